@@ -1,0 +1,58 @@
+"""Idempotency records in DynamoDB, claimed with one conditional put.
+
+    first request  ──claim (key absent)──▶ in_progress ──produce──▶ completed(status, body)
+    retry, same body ──claim fails──▶ completed? → replay the stored response
+    retry while first still runs ──▶ in_progress and fresh → 409 request-in-progress
+    first request crashed ──▶ in_progress but older than the timeout → the retry takes it over
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pynamodb.exceptions import PutError
+
+from chalicelib.adapters.entity_store import is_condition_failure
+from chalicelib.adapters.models import IdempotencyModel
+from chalicelib.core.timefmt import to_datetime
+
+RECORD_TTL_S = 24 * 3600
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    request_hash: str
+    completed: bool
+    started_at: int
+    status_code: int | None
+    response_body: str | None
+
+
+class DynamoIdempotencyStore:
+    def claim(self, key: str, request_hash: str, now_ms: int, stale_before_ms: int) -> IdempotencyRecord | None:
+        """Claim the key for this request; return the existing record if someone holds it."""
+        item = IdempotencyModel(key=key, request_hash=request_hash, state="in_progress", started_at=now_ms,
+                                expires_at=to_datetime(now_ms) + timedelta(seconds=RECORD_TTL_S))
+        taken_over = (IdempotencyModel.state == "in_progress") & (IdempotencyModel.started_at < stale_before_ms) & (
+            IdempotencyModel.request_hash == request_hash)
+        try:
+            item.save(condition=IdempotencyModel.key.does_not_exist() | taken_over)
+            return None
+        except PutError as exc:
+            if not is_condition_failure(exc):
+                raise
+        existing = IdempotencyModel.get(key, consistent_read=True)
+        return IdempotencyRecord(existing.request_hash, existing.state == "completed", int(existing.started_at),
+                                 None if existing.status_code is None else int(existing.status_code),
+                                 existing.response_body)
+
+    def complete(self, key: str, status_code: int, response_body: str) -> None:
+        IdempotencyModel(key=key).update(actions=[
+            IdempotencyModel.state.set("completed"),
+            IdempotencyModel.status_code.set(status_code),
+            IdempotencyModel.response_body.set(response_body),
+        ])
+
+    def release(self, key: str) -> None:
+        IdempotencyModel(key=key).delete()

@@ -1,0 +1,219 @@
+"""PynamoDB models: the persistence shape of each table, nothing else.
+
+Table names are set by `configure_models` at first use (never at import). Every table and index
+here is declared the same way in `infra/template.json`; `tests/integration/test_schema_matches_infra.py`
+keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+from pynamodb.models import Model
+
+from chalicelib.settings import Settings
+
+
+class DueIndex(GlobalSecondaryIndex[Model]):
+    """Sparse: only entities with a pending alarm carry `due_shard` and `wake_at`."""
+
+    class Meta:
+        index_name = "due"
+        projection = IncludeProjection(["alarm_set_at"])
+
+    due_shard = NumberAttribute(hash_key=True)
+    wake_at = NumberAttribute(range_key=True)
+
+
+class WaitingEntityModel(Model):
+    """Attributes every wait-state entity table carries (engine bookkeeping)."""
+
+    version = VersionAttribute()
+    wake_at = NumberAttribute(null=True)
+    due_shard = NumberAttribute(null=True)
+    alarm_set_at = NumberAttribute(null=True)
+
+
+# ── orders ──────────────────────────────────────────────────────────────────────────────────
+
+class OrderLineMap(MapAttribute[str, Any]):
+    product_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    unit_price = NumberAttribute()
+    quantity = NumberAttribute()
+
+
+class AddressMap(MapAttribute[str, Any]):
+    line1 = UnicodeAttribute()
+    city = UnicodeAttribute()
+    line2 = UnicodeAttribute(null=True)
+    postcode = UnicodeAttribute(null=True)
+    lat = NumberAttribute(null=True)
+    lng = NumberAttribute(null=True)
+
+
+class HistoryMap(MapAttribute[str, Any]):
+    at = NumberAttribute()
+    status = UnicodeAttribute()
+    cause = UnicodeAttribute()
+
+
+class MerchantPendingIndex(GlobalSecondaryIndex["OrderModel"]):
+    """Sparse: a merchant's orders that still wait for an answer, soonest deadline first."""
+
+    class Meta:
+        index_name = "merchant_pending"
+        projection = AllProjection()
+
+    pending_merchant_id = UnicodeAttribute(hash_key=True)
+    answer_deadline = NumberAttribute(range_key=True)
+
+
+class MerchantOrdersIndex(GlobalSecondaryIndex["OrderModel"]):
+    class Meta:
+        index_name = "by_merchant"
+        projection = AllProjection()
+
+    merchant_id = UnicodeAttribute(hash_key=True)
+    created_at = NumberAttribute(range_key=True)
+
+
+class CustomerOrdersIndex(GlobalSecondaryIndex["OrderModel"]):
+    class Meta:
+        index_name = "by_customer"
+        projection = AllProjection()
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    created_at = NumberAttribute(range_key=True)
+
+
+class OrderModel(WaitingEntityModel):
+    class Meta:
+        table_name = "orders"
+
+    id = UnicodeAttribute(hash_key=True)
+    customer_id = UnicodeAttribute()
+    merchant_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    lines = ListAttribute(of=OrderLineMap)
+    currency = UnicodeAttribute()
+    address = AddressMap()
+    note = UnicodeAttribute(null=True)
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
+    window_ms = NumberAttribute()
+    window_started_at = NumberAttribute()
+    answer_deadline = NumberAttribute()
+    round = NumberAttribute(default=1)
+    connected_at = NumberAttribute(null=True)
+    answered_at = NumberAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    merchant_note = UnicodeAttribute(null=True)
+    history = ListAttribute(of=HistoryMap, default=list)
+    pending_merchant_id = UnicodeAttribute(null=True)
+
+    due = DueIndex()
+    merchant_pending = MerchantPendingIndex()
+    by_merchant = MerchantOrdersIndex()
+    by_customer = CustomerOrdersIndex()
+
+
+# ── catalogue ───────────────────────────────────────────────────────────────────────────────
+
+class MerchantModel(Model):
+    class Meta:
+        table_name = "merchants"
+
+    merchant_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    time_zone = UnicodeAttribute()
+    business_hours = MapAttribute[str, Any]()
+    paused = BooleanAttribute(default=False)
+    verified = BooleanAttribute(default=True)
+    answer_window_s = NumberAttribute(null=True)
+    currency = UnicodeAttribute()
+    created_at = NumberAttribute()
+    version = VersionAttribute()
+
+
+class ProductModel(Model):
+    class Meta:
+        table_name = "products"
+
+    merchant_id = UnicodeAttribute(hash_key=True)
+    product_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    price = NumberAttribute()
+    stock = NumberAttribute()
+    on_sale = BooleanAttribute(default=True)
+    max_per_order = NumberAttribute(default=20)
+    created_at = NumberAttribute()
+
+
+# ── push connections ────────────────────────────────────────────────────────────────────────
+
+class PartyIndex(GlobalSecondaryIndex["ConnectionModel"]):
+    """All live terminals of one party (`merchant#m_…`, `customer#u_…`), without a scan."""
+
+    class Meta:
+        index_name = "by_party"
+        projection = AllProjection()
+
+    party = UnicodeAttribute(hash_key=True)
+    connection_id = UnicodeAttribute(range_key=True)
+
+
+class ConnectionModel(Model):
+    class Meta:
+        table_name = "connections"
+
+    connection_id = UnicodeAttribute(hash_key=True)
+    party = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    connected_at = NumberAttribute()
+    expires_at = TTLAttribute()
+
+    by_party = PartyIndex()
+
+
+# ── idempotency ─────────────────────────────────────────────────────────────────────────────
+
+class IdempotencyModel(Model):
+    class Meta:
+        table_name = "idempotency"
+
+    key = UnicodeAttribute(hash_key=True)
+    request_hash = UnicodeAttribute()
+    state = UnicodeAttribute()  # in_progress | completed
+    status_code = NumberAttribute(null=True)
+    response_body = UnicodeAttribute(null=True)
+    started_at = NumberAttribute()
+    expires_at = TTLAttribute()
+
+
+ALL_MODELS: dict[str, type[Model]] = {
+    "orders": OrderModel,
+    "merchants": MerchantModel,
+    "products": ProductModel,
+    "connections": ConnectionModel,
+    "idempotency": IdempotencyModel,
+}
+
+
+def configure_models(settings: Settings) -> None:
+    """Point every model at this stage's tables; drops cached connections so tests can re-point."""
+    for short_name, model in ALL_MODELS.items():
+        model.Meta.table_name = settings.table_name(short_name)
+        model.Meta.region = settings.region
+        model._connection = None

@@ -1,0 +1,106 @@
+"""Orders in DynamoDB: mapping between `Order` and `OrderModel`, and the list queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import QueryError
+
+from chalicelib.adapters.entity_store import PynamoEntityStore
+from chalicelib.adapters.models import AddressMap, HistoryMap, OrderLineMap, OrderModel
+from chalicelib.adapters.paging import Page, decode_token, encode_token
+from chalicelib.core.errors import FieldError, MalformedRequest
+from chalicelib.orders.model import Address, HistoryEntry, Order, OrderLine, Status
+
+
+class OrderStore(PynamoEntityStore[Order, OrderModel]):
+    model = OrderModel
+
+    def to_item(self, entity: Order) -> OrderModel:
+        a = entity.address
+        return OrderModel(
+            id=entity.id,
+            customer_id=entity.customer_id,
+            merchant_id=entity.merchant_id,
+            status=entity.status.value,
+            lines=[OrderLineMap(product_id=x.product_id, name=x.name, unit_price=x.unit_price, quantity=x.quantity)
+                   for x in entity.lines],
+            currency=entity.currency,
+            address=AddressMap(line1=a.line1, city=a.city, line2=a.line2, postcode=a.postcode, lat=a.lat, lng=a.lng),
+            note=entity.note,
+            created_at=entity.created_at,
+            updated_at=entity.updated_at,
+            window_ms=entity.window_ms,
+            window_started_at=entity.window_started_at,
+            answer_deadline=entity.answer_deadline,
+            round=entity.round,
+            connected_at=entity.connected_at,
+            answered_at=entity.answered_at,
+            reason=entity.reason,
+            merchant_note=entity.merchant_note,
+            history=[HistoryMap(at=h.at, status=h.status.value, cause=h.cause) for h in entity.history],
+            pending_merchant_id=entity.merchant_id if entity.is_waiting else None,
+        )
+
+    def to_entity(self, item: OrderModel) -> Order:
+        a = item.address
+        return Order(
+            id=item.id,
+            customer_id=item.customer_id,
+            merchant_id=item.merchant_id,
+            status=Status(item.status),
+            lines=tuple(OrderLine(x.product_id, x.name, int(x.unit_price), int(x.quantity)) for x in item.lines),
+            currency=item.currency,
+            address=Address(line1=a.line1, city=a.city, line2=a.line2, postcode=a.postcode,
+                            lat=_float(a.lat), lng=_float(a.lng)),
+            note=item.note,
+            created_at=int(item.created_at),
+            updated_at=int(item.updated_at),
+            window_ms=int(item.window_ms),
+            window_started_at=int(item.window_started_at),
+            answer_deadline=int(item.answer_deadline),
+            round=int(item.round),
+            connected_at=_int(item.connected_at),
+            answered_at=_int(item.answered_at),
+            reason=item.reason,
+            merchant_note=item.merchant_note,
+            history=tuple(HistoryEntry(int(h.at), Status(h.status), h.cause) for h in item.history or []),
+            version=int(item.version or 0),
+        )
+
+    def get(self, order_id: str) -> Order | None:
+        stored = self.load(order_id)
+        return None if stored is None else stored.entity
+
+    def pending_for_merchant(self, merchant_id: str, limit: int, token: str | None) -> Page[Order]:
+        return self._page(OrderModel.merchant_pending.query(
+            merchant_id, limit=limit, last_evaluated_key=decode_token(token)))
+
+    def for_merchant(self, merchant_id: str, status: Status | None, limit: int, token: str | None) -> Page[Order]:
+        condition = None if status is None else OrderModel.status == status.value
+        return self._page(OrderModel.by_merchant.query(
+            merchant_id, filter_condition=condition, scan_index_forward=False, limit=limit,
+            last_evaluated_key=decode_token(token)))
+
+    def for_customer(self, customer_id: str, limit: int, token: str | None) -> Page[Order]:
+        return self._page(OrderModel.by_customer.query(
+            customer_id, scan_index_forward=False, limit=limit, last_evaluated_key=decode_token(token)))
+
+    def _page(self, results: Any) -> Page[Order]:
+        try:
+            items = [self.to_entity(item) for item in results]
+        except QueryError as exc:
+            # A forged next_token that names other keys is refused by DynamoDB: the caller's fault.
+            if exc.cause_response_code == "ValidationException":
+                raise MalformedRequest("next_token is not valid",
+                                       [FieldError("next_token", "not a token for this list")]) from exc
+            raise
+        return Page(items, encode_token(results.last_evaluated_key))
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)

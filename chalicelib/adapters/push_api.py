@@ -1,0 +1,31 @@
+"""Push through API Gateway's `@connections` management API (the local gateway speaks it too)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.core.observability import log
+from chalicelib.push.ports import Delivery
+
+
+class ApiGatewayPushSender:
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def post(self, connection_id: str, payload: bytes) -> Delivery:
+        try:
+            self._client.post_to_connection(ConnectionId=connection_id, Data=payload)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if code == "GoneException" or status == 410:
+                return Delivery.GONE
+            log("push.failed", logging.WARNING, connection_id=connection_id, error=code)
+            return Delivery.FAILED
+        except BotoCoreError as exc:
+            log("push.failed", logging.WARNING, connection_id=connection_id, error=repr(exc))
+            return Delivery.FAILED
+        return Delivery.DELIVERED

@@ -1,0 +1,53 @@
+"""Routes of the customer app (and `GET /orders/{id}`, which every party of the order may read)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.core.timefmt import iso
+from chalicelib.http.requests import parse
+from chalicelib.http.routing import Call, Routes
+from chalicelib.http.schemas import PlaceOrderIn, ResubmitIn
+from chalicelib.orders.views import order_view
+
+routes = Routes(__name__)
+
+
+@routes.route("/orders", methods=["POST"], status=201)
+def place_order(call: Call) -> Response:
+    raw = call.raw_json()
+    request = parse(PlaceOrderIn, raw)
+    principal = call.principal
+
+    def place() -> tuple[int, dict[str, Any]]:
+        return 201, order_view(call.app.orders.place(principal, request), call.now)
+
+    status, body = call.app.idempotency.run(f"{principal.sub}:POST /orders", call.header("idempotency-key"), raw,
+                                            place)
+    body = {**body, "server_time": iso(call.now)}  # a replay still carries the current server time
+    return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
+
+
+@routes.route("/orders", methods=["GET"])
+def my_orders(call: Call) -> dict[str, Any]:
+    page = call.app.orders.customer_orders(call.principal, *call.page())
+    return {"items": [order_view(o, call.now) for o in page.items], "next_token": page.next_token,
+            "server_time": iso(call.now)}
+
+
+@routes.route("/orders/{order_id}", methods=["GET"])
+def get_order(call: Call, order_id: str) -> dict[str, Any]:
+    return order_view(call.app.orders.get(call.principal, order_id), call.now)
+
+
+@routes.route("/orders/{order_id}/cancel", methods=["POST"])
+def cancel_order(call: Call, order_id: str) -> dict[str, Any]:
+    return order_view(call.app.orders.cancel(call.principal, order_id), call.now)
+
+
+@routes.route("/orders/{order_id}/resubmit", methods=["POST"])
+def resubmit_order(call: Call, order_id: str) -> dict[str, Any]:
+    body = call.body(ResubmitIn)
+    return order_view(call.app.orders.resubmit(call.principal, order_id, body), call.now)

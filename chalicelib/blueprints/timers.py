@@ -1,0 +1,45 @@
+"""Event handlers of the wait-state engine: the alarm queue consumer and the minute sweeper."""
+
+from __future__ import annotations
+
+import logging
+
+from chalice import Blueprint, Rate
+from chalice.app import CloudWatchEvent, SQSEvent
+
+from chalicelib import bootstrap
+from chalicelib.core.observability import log
+from chalicelib.settings import ALARM_QUEUE_NAME
+from chalicelib.waitstate.engine import FireOutcome
+from chalicelib.waitstate.model import AlarmMessage
+
+routes = Blueprint(__name__)
+
+
+class AlarmBatchIncomplete(Exception):
+    """Raised so SQS redelivers the batch; alarms that did fire are fenced off on redelivery."""
+
+
+@routes.on_sqs_message(queue=ALARM_QUEUE_NAME, batch_size=10)
+def fire_alarms(event: SQSEvent) -> None:
+    engine = bootstrap.container().engine
+    unfinished = 0
+    for record in event:
+        try:
+            message = AlarmMessage.from_json(record.body)
+        except ValueError as exc:
+            log("alarm.poison", logging.ERROR, body=record.body[:200], error=str(exc))
+            continue  # retrying cannot fix it
+        try:
+            if engine.fire(message) is FireOutcome.LOST_RACE:
+                unfinished += 1
+        except Exception:
+            log("alarm.failed", logging.ERROR, kind=message.kind, entity_id=message.entity_id, exc_info=True)
+            unfinished += 1
+    if unfinished:
+        raise AlarmBatchIncomplete(f"{unfinished} alarm(s) to retry")
+
+
+@routes.schedule(Rate(1, unit=Rate.MINUTES))
+def sweep_alarms(event: CloudWatchEvent) -> None:
+    bootstrap.container().engine.sweep()

@@ -1,0 +1,114 @@
+"""The composition root: everything is built here, once per Lambda container, at first use.
+
+Importing this module builds nothing and reads no environment; `container()` does, on the first
+request or event. Tests call `install(...)` with fakes (clock, push sender, alarm queue).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.adapters.catalog_store import CatalogStore
+from chalicelib.adapters.connections import DynamoConnectionRegistry
+from chalicelib.adapters.idempotency_store import DynamoIdempotencyStore
+from chalicelib.adapters.models import configure_models
+from chalicelib.adapters.order_store import OrderStore
+from chalicelib.auth.tokens import DevTokenIssuer, JwksVerifier, TokenVerifier
+from chalicelib.catalog.service import CatalogService
+from chalicelib.core.clock import Clock, SystemClock
+from chalicelib.core.observability import EmfMetrics, MetricsSink, configure_logging
+from chalicelib.idempotency import Idempotency
+from chalicelib.orders.service import ORDER_KIND, OrderService, order_workflow
+from chalicelib.push.notifier import Notifier
+from chalicelib.push.ports import PushSender
+from chalicelib.settings import Settings, settings
+from chalicelib.waitstate.engine import WaitStateEngine
+from chalicelib.waitstate.model import AlarmQueue
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    metrics: MetricsSink
+    engine: WaitStateEngine
+    notifier: Notifier
+    connections: DynamoConnectionRegistry
+    verifier: TokenVerifier
+    dev_issuer: DevTokenIssuer | None
+    idempotency: Idempotency
+    catalog: CatalogService
+    orders: OrderService
+
+
+_lock = threading.Lock()
+_container: Container | None = None
+
+
+def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink | None = None,
+          push_sender: PushSender | None = None, alarm_queue: AlarmQueue | None = None,
+          verifier: TokenVerifier | None = None) -> Container:
+    configure_logging()
+    configure_models(config)
+    clock = clock or SystemClock()
+    metrics = metrics or EmfMetrics()
+    push_sender = push_sender or _api_gateway_sender(config)
+    alarm_queue = alarm_queue or _sqs_alarm_queue(config)
+    dev_issuer = DevTokenIssuer(config.dev_signing_secret, config.jwt_issuer) if (
+        config.is_local and config.dev_signing_secret) else None
+    verifier = verifier or dev_issuer or _jwks_verifier(config)
+    engine = WaitStateEngine(alarm_queue, clock, metrics, due_shards=config.due_shards,
+                             sweep_interval_s=config.sweep_interval_s, overdue_grace_s=config.overdue_grace_s)
+    connections = DynamoConnectionRegistry()
+    notifier = Notifier(connections, push_sender)
+    catalog = CatalogService(CatalogStore(), clock, config)
+    orders = OrderService(engine, OrderStore(config.due_shards), catalog, notifier, clock, metrics)
+    engine.register(order_workflow(orders))
+    return Container(config, clock, metrics, engine, notifier, connections, verifier, dev_issuer,
+                     Idempotency(DynamoIdempotencyStore(), clock), catalog, orders)
+
+
+def container() -> Container:
+    global _container
+    if _container is None:
+        with _lock:
+            if _container is None:
+                _container = build(settings())
+    return _container
+
+
+def install(built: Container | None) -> None:
+    """Replace (or, with None, forget) the container: for tests and the local stack."""
+    global _container
+    _container = built
+
+
+def _api_gateway_sender(config: Settings) -> PushSender:
+    import boto3
+
+    from chalicelib.adapters.push_api import ApiGatewayPushSender
+
+    client: Any = boto3.client("apigatewaymanagementapi", region_name=config.region,
+                               endpoint_url=config.ws_management_endpoint)
+    return ApiGatewayPushSender(client)
+
+
+def _sqs_alarm_queue(config: Settings) -> AlarmQueue:
+    import boto3
+
+    from chalicelib.adapters.alarm_queue import SqsAlarmQueue
+
+    if not config.alarm_queue_url:
+        raise RuntimeError("ONTIME_ALARM_QUEUE_URL is not set")
+    return SqsAlarmQueue(boto3.client("sqs", region_name=config.region), config.alarm_queue_url)
+
+
+def _jwks_verifier(config: Settings) -> TokenVerifier:
+    if not config.jwks_url or not config.jwt_issuer:
+        raise RuntimeError("ONTIME_JWKS_URL and ONTIME_JWT_ISSUER must be set outside the local stage")
+    return JwksVerifier(config.jwks_url, config.jwt_issuer, config.jwt_audience)
+
+
+__all__ = ["ORDER_KIND", "Container", "build", "container", "install"]

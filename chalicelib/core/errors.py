@@ -1,0 +1,124 @@
+"""One error hierarchy for the domain; `chalicelib.http.problems` maps it to RFC 9457 bodies.
+
+Each error names its problem type and HTTP status as class attributes, so the mapping lives
+in exactly one place and adding an error is one small class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class DomainError(Exception):
+    """Base of every error a caller can cause."""
+
+    status: ClassVar[int] = 400
+    problem: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+
+class MalformedRequest(DomainError):
+    """The request could not be read: bad JSON, wrong types, missing fields."""
+
+    status = 400
+    problem = "malformed-request"
+    title = "Malformed request"
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.errors = errors or []
+
+
+class PayloadTooLarge(DomainError):
+    """The body is larger than this API accepts."""
+
+    status = 413
+    problem = "payload-too-large"
+    title = "Payload too large"
+
+
+class Unauthenticated(DomainError):
+    """No valid bearer token."""
+
+    status = 401
+    problem = "unauthenticated"
+    title = "Authentication required"
+
+
+class Forbidden(DomainError):
+    """Authenticated, but this role may not do this."""
+
+    status = 403
+    problem = "forbidden"
+    title = "Forbidden"
+
+
+class NotFound(DomainError):
+    """Missing, or not the caller's (we never confirm that someone else's resource exists)."""
+
+    status = 404
+    problem = "not-found"
+    title = "Not found"
+
+
+class InvalidTransition(DomainError):
+    """The entity's current state does not allow this action."""
+
+    status = 409
+    problem = "invalid-transition"
+    title = "Action not allowed in the current state"
+
+
+class WindowClosed(InvalidTransition):
+    """The deadline passed: the outcome is settled and the action came too late."""
+
+    problem = "window-closed"
+    title = "Window closed"
+
+
+class ConflictingRequest(DomainError):
+    """Another request with the same idempotency key is still being processed."""
+
+    status = 409
+    problem = "request-in-progress"
+    title = "Request in progress"
+
+
+class ValidationFailed(DomainError):
+    """Well-formed, but semantically invalid (store closed, product off sale, …)."""
+
+    status = 422
+    problem = "validation-failed"
+    title = "Request is not valid"
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.errors = errors or []
+
+
+class IdempotencyKeyReused(DomainError):
+    """The same Idempotency-Key was sent with a different body."""
+
+    status = 422
+    problem = "idempotency-key-reused"
+    title = "Idempotency key reused with a different request"
+
+
+class ConcurrentUpdate(Exception):
+    """A conditional write lost to another writer; the caller re-reads and decides again."""
+
+
+class AlreadyExists(Exception):
+    """A create-only write found the item already there."""

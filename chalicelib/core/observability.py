@@ -1,0 +1,75 @@
+"""Structured JSON logs and CloudWatch Embedded Metric Format (EMF) metrics, written to stdout.
+
+In Lambda, stdout goes to CloudWatch Logs, which extracts EMF lines into metrics at no API cost;
+locally the same lines are readable JSON. A `MetricsSink` port lets tests see what was emitted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+import traceback
+from typing import Any, Protocol
+
+NAMESPACE = "ontime"
+
+_logger = logging.getLogger("ontime")
+
+
+def log(event: str, level: int = logging.INFO, *, exc_info: bool = False, **fields: Any) -> None:
+    """One JSON object per line: `event` names what happened, fields carry ids and outcomes."""
+    if not _logger.isEnabledFor(level):
+        return
+    record = {"level": logging.getLevelName(level), "event": event, **fields}
+    if exc_info:
+        record["exception"] = traceback.format_exc()
+    _logger.log(level, json.dumps(record, default=str, separators=(",", ":")))
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    if not _logger.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        _logger.addHandler(handler)
+    _logger.setLevel(level)
+    _logger.propagate = False
+
+
+class MetricsSink(Protocol):
+    def metric(self, name: str, value: float, unit: str, dimensions: dict[str, str], **properties: Any) -> None: ...
+
+
+class EmfMetrics:
+    """Prints one EMF document per metric (cheap and synchronous; CloudWatch does the rest)."""
+
+    def __init__(self, stream: Any = None) -> None:
+        self._stream = stream
+
+    def metric(self, name: str, value: float, unit: str, dimensions: dict[str, str], **properties: Any) -> None:
+        document = {
+            "_aws": {
+                "Timestamp": int(time.time() * 1000),
+                "CloudWatchMetrics": [
+                    {"Namespace": NAMESPACE, "Dimensions": [sorted(dimensions)], "Metrics": [{"Name": name, "Unit": unit}]}
+                ],
+            },
+            name: value,
+            **dimensions,
+            **properties,
+        }
+        print(json.dumps(document, default=str, separators=(",", ":")), file=self._stream or sys.stdout, flush=False)
+
+
+class RecordingMetrics:
+    """Test double: keeps every metric emitted."""
+
+    def __init__(self) -> None:
+        self.emitted: list[tuple[str, float, dict[str, str]]] = []
+
+    def metric(self, name: str, value: float, unit: str, dimensions: dict[str, str], **properties: Any) -> None:
+        self.emitted.append((name, value, dict(dimensions)))
+
+    def values(self, name: str) -> list[float]:
+        return [value for metric, value, _ in self.emitted if metric == name]

@@ -1,0 +1,58 @@
+"""`Idempotency-Key` for creating POSTs: a retry with the same key and body gets the first response."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from chalicelib.adapters.idempotency_store import IdempotencyRecord
+from chalicelib.core.clock import Clock
+from chalicelib.core.errors import ConflictingRequest, DomainError, FieldError, IdempotencyKeyReused, MalformedRequest
+
+IN_PROGRESS_TIMEOUT_MS = 30_000
+MAX_KEY_LENGTH = 255
+
+
+class IdempotencyStore(Protocol):
+    def claim(self, key: str, request_hash: str, now_ms: int, stale_before_ms: int) -> IdempotencyRecord | None: ...
+
+    def complete(self, key: str, status_code: int, response_body: str) -> None: ...
+
+    def release(self, key: str) -> None: ...
+
+
+def request_hash(body: Any) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+class Idempotency:
+    def __init__(self, store: IdempotencyStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def run(self, scope: str, key: str | None, body: Any,
+            produce: Callable[[], tuple[int, dict[str, Any]]]) -> tuple[int, dict[str, Any]]:
+        if key is None:
+            return produce()
+        if not key.strip() or len(key) > MAX_KEY_LENGTH:
+            raise MalformedRequest("Idempotency-Key is not valid",
+                                   [FieldError("Idempotency-Key", f"1 to {MAX_KEY_LENGTH} characters")])
+        record_key = f"{scope}:{key}"
+        digest = request_hash(body)
+        now = self._clock.now_ms()
+        existing = self._store.claim(record_key, digest, now, now - IN_PROGRESS_TIMEOUT_MS)
+        if existing is not None:
+            if existing.request_hash != digest:
+                raise IdempotencyKeyReused("this Idempotency-Key was used with a different request body")
+            if not existing.completed or existing.response_body is None or existing.status_code is None:
+                raise ConflictingRequest("a request with this Idempotency-Key is still being processed")
+            return existing.status_code, json.loads(existing.response_body)
+        try:
+            status, response = produce()
+        except DomainError:
+            self._store.release(record_key)  # refusals are not remembered: a corrected retry may pass
+            raise
+        self._store.complete(record_key, status, json.dumps(response, separators=(",", ":")))
+        return status, response

@@ -1,0 +1,164 @@
+"""The order entity of workflow 01 and the events its decider understands. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    NEW = "new"
+    CONNECTED = "connected"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    RETURNED = "returned"
+    DISPATCHED = "dispatched"
+    COMPLETED = "completed"
+    NOT_CONNECTED = "not_connected"
+    UNANSWERED = "unanswered"
+    CANCELLED = "cancelled"
+
+
+WAITING = frozenset({Status.NEW, Status.CONNECTED})
+"""While waiting, the answer window is open and the order carries its alarm."""
+
+
+class MerchantAction(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    RETURN = "return"
+    DISPATCH = "dispatch"
+    COMPLETE = "complete"
+
+
+class RejectReason(StrEnum):
+    BUSY = "busy"
+    OUT_OF_STOCK = "out_of_stock"
+    CLOSING = "closing"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    product_id: str
+    name: str
+    unit_price: int
+    quantity: int
+
+    @property
+    def amount(self) -> int:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True)
+class Address:
+    line1: str
+    city: str
+    line2: str | None = None
+    postcode: str | None = None
+    lat: float | None = None
+    lng: float | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: int
+    status: Status
+    cause: str
+
+
+@dataclass(frozen=True)
+class Order:
+    id: str
+    customer_id: str
+    merchant_id: str
+    status: Status
+    lines: tuple[OrderLine, ...]
+    currency: str
+    address: Address
+    note: str | None
+    created_at: int
+    updated_at: int
+    window_ms: int
+    window_started_at: int
+    answer_deadline: int
+    round: int = 1
+    connected_at: int | None = None
+    answered_at: int | None = None
+    reason: str | None = None
+    merchant_note: str | None = None
+    history: tuple[HistoryEntry, ...] = field(default=())
+    version: int = 0
+
+    @property
+    def total(self) -> Money:
+        return Money(sum(line.amount for line in self.lines), self.currency)
+
+    @property
+    def wake_at(self) -> int | None:
+        return self.answer_deadline if self.status in WAITING else None
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in WAITING
+
+
+# ── events the decider understands (what happened / what someone asks for) ──────────────────
+
+@dataclass(frozen=True)
+class Fetch:
+    """The merchant terminal fetched the full order: proof of receipt."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    action: MerchantAction
+    reason: RejectReason | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """The customer withdraws the order while it waits for an answer."""
+
+
+@dataclass(frozen=True)
+class Resubmit:
+    """The customer sends a returned order again, edited; a fresh window starts."""
+
+    lines: tuple[OrderLine, ...]
+    address: Address
+    note: str | None
+    window_ms: int
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The alarm for `wake_at` fired."""
+
+    wake_at: int
+
+
+OrderEvent = Fetch | Answer | Cancel | Resubmit | Deadline
+
+
+# ── what the decider reports happened (reacted to after the commit) ─────────────────────────
+
+@dataclass(frozen=True)
+class WindowOpened:
+    """A window started: a placed or resubmitted order now awaits the merchant's answer."""
+
+    order: Order
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    order: Order
+    previous: Status
+    cause: str

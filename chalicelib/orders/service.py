@@ -1,0 +1,203 @@
+"""Workflow 01's use cases: place, fetch, answer, cancel, resubmit, list — and the reactions
+(pushes, metrics) that follow each committed transition."""
+
+from __future__ import annotations
+
+from chalicelib.adapters.order_store import OrderStore
+from chalicelib.adapters.paging import Page
+from chalicelib.auth.principal import Principal, Role
+from chalicelib.catalog.model import Merchant
+from chalicelib.catalog.service import CatalogService
+from chalicelib.core.clock import Clock
+from chalicelib.core.errors import FieldError, NotFound, ValidationFailed
+from chalicelib.core.ids import new_id
+from chalicelib.core.observability import MetricsSink, log
+from chalicelib.http.schemas import ActionIn, AddressIn, ItemIn, PlaceOrderIn, ResubmitIn
+from chalicelib.orders import decider
+from chalicelib.orders.model import (
+    WAITING,
+    Address,
+    Answer,
+    Cancel,
+    Deadline,
+    Fetch,
+    HistoryEntry,
+    MerchantAction,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Resubmit,
+    Status,
+    StatusChanged,
+    WindowOpened,
+)
+from chalicelib.orders.placement import RequestedItem, price_lines
+from chalicelib.orders.views import order_view
+from chalicelib.push import party
+from chalicelib.push.notifier import Notifier
+from chalicelib.waitstate.engine import WaitStateEngine
+from chalicelib.waitstate.model import Workflow
+
+ORDER_KIND = "order"
+
+
+class OrderService:
+    def __init__(self, engine: WaitStateEngine, store: OrderStore, catalog: CatalogService, notifier: Notifier,
+                 clock: Clock, metrics: MetricsSink) -> None:
+        self._engine = engine
+        self.store = store
+        self._catalog = catalog
+        self._notifier = notifier
+        self._clock = clock
+        self._metrics = metrics
+
+    # ── customer ──────────────────────────────────────────────────────────────────────────
+
+    def place(self, caller: Principal, body: PlaceOrderIn) -> Order:
+        caller.require(Role.CUSTOMER)
+        now = self._clock.now_ms()
+        merchant = self._catalog.store.get_merchant(body.merchant_id)
+        lines = self._priced(merchant, body.items, now)
+        assert merchant is not None
+        window_ms = self._catalog.answer_window_ms(merchant)
+        order = Order(
+            id=new_id("ord"), customer_id=caller.sub, merchant_id=merchant.id, status=Status.NEW, lines=lines,
+            currency=merchant.currency, address=_address(body.delivery_address), note=body.note or None,
+            created_at=now, updated_at=now, window_ms=window_ms, window_started_at=now,
+            answer_deadline=now + window_ms, history=(HistoryEntry(now, Status.NEW, "place"),),
+        )
+        placed: Order = self._engine.start(ORDER_KIND, order, (WindowOpened(order),))
+        log("order.placed", order_id=placed.id, merchant_id=placed.merchant_id, customer_id=placed.customer_id,
+            total=placed.total.amount, answer_deadline=placed.answer_deadline)
+        return placed
+
+    def resubmit(self, caller: Principal, order_id: str, body: ResubmitIn) -> Order:
+        caller.require(Role.CUSTOMER)
+        order = self._own_order_of_customer(caller, order_id)
+        merchant = self._catalog.store.get_merchant(order.merchant_id)
+        lines = self._priced(merchant, body.items, self._clock.now_ms())
+        assert merchant is not None
+        event = Resubmit(lines, _address(body.delivery_address), body.note or None,
+                         self._catalog.answer_window_ms(merchant))
+        return self._apply(order_id, event)
+
+    def cancel(self, caller: Principal, order_id: str) -> Order:
+        caller.require(Role.CUSTOMER)
+        self._own_order_of_customer(caller, order_id)
+        return self._apply(order_id, Cancel())
+
+    def customer_orders(self, caller: Principal, limit: int, token: str | None) -> Page[Order]:
+        caller.require(Role.CUSTOMER)
+        return self.store.for_customer(caller.sub, limit, token)
+
+    # ── merchant ──────────────────────────────────────────────────────────────────────────
+
+    def fetch(self, caller: Principal, order_id: str) -> Order:
+        """The merchant console's fetch of full order data; the first one proves receipt."""
+        caller.require(Role.MERCHANT)
+        self._own_order_of_merchant(caller, order_id)
+        return self._apply(order_id, Fetch())
+
+    def answer(self, caller: Principal, order_id: str, body: ActionIn) -> Order:
+        caller.require(Role.MERCHANT)
+        self._own_order_of_merchant(caller, order_id)
+        return self._apply(order_id, Answer(MerchantAction(body.action), body.reason, body.note or None))
+
+    def merchant_orders(self, caller: Principal, status: str | None, limit: int, token: str | None) -> Page[Order]:
+        caller.require(Role.MERCHANT)
+        merchant_id = str(caller.merchant_id)
+        if status in (None, "pending"):
+            page = self.store.pending_for_merchant(merchant_id, limit, token)
+            now = self._clock.now_ms()
+            # Leave out what is past its deadline but not yet adjudicated (its alarm is firing):
+            # a reconnecting console must never show an order it can no longer answer.
+            return Page([o for o in page.items if now < o.answer_deadline], page.next_token)
+        if status == "all":
+            return self.store.for_merchant(merchant_id, None, limit, token)
+        try:
+            wanted = Status(status)
+        except ValueError:
+            raise ValidationFailed("unknown status filter",
+                                   [FieldError("status", "pending, all, or an order status")]) from None
+        return self.store.for_merchant(merchant_id, wanted, limit, token)
+
+    # ── anyone allowed to see it ──────────────────────────────────────────────────────────
+
+    def get(self, caller: Principal, order_id: str) -> Order:
+        order = self.store.get(order_id)
+        if order is None or not _may_see(caller, order):
+            raise NotFound(f"order {order_id} not found")
+        if order.is_waiting and self._clock.now_ms() >= order.answer_deadline:
+            # The alarm is due but has not fired yet: settle now, so every reader sees the outcome.
+            return self._apply(order_id, Deadline(order.answer_deadline))
+        return order
+
+    # ── the wait-state engine's side ──────────────────────────────────────────────────────
+
+    def react(self, order: Order, events: tuple[object, ...], now: int) -> None:
+        for event in events:
+            if isinstance(event, WindowOpened):
+                self._notifier.push(party.merchant(order.merchant_id), "order.created", order_view(order, now), now)
+            elif isinstance(event, StatusChanged):
+                self._status_changed(order, event, now)
+
+    def _status_changed(self, order: Order, event: StatusChanged, now: int) -> None:
+        data = {**order_view(order, now), "previous_status": event.previous.value, "cause": event.cause}
+        self._notifier.push(party.customer(order.customer_id), "order.status_changed", data, now)
+        self._notifier.push(party.merchant(order.merchant_id), "order.status_changed", data, now)
+        log("order.transition", order_id=order.id, merchant_id=order.merchant_id, previous=event.previous.value,
+            status=order.status.value, cause=event.cause)
+        if event.previous in WAITING and order.status in decider.WINDOW_OUTCOMES:
+            self._metrics.metric("WindowOutcome", 1, "Count", {"outcome": order.status.value}, order_id=order.id)
+            if order.answered_at is not None:
+                self._metrics.metric("AnswerTime", order.answered_at - order.window_started_at, "Milliseconds",
+                                     {"action": order.status.value}, order_id=order.id)
+
+    # ── helpers ───────────────────────────────────────────────────────────────────────────
+
+    def _apply(self, order_id: str, event: OrderEvent) -> Order:
+        result: Order = self._engine.apply(ORDER_KIND, order_id, event)
+        return result
+
+    def _priced(self, merchant: Merchant | None, items: list[ItemIn], now: int) -> tuple[OrderLine, ...]:
+        requested = [RequestedItem(i.product_id, i.quantity, i.unit_price) for i in items]
+        products = {} if merchant is None else self._catalog.products_by_id(merchant.id, [i.product_id for i in items])
+        lines, errors = price_lines(merchant, products, requested, now)
+        if errors:
+            raise ValidationFailed("the order cannot be placed", errors)
+        return lines
+
+    def _own_order_of_customer(self, caller: Principal, order_id: str) -> Order:
+        order = self.store.get(order_id)
+        if order is None or order.customer_id != caller.sub:
+            raise NotFound(f"order {order_id} not found")
+        return order
+
+    def _own_order_of_merchant(self, caller: Principal, order_id: str) -> Order:
+        order = self.store.get(order_id)
+        if order is None or order.merchant_id != caller.merchant_id:
+            raise NotFound(f"order {order_id} not found")
+        return order
+
+
+def _may_see(caller: Principal, order: Order) -> bool:
+    if caller.role is Role.OPS:
+        return True
+    if caller.role is Role.CUSTOMER:
+        return order.customer_id == caller.sub
+    if caller.role is Role.MERCHANT:
+        return order.merchant_id == caller.merchant_id
+    return False
+
+
+def _address(body: AddressIn) -> Address:
+    return Address(line1=body.line1, city=body.city, line2=body.line2, postcode=body.postcode,
+                   lat=body.lat, lng=body.lng)
+
+
+def order_workflow(service: OrderService) -> Workflow[Order]:
+    return Workflow(kind=ORDER_KIND, store=service.store, decide=decider.decide, alarm_event=Deadline,
+                    react=service.react)
+
+
+__all__ = ["ORDER_KIND", "OrderService", "order_workflow"]

@@ -1,0 +1,63 @@
+"""What a terminal's WebSocket connection does: register on connect, answer its messages."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from chalicelib.adapters.connections import DynamoConnectionRegistry
+from chalicelib.auth.tokens import TokenVerifier
+from chalicelib.core.clock import Clock
+from chalicelib.core.errors import DomainError
+from chalicelib.core.observability import log
+from chalicelib.push.notifier import Notifier
+
+MAX_MESSAGE_BYTES = 32 * 1024
+
+
+class TerminalSession:
+    def __init__(self, verifier: TokenVerifier, registry: DynamoConnectionRegistry, notifier: Notifier,
+                 clock: Clock) -> None:
+        self._verifier = verifier
+        self._registry = registry
+        self._notifier = notifier
+        self._clock = clock
+
+    def connect(self, connection_id: str, token: str | None) -> int:
+        """The HTTP status for API Gateway: 200 registers the terminal, 401 refuses it."""
+        if not token:
+            log("ws.refused", connection_id=connection_id, reason="no token")
+            return 401
+        try:
+            principal = self._verifier.verify(token)
+        except DomainError as error:
+            log("ws.refused", connection_id=connection_id, reason=error.detail)
+            return 401
+        self._registry.register(connection_id, principal.party, principal.sub, self._clock.now_ms())
+        log("ws.connected", connection_id=connection_id, party=principal.party.key)
+        return 200
+
+    def receive(self, connection_id: str, body: str | None) -> None:
+        now = self._clock.now_ms()
+        action = None
+        try:
+            if body is None or len(body.encode()) > MAX_MESSAGE_BYTES:
+                raise ValueError(f"messages are JSON objects of at most {MAX_MESSAGE_BYTES} bytes")
+            message = json.loads(body)
+            if not isinstance(message, dict) or not isinstance(message.get("action"), str):
+                raise ValueError('messages look like {"action": "<name>", …}')
+            action = message["action"]
+        except ValueError as exc:
+            self._notifier.reply(connection_id, "error", {"problem": "malformed-message", "detail": str(exc)}, now)
+            return
+        if action == "ping":
+            self._notifier.reply(connection_id, "pong", {}, now)
+            return
+        log("ws.unknown_action", logging.INFO, connection_id=connection_id, action=action)
+        self._notifier.reply(connection_id, "error",
+                             {"problem": "unknown-action", "detail": f"unknown action {action!r}", "action": action},
+                             now)
+
+    def disconnect(self, connection_id: str) -> None:
+        self._registry.unregister(connection_id)
+        log("ws.disconnected", connection_id=connection_id)

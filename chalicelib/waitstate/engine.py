@@ -1,0 +1,184 @@
+"""The wait-state engine: Step Functions-style `Wait` states emulated with one alarm per entity.
+
+Every change goes through the same path, whether a user acted or an alarm fired:
+
+    load ──▶ decide(state, event, now) ──▶ one conditional write (state + alarm) ──▶ trigger ──▶ react
+
+* The write is conditioned on the version that was read, so of two racing writers exactly one
+  commits; the loser re-reads and decides again against the winner's state.
+* The trigger is an SQS message delayed until the alarm (≤ 15 min); the minute sweeper re-sends
+  triggers that were lost and hands over alarms that were too far away for SQS.
+* Firing is fenced: a message whose `wake_at` is no longer the entity's alarm is dropped, so
+  duplicate, late and superseded triggers change nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from chalicelib.core.clock import Clock
+from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate, NotFound
+from chalicelib.core.observability import MetricsSink, log
+from chalicelib.waitstate.model import (
+    MAX_SQS_DELAY_S,
+    AlarmMessage,
+    AlarmQueue,
+    Decision,
+    Stored,
+    WaitingEntity,
+    Workflow,
+)
+
+MAX_COMMIT_ATTEMPTS = 5
+MAX_EARLY_WAIT_MS = 1500
+"""SQS delays are whole seconds; a trigger up to this early waits in-process for its moment."""
+
+
+class FireOutcome(Enum):
+    FIRED = "fired"
+    STALE = "stale"  # the alarm was moved or cleared since the message was sent
+    REQUEUED = "requeued"  # too early: handed back to the queue for the remaining delay
+    LOST_RACE = "lost_race"  # another writer changed the entity first
+
+
+@dataclass
+class SweepReport:
+    enqueued: int = 0
+    overdue: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+class WaitStateEngine:
+    def __init__(self, alarms: AlarmQueue, clock: Clock, metrics: MetricsSink, *, due_shards: int,
+                 sweep_interval_s: int, overdue_grace_s: int) -> None:
+        self._alarms = alarms
+        self._clock = clock
+        self._metrics = metrics
+        self._due_shards = due_shards
+        self._sweep_interval_ms = sweep_interval_s * 1000
+        self._overdue_grace_ms = overdue_grace_s * 1000
+        self._workflows: dict[str, Workflow[Any]] = {}
+
+    def register(self, workflow: Workflow[Any]) -> None:
+        self._workflows[workflow.kind] = workflow
+
+    def _workflow(self, kind: str) -> Workflow[Any]:
+        try:
+            return self._workflows[kind]
+        except KeyError:
+            raise ValueError(f"no workflow registered for kind {kind!r}") from None
+
+    # ── starting and changing entities ────────────────────────────────────────────────────
+
+    def start(self, kind: str, entity: WaitingEntity, events: tuple[object, ...] = ()) -> Any:
+        """Store a new entity with its first alarm, trigger the alarm, then react."""
+        workflow = self._workflow(kind)
+        now = self._clock.now_ms()
+        alarm_set_at = now if entity.wake_at is not None else None
+        stored = workflow.store.insert(entity, alarm_set_at)
+        self._trigger(kind, None, stored, now)
+        workflow.react(stored, events, now)
+        return stored
+
+    def apply(self, kind: str, entity_id: str, event: Any) -> Any:
+        """Decide `event` against the entity's current state and commit the result.
+
+        Raises the decider's refusal (after committing whatever the decider settled first),
+        NotFound for an unknown id."""
+        workflow = self._workflow(kind)
+        for _ in range(MAX_COMMIT_ATTEMPTS):
+            stored = workflow.store.load(entity_id)
+            if stored is None:
+                raise NotFound(f"{kind} {entity_id} not found")
+            now = self._clock.now_ms()
+            decision = workflow.decide(stored.entity, event, now)
+            try:
+                committed = self._commit(workflow, stored, decision, now)
+            except ConcurrentUpdate:
+                continue
+            if decision.refusal is not None:
+                raise decision.refusal
+            return committed
+        raise ConcurrentUpdate(f"{kind} {entity_id}: too much contention")
+
+    def _commit(self, workflow: Workflow[Any], stored: Stored[Any], decision: Decision[Any], now: int) -> Any:
+        before, after = stored.entity, decision.state
+        if after == before:
+            return before
+        alarm_set_at = stored.alarm_set_at if after.wake_at == before.wake_at else (
+            now if after.wake_at is not None else None)
+        committed = workflow.store.commit(after, before.version, alarm_set_at)
+        self._trigger(workflow.kind, before.wake_at, committed, now)
+        workflow.react(committed, decision.events, now)
+        return committed
+
+    def _trigger(self, kind: str, previous_wake_at: int | None, entity: WaitingEntity, now: int) -> None:
+        wake_at = entity.wake_at
+        if wake_at is None or wake_at == previous_wake_at:
+            return
+        delay_ms = wake_at - now
+        if delay_ms <= MAX_SQS_DELAY_S * 1000:
+            # A failed send is not fatal: the state is committed and the sweeper re-sends.
+            try:
+                self._alarms.send(AlarmMessage(kind, entity.id, wake_at), max(0, delay_ms // 1000))
+            except Exception as exc:  # noqa: BLE001 - any transport failure is left to the sweeper
+                log("alarm.trigger_failed", logging.WARNING, kind=kind, entity_id=entity.id, error=repr(exc))
+
+    # ── firing ────────────────────────────────────────────────────────────────────────────
+
+    def fire(self, message: AlarmMessage) -> FireOutcome:
+        workflow = self._workflow(message.kind)
+        waited = False
+        for _ in range(MAX_COMMIT_ATTEMPTS):
+            stored = workflow.store.load(message.entity_id)
+            if stored is None or stored.entity.wake_at != message.wake_at:
+                log("alarm.stale", kind=message.kind, entity_id=message.entity_id, wake_at=message.wake_at)
+                return FireOutcome.STALE
+            now = self._clock.now_ms()
+            early_ms = message.wake_at - now
+            if early_ms > MAX_EARLY_WAIT_MS:
+                self._alarms.send(message, min(MAX_SQS_DELAY_S, early_ms // 1000))
+                return FireOutcome.REQUEUED
+            if early_ms > 0 and not waited:
+                self._clock.sleep_ms(early_ms)
+                waited = True
+                continue  # re-read: someone may have acted while we waited
+            decision = workflow.decide(stored.entity, workflow.alarm_event(message.wake_at), now)
+            try:
+                self._commit(workflow, stored, decision, now)
+            except ConcurrentUpdate:
+                continue  # re-read; the fence above drops us if the winner moved the alarm
+            lateness_ms = now - message.wake_at
+            self._metrics.metric("AlarmLateness", lateness_ms, "Milliseconds", {"kind": message.kind},
+                                 entity_id=message.entity_id)
+            log("alarm.fired", kind=message.kind, entity_id=message.entity_id, lateness_ms=lateness_ms)
+            return FireOutcome.FIRED
+        log("alarm.contention", logging.WARNING, kind=message.kind, entity_id=message.entity_id)
+        return FireOutcome.LOST_RACE
+
+    # ── the safety net ────────────────────────────────────────────────────────────────────
+
+    def sweep(self) -> SweepReport:
+        """Hand due alarms to the queue: far-future ones as they come into range, and any whose
+        trigger was lost (overdue by more than the grace period)."""
+        now = self._clock.now_ms()
+        horizon = now + self._sweep_interval_ms + 15_000
+        report = SweepReport()
+        for kind, workflow in self._workflows.items():
+            for shard in range(self._due_shards):
+                for alarm in workflow.store.due(shard, horizon):
+                    overdue = alarm.wake_at < now - self._overdue_grace_ms
+                    if alarm.trigger_sent_at_write and not overdue:
+                        continue
+                    delay_s = max(0, (alarm.wake_at - now) // 1000)
+                    self._alarms.send(AlarmMessage(kind, alarm.entity_id, alarm.wake_at), min(delay_s, MAX_SQS_DELAY_S))
+                    report.enqueued += 1
+                    report.overdue += int(overdue)
+                    report.by_kind[kind] = report.by_kind.get(kind, 0) + 1
+        if report.enqueued:
+            log("sweep.enqueued", enqueued=report.enqueued, overdue=report.overdue, by_kind=report.by_kind)
+        self._metrics.metric("SweepOverdueAlarms", report.overdue, "Count", {})
+        return report

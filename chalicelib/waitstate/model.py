@@ -1,0 +1,114 @@
+"""The vocabulary shared by every workflow that waits: entities with one alarm, decisions, messages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from chalicelib.core.errors import DomainError
+
+MAX_SQS_DELAY_S = 900
+"""SQS caps DelaySeconds at 15 minutes; later alarms are handed to the queue by the sweeper."""
+
+
+class WaitingEntity(Protocol):
+    """An entity of a workflow: it has an id, a version for fencing and at most one alarm."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def wake_at(self) -> int | None: ...
+
+
+E = TypeVar("E", bound=WaitingEntity)
+
+
+@dataclass(frozen=True)
+class Decision(Generic[E]):
+    """What a pure decider returns: the new state, the events to react to after the commit,
+    and optionally a refusal to raise *after* committing (e.g. an action that arrived after the
+    deadline settles the window first, then gets its 409)."""
+
+    state: E
+    events: tuple[object, ...] = ()
+    refusal: DomainError | None = None
+
+
+@dataclass(frozen=True)
+class Stored(Generic[E]):
+    """An entity as loaded, with the moment its current alarm was set (engine bookkeeping)."""
+
+    entity: E
+    alarm_set_at: int | None
+
+
+@dataclass(frozen=True)
+class AlarmMessage:
+    kind: str
+    entity_id: str
+    wake_at: int
+
+    def to_json(self) -> str:
+        return json.dumps({"kind": self.kind, "entity_id": self.entity_id, "wake_at": self.wake_at})
+
+    @classmethod
+    def from_json(cls, body: str) -> AlarmMessage:
+        data = json.loads(body)
+        if not isinstance(data, dict):
+            raise ValueError("alarm message must be an object")
+        kind, entity_id, wake_at = data.get("kind"), data.get("entity_id"), data.get("wake_at")
+        if not isinstance(kind, str) or not isinstance(entity_id, str) or not isinstance(wake_at, int):
+            raise ValueError(f"malformed alarm message: {body[:200]}")
+        return cls(kind=kind, entity_id=entity_id, wake_at=wake_at)
+
+
+@dataclass(frozen=True)
+class DueAlarm:
+    entity_id: str
+    wake_at: int
+    alarm_set_at: int | None
+
+    @property
+    def trigger_sent_at_write(self) -> bool:
+        """True when the write that set this alarm also sent its SQS trigger."""
+        return self.alarm_set_at is not None and self.wake_at - self.alarm_set_at <= MAX_SQS_DELAY_S * 1000
+
+
+class EntityStore(Protocol[E]):
+    """Persistence of one workflow's entities. Every write is one conditional single-item write."""
+
+    def load(self, entity_id: str) -> Stored[E] | None: ...
+
+    def insert(self, entity: E, alarm_set_at: int | None) -> E:
+        """Create-only write; raises AlreadyExists."""
+        ...
+
+    def commit(self, entity: E, expected_version: int, alarm_set_at: int | None) -> E:
+        """Write the new state and alarm if the stored version is still `expected_version`;
+        raises ConcurrentUpdate otherwise. Returns the entity with its new version."""
+        ...
+
+    def due(self, shard: int, until_ms: int) -> list[DueAlarm]:
+        """Alarms in one shard of the `due` index with wake_at <= until_ms."""
+        ...
+
+
+class AlarmQueue(Protocol):
+    def send(self, message: AlarmMessage, delay_s: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class Workflow(Generic[E]):
+    """How the engine drives one kind of entity."""
+
+    kind: str
+    store: EntityStore[E]
+    decide: Callable[[E, Any, int], Decision[E]]
+    alarm_event: Callable[[int], Any]
+    react: Callable[[E, tuple[object, ...], int], None] = field(default=lambda entity, events, now: None)

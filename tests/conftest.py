@@ -1,0 +1,74 @@
+"""Shared fixtures: an in-process moto account with ontime's tables and queue, a fake clock,
+recording push/alarm doubles, and a Chalice test client wired to them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+from dataclasses import dataclass  # noqa: E402
+from typing import Any  # noqa: E402
+
+import boto3  # noqa: E402
+from chalice.test import Client  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from chalicelib import bootstrap  # noqa: E402
+from chalicelib.core.clock import FakeClock  # noqa: E402
+from chalicelib.core.observability import RecordingMetrics  # noqa: E402
+from chalicelib.local.provision import provision  # noqa: E402
+from chalicelib.settings import Settings  # noqa: E402
+from tests.fakes import RecordingAlarmQueue, RecordingPushSender  # noqa: E402
+
+
+@dataclass
+class World:
+    """Everything a functional test can look at or move: the clock, what was pushed, queued, measured."""
+
+    container: bootstrap.Container
+    clock: FakeClock
+    push: RecordingPushSender
+    alarms: RecordingAlarmQueue
+    metrics: RecordingMetrics
+    queue_urls: dict[str, str]
+
+    def token(self, role: str, sub: str, **claims: Any) -> str:
+        assert self.container.dev_issuer is not None
+        return self.container.dev_issuer.issue({"role": role, "sub": sub, **claims})
+
+
+@pytest.fixture
+def aws() -> Iterator[dict[str, str]]:
+    with mock_aws():
+        yield provision(boto3.client("dynamodb"), boto3.client("sqs"))
+
+
+def make_world(queue_urls: dict[str, str], **env: str) -> World:
+    settings = Settings.from_env({"ONTIME_STAGE": "local", "ONTIME_ALARM_QUEUE_URL": queue_urls["ontime-alarms"],
+                                  "AWS_DEFAULT_REGION": "us-east-1", **env})
+    clock, push, alarms, metrics = FakeClock(), RecordingPushSender(), RecordingAlarmQueue(), RecordingMetrics()
+    container = bootstrap.build(settings, clock=clock, metrics=metrics, push_sender=push, alarm_queue=alarms)
+    return World(container, clock, push, alarms, metrics, queue_urls)
+
+
+@pytest.fixture
+def world(aws: dict[str, str]) -> Iterator[World]:
+    built = make_world(aws)
+    bootstrap.install(built.container)
+    yield built
+    bootstrap.install(None)
+
+
+@pytest.fixture
+def client(world: World) -> Iterator[Client]:
+    from app import app
+
+    with Client(app) as test_client:
+        yield test_client
