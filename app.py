@@ -1,6 +1,6 @@
 """ontime: the Chalice app. A manifest: create the app, register the blueprints, nothing else."""
 
-from chalice import Chalice
+from chalice.app import Chalice
 
 from chalicelib.blueprints import catalog, customer, health, merchant, timers, websocket
 from chalicelib.http.middleware import problem_bodies_for_framework_errors

@@ -13,19 +13,19 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
-from dataclasses import dataclass  # noqa: E402
-from typing import Any  # noqa: E402
+from dataclasses import dataclass
+from typing import Any
 
-import boto3  # noqa: E402
-from chalice.test import Client  # noqa: E402
-from moto import mock_aws  # noqa: E402
+import boto3
+from chalice.test import Client
+from moto import mock_aws
 
-from chalicelib import bootstrap  # noqa: E402
-from chalicelib.core.clock import FakeClock  # noqa: E402
-from chalicelib.core.observability import RecordingMetrics  # noqa: E402
-from chalicelib.local.provision import provision  # noqa: E402
-from chalicelib.settings import Settings  # noqa: E402
-from tests.fakes import RecordingAlarmQueue, RecordingPushSender  # noqa: E402
+from chalicelib import bootstrap
+from chalicelib.core.clock import FakeClock
+from chalicelib.core.observability import RecordingMetrics
+from chalicelib.local.provision import provision
+from chalicelib.settings import Settings
+from tests.fakes import RecordingAlarmQueue, RecordingPushSender
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from pynamodb.exceptions import DeleteError
@@ -22,10 +23,8 @@ class DynamoConnectionRegistry:
         ).save()
 
     def unregister(self, connection_id: str) -> None:
-        try:
+        with contextlib.suppress(DeleteError):  # already gone
             ConnectionModel(connection_id=connection_id).delete()
-        except DeleteError:
-            pass  # already gone
 
     def connections_of(self, party: Party) -> list[str]:
         return [row.connection_id for row in ConnectionModel.by_party.query(party.key)]

@@ -79,7 +79,7 @@ class PynamoEntityStore(ABC, Generic[E, M]):
         ]
 
     def _id_of(self, item: M) -> str:
-        hash_key_name = self.model._hash_keyname  # type: ignore[attr-defined]
+        hash_key_name = str(self.model._hash_keyname)  # type: ignore[attr-defined]
         return str(getattr(item, hash_key_name))
 
     def _item_with_alarm(self, entity: E, alarm_set_at: int | None) -> M:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Response
+from chalice.app import Response
 
 from chalicelib.core.timefmt import iso
 from chalicelib.http.requests import parse

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from chalice import Blueprint, Rate
-from chalice.app import CloudWatchEvent, SQSEvent
+from chalice.app import Blueprint, CloudWatchEvent, Rate, SQSEvent
 
 from chalicelib import bootstrap
 from chalicelib.core.observability import log
@@ -33,7 +32,7 @@ def fire_alarms(event: SQSEvent) -> None:
         try:
             if engine.fire(message) is FireOutcome.LOST_RACE:
                 unfinished += 1
-        except Exception:
+        except Exception:  # noqa: BLE001 - one bad alarm must not block the batch; SQS retries it
             log("alarm.failed", logging.ERROR, kind=message.kind, entity_id=message.entity_id, exc_info=True)
             unfinished += 1
     if unfinished:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint, Response
-from chalice.app import WebsocketEvent
+from chalice.app import Blueprint, Response, WebsocketEvent
 
 from chalicelib import bootstrap
 from chalicelib.push.terminal import TerminalSession

@@ -52,7 +52,8 @@ class EmfMetrics:
             "_aws": {
                 "Timestamp": int(time.time() * 1000),
                 "CloudWatchMetrics": [
-                    {"Namespace": NAMESPACE, "Dimensions": [sorted(dimensions)], "Metrics": [{"Name": name, "Unit": unit}]}
+                    {"Namespace": NAMESPACE, "Dimensions": [sorted(dimensions)],
+                     "Metrics": [{"Name": name, "Unit": unit}]}
                 ],
             },
             name: value,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalice import Response
+from chalice.app import Response
 
 from chalicelib.core.errors import DomainError, MalformedRequest, ValidationFailed
 
@@ -63,5 +63,5 @@ def rewrite_framework_error(response: Response, instance: str | None) -> Respons
         return problem_response(problem_body(status, "internal", "Internal error",
                                              "something went wrong on our side; it has been logged", instance))
     slug, title = _CHALICE_ERRORS.get(status, ("bad-request", "Bad request"))
-    extra = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
+    extra = {k: str(v) for k, v in response.headers.items() if k.lower() == "allow"}
     return problem_response(problem_body(status, slug, title, str(body.get("Message", "")), instance), extra)

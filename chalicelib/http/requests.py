@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from chalice.app import Request
@@ -52,7 +53,7 @@ def parse(schema: type[T], data: Any) -> T:
 
 
 def page_params(request: Request) -> tuple[int, str | None]:
-    query = request.query_params or {}
+    query: Mapping[str, str] = request.query_params or {}
     raw_limit = query.get("limit")
     limit = DEFAULT_LIMIT
     if raw_limit is not None:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from chalice import Blueprint, Response
-from chalice.app import ChaliceViewError, Request
+from chalice.app import Blueprint, ChaliceViewError, Request, Response
 from pydantic import BaseModel
 
 from chalicelib import bootstrap
@@ -52,7 +51,8 @@ class Call:
         return page_params(self.request)
 
     def query(self, name: str) -> str | None:
-        return (self.request.query_params or {}).get(name)
+        query: Mapping[str, str] = self.request.query_params or {}
+        return query.get(name)
 
     def header(self, name: str) -> str | None:
         return self.request.headers.get(name)
@@ -88,7 +88,7 @@ class Routes:
                     return from_domain_error(error, instance_of(request))
                 except ChaliceViewError as error:  # e.g. Chalice's own JSON parsing
                     return from_domain_error(MalformedRequest(str(error)), instance_of(request))
-                except Exception:
+                except Exception:  # noqa: BLE001 - the last line of defence: a problem body, not a stack
                     log("http.unhandled", logging.ERROR, path=instance_of(request), exc_info=True)
                     return problem_response(problem_body(500, "internal", "Internal error",
                                                          "something went wrong on our side; it has been logged",

@@ -50,16 +50,17 @@ def create_queues(sqs: Any) -> dict[str, str]:
     while pending:
         for logical, props in list(pending.items()):
             redrive = props.get("RedrivePolicy")
-            target = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0] if redrive else None
-            if target is not None and target not in arns:
+            target: str = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0] if redrive else ""
+            if target and target not in arns:
                 continue
-            attributes = {k: str(props[k]) for k in ("VisibilityTimeout", "MessageRetentionPeriod") if k in props}
+            attributes: dict[str, str] = {k: str(props[k]) for k in ("VisibilityTimeout", "MessageRetentionPeriod") if k in props}
             if redrive:
                 attributes["RedrivePolicy"] = json.dumps(
                     {"deadLetterTargetArn": arns[target], "maxReceiveCount": redrive["maxReceiveCount"]})
             url = sqs.create_queue(QueueName=props["QueueName"], Attributes=attributes)["QueueUrl"]
             urls[props["QueueName"]] = url
-            arns[logical] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+            arns[logical] = attrs["Attributes"]["QueueArn"]
             del pending[logical]
     return urls
 

@@ -20,7 +20,7 @@ from enum import Enum
 from typing import Any
 
 from chalicelib.core.clock import Clock
-from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate, NotFound
+from chalicelib.core.errors import ConcurrentUpdate, NotFound
 from chalicelib.core.observability import MetricsSink, log
 from chalicelib.waitstate.model import (
     MAX_SQS_DELAY_S,

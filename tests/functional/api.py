@@ -26,7 +26,9 @@ class Api:
         sent = {"Content-Type": "application/json", **(headers or {})}
         if self._token:
             sent["Authorization"] = f"Bearer {self._token}"
-        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else b"")
+        if isinstance(payload, str):
+            payload = payload.encode()
         response = self._client.http.request(method, path, body=payload, headers=sent)
         text = response.body.decode() if isinstance(response.body, bytes) else response.body
         return Reply(response.status_code, json.loads(text) if text else None, dict(response.headers))
