@@ -53,7 +53,8 @@ def create_queues(sqs: Any) -> dict[str, str]:
             target: str = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0] if redrive else ""
             if target and target not in arns:
                 continue
-            attributes: dict[str, str] = {k: str(props[k]) for k in ("VisibilityTimeout", "MessageRetentionPeriod") if k in props}
+            copied = ("VisibilityTimeout", "MessageRetentionPeriod")
+            attributes: dict[str, str] = {k: str(props[k]) for k in copied if k in props}
             if redrive:
                 attributes["RedrivePolicy"] = json.dumps(
                     {"deadLetterTargetArn": arns[target], "maxReceiveCount": redrive["maxReceiveCount"]})
