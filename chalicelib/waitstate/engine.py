@@ -15,6 +15,7 @@ Every change goes through the same path, whether a user acted or an alarm fired:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -83,15 +84,16 @@ class WaitStateEngine:
         workflow.react(stored, events, now)
         return stored
 
-    def apply(self, kind: str, entity_id: str, event: Any) -> Any:
+    def apply(self, kind: str, entity_id: str, event: Any,
+              visible: Callable[[Any], bool] | None = None) -> Any:
         """Decide `event` against the entity's current state and commit the result.
 
-        Raises the decider's refusal (after committing whatever the decider settled first),
-        NotFound for an unknown id."""
+        Raises NotFound for an unknown id or one the caller may not see (`visible`), and the
+        decider's refusal after committing whatever the decider settled first."""
         workflow = self._workflow(kind)
         for _ in range(MAX_COMMIT_ATTEMPTS):
             stored = workflow.store.load(entity_id)
-            if stored is None:
+            if stored is None or (visible is not None and not visible(stored.entity)):
                 raise NotFound(f"{kind} {entity_id} not found")
             now = self._clock.now_ms()
             decision = workflow.decide(stored.entity, event, now)
