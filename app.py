@@ -1,4 +1,4 @@
-"""ontime: the Chalice app. A manifest: create the app, register the blueprints, nothing else."""
+"""ontime: the Chalice app. A manifest: create the app, register the handlers, nothing else."""
 
 from chalice.app import Chalice
 
@@ -12,5 +12,9 @@ app.register_blueprint(health.routes.blueprint)
 app.register_blueprint(catalog.routes.blueprint)
 app.register_blueprint(customer.routes.blueprint)
 app.register_blueprint(merchant.routes.blueprint)
-app.register_blueprint(websocket.routes)
 app.register_blueprint(timers.routes)
+
+# On the app, not a blueprint: only the app wraps WebSocket handlers (see blueprints/websocket.py).
+connect = app.on_ws_connect()(websocket.connect)
+message = app.on_ws_message()(websocket.message)
+disconnect = app.on_ws_disconnect()(websocket.disconnect)

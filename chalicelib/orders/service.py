@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.adapters.order_store import OrderStore
 from chalicelib.adapters.paging import Page
 from chalicelib.auth.principal import Principal, Role
@@ -35,6 +37,7 @@ from chalicelib.orders.placement import RequestedItem, price_lines
 from chalicelib.orders.views import order_view
 from chalicelib.push import party
 from chalicelib.push.notifier import Notifier
+from chalicelib.push.party import Party
 from chalicelib.waitstate.engine import WaitStateEngine
 from chalicelib.waitstate.model import Workflow
 
@@ -119,6 +122,13 @@ class OrderService:
             raise ValidationFailed("unknown status filter",
                                    [FieldError("status", "pending, all, or an order status")]) from None
         return self.store.for_merchant(merchant_id, wanted, limit, token)
+
+    def pending_views(self, of: Party, now: int) -> list[dict[str, Any]]:
+        """Views of the orders a merchant terminal must still answer (for a terminal's `list_pending`)."""
+        if of.role != Role.MERCHANT.value:
+            return []
+        page = self.store.pending_for_merchant(of.id, 100, None)
+        return [order_view(o, now) for o in page.items if now < o.answer_deadline]
 
     # ── anyone allowed to see it ──────────────────────────────────────────────────────────
 

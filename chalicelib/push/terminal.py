@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from chalicelib.adapters.connections import DynamoConnectionRegistry
 from chalicelib.auth.tokens import TokenVerifier
@@ -11,17 +13,23 @@ from chalicelib.core.clock import Clock
 from chalicelib.core.errors import DomainError
 from chalicelib.core.observability import log
 from chalicelib.push.notifier import Notifier
+from chalicelib.push.party import Party
 
 MAX_MESSAGE_BYTES = 32 * 1024
 
 
+PendingWork = Callable[[Party, int], list[dict[str, Any]]]
+"""What a party still has to act on (a merchant's orders awaiting an answer), as views."""
+
+
 class TerminalSession:
     def __init__(self, verifier: TokenVerifier, registry: DynamoConnectionRegistry, notifier: Notifier,
-                 clock: Clock) -> None:
+                 clock: Clock, pending_work: PendingWork) -> None:
         self._verifier = verifier
         self._registry = registry
         self._notifier = notifier
         self._clock = clock
+        self._pending_work = pending_work
 
     def connect(self, connection_id: str, token: str | None) -> int:
         """The HTTP status for API Gateway: 200 registers the terminal, 401 refuses it."""
@@ -52,6 +60,13 @@ class TerminalSession:
             return
         if action == "ping":
             self._notifier.reply(connection_id, "pong", {}, now)
+            return
+        if action == "list_pending":
+            # API Gateway cannot push during $connect, so a (re)connected terminal asks here
+            # (or over REST) for the work that waits for it; pushes are never replayed.
+            party = self._registry.party_of(connection_id)
+            items = [] if party is None else self._pending_work(party, now)
+            self._notifier.reply(connection_id, "orders.listed", {"items": items}, now)
             return
         log("ws.unknown_action", logging.INFO, connection_id=connection_id, action=action)
         self._notifier.reply(connection_id, "error",

@@ -1,0 +1,65 @@
+"""A merchant terminal that (re)connects asks over its socket for the orders it still has to answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalice.test import Client
+
+from tests.conftest import World
+from tests.functional.api import Api
+
+
+def _ws_event(connection_id: str, body: str | None = None, token: str | None = None) -> dict[str, Any]:
+    return {
+        "requestContext": {"apiId": "local", "stage": "local", "connectionId": connection_id,
+                           "domainName": "127.0.0.1:8001", "routeKey": "$default", "eventType": "MESSAGE"},
+        "queryStringParameters": {"token": token} if token else None,
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def _merchant_with_menu(world: World, client: Client, merchant_id: str) -> None:
+    ops = Api(client, world.token("ops", "ops-1"))
+    assert ops.post("/merchants", {"merchant_id": merchant_id, "name": merchant_id, "time_zone": "UTC",
+                                   "answer_window_s": 60}).status == 201
+    assert ops.post(f"/merchants/{merchant_id}/products",
+                    {"product_id": "p1", "name": "Tea", "price": 900, "stock": 50}).status == 201
+
+
+def _place(world: World, client: Client, merchant_id: str) -> str:
+    customer = Api(client, world.token("customer", "u1"))
+    reply = customer.post("/orders", {"merchant_id": merchant_id, "items": [{"product_id": "p1", "quantity": 1}],
+                                      "delivery_address": {"line1": "1 Road", "city": "Shanghai"}})
+    assert reply.status == 201, reply.body
+    return str(reply.body["order_id"])
+
+
+def test_reconnected_merchant_terminal_lists_only_its_open_orders(world: World, client: Client) -> None:
+    # GIVEN two merchants with orders placed while no terminal was connected
+    _merchant_with_menu(world, client, "m1")
+    _merchant_with_menu(world, client, "m2")
+    mine = [_place(world, client, "m1"), _place(world, client, "m1")]
+    _place(world, client, "m2")
+    # WHEN a terminal of m1 connects and asks for its pending work
+    token = world.token("merchant", "staff-1", merchant_id="m1")
+    connected = client.lambda_.invoke("connect", _ws_event("conn-1", token=token))
+    assert connected.payload["statusCode"] == 200
+    client.lambda_.invoke("message", _ws_event("conn-1", json.dumps({"action": "list_pending"})))
+    # THEN it receives exactly m1's open orders, with their deadlines and the server's time
+    [reply] = world.push.to("conn-1", "orders.listed")
+    assert sorted(item["order_id"] for item in reply["data"]["items"]) == sorted(mine)
+    assert all("answer_deadline" in item for item in reply["data"]["items"]) and reply["server_time"]
+
+
+def test_orders_whose_window_closed_are_not_listed_as_pending(world: World, client: Client) -> None:
+    _merchant_with_menu(world, client, "m1")
+    _place(world, client, "m1")
+    token = world.token("merchant", "staff-1", merchant_id="m1")
+    client.lambda_.invoke("connect", _ws_event("conn-1", token=token))
+    world.clock.advance(61)
+    client.lambda_.invoke("message", _ws_event("conn-1", json.dumps({"action": "list_pending"})))
+    [reply] = world.push.to("conn-1", "orders.listed")
+    assert reply["data"]["items"] == []
