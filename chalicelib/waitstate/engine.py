@@ -81,7 +81,7 @@ class WaitStateEngine:
         alarm_set_at = now if entity.wake_at is not None else None
         stored = workflow.store.insert(entity, alarm_set_at)
         self._trigger(kind, None, stored, now)
-        workflow.react(stored, events, now)
+        self._react(workflow, stored, events, now)
         return stored
 
     def apply(self, kind: str, entity_id: str, event: Any,
@@ -114,8 +114,17 @@ class WaitStateEngine:
             now if after.wake_at is not None else None)
         committed = workflow.store.commit(after, before.version, alarm_set_at)
         self._trigger(workflow.kind, before.wake_at, committed, now)
-        workflow.react(committed, decision.events, now)
+        self._react(workflow, committed, decision.events, now)
         return committed
+
+    def _react(self, workflow: Workflow[Any], entity: WaitingEntity, events: tuple[object, ...], now: int) -> None:
+        """Reactions (pushes, metrics) are best-effort: the change is committed and terminals
+        re-fetch state on reconnect, so a failed push must not turn a success into an error."""
+        try:
+            workflow.react(entity, events, now)
+        except Exception as exc:  # noqa: BLE001 - any failure here is reported, never propagated
+            log("react.failed", logging.ERROR, kind=workflow.kind, entity_id=entity.id, error=repr(exc),
+                exc_info=True)
 
     def _trigger(self, kind: str, previous_wake_at: int | None, entity: WaitingEntity, now: int) -> None:
         wake_at = entity.wake_at
