@@ -6,6 +6,8 @@ from chalicelib.blueprints import catalog, customer, health, merchant, timers, w
 from chalicelib.http.middleware import problem_bodies_for_framework_errors
 
 app = Chalice(app_name="ontime")
+# Chalice refuses to package/deploy WebSocket handlers unless the app opts in to that feature.
+app.experimental_feature_flags.update(["WEBSOCKETS"])
 app.register_middleware(problem_bodies_for_framework_errors, "http")
 
 app.register_blueprint(health.routes.blueprint)
