@@ -1,0 +1,43 @@
+"""Small builders of domain objects for tests: an order, a merchant, a product, a principal."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from chalicelib.auth.principal import Principal, Role
+from chalicelib.catalog.model import Merchant, Product
+from chalicelib.orders.model import Address, HistoryEntry, Order, OrderLine, Resubmit, Status
+
+T0 = 1_795_000_000_000
+"""The FakeClock's default start: Wednesday 2026-11-18 11:06:40 UTC (19:06:40 in Asia/Shanghai)."""
+
+WINDOW_MS = 120_000
+
+
+def an_order(*, id: str = "ord_1", now: int = T0, window_ms: int = WINDOW_MS, **changes: Any) -> Order:
+    order = Order(
+        id=id, customer_id="u1", merchant_id="m1", status=Status.NEW,
+        lines=(OrderLine("p1", "Beef noodles", 2800, 2),), currency="CNY",
+        address=Address(line1="1 Road", city="Shanghai"), note=None,
+        created_at=now, updated_at=now, window_ms=window_ms, window_started_at=now,
+        answer_deadline=now + window_ms, history=(HistoryEntry(now, Status.NEW, "place"),),
+    )
+    return replace(order, **changes)
+
+
+def a_resubmit(window_ms: int = WINDOW_MS, quantity: int = 1) -> Resubmit:
+    return Resubmit(lines=(OrderLine("p1", "Beef noodles", 2800, quantity),),
+                    address=Address(line1="2 Road", city="Shanghai"), note="one is enough", window_ms=window_ms)
+
+
+def a_merchant(**changes: Any) -> Merchant:
+    return replace(Merchant(id="m1", name="Noodles", time_zone="Asia/Shanghai"), **changes)
+
+
+def a_product(**changes: Any) -> Product:
+    return replace(Product(merchant_id="m1", id="p1", name="Beef noodles", price=2800, stock=10), **changes)
+
+
+def a_principal(role: str = "customer", sub: str = "u1", **changes: Any) -> Principal:
+    return replace(Principal(sub=sub, role=Role(role)), **changes)

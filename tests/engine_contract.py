@@ -1,0 +1,288 @@
+"""The wait-state engine's behaviour, whatever store it runs on.
+
+`EngineContract` is collected through its subclasses: `tests/unit/test_engine.py` runs it on the
+in-memory fake store, `tests/integration/test_engine_contract_dynamo.py` on the DynamoDB
+`OrderStore` in moto. A behaviour that passes on the fake but fails on DynamoDB means the fake lies.
+
+The workflow driven here is the real order workflow (its decider and alarm event); reactions
+are recorded instead of pushed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from chalicelib.adapters.entity_store import due_shard
+from chalicelib.core.errors import AlreadyExists, NotFound, WindowClosed
+from chalicelib.core.observability import RecordingMetrics
+from chalicelib.orders import decider
+from chalicelib.orders.model import Answer, Deadline, Fetch, MerchantAction, Order, Status, StatusChanged
+from chalicelib.waitstate.engine import FireOutcome, WaitStateEngine
+from chalicelib.waitstate.model import AlarmMessage, EntityStore, Workflow
+from tests.builders import T0, a_resubmit, an_order
+from tests.fakes import HookedClock, InterleavingStore, RecordingAlarmQueue
+
+KIND = "order"
+GRACE_S = 5
+
+
+@dataclass
+class Rig:
+    """An engine on a store, with a fake clock, a recording queue and recorded reactions."""
+
+    store: InterleavingStore[Order]
+    clock: HookedClock = field(default_factory=lambda: HookedClock(T0))
+    alarms: RecordingAlarmQueue = field(default_factory=RecordingAlarmQueue)
+    metrics: RecordingMetrics = field(default_factory=RecordingMetrics)
+    reactions: list[tuple[Order, tuple[object, ...]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.engine = WaitStateEngine(self.alarms, self.clock, self.metrics, due_shards=16, sweep_interval_s=60,
+                                      overdue_grace_s=GRACE_S)
+        self.engine.register(Workflow(kind=KIND, store=self.store, decide=decider.decide, alarm_event=Deadline,
+                                      react=lambda entity, events, now: self.reactions.append((entity, events))))
+
+    def place(self, order_id: str = "ord_1", window_ms: int = 120_000) -> Order:
+        placed: Order = self.engine.start(KIND, an_order(id=order_id, now=self.clock.now_ms(), window_ms=window_ms))
+        return placed
+
+    def act(self, order_id: str, event: object) -> Order:
+        acted: Order = self.engine.apply(KIND, order_id, event)
+        return acted
+
+    def current(self, order_id: str = "ord_1") -> Order:
+        stored = self.store.load(order_id)
+        assert stored is not None
+        return stored.entity
+
+    def alarm_of(self, order: Order) -> AlarmMessage:
+        assert order.wake_at is not None
+        return AlarmMessage(KIND, order.id, order.wake_at)
+
+    def status_changes(self) -> list[tuple[str, str]]:
+        return [(e.previous.value, e.order.status.value) for _, events in self.reactions for e in events
+                if isinstance(e, StatusChanged)]
+
+
+def accept() -> Answer:
+    return Answer(MerchantAction.ACCEPT)
+
+
+class EngineContract:
+    @pytest.fixture
+    def store(self) -> EntityStore[Order]:
+        raise NotImplementedError("a subclass provides the store under test")
+
+    @pytest.fixture
+    def rig(self, store: EntityStore[Order]) -> Rig:
+        return Rig(InterleavingStore(store))
+
+    # ── triggers at write time ────────────────────────────────────────────────────────────
+
+    def test_starting_sends_the_trigger_delayed_to_the_whole_second_before_the_alarm(self, rig: Rig) -> None:
+        order = rig.place(window_ms=120_700)
+        assert rig.alarms.sent == [(rig.alarm_of(order), 120)]
+
+    def test_an_alarm_beyond_the_sqs_delay_limit_gets_no_trigger_at_write(self, rig: Rig) -> None:
+        rig.place(window_ms=900_001)
+        assert rig.alarms.sent == []
+
+    def test_an_alarm_exactly_at_the_sqs_delay_limit_is_triggered_at_write(self, rig: Rig) -> None:
+        order = rig.place(window_ms=900_000)
+        assert rig.alarms.sent == [(rig.alarm_of(order), 900)]
+
+    def test_the_sweeper_hands_over_a_far_alarm_once_it_comes_into_range(self, rig: Rig) -> None:
+        order = rig.place(window_ms=30 * 60_000)
+        assert rig.engine.sweep().enqueued == 0
+        rig.clock.set(order.answer_deadline - 70_000)
+        report = rig.engine.sweep()
+        assert report.enqueued == 1 and report.overdue == 0
+        assert rig.alarms.sent == [(rig.alarm_of(order), 70)]
+
+    def test_a_failed_trigger_send_does_not_fail_the_write_and_the_sweeper_recovers_it(self, rig: Rig) -> None:
+        rig.alarms.fail_sends = 1
+        order = rig.place()
+        assert rig.current().status is Status.NEW and rig.alarms.sent == []
+        rig.clock.set(order.answer_deadline + GRACE_S * 1000 + 1)
+        assert rig.engine.sweep().overdue == 1
+        (message,) = rig.alarms.take()
+        assert rig.engine.fire(message) is FireOutcome.FIRED
+        assert rig.current().status is Status.NOT_CONNECTED
+
+    def test_the_sweeper_leaves_a_triggered_alarm_alone_until_it_is_overdue_beyond_grace(self, rig: Rig) -> None:
+        order = rig.place()
+        rig.alarms.take()
+        for moment in (order.answer_deadline - 30_000, order.answer_deadline, order.answer_deadline + GRACE_S * 1000):
+            rig.clock.set(moment)
+            assert rig.engine.sweep().enqueued == 0, moment
+        rig.clock.set(order.answer_deadline + GRACE_S * 1000 + 1)
+        report = rig.engine.sweep()
+        assert (report.enqueued, report.overdue) == (1, 1)
+        assert rig.alarms.sent == [(rig.alarm_of(order), 0)]
+
+    def test_the_sweeper_finds_due_alarms_in_every_shard(self, rig: Rig) -> None:
+        ids = [f"ord_{n}" for n in range(40)]
+        assert len({due_shard(order_id, 16) for order_id in ids}) >= 12
+        for order_id in ids:
+            rig.place(order_id, window_ms=20 * 60_000)
+        rig.clock.advance(20 * 60 - 30)
+        assert rig.engine.sweep().enqueued == len(ids)
+        assert sorted(m.entity_id for m in rig.alarms.take()) == sorted(ids)
+
+    def test_an_action_that_moves_the_alarm_sends_a_new_trigger_and_one_that_keeps_it_does_not(
+            self, rig: Rig) -> None:
+        order = rig.place()
+        rig.alarms.take()
+        rig.act(order.id, Fetch())
+        assert rig.alarms.sent == []  # same deadline: the trigger already sent still stands
+        rig.act(order.id, Answer(MerchantAction.RETURN, note="no beef today"))
+        rig.clock.advance(10)
+        resubmitted = rig.act(order.id, a_resubmit(window_ms=60_000))
+        assert rig.alarms.sent == [(rig.alarm_of(resubmitted), 60)]
+
+    # ── firing ────────────────────────────────────────────────────────────────────────────
+
+    def test_a_trigger_at_its_moment_adjudicates_the_window(self, rig: Rig) -> None:
+        order = rig.place()
+        rig.clock.set(order.answer_deadline)
+        assert rig.engine.fire(rig.alarm_of(order)) is FireOutcome.FIRED
+        assert rig.current().status is Status.NOT_CONNECTED
+        assert rig.status_changes() == [("new", "not_connected")]
+        assert rig.metrics.values("AlarmLateness") == [0]
+
+    def test_a_trigger_late_by_minutes_still_adjudicates_and_reports_its_lateness(self, rig: Rig) -> None:
+        order = rig.place()
+        rig.act(order.id, Fetch())
+        rig.clock.set(order.answer_deadline + 5 * 60_000)
+        assert rig.engine.fire(rig.alarm_of(order)) is FireOutcome.FIRED
+        assert rig.current().status is Status.UNANSWERED
+        assert rig.metrics.values("AlarmLateness") == [5 * 60_000]
+
+    def test_a_duplicated_trigger_changes_the_state_once(self, rig: Rig) -> None:
+        order = rig.place()
+        rig.clock.set(order.answer_deadline + 1)
+        outcomes = [rig.engine.fire(rig.alarm_of(order)) for _ in range(3)]
+        assert outcomes == [FireOutcome.FIRED, FireOutcome.STALE, FireOutcome.STALE]
+        assert rig.status_changes() == [("new", "not_connected")]
+
+    def test_a_trigger_for_an_alarm_that_was_cleared_is_dropped(self, rig: Rig) -> None:
+        order = rig.place()
+        rig.act(order.id, accept())
+        rig.clock.set(order.answer_deadline + 60_000)
+        assert rig.engine.fire(rig.alarm_of(order)) is FireOutcome.STALE
+        assert rig.current().status is Status.ACCEPTED
+
+    def test_a_trigger_for_an_alarm_that_was_moved_is_dropped_and_the_new_one_fires(self, rig: Rig) -> None:
+        first = rig.place()
+        rig.act(first.id, Answer(MerchantAction.RETURN, note="no beef today"))
+        rig.clock.advance(30)
+        second = rig.act(first.id, a_resubmit())
+        rig.clock.set(first.answer_deadline)
+        assert rig.engine.fire(rig.alarm_of(first)) is FireOutcome.STALE
+        assert rig.current().status is Status.NEW
+        rig.clock.set(second.answer_deadline)
+        assert rig.engine.fire(rig.alarm_of(second)) is FireOutcome.FIRED
+        assert rig.current().status is Status.NOT_CONNECTED and rig.current().round == 2
+
+    def test_a_trigger_for_an_unknown_entity_is_dropped(self, rig: Rig) -> None:
+        assert rig.engine.fire(AlarmMessage(KIND, "ord_missing", T0)) is FireOutcome.STALE
+
+    def test_a_trigger_more_than_1_5_s_early_is_requeued_for_the_remaining_whole_seconds(self, rig: Rig) -> None:
+        order = rig.place()
+        rig.alarms.take()
+        for early_ms, delay_s in ((10_400, 10), (1_501, 1)):
+            rig.clock.set(order.answer_deadline - early_ms)
+            assert rig.engine.fire(rig.alarm_of(order)) is FireOutcome.REQUEUED
+            assert rig.alarms.sent == [(rig.alarm_of(order), delay_s)]
+            rig.alarms.take()
+        assert rig.current().status is Status.NEW
+
+    def test_a_trigger_up_to_1_5_s_early_waits_for_its_moment_then_fires(self, rig: Rig) -> None:
+        order = rig.place()
+        rig.alarms.take()
+        rig.clock.set(order.answer_deadline - 1_500)
+        assert rig.engine.fire(rig.alarm_of(order)) is FireOutcome.FIRED
+        assert rig.clock.slept == [1_500] and rig.clock.now_ms() == order.answer_deadline
+        assert rig.current().status is Status.NOT_CONNECTED and rig.alarms.sent == []
+
+    def test_an_answer_given_while_an_early_trigger_waits_wins(self, rig: Rig) -> None:
+        order = rig.place()
+        rig.clock.set(order.answer_deadline - 1_000)
+        rig.clock.during_next_sleep(lambda: rig.act(order.id, accept()))  # decided before the deadline
+        assert rig.engine.fire(rig.alarm_of(order)) is FireOutcome.STALE
+        assert rig.clock.slept == [1_000]
+        assert rig.current().status is Status.ACCEPTED
+
+    # ── races between an alarm and an action ──────────────────────────────────────────────
+
+    def test_a_fetch_committed_between_the_alarms_read_and_write_makes_the_alarm_decide_unanswered(
+            self, rig: Rig) -> None:
+        order = rig.place()
+        fetched_in_time = decider.decide(order, Fetch(), order.answer_deadline - 100).state
+        rig.clock.set(order.answer_deadline)
+        rig.store.before_next_commit(lambda: rig.store.inner.commit(fetched_in_time, order.version, T0))
+        assert rig.engine.fire(rig.alarm_of(order)) is FireOutcome.FIRED
+        assert rig.store.lost == 1
+        assert rig.current().status is Status.UNANSWERED
+        assert rig.status_changes() == [("connected", "unanswered")]
+
+    def test_an_answer_committed_between_the_alarms_read_and_write_wins_and_the_alarm_is_dropped(
+            self, rig: Rig) -> None:
+        order = rig.place()
+        accepted_in_time = decider.decide(order, accept(), order.answer_deadline - 100).state
+        rig.clock.set(order.answer_deadline)
+        rig.store.before_next_commit(lambda: rig.store.inner.commit(accepted_in_time, order.version, None))
+        assert rig.engine.fire(rig.alarm_of(order)) is FireOutcome.STALE
+        assert rig.current().status is Status.ACCEPTED
+        assert rig.status_changes() == []  # the interloper wrote behind the engine's back
+
+    def test_an_action_that_loses_to_the_alarm_rereads_and_is_refused_as_late(self, rig: Rig) -> None:
+        order = rig.place()
+        rig.alarms.take()
+        rig.clock.set(order.answer_deadline - 50)
+        rig.store.before_next_commit(lambda: rig.engine.fire(rig.alarm_of(order)))  # waits 50 ms, adjudicates
+        with pytest.raises(WindowClosed):
+            rig.act(order.id, accept())
+        assert rig.current().status is Status.NOT_CONNECTED
+        assert rig.status_changes() == [("new", "not_connected")]
+
+    # ── applying events ───────────────────────────────────────────────────────────────────
+
+    def test_a_decision_that_changes_nothing_writes_nothing(self, rig: Rig) -> None:
+        order = rig.place()
+        rig.act(order.id, Fetch())
+        version = rig.current().version
+        rig.act(order.id, Fetch())
+        assert rig.current().version == version
+        assert rig.status_changes() == [("new", "connected")]
+
+    def test_a_late_action_commits_the_adjudication_before_it_is_refused(self, rig: Rig) -> None:
+        order = rig.place()
+        rig.clock.set(order.answer_deadline)
+        with pytest.raises(WindowClosed):
+            rig.act(order.id, accept())
+        assert rig.current().status is Status.NOT_CONNECTED
+        assert rig.engine.fire(rig.alarm_of(order)) is FireOutcome.STALE
+        assert rig.status_changes() == [("new", "not_connected")]
+
+    def test_acting_on_an_unknown_or_invisible_entity_is_not_found(self, rig: Rig) -> None:
+        order = rig.place()
+        with pytest.raises(NotFound):
+            rig.act("ord_missing", Fetch())
+        with pytest.raises(NotFound):
+            rig.engine.apply(KIND, order.id, Fetch(), lambda entity: False)
+        assert rig.current().status is Status.NEW
+
+    def test_each_commit_bumps_the_version_by_one(self, rig: Rig) -> None:
+        order = rig.place()
+        fetched = rig.act(order.id, Fetch())
+        accepted = rig.act(order.id, accept())
+        assert (order.version + 1, order.version + 2) == (fetched.version, accepted.version)
+        assert rig.current() == accepted
+
+    def test_starting_the_same_entity_twice_is_refused(self, rig: Rig) -> None:
+        rig.place()
+        with pytest.raises(AlreadyExists):
+            rig.place()
