@@ -7,7 +7,21 @@ from typing import Any
 
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.catalog.model import Merchant, Product
-from chalicelib.orders.model import Address, HistoryEntry, Order, OrderLine, Resubmit, Status
+from chalicelib.orders.model import (
+    Address,
+    Answer,
+    Cancel,
+    Deadline,
+    Fetch,
+    HistoryEntry,
+    MerchantAction,
+    Order,
+    OrderEvent,
+    OrderLine,
+    RejectReason,
+    Resubmit,
+    Status,
+)
 
 T0 = 1_795_000_000_000
 """The FakeClock's default start: Wednesday 2026-11-18 11:06:40 UTC (19:06:40 in Asia/Shanghai)."""
@@ -41,3 +55,19 @@ def a_product(**changes: Any) -> Product:
 
 def a_principal(role: str = "customer", sub: str = "u1", **changes: Any) -> Principal:
     return replace(Principal(sub=sub, role=Role(role)), **changes)
+
+
+def event_named(name: str, order: Order) -> OrderEvent:
+    """The decider's event for a transition name of `ORDER_TABLE` (with the reason/note it needs)."""
+    events: dict[str, OrderEvent] = {
+        "fetch": Fetch(),
+        "accept": Answer(MerchantAction.ACCEPT),
+        "reject": Answer(MerchantAction.REJECT, RejectReason.BUSY),
+        "return": Answer(MerchantAction.RETURN, note="no beef today"),
+        "dispatch": Answer(MerchantAction.DISPATCH),
+        "complete": Answer(MerchantAction.COMPLETE),
+        "cancel": Cancel(),
+        "resubmit": a_resubmit(),
+        "deadline": Deadline(order.answer_deadline),
+    }
+    return events[name]

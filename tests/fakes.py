@@ -133,6 +133,10 @@ class InterleavingStore(EntityStore[E], Generic[E]):
     def before_next_commit(self, interloper: Interloper) -> None:
         self._interlopers.append(interloper)
 
+    def forget_interlopers(self) -> None:
+        """Drop interlopers that never ran (the writer was refused before it wrote)."""
+        self._interlopers.clear()
+
     def load(self, entity_id: str) -> Stored[E] | None:
         return self.inner.load(entity_id)
 
