@@ -57,7 +57,7 @@ def page_params(request: Request) -> tuple[int, str | None]:
     raw_limit = query.get("limit")
     limit = DEFAULT_LIMIT
     if raw_limit is not None:
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        if not (raw_limit.isascii() and raw_limit.isdigit()) or not 1 <= int(raw_limit) <= MAX_LIMIT:
             raise MalformedRequest("limit is not valid", [FieldError("limit", f"an integer from 1 to {MAX_LIMIT}")])
         limit = int(raw_limit)
     return limit, query.get("next_token") or None

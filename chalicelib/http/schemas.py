@@ -91,7 +91,7 @@ def _check_zone(zone: str | None) -> str | None:
         return None
     try:
         ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a directory; long names: ENAMETOOLONG
         raise ValueError(f"unknown time zone {zone!r}") from None
     return zone
 
