@@ -1,0 +1,168 @@
+"""The deployed stack gives the functions what `chalicelib.settings` needs, with least privilege.
+
+The first tests need no network: they merge `.chalice/config.json` with the `Globals` of
+`infra/template.json` the way SAM does and resolve the intrinsic functions with sample
+parameters. The last ones read the real merged package that `infra/check.sh` leaves in
+`build/infra/STAGE/sam.json` (`./dev test` runs it first) and skip when it is absent or stale.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "infra" / "template.json"
+CHALICE = ROOT / ".chalice"
+STAGES = ("dev", "prod")
+# Without these an AWS stage cannot arm alarms, push, or verify tokens (see chalicelib/bootstrap.py).
+REQUIRED_IN_AWS = {"ONTIME_STAGE", "ONTIME_ALARM_QUEUE_URL", "ONTIME_WS_MANAGEMENT_ENDPOINT",
+                   "ONTIME_JWT_ISSUER", "ONTIME_JWKS_URL"}
+ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example"
+# What CloudFormation would substitute for references to resources and pseudo parameters.
+PHYSICAL = {"AlarmQueue": "https://sqs.eu-west-1.amazonaws.com/123456789012/ontime-alarms",
+            "WebsocketAPI": "abc123", "AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com"}
+
+
+def _json(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def _config() -> dict[str, Any]:
+    return _json(CHALICE / "config.json")
+
+
+def _resolve(value: Any, template: dict[str, Any], params: dict[str, str]) -> Any:
+    """Just enough of CloudFormation's intrinsic functions for environment values."""
+    if not isinstance(value, dict):
+        return value
+    [(fn, arg)] = value.items()
+    if fn == "Ref":
+        return params[arg] if arg in params else PHYSICAL[arg]
+    if fn == "Fn::Sub":
+        return re.sub(r"\$\{([^}]+)\}", lambda m: str(_resolve({"Ref": m.group(1)}, template, params)), arg)
+    if fn == "Fn::If":
+        condition, when_true, when_false = arg
+        chosen = when_true if _resolve(template["Conditions"][condition], template, params) else when_false
+        return _resolve(chosen, template, params)
+    if fn == "Fn::Not":
+        return not _resolve(arg[0], template, params)
+    if fn == "Fn::Equals":
+        return _resolve(arg[0], template, params) == _resolve(arg[1], template, params)
+    raise AssertionError(f"unexpected intrinsic {fn} in a function's environment")
+
+
+def _function_env(stage: str, params: dict[str, str]) -> dict[str, str]:
+    """A function's environment in AWS: Chalice's per-stage variables merged over SAM Globals."""
+    template, config = _json(TEMPLATE), _config()
+    globals_env = template["Globals"]["Function"]["Environment"]["Variables"]
+    chalice_env = {**config.get("environment_variables", {}), **config["stages"][stage]["environment_variables"]}
+    merged = {**globals_env, **chalice_env}
+    return {name: str(_resolve(value, template, params)) for name, value in merged.items()}
+
+
+def _defaults(template: dict[str, Any]) -> dict[str, str]:
+    return {name: p["Default"] for name, p in template["Parameters"].items() if "Default" in p}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_functions_get_every_setting_an_aws_stage_needs(stage: str) -> None:
+    template = _json(TEMPLATE)
+    env = _function_env(stage, {**_defaults(template), "JwtIssuer": ISSUER})
+    settings = Settings.from_env({**env, "AWS_REGION": "eu-west-1"})
+    assert settings.stage == stage
+    assert not settings.is_local
+    assert settings.alarm_queue_url == PHYSICAL["AlarmQueue"]
+    api_stage = _config()["api_gateway_stage"]
+    assert settings.ws_management_endpoint == f"https://abc123.execute-api.eu-west-1.amazonaws.com/{api_stage}"
+    assert settings.jwt_issuer == ISSUER
+    assert settings.jwks_url == f"{ISSUER}/.well-known/jwks.json"  # Cognito's, derived when not given
+    assert settings.jwt_audience is None
+    tables = {r["Properties"]["TableName"] for r in template["Resources"].values()
+              if r.get("Type") == "AWS::DynamoDB::Table"}
+    assert {settings.table_name(name) for name in ("orders", "merchants", "products", "connections",
+                                                   "idempotency")} == tables
+    assert settings.sweep_interval_s == 60
+
+
+def test_explicit_jwks_url_and_audience_reach_the_functions() -> None:
+    params = {**_defaults(_json(TEMPLATE)), "JwtIssuer": "https://id.example.com",
+              "JwksUrl": "https://id.example.com/keys", "JwtAudience": "ontime-app"}
+    settings = Settings.from_env(_function_env("prod", params))
+    assert (settings.jwks_url, settings.jwt_audience) == ("https://id.example.com/keys", "ontime-app")
+
+
+def test_alarm_consumer_finishes_within_the_queue_visibility_timeout() -> None:
+    """Lambda refuses an SQS event source whose queue hides messages for less than the function may run."""
+    config = _config()
+    timeout = config["lambda_functions"]["fire_alarms"].get("lambda_timeout", config.get("lambda_timeout", 60))
+    queue = _json(TEMPLATE)["Resources"]["AlarmQueue"]["Properties"]
+    assert timeout < queue["VisibilityTimeout"]
+
+
+def test_policies_grant_exactly_the_stacks_tables_queue_and_socket() -> None:
+    template = _json(TEMPLATE)["Resources"]
+    shared = _json(CHALICE / "policy.json")
+    consumer = _json(CHALICE / "policy-fire-alarms.json")
+    # The alarm consumer's policy is the shared one plus taking messages off the alarm queue.
+    assert consumer["Statement"][:-1] == shared["Statement"]
+    assert consumer["Statement"][-1]["Sid"] == "ConsumeAlarms"
+    assert _json(CHALICE / "config.json")["lambda_functions"]["fire_alarms"]["iam_policy_file"] == \
+        "policy-fire-alarms.json"
+
+    statements = {s["Sid"]: s for s in consumer["Statement"]}
+    assert all(s["Effect"] == "Allow" for s in statements.values())
+    tables = {name for name, r in template.items() if r.get("Type") == "AWS::DynamoDB::Table"}
+    with_indexes = {name for name in tables if template[name]["Properties"].get("GlobalSecondaryIndexes")}
+    expected: list[dict[str, Any]] = [{"Fn::GetAtt": [name, "Arn"]} for name in tables]
+    expected += [{"Fn::Sub": f"${{{name}.Arn}}/index/*"} for name in with_indexes]
+    assert sorted(map(json.dumps, statements["OwnTables"]["Resource"])) == sorted(map(json.dumps, expected))
+    assert all(a.startswith("dynamodb:") and "*" not in a for a in statements["OwnTables"]["Action"])
+    for sid in ("ArmAlarms", "ConsumeAlarms"):
+        assert statements[sid]["Resource"] == [{"Fn::GetAtt": ["AlarmQueue", "Arn"]}]
+    [push] = statements["PushToTerminals"]["Resource"]
+    assert f":${{WebsocketAPI}}/{_config()['api_gateway_stage']}/*/@connections/*" in push["Fn::Sub"]
+    assert statements["PushToTerminals"]["Action"] == ["execute-api:ManageConnections"]
+
+
+# ── the real merged package (from infra/check.sh) ────────────────────────────────────────────
+
+def _package(stage: str) -> dict[str, Any]:
+    sam = ROOT / "build" / "infra" / stage / "sam.json"
+    if not sam.exists():
+        pytest.skip(f"{sam.relative_to(ROOT)} is absent: infra/check.sh makes it (./dev test runs it)")
+    inputs = [TEMPLATE, ROOT / "app.py", *CHALICE.glob("*.json")]
+    if sam.stat().st_mtime < max(p.stat().st_mtime for p in inputs):
+        pytest.skip(f"{sam.relative_to(ROOT)} is older than its inputs: run infra/check.sh")
+    return _json(sam)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_packaged_functions_carry_the_settings(stage: str) -> None:
+    package = _package(stage)
+    globals_env = package["Globals"]["Function"]["Environment"]["Variables"]
+    functions = {name: r["Properties"] for name, r in package["Resources"].items()
+                 if r["Type"] == "AWS::Serverless::Function"}
+    assert {"APIHandler", "FireAlarms", "SweepAlarms", "WebsocketConnect"} <= set(functions)
+    for name, props in functions.items():
+        env = {**globals_env, **props.get("Environment", {}).get("Variables", {})}
+        assert set(env) >= REQUIRED_IN_AWS, name
+        assert env["ONTIME_STAGE"] == stage, name
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_packaged_websocket_api_is_the_one_the_endpoint_names(stage: str) -> None:
+    resources = _package(stage)["Resources"]
+    assert resources["WebsocketAPI"]["Properties"]["ProtocolType"] == "WEBSOCKET"
+    assert resources["WebsocketAPIStage"]["Properties"]["StageName"] == _config()["api_gateway_stage"]
+    fire = resources["FireAlarms"]["Properties"]
+    assert fire["Timeout"] < resources["AlarmQueue"]["Properties"]["VisibilityTimeout"]
+    [source] = fire["Events"].values()
+    assert source["Properties"]["Queue"]["Fn::Sub"].endswith(":" + resources["AlarmQueue"]["Properties"]["QueueName"])
