@@ -1,7 +1,7 @@
 """PynamoDB models: the persistence shape of each table, nothing else.
 
 Table names are set by `configure_models` at first use (never at import). Every table and index
-here is declared the same way in `infra/template.json`; `tests/integration/test_schema_matches_infra.py`
+here is declared the same way in `infra/template.json`; `tests/integration/test_infra_matches_models.py`
 keeps the two in step.
 """
 
