@@ -1,0 +1,260 @@
+"""The local stack: one process, no AWS account, no Docker.
+
+    python -m chalicelib.local.stack [--rest-port 8000] [--ws-port 8001] [--aws-port 5000]
+                                     [--sweep-interval 60] [--default-window S] [--demo-window 120]
+                                     [--no-seed]
+
+moto's server stands in for DynamoDB and SQS (tables and queues created from `infra/`), the REST
+front and the WebSocket gateway stand in for API Gateway, and two pumps stand in for Lambda's
+event sources. Prints the URLs, then one line `READY rest=… ws=… aws=…`; stops on Ctrl-C/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib
+import os
+import signal
+import socket
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import uvicorn
+
+from chalicelib.local.aws import MotoEndpoint, harness_config
+from chalicelib.local.gateway import WebSocketGateway
+from chalicelib.local.lambdas import LambdaRuntime
+from chalicelib.local.pumps import SchedulePump, SqsPump
+from chalicelib.local.rest import rest_app
+from chalicelib.local.stats import StackStats
+
+ROOT = Path(__file__).resolve().parents[2]
+REGION = "us-east-1"
+STOP_BUDGET_S = 1.0
+"""How long each stage of stopping may take (servers, in-flight invocations, pumps)."""
+
+
+@dataclass(frozen=True)
+class Options:
+    host: str
+    rest_port: int
+    ws_port: int
+    aws_port: int
+    sweep_interval_s: int
+    default_window_s: int | None
+    demo_window_s: int
+    seed: bool
+    sqs_pollers: int
+    workers: int
+
+
+def parse_args(argv: Sequence[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.local.stack", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--rest-port", type=int, default=8000, help="REST API (0 = any free port)")
+    parser.add_argument("--ws-port", type=int, default=8001, help="WebSocket + @connections (0 = any free port)")
+    parser.add_argument("--aws-port", type=int, default=5000, help="embedded moto server (0 = any free port)")
+    parser.add_argument("--sweep-interval", type=int, default=60, help="seconds between sweeps (AWS: 60)")
+    parser.add_argument("--default-window", type=int, default=None,
+                        help="platform default answer window in seconds (default 120)")
+    parser.add_argument("--demo-window", type=int, default=120, help="the demo merchant's answer window")
+    parser.add_argument("--no-seed", dest="seed", action="store_false", help="start without the demo merchant")
+    parser.add_argument("--sqs-pollers", type=int, default=4, help="concurrent alarm-queue pollers")
+    parser.add_argument("--workers", type=int, default=32, help="threads running handler invocations")
+    args = parser.parse_args(argv)
+    if args.sweep_interval < 1:
+        parser.error("--sweep-interval must be at least 1 second")
+    return Options(args.host, args.rest_port, args.ws_port, args.aws_port, args.sweep_interval,
+                   args.default_window, args.demo_window, args.seed, args.sqs_pollers, args.workers)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Bound before anything starts, so port 0 resolves to a real port the app can be told about."""
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose `proto` says TCP, and
+    # accepted sockets copy the listener's. With proto 0, Nagle + delayed ACK stalled every
+    # keep-alive response (and every @connections push) by ~40 ms.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(512)
+    sock.set_inheritable(True)
+    return sock
+
+
+def aws_environment(aws_url: str) -> None:
+    """Every AWS client in this process talks to moto, with credentials that can reach nothing else."""
+    for name in list(os.environ):
+        if name.startswith("AWS_ENDPOINT_URL_") or name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+            del os.environ[name]
+    # A developer's HTTP(S)_PROXY must not capture calls to moto or the local gateway.
+    for name in ("NO_PROXY", "no_proxy"):
+        os.environ[name] = ",".join(filter(None, (os.environ.get(name), "127.0.0.1", "localhost")))
+    os.environ.update({"AWS_ENDPOINT_URL": aws_url, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+                       "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION})
+
+
+def app_environment(options: Options, ws_port: int, alarm_queue_url: str) -> None:
+    os.environ.update({
+        "ONTIME_STAGE": "local",
+        "ONTIME_ALARM_QUEUE_URL": alarm_queue_url,
+        "ONTIME_WS_MANAGEMENT_ENDPOINT": f"http://{options.host}:{ws_port}/local",
+        "ONTIME_SWEEP_INTERVAL_S": str(options.sweep_interval_s),
+    })
+    if options.default_window_s is not None:
+        os.environ["ONTIME_DEFAULT_ANSWER_WINDOW_S"] = str(options.default_window_s)
+
+
+def load_app() -> Any:
+    """Import `app.py` (after the environment is set) and add the local stage's token route."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from chalicelib.blueprints import dev
+
+    app = importlib.import_module("app").app
+    app.register_blueprint(dev.routes.blueprint)
+    return app
+
+
+class EmbeddedServer(uvicorn.Server):
+    """A uvicorn server that leaves signals to the stack, which stops both servers at once."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def http_server(app: Any) -> EmbeddedServer:
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                            timeout_graceful_shutdown=1, ws_max_size=128 * 1024)
+    return EmbeddedServer(config)
+
+
+def banner(rest: str, ws: str, aws: str, seeded: bool) -> str:
+    token = "curl -s -X POST {rest}/dev/tokens -H 'Content-Type: application/json' -d '{body}'"
+    merchant = '{"role":"merchant","sub":"staff-1","merchant_id":"m_demo"}'
+    customer = '{"role":"customer","sub":"u_alice"}'
+    ops = '{"role":"ops","sub":"ops-1"}'
+    lines = [
+        "ontime local stack",
+        f"  REST API          {rest}          (GET {rest}/health)",
+        f"  WebSocket         {ws}/?token=<JWT>",
+        f"  @connections      {ws.replace('ws://', 'http://')}/local/@connections/<connection-id>",
+        f"  stats (local)     {ws.replace('ws://', 'http://')}/_stats",
+        f"  AWS (moto)        {aws}",
+        "  demo merchant     m_demo 'ontime demo kitchen' with p_noodles, p_dumplings, p_buns, p_tea"
+        if seeded else "  demo merchant     (not seeded: --no-seed)",
+        "tokens:",
+        "  merchant  " + token.format(rest=rest, body=merchant),
+        "  customer  " + token.format(rest=rest, body=customer),
+        "  ops       " + token.format(rest=rest, body=ops),
+        "Ctrl-C stops the stack.",
+    ]
+    return "\n".join(lines)
+
+
+async def serve(servers: list[tuple[EmbeddedServer, socket.socket]], ready_line: str) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    tasks = [asyncio.create_task(server.serve(sockets=[sock])) for server, sock in servers]
+    while not all(server.started for server, _ in servers):
+        if any(task.done() for task in tasks):
+            break  # a server failed to start; its task holds the error
+        await asyncio.sleep(0.01)
+    else:
+        print(ready_line, flush=True)
+        await asyncio.wait([asyncio.create_task(stop.wait()), *tasks], return_when=asyncio.FIRST_COMPLETED)
+    for server, _ in servers:
+        server.should_exit = True
+    await asyncio.wait(tasks, timeout=3 * STOP_BUDGET_S)
+    for task in tasks:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            raise RuntimeError("a server stopped with an error") from task.exception()
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # while starting up; the event loop takes over later
+    stats = StackStats()
+    moto = MotoEndpoint(stats, options.host, options.aws_port)
+    pumps: list[SqsPump | SchedulePump] = []
+    runtime: LambdaRuntime | None = None
+    try:
+        rest_sock = listening_socket(options.host, options.rest_port)
+        ws_sock = listening_socket(options.host, options.ws_port)
+        rest_port, ws_port = rest_sock.getsockname()[1], ws_sock.getsockname()[1]
+        aws_url = moto.start()
+        aws_environment(aws_url)
+
+        import boto3
+
+        from chalicelib import bootstrap
+        from chalicelib.local.provision import provision
+        from chalicelib.local.seed import seed_demo
+        from chalicelib.settings import ALARM_QUEUE_NAME
+
+        harness = boto3.session.Session()
+        sqs = harness.client("sqs", config=harness_config())
+        queue_urls = provision(harness.client("dynamodb", config=harness_config()), sqs)
+        app_environment(options, ws_port, queue_urls[ALARM_QUEUE_NAME])
+        runtime = LambdaRuntime(load_app(), stats, workers=options.workers)
+        bootstrap.container()  # built now: a wrong setting fails here, not on the first request
+        if options.seed:
+            seed_demo(runtime, answer_window_s=options.demo_window_s)
+
+        pumps = [
+            SqsPump(runtime, sqs, queue_urls[ALARM_QUEUE_NAME], "fire_alarms", region=REGION,
+                    pollers=options.sqs_pollers),
+            SchedulePump(runtime, "sweep_alarms", options.sweep_interval_s, region=REGION),
+        ]
+        for pump in pumps:
+            pump.start()
+
+        gateway = WebSocketGateway(runtime, stats, f"{options.host}:{ws_port}")
+        rest, ws = f"http://{options.host}:{rest_port}", f"ws://{options.host}:{ws_port}"
+        print(banner(rest, ws, aws_url, options.seed), flush=True)
+        servers = [(http_server(rest_app(runtime)), rest_sock), (http_server(gateway.app()), ws_sock)]
+        asyncio.run(serve(servers, f"READY rest={rest} ws={ws} aws={aws_url}"))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        _stop(pumps, runtime, moto)
+    print("ontime local stack stopped", flush=True)
+    return 0
+
+
+def _stop(pumps: Sequence[SqsPump | SchedulePump], runtime: LambdaRuntime | None, moto: MotoEndpoint) -> None:
+    for pump in pumps:
+        pump.stop()
+    if runtime is not None:
+        runtime.drain(STOP_BUDGET_S)
+    for pump in pumps:  # a poller still in its long poll just ends with moto; no need to wait it out
+        pump.join(0.05)
+    moto.stop()
+    if runtime is not None:
+        runtime.shutdown()
+
+
+def exit_now(code: int) -> None:
+    """Exit without the interpreter's teardown: freeing moto's in-memory AWS takes seconds on a busy
+    machine, and everything that had to stop has stopped. A handler still blocked on a server that
+    is gone cannot hold the exit either."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    exit_now(main())

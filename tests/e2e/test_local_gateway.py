@@ -1,0 +1,88 @@
+"""The local gateway speaks API Gateway's `@connections` management API as boto3 calls it, so the
+app's push code is the same locally and in AWS; and it serves the counters benchmarks read."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosedOK
+
+from tests.e2e.client import WAIT_S, StackUrls
+from tests.e2e.conftest import Parties
+
+pytestmark = pytest.mark.e2e
+
+_CREDENTIALS = {"region_name": "us-east-1", "aws_access_key_id": "local", "aws_secret_access_key": "local"}
+
+
+@pytest.fixture
+def management_api(stack: StackUrls) -> Iterator[Any]:
+    client = boto3.client("apigatewaymanagementapi", endpoint_url=stack.ws.replace("ws://", "http://") + "/local",
+                          **_CREDENTIALS)
+    yield client
+    client.close()
+
+
+def connection_ids_of(stack: StackUrls, party: str) -> list[str]:
+    """What an operator sees in the connections table (API Gateway never tells a client its id)."""
+    dynamodb = boto3.client("dynamodb", endpoint_url=stack.aws, **_CREDENTIALS)
+    rows = dynamodb.query(TableName="ontime-connections", IndexName="by_party",
+                          KeyConditionExpression="party = :p", ExpressionAttributeValues={":p": {"S": party}})
+    return [row["connection_id"]["S"] for row in rows["Items"]]
+
+
+def test_posting_to_an_unknown_connection_raises_gone(management_api: Any) -> None:
+    with pytest.raises(management_api.exceptions.GoneException):
+        management_api.post_to_connection(ConnectionId="NoSuchConnId=", Data=b"{}")
+
+
+def test_connections_api_posts_describes_and_closes_a_terminal(parties: Parties, stack: StackUrls,
+                                                               management_api: Any) -> None:
+    customer = parties.customer()
+    terminal = parties.terminal(customer)
+    party = f"customer#{customer.sub}"
+    [connection_id] = connection_ids_of(stack, party)
+
+    management_api.post_to_connection(ConnectionId=connection_id, Data=b'{"type":"hello","data":{}}')
+    assert terminal.wait_for(lambda m: m["type"] == "hello") is not None
+
+    described = management_api.get_connection(ConnectionId=connection_id)
+    assert described["ConnectedAt"].timestamp() <= time.time()
+    assert described["Identity"]["SourceIp"] == "127.0.0.1"
+
+    management_api.delete_connection(ConnectionId=connection_id)
+    with pytest.raises(ConnectionClosedOK):
+        terminal.wait_for(lambda m: False, timeout_s=WAIT_S)
+    with pytest.raises(management_api.exceptions.GoneException):
+        management_api.post_to_connection(ConnectionId=connection_id, Data=b"{}")
+    _eventually(lambda: connection_ids_of(stack, party) == [])  # `$disconnect` forgot it
+
+
+def test_stats_count_the_apps_aws_calls_pushes_and_memory(parties: Parties, stack: StackUrls) -> None:
+    stats_url = stack.ws.replace("ws://", "http://") + "/_stats"
+    before = httpx.get(stats_url, trust_env=False).json()
+    shop = parties.shop(window_s=3)
+    console = parties.terminal(shop.staff)
+    order = parties.place(parties.customer(), shop)
+    console.wait_for(lambda m: m["type"] == "order.created" and m["data"]["order_id"] == order["order_id"])
+
+    after = httpx.get(stats_url, trust_env=False).json()
+    assert after["pushes"] >= before["pushes"] + 1
+    assert after["aws_calls"]["DynamoDB.PutItem"] > before["aws_calls"].get("DynamoDB.PutItem", 0)
+    assert after["aws_calls"]["SQS.SendMessage"] > before["aws_calls"].get("SQS.SendMessage", 0)
+    assert "SQS.ReceiveMessage" not in after["aws_calls"]  # the pumps' polling is the harness's, not the app's
+    assert after["harness_aws_calls"]["SQS.ReceiveMessage"] > 0
+    assert after["invocations"]["rest"] > before["invocations"].get("rest", 0)
+    assert 0 < after["rss_bytes"] <= after["peak_rss_bytes"]
+
+
+def _eventually(condition: Any, timeout_s: float = WAIT_S) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
