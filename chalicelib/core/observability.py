@@ -30,9 +30,11 @@ def log(event: str, level: int = logging.INFO, *, exc_info: bool = False, **fiel
 
 def configure_logging(level: int = logging.INFO) -> None:
     if not _logger.handlers:
-        handler = logging.StreamHandler(sys.stdout)
+        _logger.addHandler(logging.StreamHandler(sys.stdout))
+    # `Chalice(app_name="ontime")` has already given this same logger a "name - level - message"
+    # handler; every line must be the bare JSON object, so set the format on whatever is there.
+    for handler in _logger.handlers:
         handler.setFormatter(logging.Formatter("%(message)s"))
-        _logger.addHandler(handler)
     _logger.setLevel(level)
     _logger.propagate = False
 
