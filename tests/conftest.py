@@ -21,6 +21,7 @@ from chalice.test import Client
 from moto import mock_aws
 
 from chalicelib import bootstrap
+from chalicelib.auth.tokens import DevTokenIssuer
 from chalicelib.core.clock import FakeClock
 from chalicelib.core.observability import RecordingMetrics
 from chalicelib.local.provision import provision
@@ -38,10 +39,10 @@ class World:
     alarms: RecordingAlarmQueue
     metrics: RecordingMetrics
     queue_urls: dict[str, str]
+    issuer: DevTokenIssuer
 
     def token(self, role: str, sub: str, **claims: Any) -> str:
-        assert self.container.dev_issuer is not None
-        return self.container.dev_issuer.issue({"role": role, "sub": sub, **claims})
+        return self.issuer.issue({"role": role, "sub": sub, **claims})
 
 
 @pytest.fixture
@@ -51,16 +52,30 @@ def aws() -> Iterator[dict[str, str]]:
 
 
 def make_world(queue_urls: dict[str, str], **env: str) -> World:
+    """The app's container on moto with fakes for time, pushes and alarm triggers. Outside the local
+    stage (`ONTIME_STAGE="dev"`) the JWKS verifier is replaced by a test issuer's."""
     settings = Settings.from_env({"ONTIME_STAGE": "local", "ONTIME_ALARM_QUEUE_URL": queue_urls["ontime-alarms"],
                                   "AWS_DEFAULT_REGION": "us-east-1", **env})
     clock, push, alarms, metrics = FakeClock(), RecordingPushSender(), RecordingAlarmQueue(), RecordingMetrics()
-    container = bootstrap.build(settings, clock=clock, metrics=metrics, push_sender=push, alarm_queue=alarms)
-    return World(container, clock, push, alarms, metrics, queue_urls)
+    issuer = DevTokenIssuer(settings.dev_signing_secret or "a-test-issuers-secret-of-32-bytes!",
+                            settings.jwt_issuer or "ontime-test")
+    container = bootstrap.build(settings, clock=clock, metrics=metrics, push_sender=push, alarm_queue=alarms,
+                                verifier=None if settings.is_local else issuer)
+    return World(container, clock, push, alarms, metrics, queue_urls, container.dev_issuer or issuer)
 
 
 @pytest.fixture
 def world(aws: dict[str, str]) -> Iterator[World]:
     built = make_world(aws)
+    bootstrap.install(built.container)
+    yield built
+    bootstrap.install(None)
+
+
+@pytest.fixture
+def dev_stage_world(aws: dict[str, str]) -> Iterator[World]:
+    """Like `world`, but the `dev` stage: the spec's window bounds, no development token issuer."""
+    built = make_world(aws, ONTIME_STAGE="dev", ONTIME_JWT_ISSUER="https://issuer.example/pool")
     bootstrap.install(built.container)
     yield built
     bootstrap.install(None)

@@ -15,11 +15,27 @@ class Reply:
     body: Any
     headers: dict[str, str]
 
+    @property
+    def is_problem(self) -> bool:
+        """An RFC 9457 problem: the media type and the members every problem has."""
+        return (self.headers.get("Content-Type") == "application/problem+json" and isinstance(self.body, dict)
+                and self.body.get("status") == self.status and str(self.body.get("type", "")).startswith("/problems/")
+                and "title" in self.body and "detail" in self.body)
+
+    @property
+    def error_fields(self) -> list[str]:
+        return sorted(e["field"] for e in self.body.get("errors", [])) if isinstance(self.body, dict) else []
+
 
 class Api:
     def __init__(self, client: Client, token: str | None) -> None:
         self._client = client
         self._token = token
+
+    @property
+    def token(self) -> str:
+        assert self._token is not None
+        return self._token
 
     def call(self, method: str, path: str, body: Any = None, *, raw: str | bytes | None = None,
              headers: dict[str, str] | None = None) -> Reply:

@@ -1,0 +1,16 @@
+"""Functional fixtures: the app on moto with merchant `m1` open and its menu in place."""
+
+from __future__ import annotations
+
+import pytest
+from chalice.test import Client
+
+from tests.conftest import World
+from tests.functional.shop import Shop
+
+
+@pytest.fixture
+def shop(world: World, client: Client) -> Shop:
+    opened = Shop(world, client)
+    opened.open()
+    return opened
