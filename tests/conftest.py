@@ -21,6 +21,7 @@ from chalice.test import Client
 from moto import mock_aws
 
 from chalicelib import bootstrap
+from chalicelib.adapters.models import ALL_MODELS, configure_models
 from chalicelib.auth.tokens import DevTokenIssuer
 from chalicelib.core.clock import FakeClock
 from chalicelib.core.observability import RecordingMetrics
@@ -45,10 +46,37 @@ class World:
         return self.issuer.issue({"role": role, "sub": sub, **claims})
 
 
+_CLIENTS: dict[str, Any] = {}
+_CONNECTIONS: dict[str, Any] = {}
+
+
+def aws_client(service: str) -> Any:
+    """boto3 clients made once per process: moto intercepts them in every `mock_aws` block, and
+    building a client (parsing its service model) costs more than most tests."""
+    if service not in _CLIENTS:
+        _CLIENTS[service] = boto3.client(service, region_name="us-east-1")
+    return _CLIENTS[service]
+
+
+def point_models_at(settings: Settings) -> None:
+    """`configure_models`, then hand each PynamoDB model the connection it had in an earlier test.
+
+    PynamoDB gives every model its own botocore session; a fresh one parses the DynamoDB service
+    model again (≈ 0.1 s per model and test). The tables keep their names between tests, and moto
+    intercepts old clients as well as new ones, so reusing the connections changes nothing else."""
+    configure_models(settings)
+    for name, model in ALL_MODELS.items():
+        cached = _CONNECTIONS.get(name)
+        if cached is not None and cached.table_name == model.Meta.table_name:
+            model._connection = cached
+        else:
+            _CONNECTIONS[name] = model._get_connection()
+
+
 @pytest.fixture
 def aws() -> Iterator[dict[str, str]]:
     with mock_aws():
-        yield provision(boto3.client("dynamodb"), boto3.client("sqs"))
+        yield provision(aws_client("dynamodb"), aws_client("sqs"))
 
 
 def make_world(queue_urls: dict[str, str], **env: str) -> World:
@@ -61,6 +89,7 @@ def make_world(queue_urls: dict[str, str], **env: str) -> World:
                             settings.jwt_issuer or "ontime-test")
     container = bootstrap.build(settings, clock=clock, metrics=metrics, push_sender=push, alarm_queue=alarms,
                                 verifier=None if settings.is_local else issuer)
+    point_models_at(settings)
     return World(container, clock, push, alarms, metrics, queue_urls, container.dev_issuer or issuer)
 
 

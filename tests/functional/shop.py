@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from chalice.test import Client
 
 from chalicelib.orders.model import Order
 from chalicelib.waitstate.model import AlarmMessage
-from tests.conftest import World
+from tests.conftest import World, aws_client
 from tests.events import schedule_event, sqs_event, ws_connect
 from tests.functional.api import Api, Reply
 
@@ -101,7 +100,7 @@ class Shop:
 
     def snapshot(self) -> dict[str, list[dict[str, Any]]]:
         """Every item of every table, to prove that a refused request changed nothing."""
-        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        dynamodb = aws_client("dynamodb")
         settings = self.world.container.settings
         return {name: sorted(dynamodb.scan(TableName=settings.table_name(name))["Items"], key=repr)
                 for name in TABLES}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.adapters.models import configure_models
 from chalicelib.settings import Settings
+from tests.conftest import point_models_at
 
 
 @pytest.fixture
 def tables(aws: dict[str, str]) -> dict[str, str]:
     """moto with ontime's tables and queues, and every PynamoDB model pointed at them."""
-    configure_models(Settings.from_env({"ONTIME_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1"}))
+    point_models_at(Settings.from_env({"ONTIME_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1"}))
     return aws
