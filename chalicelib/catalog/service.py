@@ -10,7 +10,15 @@ from chalicelib.adapters.paging import Page
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.catalog.model import ALWAYS_OPEN, Merchant, Product
 from chalicelib.core.clock import Clock
-from chalicelib.core.errors import AlreadyExists, FieldError, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from chalicelib.core.errors import (
+    AlreadyExists,
+    ConcurrentUpdate,
+    FieldError,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+)
 from chalicelib.core.ids import new_id
 from chalicelib.http.schemas import MerchantIn, MerchantPatch, ProductIn, ProductPatch
 from chalicelib.settings import Settings
@@ -69,7 +77,12 @@ class CatalogService:
         self._check_window(changes.get("answer_window_s"))
         if "business_hours" in changes and changes["business_hours"] is None:
             changes["business_hours"] = dict(ALWAYS_OPEN)
-        return self.store.save_merchant(replace(merchant, **changes), create=False)
+        for _ in range(3):  # a patch sets fields: re-applied to a concurrent writer's version, it still holds
+            try:
+                return self.store.save_merchant(replace(merchant, **changes), create=False)
+            except ConcurrentUpdate:
+                merchant = self.merchant(merchant_id)
+        raise InvalidTransition(f"merchant {merchant_id} is being changed by someone else; try again")
 
     def add_product(self, caller: Principal, merchant_id: str, body: ProductIn) -> Product:
         self.managed_merchant(caller, merchant_id)
