@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from chalice.test import Client
 
+from chalicelib.adapters.catalog_store import CatalogStore
+from chalicelib.catalog.model import Merchant
 from tests.conftest import World
 from tests.functional.api import Api
 from tests.functional.shop import Shop
@@ -151,3 +155,36 @@ def test_a_required_merchant_field_cannot_be_cleared(shop: Shop, field: str) -> 
     reply = shop.ops.patch("/merchants/m1", {field: None})
     assert reply.status == 422 and reply.is_problem and reply.error_fields == [field]
     assert shop.snapshot() == before
+
+
+class RacingCatalogStore(CatalogStore):
+    """Lets another writer change the merchant right after each of the next `times` reads."""
+
+    def __init__(self, interloper: Callable[[], object], times: int) -> None:
+        self._interloper = interloper
+        self._times = times
+        self._interloping = False
+
+    def get_merchant(self, merchant_id: str) -> Merchant | None:
+        merchant = super().get_merchant(merchant_id)
+        if self._times and not self._interloping:
+            self._times -= 1
+            self._interloping = True
+            self._interloper()
+            self._interloping = False
+        return merchant
+
+
+def test_two_people_patching_a_store_at_once_both_take_effect(shop: Shop) -> None:
+    shop.world.container.catalog.store = RacingCatalogStore(
+        lambda: shop.ops.patch("/merchants/m1", {"name": "Renamed by ops"}), times=1)
+    reply = shop.merchant.patch("/merchants/m1", {"paused": True})
+    assert reply.status == 200, reply.body
+    assert (reply.body["name"], reply.body["paused"]) == ("Renamed by ops", True)
+
+
+def test_a_patch_that_keeps_losing_the_race_is_a_409_not_a_500(shop: Shop) -> None:
+    racing = RacingCatalogStore(lambda: shop.ops.patch("/merchants/m1", {"name": "again"}), times=10)
+    shop.world.container.catalog.store = racing
+    reply = shop.merchant.patch("/merchants/m1", {"paused": True})
+    assert reply.status == 409 and reply.is_problem
