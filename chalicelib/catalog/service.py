@@ -44,7 +44,8 @@ class CatalogService:
         self._check_window(body.answer_window_s)
         merchant = Merchant(
             id=body.merchant_id or new_id("m"), name=body.name, time_zone=body.time_zone,
-            business_hours=body.business_hours or dict(ALWAYS_OPEN), paused=body.paused, verified=body.verified,
+            business_hours=dict(ALWAYS_OPEN) if body.business_hours is None else body.business_hours,
+            paused=body.paused, verified=body.verified,
             answer_window_s=body.answer_window_s, currency=body.currency, created_at=self._clock.now_ms(),
         )
         try:
