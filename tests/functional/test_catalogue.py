@@ -188,3 +188,15 @@ def test_a_patch_that_keeps_losing_the_race_is_a_409_not_a_500(shop: Shop) -> No
     shop.world.container.catalog.store = racing
     reply = shop.merchant.patch("/merchants/m1", {"paused": True})
     assert reply.status == 409 and reply.is_problem
+
+
+@pytest.mark.parametrize("how", ["created", "patched"])
+def test_empty_business_hours_mean_closed_however_they_are_set(world: World, client: Client, how: str) -> None:
+    shop = Shop(world, client)
+    if how == "created":
+        shop.open(business_hours={})
+    else:
+        shop.open()
+        shop.ops.patch("/merchants/m1", {"business_hours": {}})
+    assert shop.ops.get("/merchants/m1").body["business_hours"] == {}
+    assert shop.place().status == 422
