@@ -37,12 +37,18 @@ class Rig:
     alarms: RecordingAlarmQueue = field(default_factory=RecordingAlarmQueue)
     metrics: RecordingMetrics = field(default_factory=RecordingMetrics)
     reactions: list[tuple[Order, tuple[object, ...]]] = field(default_factory=list)
+    reactions_fail: bool = False
 
     def __post_init__(self) -> None:
         self.engine = WaitStateEngine(self.alarms, self.clock, self.metrics, due_shards=16, sweep_interval_s=60,
                                       overdue_grace_s=GRACE_S)
         self.engine.register(Workflow(kind=KIND, store=self.store, decide=decider.decide, alarm_event=Deadline,
-                                      react=lambda entity, events, now: self.reactions.append((entity, events))))
+                                      react=self.react))
+
+    def react(self, entity: Order, events: tuple[object, ...], now: int) -> None:
+        self.reactions.append((entity, events))
+        if self.reactions_fail:
+            raise ConnectionError("the push endpoint is down")
 
     def place(self, order_id: str = "ord_1", window_ms: int = 120_000) -> Order:
         placed: Order = self.engine.start(KIND, an_order(id=order_id, now=self.clock.now_ms(), window_ms=window_ms))
@@ -281,6 +287,15 @@ class EngineContract:
         accepted = rig.act(order.id, accept())
         assert (order.version + 1, order.version + 2) == (fetched.version, accepted.version)
         assert rig.current() == accepted
+
+    def test_a_failing_reaction_neither_fails_nor_undoes_a_committed_change(self, rig: Rig) -> None:
+        rig.reactions_fail = True
+        order = rig.place()
+        assert rig.act(order.id, Fetch()).status is Status.CONNECTED
+        rig.clock.set(order.answer_deadline)
+        assert rig.engine.fire(rig.alarm_of(order)) is FireOutcome.FIRED
+        assert rig.current().status is Status.UNANSWERED
+        assert rig.status_changes() == [("new", "connected"), ("connected", "unanswered")]
 
     def test_starting_the_same_entity_twice_is_refused(self, rig: Rig) -> None:
         rig.place()
