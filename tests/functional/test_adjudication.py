@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from chalicelib.blueprints.timers import AlarmBatchIncomplete
 from chalicelib.core.timefmt import iso
-from chalicelib.waitstate.model import AlarmMessage
+from chalicelib.orders.model import Order
+from chalicelib.waitstate.model import AlarmMessage, Stored
 from tests.events import sqs_event
 from tests.functional.shop import Shop
 
@@ -217,3 +219,27 @@ def test_a_merchant_fetching_an_overdue_order_sees_it_not_connected(shop: Shop) 
     shop.to_deadline(order_id)
     reply = shop.merchant.get(f"/merchant/orders/{order_id}")
     assert reply.status == 200 and reply.body["status"] == "not_connected" and reply.body["connected_at"] is None
+
+
+def test_a_batch_that_failed_midway_is_redelivered_and_fires_each_alarm_once(terminals: Shop) -> None:
+    shop = terminals
+    first, second = shop.placed()["order_id"], shop.placed()["order_id"]
+    batch = shop.queued()
+    shop.to_deadline(first)
+    store = shop.world.container.orders.store
+    real_load = store.load
+    outage = {first}
+
+    def flaky_load(order_id: str) -> Stored[Order] | None:
+        if order_id in outage:
+            outage.discard(order_id)
+            raise ConnectionError("DynamoDB throttled")
+        return real_load(order_id)
+
+    store.load = flaky_load  # type: ignore[method-assign,assignment]
+    with pytest.raises(AlarmBatchIncomplete):  # SQS will redeliver the whole batch
+        shop.deliver(batch)
+    assert (shop.status(first), shop.status(second)) == ("new", "not_connected")
+    shop.deliver(batch)
+    assert (shop.status(first), shop.status(second)) == ("not_connected", "not_connected")
+    assert status_pushes(shop, "phone") == ["not_connected", "not_connected"]
