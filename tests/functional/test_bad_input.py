@@ -135,18 +135,13 @@ def test_a_body_over_64_kb_is_413(shop: Shop, orders: dict[str, str], route: Rou
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=IDS)
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"])
-def test_a_body_that_is_not_json_by_its_media_type_is_415(
-        shop: Shop, orders: dict[str, str], route: Route, content_type: str) -> None:
+def test_a_body_that_is_not_json_by_its_media_type_is_415(shop: Shop, orders: dict[str, str], route: Route) -> None:
     before = shop.snapshot()
-    reply = send(shop, route, orders, route.valid, headers={"Content-Type": content_type})
-    refused(reply, 415, content_type)
-    assert reply.body["type"] == "/problems/unsupported-media-type"
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "application/xml", "multipart/form-data"):
+        reply = send(shop, route, orders, route.valid, headers={"Content-Type": content_type})
+        refused(reply, 415, content_type)
+        assert reply.body["type"] == "/problems/unsupported-media-type"
     assert shop.snapshot() == before
-
-
-@pytest.mark.parametrize("route", ROUTES, ids=IDS)
-def test_json_with_a_charset_is_fine(shop: Shop, orders: dict[str, str], route: Route) -> None:
     reply = send(shop, route, orders, route.valid, headers={"Content-Type": "application/json; charset=utf-8"})
     assert reply.status in (200, 201), reply.body
 
