@@ -85,14 +85,18 @@ def test_an_accepted_order_is_dispatched_then_completed(terminals: Shop) -> None
         "new", "accepted", "dispatched", "completed"]
 
 
-def test_a_second_answer_is_a_conflict_and_changes_nothing(shop: Shop) -> None:
+def test_of_two_consoles_the_first_answer_wins_and_both_see_it(shop: Shop) -> None:
+    second_console = shop.party("merchant", "staff-2", merchant_id="m1")
+    shop.connect("console-1", shop.merchant)
+    shop.connect("console-2", second_console)
     order_id = shop.placed()["order_id"]
     shop.act(order_id, "accept")
-    second_console = shop.party("merchant", "staff-2", merchant_id="m1")
     reply = shop.act(order_id, "reject", by=second_console, reason="busy")
     assert reply.status == 409 and reply.is_problem and reply.body["type"] == "/problems/invalid-transition"
     assert reply.body["current_status"] == "accepted"
     assert shop.status(order_id) == "accepted"
+    for console in ("console-1", "console-2"):
+        assert [m["data"]["status"] for m in shop.pushed(console, "order.status_changed")] == ["accepted"]
 
 
 def test_completing_an_order_that_was_not_dispatched_is_refused(shop: Shop) -> None:
