@@ -6,7 +6,7 @@ from pynamodb.exceptions import PutError
 
 from chalicelib.adapters.entity_store import get_or_none, is_condition_failure
 from chalicelib.adapters.models import MerchantModel, ProductModel
-from chalicelib.adapters.paging import Page, decode_token, encode_token
+from chalicelib.adapters.paging import Page, decode_token, run_page
 from chalicelib.catalog.model import Merchant, Product
 from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate
 
@@ -41,16 +41,20 @@ class CatalogStore:
         return {item.product_id: _product(item) for item in ProductModel.batch_get(keys)}
 
     def list_products(self, merchant_id: str, limit: int, token: str | None) -> Page[Product]:
-        results = ProductModel.query(merchant_id, limit=limit, last_evaluated_key=decode_token(token))
-        items = [_product(item) for item in results]
-        return Page(items, encode_token(results.last_evaluated_key))
+        return run_page(ProductModel.query(merchant_id, limit=limit, last_evaluated_key=decode_token(token)), _product)
 
-    def save_product(self, product: Product) -> Product:
-        ProductModel(
+    def save_product(self, product: Product, *, create: bool) -> Product:
+        item = ProductModel(
             merchant_id=product.merchant_id, product_id=product.id, name=product.name, price=product.price,
             stock=product.stock, on_sale=product.on_sale, max_per_order=product.max_per_order,
             created_at=product.created_at,
-        ).save()
+        )
+        try:
+            item.save(condition=ProductModel.product_id.does_not_exist() if create else None)
+        except PutError as exc:
+            if create and is_condition_failure(exc):
+                raise AlreadyExists(product.id) from exc
+            raise
         return product
 
 

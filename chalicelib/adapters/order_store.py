@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import QueryError
-
 from chalicelib.adapters.entity_store import PynamoEntityStore
 from chalicelib.adapters.models import AddressMap, HistoryMap, OrderLineMap, OrderModel
-from chalicelib.adapters.paging import Page, decode_token, encode_token
-from chalicelib.core.errors import FieldError, MalformedRequest
+from chalicelib.adapters.paging import Page, decode_token, run_page
 from chalicelib.orders.model import Address, HistoryEntry, Order, OrderLine, Status
 
 
@@ -87,15 +84,7 @@ class OrderStore(PynamoEntityStore[Order, OrderModel]):
             customer_id, scan_index_forward=False, limit=limit, last_evaluated_key=decode_token(token)))
 
     def _page(self, results: Any) -> Page[Order]:
-        try:
-            items = [self.to_entity(item) for item in results]
-        except QueryError as exc:
-            # A forged next_token that names other keys is refused by DynamoDB: the caller's fault.
-            if exc.cause_response_code == "ValidationException":
-                raise MalformedRequest("next_token is not valid",
-                                       [FieldError("next_token", "not a token for this list")]) from exc
-            raise
-        return Page(items, encode_token(results.last_evaluated_key))
+        return run_page(results, self.to_entity)
 
 
 def _int(value: Any) -> int | None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+from pynamodb.exceptions import QueryError
 
 from chalicelib.core.errors import FieldError, MalformedRequest
 
@@ -17,6 +20,19 @@ T = TypeVar("T")
 class Page(Generic[T]):
     items: list[T]
     next_token: str | None
+
+
+def run_page(results: Any, convert: Callable[[Any], T]) -> Page[T]:
+    """Read one page of a PynamoDB query. DynamoDB refuses an ExclusiveStartKey that does not
+    belong to the query (a forged or foreign `next_token`): that is the caller's fault, a 400."""
+    try:
+        items = [convert(item) for item in results]
+    except QueryError as exc:
+        if exc.cause_response_code == "ValidationException":
+            raise MalformedRequest("next_token is not valid",
+                                   [FieldError("next_token", "not a token for this list")]) from exc
+        raise
+    return Page(items, encode_token(results.last_evaluated_key))
 
 
 def encode_token(last_key: dict[str, Any] | None) -> str | None:

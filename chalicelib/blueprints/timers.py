@@ -9,7 +9,7 @@ from chalice.app import Blueprint, CloudWatchEvent, Rate, SQSEvent
 from chalicelib import bootstrap
 from chalicelib.core.observability import log
 from chalicelib.settings import ALARM_QUEUE_NAME
-from chalicelib.waitstate.engine import FireOutcome
+from chalicelib.waitstate.engine import FireOutcome, UnknownWorkflow
 from chalicelib.waitstate.model import AlarmMessage
 
 routes = Blueprint(__name__)
@@ -32,6 +32,8 @@ def fire_alarms(event: SQSEvent) -> None:
         try:
             if engine.fire(message) is FireOutcome.LOST_RACE:
                 unfinished += 1
+        except UnknownWorkflow as exc:
+            log("alarm.poison", logging.ERROR, body=record.body[:200], error=str(exc))
         except Exception:  # noqa: BLE001 - one bad alarm must not block the batch; SQS retries it
             log("alarm.failed", logging.ERROR, kind=message.kind, entity_id=message.entity_id, exc_info=True)
             unfinished += 1

@@ -12,6 +12,7 @@ from chalicelib.catalog.model import ALWAYS_OPEN, Merchant, Product
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import (
     AlreadyExists,
+    AlreadyTaken,
     ConcurrentUpdate,
     FieldError,
     Forbidden,
@@ -51,7 +52,7 @@ class CatalogService:
         try:
             return self.store.save_merchant(merchant, create=True)
         except AlreadyExists:
-            raise InvalidTransition(f"merchant {merchant.id} already exists") from None
+            raise AlreadyTaken(f"merchant {merchant.id} already exists", merchant_id=merchant.id) from None
 
     def merchant(self, merchant_id: str) -> Merchant:
         merchant = self.store.get_merchant(merchant_id)
@@ -90,7 +91,11 @@ class CatalogService:
         product = Product(merchant_id=merchant_id, id=body.product_id or new_id("p"), name=body.name,
                           price=body.price, stock=body.stock, on_sale=body.on_sale,
                           max_per_order=body.max_per_order, created_at=self._clock.now_ms())
-        return self.store.save_product(product)
+        try:
+            return self.store.save_product(product, create=True)
+        except AlreadyExists:
+            raise AlreadyTaken(f"product {product.id} already exists; PATCH it to change it",
+                               product_id=product.id) from None
 
     def patch_product(self, caller: Principal, merchant_id: str, product_id: str, patch: ProductPatch) -> Product:
         self.managed_merchant(caller, merchant_id)
@@ -101,7 +106,7 @@ class CatalogService:
         if any(v is None for v in changes.values()):
             raise ValidationFailed("a field cannot be cleared",
                                    [FieldError(k, "cannot be null") for k, v in changes.items() if v is None])
-        return self.store.save_product(replace(product, **changes))
+        return self.store.save_product(replace(product, **changes), create=False)
 
     def products(self, merchant_id: str, limit: int, token: str | None) -> Page[Product]:
         self.merchant(merchant_id)

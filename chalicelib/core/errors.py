@@ -88,6 +88,14 @@ class WindowClosed(InvalidTransition):
     title = "Window closed"
 
 
+class AlreadyTaken(DomainError):
+    """Creating something whose id is already in use."""
+
+    status = 409
+    problem = "already-exists"
+    title = "Already exists"
+
+
 class ConflictingRequest(DomainError):
     """Another request with the same idempotency key is still being processed."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from chalice.app import Response
@@ -27,11 +28,11 @@ _CHALICE_ERRORS: dict[int, tuple[str, str]] = {
 
 
 def problem_body(status: int, slug: str, title: str, detail: str, instance: str | None,
-                 **extensions: Any) -> dict[str, Any]:
+                 extensions: Mapping[str, Any] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail}
     if instance:
         body["instance"] = instance
-    body.update({k: v for k, v in extensions.items() if v is not None and k not in _STANDARD_MEMBERS})
+    body.update({k: v for k, v in (extensions or {}).items() if v is not None and k not in _STANDARD_MEMBERS})
     return body
 
 
@@ -49,7 +50,7 @@ def from_domain_error(error: DomainError, instance: str | None) -> Response:
         extensions["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
     return problem_response(
-        problem_body(error.status, error.problem, error.title, error.detail, instance, **extensions), headers)
+        problem_body(error.status, error.problem, error.title, error.detail, instance, extensions), headers)
 
 
 def rewrite_framework_error(response: Response, instance: str | None) -> Response:

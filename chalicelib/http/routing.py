@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -18,12 +19,14 @@ from pydantic import BaseModel
 from chalicelib import bootstrap
 from chalicelib.auth.principal import Principal
 from chalicelib.auth.tokens import bearer_token
-from chalicelib.core.errors import DomainError, MalformedRequest, Unauthenticated
+from chalicelib.core.errors import DomainError, MalformedRequest, NotFound, Unauthenticated
 from chalicelib.core.observability import log
 from chalicelib.http.problems import from_domain_error, problem_body, problem_response
 from chalicelib.http.requests import json_body, page_params, parse
 
 T = TypeVar("T", bound=BaseModel)
+_PATH_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+"""The shape of every id in a path (ours are `ord_<hex>`; merchants' and products' match `schemas.Id`)."""
 JSON_TYPES = ["application/json", "application/problem+json"]
 
 
@@ -81,6 +84,8 @@ class Routes:
             def translated(**path_params: str) -> Response:
                 request = self.blueprint.current_request
                 try:
+                    if not all(map(_PATH_ID.fullmatch, path_params.values())):
+                        raise NotFound("no such resource")  # never an id we issued: don't ask DynamoDB
                     app = bootstrap.container()
                     principal = None if public else _authenticate(request, app)
                     result = view(Call(request, principal, app), **path_params)

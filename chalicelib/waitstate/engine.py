@@ -38,6 +38,10 @@ MAX_EARLY_WAIT_MS = 1500
 """SQS delays are whole seconds; a trigger up to this early waits in-process for its moment."""
 
 
+class UnknownWorkflow(ValueError):
+    """An alarm names a kind of entity no workflow handles: retrying cannot help."""
+
+
 class FireOutcome(Enum):
     FIRED = "fired"
     STALE = "stale"  # the alarm was moved or cleared since the message was sent
@@ -70,7 +74,7 @@ class WaitStateEngine:
         try:
             return self._workflows[kind]
         except KeyError:
-            raise ValueError(f"no workflow registered for kind {kind!r}") from None
+            raise UnknownWorkflow(f"no workflow registered for kind {kind!r}") from None
 
     # ── starting and changing entities ────────────────────────────────────────────────────
 

@@ -39,16 +39,24 @@ def test_an_update_from_a_stale_version_is_a_concurrent_update(store: CatalogSto
 
 
 def test_products_are_fetched_by_id_within_one_merchant(store: CatalogStore) -> None:
-    store.save_product(a_product())
-    store.save_product(a_product(id="p2", name="Dumplings"))
-    store.save_product(a_product(merchant_id="m2", id="p3"))
+    store.save_product(a_product(), create=True)
+    store.save_product(a_product(id="p2", name="Dumplings"), create=True)
+    store.save_product(a_product(merchant_id="m2", id="p3"), create=True)
     found = store.products_by_id("m1", ["p1", "p2", "p3", "p1"])
     assert sorted(found) == ["p1", "p2"] and found["p1"] == a_product()
 
 
 def test_a_menu_is_listed_page_by_page(store: CatalogStore) -> None:
     for n in range(5):
-        store.save_product(a_product(id=f"p{n}"))
+        store.save_product(a_product(id=f"p{n}"), create=True)
     first = store.list_products("m1", 3, None)
     rest = store.list_products("m1", 3, first.next_token)
     assert [p.id for p in first.items + rest.items] == [f"p{n}" for n in range(5)] and rest.next_token is None
+
+
+def test_creating_a_product_whose_id_is_taken_is_refused_not_overwritten(store: CatalogStore) -> None:
+    store.save_product(a_product(name="Noodles"), create=True)
+    with pytest.raises(AlreadyExists):
+        store.save_product(a_product(name="Impostor"), create=True)
+    saved = store.get_product("m1", "p1")
+    assert saved is not None and saved.name == "Noodles"

@@ -67,9 +67,16 @@ def test_each_error_has_its_own_status_and_type() -> None:
 
 
 def test_extensions_never_overwrite_the_standard_members() -> None:
-    body = problem_body(404, "not-found", "Not found", "missing", "/x", type="evil", extra="kept", gone=None)
-    assert (body["status"], body["type"], body["extra"]) == (404, "/problems/not-found", "kept")
+    body = problem_body(404, "not-found", "Not found", "missing", "/x",
+                        {"type": "evil", "status": 500, "detail": "spoofed", "extra": "kept", "gone": None})
+    assert (body["status"], body["type"], body["detail"], body["extra"]) == (404, "/problems/not-found", "missing",
+                                                                             "kept")
     assert "gone" not in body
+
+
+def test_an_error_whose_extension_is_named_like_a_standard_member_still_renders() -> None:
+    body = body_of(from_domain_error(NotFound("missing", status="shadow", title="shadow"), "/x"))
+    assert (body["status"], body["title"]) == (404, "Not found")
 
 
 def test_chalices_own_errors_are_rewritten_to_problems() -> None:
