@@ -12,7 +12,8 @@ from tests.functional.api import Api
 def test_adding_a_product_with_a_taken_id_is_a_conflict_and_keeps_the_original(world: World, client: Client) -> None:
     ops = Api(client, world.token("ops", "ops-1"))
     assert ops.post("/merchants", {"merchant_id": "m1", "name": "M", "time_zone": "UTC"}).status == 201
-    assert ops.post("/merchants/m1/products", {"product_id": "p1", "name": "Tea", "price": 900, "stock": 5}).status == 201
+    tea = {"product_id": "p1", "name": "Tea", "price": 900, "stock": 5}
+    assert ops.post("/merchants/m1/products", tea).status == 201
     again = ops.post("/merchants/m1/products", {"product_id": "p1", "name": "Coffee", "price": 1, "stock": 5})
     assert again.status == 409 and again.is_problem and again.body["type"] == "/problems/already-exists"
     [product] = ops.get("/merchants/m1/products").body["items"]
