@@ -2,7 +2,7 @@
 
     python -m chalicelib.local.stack [--rest-port 8000] [--ws-port 8001] [--aws-port 5000]
                                      [--sweep-interval 60] [--default-window S] [--demo-window 120]
-                                     [--no-seed]
+                                     [--no-seed] [--aws-transport in-process|http]
 
 moto's server stands in for DynamoDB and SQS (tables and queues created from `infra/`), the REST
 front and the WebSocket gateway stand in for API Gateway, and two pumps stand in for Lambda's
@@ -27,7 +27,14 @@ from typing import Any
 
 import uvicorn
 
-from chalicelib.local.aws import MotoEndpoint, harness_config
+from chalicelib.local.aws import (
+    IN_PROCESS,
+    TRANSPORTS,
+    MotoEndpoint,
+    answer_app_calls_in_process,
+    count_api_calls,
+    harness_config,
+)
 from chalicelib.local.gateway import WebSocketGateway
 from chalicelib.local.lambdas import LambdaRuntime
 from chalicelib.local.pumps import SchedulePump, SqsPump
@@ -50,8 +57,9 @@ class Options:
     default_window_s: int | None
     demo_window_s: int
     seed: bool
-    sqs_pollers: int
+    sqs_concurrency: int
     workers: int
+    aws_transport: str
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Options:
@@ -66,13 +74,18 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
                         help="platform default answer window in seconds (default 120)")
     parser.add_argument("--demo-window", type=int, default=120, help="the demo merchant's answer window")
     parser.add_argument("--no-seed", dest="seed", action="store_false", help="start without the demo merchant")
-    parser.add_argument("--sqs-pollers", type=int, default=4, help="concurrent alarm-queue pollers")
-    parser.add_argument("--workers", type=int, default=32, help="threads running handler invocations")
+    parser.add_argument("--sqs-concurrency", "--sqs-pollers", dest="sqs_concurrency", type=int, default=4,
+                        help="alarm batches handled at once")
+    parser.add_argument("--workers", type=int, default=16, help="threads running handler invocations")
+    parser.add_argument("--aws-transport", choices=TRANSPORTS, default=IN_PROCESS,
+                        help="how the app's AWS calls reach moto: in-process (default, faster) or http (through "
+                             "AWS_ENDPOINT_URL); the moto endpoint serves everyone else either way")
     args = parser.parse_args(argv)
     if args.sweep_interval < 1:
         parser.error("--sweep-interval must be at least 1 second")
     return Options(args.host, args.rest_port, args.ws_port, args.aws_port, args.sweep_interval,
-                   args.default_window, args.demo_window, args.seed, args.sqs_pollers, args.workers)
+                   args.default_window, args.demo_window, args.seed, args.sqs_concurrency, args.workers,
+                   args.aws_transport)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -88,16 +101,19 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def aws_environment(aws_url: str) -> None:
-    """Every AWS client in this process talks to moto, with credentials that can reach nothing else."""
+def aws_environment(app_endpoint: str | None) -> None:
+    """Every AWS client in this process talks to moto, with credentials that can reach nothing else:
+    through `app_endpoint`, or (None) through the in-process mock, which answers AWS's own URLs."""
     for name in list(os.environ):
-        if name.startswith("AWS_ENDPOINT_URL_") or name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        if name.startswith("AWS_ENDPOINT_URL") or name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
             del os.environ[name]
     # A developer's HTTP(S)_PROXY must not capture calls to moto or the local gateway.
     for name in ("NO_PROXY", "no_proxy"):
         os.environ[name] = ",".join(filter(None, (os.environ.get(name), "127.0.0.1", "localhost")))
-    os.environ.update({"AWS_ENDPOINT_URL": aws_url, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+    os.environ.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
                        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION})
+    if app_endpoint is not None:
+        os.environ["AWS_ENDPOINT_URL"] = app_endpoint
 
 
 def app_environment(options: Options, ws_port: int, alarm_queue_url: str) -> None:
@@ -122,6 +138,16 @@ def load_app() -> Any:
     return app
 
 
+def warm_clients() -> None:
+    """Create each table's client now rather than inside the first requests: every PynamoDB model
+    has its own botocore session, which loads the endpoint and service definitions again (about
+    0.2 s of CPU per model)."""
+    from chalicelib.adapters.models import ALL_MODELS
+
+    for model in ALL_MODELS.values():
+        model.describe_table()
+
+
 class EmbeddedServer(uvicorn.Server):
     """A uvicorn server that leaves signals to the stack, which stops both servers at once."""
 
@@ -131,12 +157,14 @@ class EmbeddedServer(uvicorn.Server):
 
 
 def http_server(app: Any) -> EmbeddedServer:
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+    # Idle keep-alive connections are closed after 65 s, later than clients give up on them (httpx:
+    # 5 s), as API Gateway does: a server closing first races the client's next request on it.
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=65,
                             timeout_graceful_shutdown=1, ws_max_size=128 * 1024)
     return EmbeddedServer(config)
 
 
-def banner(rest: str, ws: str, aws: str, seeded: bool) -> str:
+def banner(rest: str, ws: str, aws: str, transport: str, seeded: bool) -> str:
     token = "curl -s -X POST {rest}/dev/tokens -H 'Content-Type: application/json' -d '{body}'"
     merchant = '{"role":"merchant","sub":"staff-1","merchant_id":"m_demo"}'
     customer = '{"role":"customer","sub":"u_alice"}'
@@ -147,7 +175,7 @@ def banner(rest: str, ws: str, aws: str, seeded: bool) -> str:
         f"  WebSocket         {ws}/?token=<JWT>",
         f"  @connections      {ws.replace('ws://', 'http://')}/local/@connections/<connection-id>",
         f"  stats (local)     {ws.replace('ws://', 'http://')}/_stats",
-        f"  AWS (moto)        {aws}",
+        f"  AWS (moto)        {aws}          (the app's own calls: {transport})",
         "  demo merchant     m_demo 'ontime demo kitchen' with p_noodles, p_dumplings, p_buns, p_tea"
         if seeded else "  demo merchant     (not seeded: --no-seed)",
         "tokens:",
@@ -188,15 +216,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)  # while starting up; the event loop takes over later
     stats = StackStats()
-    moto = MotoEndpoint(stats, options.host, options.aws_port)
+    count_api_calls(stats)
+    moto = MotoEndpoint(options.host, options.aws_port)
     pumps: list[SqsPump | SchedulePump] = []
     runtime: LambdaRuntime | None = None
     try:
         rest_sock = listening_socket(options.host, options.rest_port)
         ws_sock = listening_socket(options.host, options.ws_port)
         rest_port, ws_port = rest_sock.getsockname()[1], ws_sock.getsockname()[1]
+        if options.aws_transport == IN_PROCESS:
+            answer_app_calls_in_process()
         aws_url = moto.start()
-        aws_environment(aws_url)
+        aws_environment(None if options.aws_transport == IN_PROCESS else aws_url)
 
         import boto3
 
@@ -206,17 +237,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         from chalicelib.settings import ALARM_QUEUE_NAME
 
         harness = boto3.session.Session()
-        sqs = harness.client("sqs", config=harness_config())
-        queue_urls = provision(harness.client("dynamodb", config=harness_config()), sqs)
+        sqs = harness.client("sqs", endpoint_url=aws_url, config=harness_config())
+        queue_urls = provision(harness.client("dynamodb", endpoint_url=aws_url, config=harness_config()), sqs)
         app_environment(options, ws_port, queue_urls[ALARM_QUEUE_NAME])
         runtime = LambdaRuntime(load_app(), stats, workers=options.workers)
         bootstrap.container()  # built now: a wrong setting fails here, not on the first request
+        warm_clients()
         if options.seed:
             seed_demo(runtime, answer_window_s=options.demo_window_s)
 
         pumps = [
             SqsPump(runtime, sqs, queue_urls[ALARM_QUEUE_NAME], "fire_alarms", region=REGION,
-                    pollers=options.sqs_pollers),
+                    concurrency=options.sqs_concurrency),
             SchedulePump(runtime, "sweep_alarms", options.sweep_interval_s, region=REGION),
         ]
         for pump in pumps:
@@ -224,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         gateway = WebSocketGateway(runtime, stats, f"{options.host}:{ws_port}")
         rest, ws = f"http://{options.host}:{rest_port}", f"ws://{options.host}:{ws_port}"
-        print(banner(rest, ws, aws_url, options.seed), flush=True)
+        print(banner(rest, ws, aws_url, options.aws_transport, options.seed), flush=True)
         servers = [(http_server(rest_app(runtime)), rest_sock), (http_server(gateway.app()), ws_sock)]
         asyncio.run(serve(servers, f"READY rest={rest} ws={ws} aws={aws_url}"))
     except KeyboardInterrupt:

@@ -6,11 +6,12 @@
      "pushes": n, "pushes_gone": n, "connections": n,                # @connections deliveries
      "rss_bytes": n, "peak_rss_bytes": n}                            # VmRSS / VmHWM of this process
 
-AWS calls are counted where they arrive, in the embedded moto server, so every HTTP request is
-counted exactly once whichever client (boto3's, PynamoDB's) sent it — retries included, as AWS
-bills them. A request whose User-Agent carries `HARNESS_USER_AGENT` (see `aws.harness_config`) is
-the stack standing in for AWS itself (Lambda's SQS poller, provisioning) and is counted apart.
-Pushes go to this process's own gateway, not moto, so the gateway counts them.
+AWS calls are counted in the callers' botocore sessions (boto3's and each of PynamoDB's), once per
+API call whichever transport answers it (`aws.count_api_calls`); `ApiGatewayManagementApi.*` are
+the app's `@connections` calls. A call whose User-Agent carries `HARNESS_USER_AGENT` (see
+`aws.harness_config`) is the stack standing in for AWS itself (Lambda's SQS poller, provisioning)
+and is counted apart. Calls that other processes (tests, benchmarks) make to the moto endpoint
+are not counted. `pushes` are the frames the gateway delivered.
 """
 
 from __future__ import annotations

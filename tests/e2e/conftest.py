@@ -33,7 +33,8 @@ def _start_stack(log_path: Path) -> tuple[subprocess.Popen[bytes], StackUrls]:
     # Port 0 everywhere: the stack binds free ports and prints them, so a developer's running
     # stack (8000/8001/5000) never collides with the tests.
     command = [sys.executable, "-m", "chalicelib.local.stack", "--rest-port", "0", "--ws-port", "0",
-               "--aws-port", "0", "--sweep-interval", str(SWEEP_INTERVAL_S), "--no-seed"]
+               "--aws-port", "0", "--sweep-interval", str(SWEEP_INTERVAL_S), "--no-seed",
+               *os.environ.get("ONTIME_E2E_STACK_ARGS", "").split()]  # e.g. "--aws-transport http"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
     env["PYTHONUNBUFFERED"] = "1"
     with log_path.open("wb") as log:
