@@ -1,0 +1,303 @@
+"""1,000 alarms due over ~30 s on the local stack: how late do they fire, are any lost or doubled?
+
+Method (documented in bench/README.md):
+* A fresh stack with `--sweep-interval 60` (the AWS rate), so the SQS delayed trigger is what is
+  measured and the sweeper only plays its safety-net part.
+* Orders are placed at a steady pace over `--place-seconds`, none is ever fetched, so each window
+  ends `not_connected` by its alarm. Order i's target deadline is `D0 + i·spread/N`, with `D0`
+  after the last placement plus `--lead`. Windows are whole seconds per merchant, so there is
+  one merchant per window length and each order goes to the merchant whose window best lands it
+  on its target (computed at send time, so a slow placement does not bunch the deadlines). All
+  alarms therefore fall due evenly over `--spread` seconds (±0.5 s), with no placements running.
+* Server-side lateness: the stack's `AlarmLateness` EMF lines (`now − wake_at` when the alarm
+  fired). User-visible lateness: receipt of `order.status_changed` at the customer's terminal
+  minus `answer_deadline`.
+* Lost: orders not adjudicated within `--margin` seconds of their deadline — neither fired by
+  their alarm nor pushed to the customer by then (`GET /orders/{id}` settles an overdue window
+  itself, so it is used for the final status only).
+  Double-fired: more than one `deadline` entry in an order's history, more than one
+  `order.status_changed` push for it at its customer terminal, or more than one firing logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bench.api import Api, ApiError, parse_iso_ms
+from bench.stack import RESULTS, LocalStack, StackStats, emf_values, mib
+from bench.stats import Summary, verdict
+from bench.terminal import Terminal, close_all, now_ms, open_all
+
+TARGET_P99_MS = 1000.0
+WAITING = {"new", "connected"}
+STATUS_CHANGED = "order.status_changed"
+
+
+@dataclass
+class Placed:
+    index: int
+    customer: int
+    target_deadline_ms: float
+    sent_ms: float
+    order_id: str = ""
+    deadline_ms: int = 0
+    post_ms: float = 0.0
+    error: str = ""
+
+
+@dataclass
+class Verdicts:
+    lost: list[str]
+    wrong: dict[str, str]
+    double_history: list[str]
+    double_push: list[str]
+    double_log: list[str]
+    no_push: list[str]
+    not_fired: list[str]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.alarms", description=__doc__.splitlines()[0])
+    parser.add_argument("--alarms", type=int, default=1000, help="how many alarms (orders)")
+    parser.add_argument("--spread", type=float, default=30.0, help="seconds over which the alarms fall due")
+    parser.add_argument("--place-seconds", type=float, default=100.0, help="seconds over which orders are placed")
+    parser.add_argument("--lead", type=float, default=10.0, help="seconds between the last placement and D0")
+    parser.add_argument("--customers", type=int, default=20, help="customers (one listening terminal each)")
+    parser.add_argument("--margin", type=float, default=5.0, help="seconds after a deadline before 'lost'")
+    parser.add_argument("--sweep-interval", type=int, default=60)
+    parser.add_argument("--stack-arg", action="append", default=[], metavar="ARG",
+                        help="extra argument for the stack, e.g. --stack-arg=--sqs-pollers=1 (repeatable)")
+    parser.add_argument("--out", default=str(RESULTS / "alarms.json"))
+    return parser.parse_args(argv)
+
+
+def window_range(args: argparse.Namespace) -> range:
+    """Every window length an order may need: from `lead + spread` (last order, some slack for a
+    lagging client) up to `place_seconds + lead` (first order)."""
+    shortest = max(1, int(args.lead + args.spread) - 20)
+    longest = int(args.place_seconds + args.lead) + 2
+    return range(shortest, longest + 1)
+
+
+async def place_all(api: Api, args: argparse.Namespace, customer_tokens: list[str], windows: range) -> list[Placed]:
+    count = args.alarms
+    start = now_ms() + 500
+    first_deadline = start + (args.place_seconds + args.lead) * 1000
+    gap_ms = args.place_seconds * 1000 / count
+    tasks: list[asyncio.Task[Placed]] = []
+
+    async def place(index: int) -> Placed:
+        customer = index % len(customer_tokens)
+        target = first_deadline + index * args.spread * 1000 / count
+        sent = now_ms()
+        window = min(max(round((target - sent) / 1000), windows.start), windows.stop - 1)
+        placed = Placed(index, customer, target, sent)
+        try:
+            reply = await api.place_order(customer_tokens[customer], f"m_w{window}")
+            placed.order_id = str(reply["order_id"])
+            placed.deadline_ms = parse_iso_ms(str(reply["answer_deadline"]))
+        except (ApiError, OSError, KeyError) as exc:
+            placed.error = str(exc)[:200]
+        placed.post_ms = now_ms() - sent
+        return placed
+
+    for index in range(count):
+        delay = (start + index * gap_ms - now_ms()) / 1000
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(place(index)))
+    return list(await asyncio.gather(*tasks))
+
+
+async def wait_for_outcomes(placed: list[Placed], terminals: list[Terminal], margin_s: float) -> None:
+    """Until the last deadline + margin, then (bounded) until every order's push has arrived."""
+    last_deadline = max((p.deadline_ms for p in placed if p.order_id), default=now_ms())
+    await asyncio.sleep(max(0.0, (last_deadline + margin_s * 1000 - now_ms()) / 1000))
+    wanted = {p.order_id for p in placed if p.order_id}
+    for _ in range(100):  # at most 10 s more
+        seen = {r.data.get("order_id") for t in terminals for r in t.of_type(STATUS_CHANGED)}
+        if wanted <= seen:
+            return
+        await asyncio.sleep(0.1)
+
+
+async def final_orders(api: Api, placed: list[Placed], customer_tokens: list[str]) -> dict[str, dict[str, Any]]:
+    gate = asyncio.Semaphore(8)
+
+    async def one(p: Placed) -> tuple[str, dict[str, Any]]:
+        async with gate:
+            return p.order_id, await api.get_order(customer_tokens[p.customer], p.order_id)
+
+    pairs = await asyncio.gather(*(one(p) for p in placed if p.order_id))
+    return dict(pairs)
+
+
+def first_pushes(terminals: list[Terminal]) -> dict[str, float]:
+    """order id → first receipt (epoch ms) of an `order.status_changed` at any customer terminal."""
+    first: dict[str, float] = {}
+    for terminal in terminals:
+        for received in terminal.of_type(STATUS_CHANGED):
+            order_id = str(received.data.get("order_id"))
+            first[order_id] = min(received.at_ms, first.get(order_id, received.at_ms))
+    return first
+
+
+def judge(placed: list[Placed], orders: dict[str, dict[str, Any]], terminals: list[Terminal],
+          fire_times: dict[str, list[float]], margin_s: float) -> Verdicts:
+    """`GET /orders/{id}` settles an overdue window itself, so "still waiting when read" cannot show a
+    lost alarm: an order counts as lost when neither its alarm fired nor its outcome reached the
+    customer within `margin_s` of the deadline (or when it is somehow still waiting)."""
+    pushes = Counter(str(r.data.get("order_id")) for t in terminals for r in t.of_type(STATUS_CHANGED))
+    pushed_at = first_pushes(terminals)
+    verdicts = Verdicts([], {}, [], [], [], [], [])
+    for p in placed:
+        order_id = p.order_id
+        if not order_id:
+            continue
+        order = orders.get(order_id, {})
+        status = str(order.get("status"))
+        settled = min([*fire_times.get(order_id, []), pushed_at.get(order_id, float("inf"))])
+        if status in WAITING or settled > p.deadline_ms + margin_s * 1000:
+            verdicts.lost.append(order_id)
+        if status not in WAITING and status != "not_connected":
+            verdicts.wrong[order_id] = status
+        if not fire_times.get(order_id):
+            verdicts.not_fired.append(order_id)
+        deadline_entries = [h for h in order.get("history", []) if h.get("cause") == "deadline"]
+        if len(deadline_entries) > 1:
+            verdicts.double_history.append(order_id)
+        if pushes[order_id] > 1:
+            verdicts.double_push.append(order_id)
+        if pushes[order_id] == 0:
+            verdicts.no_push.append(order_id)
+        if len(fire_times.get(order_id, [])) > 1:
+            verdicts.double_log.append(order_id)
+    return verdicts
+
+
+def user_visible_lateness(placed: list[Placed], terminals: list[Terminal]) -> list[float]:
+    first_receipt: dict[str, float] = {}
+    for terminal in terminals:
+        for received in terminal.of_type(STATUS_CHANGED):
+            order_id = str(received.data.get("order_id"))
+            if received.data.get("cause") == "deadline":
+                first_receipt[order_id] = min(received.at_ms, first_receipt.get(order_id, received.at_ms))
+    return [first_receipt[p.order_id] - p.deadline_ms for p in placed if p.order_id in first_receipt]
+
+
+def due_density(placed: list[Placed]) -> tuple[float, int]:
+    """(actual spread in seconds, the most alarms due in any one second)."""
+    deadlines = sorted(p.deadline_ms for p in placed if p.order_id)
+    if not deadlines:
+        return 0.0, 0
+    per_second = Counter(int((d - deadlines[0]) // 1000) for d in deadlines)
+    return (deadlines[-1] - deadlines[0]) / 1000, max(per_second.values())
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    windows = window_range(args)
+    with LocalStack(sweep_interval_s=args.sweep_interval, log_name="alarms-stack",
+                    extra_args=tuple(args.stack_arg)) as stack:
+        print(f"stack: {' '.join(stack.command[1:])}\n       {stack.urls}", flush=True)
+        api = Api(stack.urls.rest)
+        terminals: list[Terminal] = []
+        try:
+            ops = await api.token("ops", "bench-ops")
+            for window in windows:
+                await api.create_merchant(ops, f"m_w{window}", window)
+            customer_tokens = [await api.token("customer", f"c_{i}") for i in range(args.customers)]
+            terminals = [Terminal(f"c_{i}", stack.urls.ws, token) for i, token in enumerate(customer_tokens)]
+            await open_all(terminals)
+            before = stack.stats()
+            print(f"placing {args.alarms} orders over {args.place_seconds:.0f} s; merchants with windows "
+                  f"{windows.start}–{windows.stop - 1} s; alarms due over {args.spread:.0f} s", flush=True)
+            started = time.monotonic()
+            placed = await place_all(api, args, customer_tokens, windows)
+            placing_s = time.monotonic() - started
+            await wait_for_outcomes(placed, terminals, args.margin)
+            after = stack.stats()
+            orders = await final_orders(api, placed, customer_tokens)
+        finally:
+            await close_all(terminals)
+            await api.close()
+        documents = stack.json_lines()
+    return report(args, placed, placing_s, terminals, orders, documents, after.calls_since(before), after)
+
+
+def report(args: argparse.Namespace, placed: list[Placed], placing_s: float, terminals: list[Terminal],
+           orders: dict[str, dict[str, Any]], documents: list[dict[str, Any]], calls: dict[str, int],
+           after: StackStats) -> dict[str, Any]:
+    ours = {p.order_id for p in placed if p.order_id}
+    lateness_docs = [d for d in emf_values(documents, "AlarmLateness")
+                     if d.get("kind") == "order" and d.get("entity_id") in ours]
+    fired_logs = [d for d in documents if d.get("event") == "alarm.fired" and d.get("entity_id") in ours]
+    server = Summary.of([float(d["AlarmLateness"]) for d in lateness_docs]
+                        or [float(d["lateness_ms"]) for d in fired_logs])
+    user = Summary.of(user_visible_lateness(placed, terminals))
+    fire_times: dict[str, list[float]] = {}
+    for d in lateness_docs:
+        fire_times.setdefault(str(d["entity_id"]), []).append(float(d["_aws"]["Timestamp"]))
+    if len(fired_logs) > len(lateness_docs):  # EMF lines missing: count firings from the log lines
+        for d in fired_logs:
+            fire_times.setdefault(str(d["entity_id"]), [])
+    verdicts = judge(placed, orders, terminals, fire_times, args.margin)
+    spread_s, busiest_second = due_density(placed)
+    errors = [p for p in placed if p.error]
+    off_target = [p for p in placed if p.order_id and abs(p.deadline_ms - p.target_deadline_ms) > 1000]
+    post = Summary.of([p.post_ms for p in placed if p.order_id])
+    sweeps = [d for d in documents if d.get("event") == "sweep.enqueued"]
+    doubles = len(set(verdicts.double_history) | set(verdicts.double_push) | set(verdicts.double_log))
+
+    print()
+    print(f"placed           {len(ours)}/{args.alarms} in {placing_s:.1f} s ({len(ours) / placing_s:.1f}/s), "
+          f"POST latency {post.line()}; errors {len(errors)}")
+    print(f"deadlines        spread over {spread_s:.1f} s, at most {busiest_second} due in one second; "
+          f"{len(off_target)} more than 1 s off target")
+    print(f"server lateness  {server.line()}   (AlarmLateness EMF: fire time − deadline)")
+    print(f"user lateness    {user.line()}   (customer terminal receipt − answer_deadline)")
+    print(f"lost             {len(verdicts.lost)} (not adjudicated within {args.margin:.0f} s of the deadline); "
+          f"settled by a read, not by the alarm: {len(verdicts.not_fired)}; wrong status {len(verdicts.wrong)}; "
+          f"no push {len(verdicts.no_push)}")
+    print(f"double-fired     {doubles} (history {len(verdicts.double_history)}, pushes "
+          f"{len(verdicts.double_push)}, firings {len(verdicts.double_log)})")
+    print(f"sweeper          {len(sweeps)} sweep(s) enqueued {sum(int(d.get('enqueued', 0)) for d in sweeps)} "
+          f"alarm(s) ({sum(int(d.get('overdue', 0)) for d in sweeps)} overdue)")
+    print(f"stack peak RSS   {mib(after.peak_rss_bytes):.0f} MiB; AWS calls per order (placing and firing): "
+          + ", ".join(f"{name} {count / max(1, len(ours)):.2f}" for name, count in calls.items()))
+    print()
+    checks = {
+        f"alarm lateness p99 ≤ {TARGET_P99_MS:.0f} ms (server)": server.count > 0 and server.p99 <= TARGET_P99_MS,
+        "0 lost": not verdicts.lost and len(orders) == args.alarms,
+        "0 double-fired": doubles == 0,
+    }
+    for name, ok in checks.items():
+        print(f"{verdict(ok)}  {name}")
+    print(f"info  user-visible p99 ≤ {TARGET_P99_MS:.0f} ms: {verdict(user.count > 0 and user.p99 <= TARGET_P99_MS)}")
+    return {
+        "args": vars(args), "placed": len(ours), "errors": [p.error for p in errors][:10], "placing_s": placing_s,
+        "spread_s": spread_s, "busiest_second": busiest_second, "server_lateness_ms": asdict(server),
+        "user_lateness_ms": asdict(user), "lost": verdicts.lost, "wrong": verdicts.wrong,
+        "double_history": verdicts.double_history, "double_push": verdicts.double_push,
+        "double_log": verdicts.double_log, "no_push": verdicts.no_push, "not_fired": verdicts.not_fired,
+        "peak_rss_bytes": after.peak_rss_bytes,
+        "aws_calls": calls,
+        "checks": {name: ok for name, ok in checks.items()},
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    result = asyncio.run(run(args))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with open(args.out, "w") as out:
+        json.dump(result, out, indent=2, default=str)
+
+
+if __name__ == "__main__":
+    main()
