@@ -236,9 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from chalicelib.local.seed import seed_demo
         from chalicelib.settings import ALARM_QUEUE_NAME
 
+        # The stack's own clients (provisioning, the SQS poller) take the app's transport.
         harness = boto3.session.Session()
-        sqs = harness.client("sqs", endpoint_url=aws_url, config=harness_config())
-        queue_urls = provision(harness.client("dynamodb", endpoint_url=aws_url, config=harness_config()), sqs)
+        sqs = harness.client("sqs", config=harness_config())
+        queue_urls = provision(harness.client("dynamodb", config=harness_config()), sqs)
         app_environment(options, ws_port, queue_urls[ALARM_QUEUE_NAME])
         runtime = LambdaRuntime(load_app(), stats, workers=options.workers)
         bootstrap.container()  # built now: a wrong setting fails here, not on the first request
