@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from chalice.app import Blueprint, CloudWatchEvent, Rate, SQSEvent
 
@@ -23,22 +24,27 @@ class AlarmBatchIncomplete(Exception):
 def fire_alarms(event: SQSEvent) -> None:
     engine = bootstrap.container().engine
     unfinished = 0
-    for record in event:
-        try:
-            message = AlarmMessage.from_json(record.body)
-        except ValueError as exc:
-            log("alarm.poison", logging.ERROR, body=record.body[:200], error=str(exc))
-            continue  # retrying cannot fix it
+    # Soonest first: an alarm received early waits in-process for its moment (`engine.fire`), and an
+    # alarm due sooner must not wait behind it in the same batch.
+    for message, body in sorted(_readable_alarms(event), key=lambda alarm: alarm[0].wake_at):
         try:
             if engine.fire(message) is FireOutcome.LOST_RACE:
                 unfinished += 1
         except UnknownWorkflow as exc:
-            log("alarm.poison", logging.ERROR, body=record.body[:200], error=str(exc))
+            log("alarm.poison", logging.ERROR, body=body[:200], error=str(exc))
         except Exception:  # noqa: BLE001 - one bad alarm must not block the batch; SQS retries it
             log("alarm.failed", logging.ERROR, kind=message.kind, entity_id=message.entity_id, exc_info=True)
             unfinished += 1
     if unfinished:
         raise AlarmBatchIncomplete(f"{unfinished} alarm(s) to retry")
+
+
+def _readable_alarms(event: SQSEvent) -> Iterator[tuple[AlarmMessage, str]]:
+    for record in event:
+        try:
+            yield AlarmMessage.from_json(record.body), record.body
+        except ValueError as exc:
+            log("alarm.poison", logging.ERROR, body=record.body[:200], error=str(exc))  # retrying cannot fix it
 
 
 @routes.schedule(Rate(1, unit=Rate.MINUTES))
