@@ -217,22 +217,23 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             before = stack.stats()
             print(f"placing {args.alarms} orders over {args.place_seconds:.0f} s; merchants with windows "
                   f"{windows.start}–{windows.stop - 1} s; alarms due over {args.spread:.0f} s", flush=True)
-            started = time.monotonic()
+            started, cpu_start = time.monotonic(), stack.cpu_seconds()
             placed = await place_all(api, args, customer_tokens, windows)
-            placing_s = time.monotonic() - started
+            placing_s, cpu_placed = time.monotonic() - started, stack.cpu_seconds()
             await wait_for_outcomes(placed, terminals, args.margin)
-            after = stack.stats()
+            after, cpu_end = stack.stats(), stack.cpu_seconds()
             orders = await final_orders(api, placed, customer_tokens)
         finally:
             await close_all(terminals)
             await api.close()
         documents = stack.json_lines()
-    return report(args, placed, placing_s, terminals, orders, documents, after.calls_since(before), after)
+    cpu = (cpu_placed - cpu_start, cpu_end - cpu_placed)
+    return report(args, placed, placing_s, terminals, orders, documents, after.calls_since(before), after, cpu)
 
 
 def report(args: argparse.Namespace, placed: list[Placed], placing_s: float, terminals: list[Terminal],
            orders: dict[str, dict[str, Any]], documents: list[dict[str, Any]], calls: dict[str, int],
-           after: StackStats) -> dict[str, Any]:
+           after: StackStats, cpu: tuple[float, float]) -> dict[str, Any]:
     ours = {p.order_id for p in placed if p.order_id}
     lateness_docs = [d for d in emf_values(documents, "AlarmLateness")
                      if d.get("kind") == "order" and d.get("entity_id") in ours]
@@ -268,8 +269,11 @@ def report(args: argparse.Namespace, placed: list[Placed], placing_s: float, ter
           f"{len(verdicts.double_push)}, firings {len(verdicts.double_log)})")
     print(f"sweeper          {len(sweeps)} sweep(s) enqueued {sum(int(d.get('enqueued', 0)) for d in sweeps)} "
           f"alarm(s) ({sum(int(d.get('overdue', 0)) for d in sweeps)} overdue)")
+    n = max(1, len(ours))
+    print(f"stack CPU        {cpu[0] * 1000 / n:.0f} ms per order placed; {cpu[1] * 1000 / n:.0f} ms per alarm while "
+          f"firing ({cpu[1]:.1f} s of CPU in the firing phase, which includes its waits)")
     print(f"stack peak RSS   {mib(after.peak_rss_bytes):.0f} MiB; AWS calls per order (placing and firing): "
-          + ", ".join(f"{name} {count / max(1, len(ours)):.2f}" for name, count in calls.items()))
+          + ", ".join(f"{name} {count / n:.2f}" for name, count in calls.items()))
     print()
     checks = {
         f"alarm lateness p99 ≤ {TARGET_P99_MS:.0f} ms (server)": server.count > 0 and server.p99 <= TARGET_P99_MS,
@@ -286,7 +290,7 @@ def report(args: argparse.Namespace, placed: list[Placed], placing_s: float, ter
         "double_history": verdicts.double_history, "double_push": verdicts.double_push,
         "double_log": verdicts.double_log, "no_push": verdicts.no_push, "not_fired": verdicts.not_fired,
         "peak_rss_bytes": after.peak_rss_bytes,
-        "aws_calls": calls,
+        "aws_calls": calls, "stack_cpu_s": {"placing": cpu[0], "firing": cpu[1]},
         "checks": {name: ok for name, ok in checks.items()},
     }
 

@@ -71,6 +71,8 @@ class StepResult:
     rest_requests: int
     action_errors: list[str] = field(default_factory=list)
     item_sizes: tuple[str, Summary] | None = None
+    cpu_s: float = 0.0
+    """CPU seconds the stack used from the first order to the last outcome (placing, answering, firing)."""
 
     @property
     def placed(self) -> list[Placement]:
@@ -255,14 +257,15 @@ async def run_step(shape: LoadShape, log_name: str) -> StepResult:
             terminals = merchants + customers
             await open_all(terminals)
             await asyncio.sleep(0.5)
-            before, requests_before = stack.stats(), api.requests_sent
+            before, requests_before, cpu_before = stack.stats(), api.requests_sent, stack.cpu_seconds()
             placements = await place_at_rate(api, shape, customer_tokens)
             await settle(placements, customers, console, shape.margin_s)
             after, rest_requests = stack.stats(), api.requests_sent - requests_before
+            cpu_s = stack.cpu_seconds() - cpu_before
             final = await final_states(api, placements, customer_tokens)
         finally:
             await close_all(terminals)
             await api.close()
         sizes = table_item_sizes(stack.urls.aws) if shape.measure_item_size and stack.urls.aws else None
     return StepResult(shape, placements, merchants, customers, final, before, after, rest_requests,
-                      console.errors, sizes)
+                      console.errors, sizes, cpu_s)

@@ -63,10 +63,10 @@ def rates_below(args: argparse.Namespace) -> list[float]:
     return [float(r) for r in LADDER_DOWN if r < args.rate and args.max_rate > args.rate]
 
 
-def shape_for(args: argparse.Namespace, rate: float, first: bool) -> LoadShape:
+def shape_for(args: argparse.Namespace, rate: float) -> LoadShape:
     return LoadShape(rate=rate, duration_s=args.duration, merchants=args.merchants,
                      terminals_per_merchant=args.terminals_per_merchant, customers=args.customers,
-                     window_s=args.window, think_s=args.think, measure_item_size=first,
+                     window_s=args.window, think_s=args.think, measure_item_size=True,
                      stack_args=tuple(args.stack_arg))
 
 
@@ -102,24 +102,26 @@ def step_figures(step: StepResult) -> dict[str, Any]:
         "wrong": len(wrong), "wrong_samples": dict(list(wrong.items())[:5]), "late_adjudications": len(late),
         "action_errors": len(step.action_errors), "action_error_samples": step.action_errors[:5],
         "peak_rss_bytes": step.after.peak_rss_bytes, "pushes": step.after.pushes - step.before.pushes,
+        "stack_cpu_ms_per_order": step.cpu_s * 1000 / max(1, len(placed)),
         "sustained": sustained,
     }
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
     header = (f"{'rate/s':>7} {'placed':>7} {'kept':>6} {'lag p99':>8} {'POST p50':>9} {'push p50':>9} "
-              f"{'push p99':>9} {'adj p99':>8} {'wrong':>6} {'late':>5} {'miss':>5} {'RSS MiB':>8}  sustained")
+              f"{'push p99':>9} {'adj p99':>8} {'wrong':>6} {'late':>5} {'miss':>5} {'CPU/ord':>8} {'RSS MiB':>8}"
+              "  sustained")
     print(header)
     for r in rows:
         print(f"{r['rate']:>7g} {r['placed']:>7} {r['achieved_rate']:>6.1f} {r['send_lag_ms']['p99']:>8.0f} "
               f"{r['post_ms']['p50']:>9.0f} {r['push_ms']['p50']:>9.0f} {r['push_ms']['p99']:>9.0f} "
               f"{r['adjudication_receipt_ms']['p99']:>8.0f} {r['wrong']:>6} {r['late_adjudications']:>5} "
-              f"{r['missing_created']:>5} "
+              f"{r['missing_created']:>5} {r['stack_cpu_ms_per_order']:>8.0f} "
               f"{mib(r['peak_rss_bytes']):>8.0f}  {'yes' if r['sustained'] else 'NO'}")
     print("  kept = achieved send rate; lag = client send − schedule; push = POST send → first merchant terminal;")
     print("  adj = customer terminal receipt of a deadline outcome − answer_deadline; wrong = final status not the")
     print("  planned one; late = a deadline outcome not pushed within 5 s of the deadline; miss = order.created never")
-    print("  seen by the merchant; RSS = the stack's peak resident memory")
+    print("  seen by the merchant; CPU/ord = stack CPU ms per order (placing to last outcome); RSS = its peak")
 
 
 def cost_report(step: StepResult) -> dict[str, Any]:
@@ -130,8 +132,9 @@ def cost_report(step: StepResult) -> dict[str, Any]:
     writes = step.orders_table_writes_per_order()
     usage = usage_from_calls(calls, invocations, pushes_per_order=pushes, orders_table_writes=writes)
     costs = usd_per_thousand_orders(usage)
-    print(f"\nPer order at {step.shape.rate:.0f}/s (from /_stats deltas; plan mix 50 % accept, "
-          f"25 % fetch only, 25 % ignored):")
+    print(f"\nPer order at {step.shape.rate:g}/s, the highest sustained step (else the first) (from /_stats "
+          f"deltas; plan mix 50 % accept, 25 % fetch only, 25 % ignored):")
+    print(f"  {'stack CPU ms (placing to the last outcome)':<44} {step.cpu_s * 1000 / max(1, len(step.placed)):6.1f}")
     for name, per_order in calls.items():
         print(f"  AWS {name:<40} {per_order:6.2f}")
     for name, per_order in invocations.items():
@@ -154,7 +157,7 @@ def cost_report(step: StepResult) -> dict[str, Any]:
 async def one_step(args: argparse.Namespace, number: int, rate: float) -> tuple[dict[str, Any], StepResult]:
     print(f"step {number}: {rate:g} orders/s for {args.duration:.0f} s "
           f"({round(rate * args.duration)} orders) on a fresh stack …", flush=True)
-    step = await run_step(shape_for(args, rate, number == 1), f"orders-{rate:g}-stack")
+    step = await run_step(shape_for(args, rate), f"orders-{rate:g}-stack")
     row = step_figures(step)
     print(f"  → placed {row['placed']}, POST p50 {row['post_ms']['p50']:.0f} ms, "
           f"push p99 {row['push_ms']['p99']:.0f} ms, wrong {row['wrong']}, sustained: {row['sustained']}", flush=True)
@@ -162,30 +165,32 @@ async def one_step(args: argparse.Namespace, number: int, rate: float) -> tuple[
 
 
 async def climb(args: argparse.Namespace) -> tuple[list[dict[str, Any]], StepResult | None]:
-    """Up the ladder from --rate while steps are sustained; if the first is not, down until one is."""
+    """Up the ladder from --rate while steps are sustained; if the first is not, down until one is.
+    Returns the rows and the step to cost: the highest sustained one, else the first."""
     rows: list[dict[str, Any]] = []
-    first_step: StepResult | None = None
+    costed: StepResult | None = None
     for rate in rates(args):
         row, step = await one_step(args, len(rows) + 1, rate)
-        first_step = first_step or step
+        costed = step if row["sustained"] or costed is None else costed
         rows.append(row)
         if not row["sustained"] and not args.keep_going:
             break
     if not rows[0]["sustained"]:
         for rate in rates_below(args):
-            row, _ = await one_step(args, len(rows) + 1, rate)
+            row, step = await one_step(args, len(rows) + 1, rate)
             rows.append(row)
             if row["sustained"]:
+                costed = step
                 break
-    return rows, first_step
+    return rows, costed
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    rows, first = asyncio.run(climb(args))
+    rows, costed = asyncio.run(climb(args))
     print()
     print_table(rows)
-    cost = cost_report(first) if first else {}
+    cost = cost_report(costed) if costed else {}
     at_target = next((r for r in rows if r["rate"] == TARGET_RATE), None)
     sustained = [r["rate"] for r in rows if r["sustained"]]
     highest = max(sustained) if sustained else 0

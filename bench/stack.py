@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import socket
@@ -173,6 +174,16 @@ class LocalStack:
     def json_lines(self) -> list[dict[str, Any]]:
         """The JSON objects among the printed lines (structured logs and EMF metric documents)."""
         return [document for line in self.lines() for document in json_objects(line)]
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the stack process has used so far (Linux /proc; NaN elsewhere)."""
+        if self._process is None:
+            return math.nan
+        try:
+            fields = Path(f"/proc/{self._process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return math.nan
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stats(self) -> StackStats:
         response = httpx.get(self.urls.stats, timeout=10)
