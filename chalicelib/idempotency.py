@@ -18,7 +18,8 @@ MAX_KEY_LENGTH = 255
 class IdempotencyStore(Protocol):
     def claim(self, key: str, request_hash: str, now_ms: int, stale_before_ms: int) -> IdempotencyRecord | None: ...
 
-    def complete(self, key: str, status_code: int, response_body: str) -> None: ...
+    def complete(self, key: str, request_hash: str, started_at: int, status_code: int,
+                 response_body: str) -> None: ...
 
     def release(self, key: str) -> None: ...
 
@@ -54,5 +55,5 @@ class Idempotency:
         except DomainError:
             self._store.release(record_key)  # refusals are not remembered: a corrected retry may pass
             raise
-        self._store.complete(record_key, status, json.dumps(response, separators=(",", ":")))
+        self._store.complete(record_key, digest, now, status, json.dumps(response, separators=(",", ":")))
         return status, response

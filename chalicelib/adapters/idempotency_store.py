@@ -47,12 +47,12 @@ class DynamoIdempotencyStore:
                                  None if existing.status_code is None else int(existing.status_code),
                                  existing.response_body)
 
-    def complete(self, key: str, status_code: int, response_body: str) -> None:
-        IdempotencyModel(key=key).update(actions=[
-            IdempotencyModel.state.set("completed"),
-            IdempotencyModel.status_code.set(status_code),
-            IdempotencyModel.response_body.set(response_body),
-        ])
+    def complete(self, key: str, request_hash: str, started_at: int, status_code: int, response_body: str) -> None:
+        # A put of the whole record rather than an update: this request holds the claim, and a
+        # put is the cheaper write (no expression to evaluate).
+        IdempotencyModel(key=key, request_hash=request_hash, state="completed", started_at=started_at,
+                         status_code=status_code, response_body=response_body,
+                         expires_at=to_datetime(started_at) + timedelta(seconds=RECORD_TTL_S)).save()
 
     def release(self, key: str) -> None:
         IdempotencyModel(key=key).delete()

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from chalicelib.adapters.catalog_store import CatalogStore
+from chalicelib.catalog.cache import CatalogCache
 from chalicelib.adapters.paging import Page
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.catalog.model import ALWAYS_OPEN, Merchant, Product
@@ -28,6 +29,7 @@ from chalicelib.settings import Settings
 class CatalogService:
     def __init__(self, store: CatalogStore, clock: Clock, settings: Settings) -> None:
         self.store = store
+        self._for_orders = CatalogCache(store, clock)
         self._clock = clock
         self._settings = settings
 
@@ -50,7 +52,9 @@ class CatalogService:
             answer_window_s=body.answer_window_s, currency=body.currency, created_at=self._clock.now_ms(),
         )
         try:
-            return self.store.save_merchant(merchant, create=True)
+            saved = self.store.save_merchant(merchant, create=True)
+            self._for_orders.forget(merchant.id)  # an order may have cached "no such merchant"
+            return saved
         except AlreadyExists:
             raise AlreadyTaken(f"merchant {merchant.id} already exists", merchant_id=merchant.id) from None
 
@@ -81,7 +85,9 @@ class CatalogService:
             changes["business_hours"] = dict(ALWAYS_OPEN)
         for _ in range(3):  # a patch sets fields: re-applied to a concurrent writer's version, it still holds
             try:
-                return self.store.save_merchant(replace(merchant, **changes), create=False)
+                saved = self.store.save_merchant(replace(merchant, **changes), create=False)
+                self._for_orders.forget(merchant_id)
+                return saved
             except ConcurrentUpdate:
                 merchant = self.merchant(merchant_id)
         raise InvalidTransition(f"merchant {merchant_id} is being changed by someone else; try again")
@@ -92,7 +98,9 @@ class CatalogService:
                           price=body.price, stock=body.stock, on_sale=body.on_sale,
                           max_per_order=body.max_per_order, created_at=self._clock.now_ms())
         try:
-            return self.store.save_product(product, create=True)
+            saved = self.store.save_product(product, create=True)
+            self._for_orders.forget(merchant_id)
+            return saved
         except AlreadyExists:
             raise AlreadyTaken(f"product {product.id} already exists; PATCH it to change it",
                                product_id=product.id) from None
@@ -106,11 +114,17 @@ class CatalogService:
         if any(v is None for v in changes.values()):
             raise ValidationFailed("a field cannot be cleared",
                                    [FieldError(k, "cannot be null") for k, v in changes.items() if v is None])
-        return self.store.save_product(replace(product, **changes), create=False)
+        saved = self.store.save_product(replace(product, **changes), create=False)
+        self._for_orders.forget(merchant_id)
+        return saved
 
     def products(self, merchant_id: str, limit: int, token: str | None) -> Page[Product]:
         self.merchant(merchant_id)
         return self.store.list_products(merchant_id, limit, token)
 
-    def products_by_id(self, merchant_id: str, product_ids: list[str]) -> dict[str, Product]:
-        return self.store.products_by_id(merchant_id, product_ids)
+    def merchant_for_order(self, merchant_id: str) -> Merchant | None:
+        """The merchant as an order sees it (cached for a few seconds, see catalog/cache.py)."""
+        return self._for_orders.merchant(merchant_id)
+
+    def products_for_order(self, merchant_id: str, product_ids: list[str]) -> dict[str, Product]:
+        return self._for_orders.products(merchant_id, product_ids)

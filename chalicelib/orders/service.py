@@ -59,7 +59,7 @@ class OrderService:
     def place(self, caller: Principal, body: PlaceOrderIn) -> Order:
         caller.require(Role.CUSTOMER)
         now = self._clock.now_ms()
-        merchant = self._catalog.store.get_merchant(body.merchant_id)
+        merchant = self._catalog.merchant_for_order(body.merchant_id)
         lines = self._priced(merchant, body.items, now)
         assert merchant is not None
         window_ms = self._catalog.answer_window_ms(merchant)
@@ -79,7 +79,7 @@ class OrderService:
         order = self.store.get(order_id)
         if order is None or not _may_see(caller, order):
             raise NotFound(f"order {order_id} not found")
-        merchant = self._catalog.store.get_merchant(order.merchant_id)
+        merchant = self._catalog.merchant_for_order(order.merchant_id)
         lines = self._priced(merchant, body.items, self._clock.now_ms())
         assert merchant is not None
         event = Resubmit(lines, _address(body.delivery_address), body.note or None,
@@ -170,7 +170,7 @@ class OrderService:
 
     def _priced(self, merchant: Merchant | None, items: list[ItemIn], now: int) -> tuple[OrderLine, ...]:
         requested = [RequestedItem(i.product_id, i.quantity, i.unit_price) for i in items]
-        products = {} if merchant is None else self._catalog.products_by_id(merchant.id, [i.product_id for i in items])
+        products = {} if merchant is None else self._catalog.products_for_order(merchant.id, [i.product_id for i in items])
         lines, errors = price_lines(merchant, products, requested, now)
         if errors:
             raise ValidationFailed("the order cannot be placed", errors)

@@ -116,7 +116,7 @@ def test_a_stale_claim_is_not_taken_over_by_a_different_body(
 
 def test_claiming_returns_the_record_held_by_someone_else(store: DynamoIdempotencyStore) -> None:
     assert store.claim("k", "hash-a", T0, T0 - 1) is None
-    store.complete("k", 201, '{"order_id": "ord_1"}')
+    store.complete("k", "hash-a", T0, 201, '{"order_id": "ord_1"}')
     held = store.claim("k", "hash-a", T0 + 5, T0 + 4)
     assert held is not None and (held.completed, held.status_code, held.response_body, held.started_at) == (
         True, 201, '{"order_id": "ord_1"}', T0)
