@@ -6,9 +6,9 @@ from dataclasses import replace
 from typing import Any
 
 from chalicelib.adapters.catalog_store import CatalogStore
-from chalicelib.catalog.cache import CatalogCache
 from chalicelib.adapters.paging import Page
 from chalicelib.auth.principal import Principal, Role
+from chalicelib.catalog.cache import CatalogCache
 from chalicelib.catalog.model import ALWAYS_OPEN, Merchant, Product
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import (

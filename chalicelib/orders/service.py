@@ -170,7 +170,8 @@ class OrderService:
 
     def _priced(self, merchant: Merchant | None, items: list[ItemIn], now: int) -> tuple[OrderLine, ...]:
         requested = [RequestedItem(i.product_id, i.quantity, i.unit_price) for i in items]
-        products = {} if merchant is None else self._catalog.products_for_order(merchant.id, [i.product_id for i in items])
+        wanted = [i.product_id for i in items]
+        products = {} if merchant is None else self._catalog.products_for_order(merchant.id, wanted)
         lines, errors = price_lines(merchant, products, requested, now)
         if errors:
             raise ValidationFailed("the order cannot be placed", errors)
