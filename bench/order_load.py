@@ -4,7 +4,8 @@
 The merchant terminals behave like a console: terminal 0 of each merchant reacts to
 `order.created` after a short think time, according to the plan carried in the order's note:
 `accept` (fetch, then accept → `accepted`), `fetch` (fetch only → `unanswered`) or `ignore`
-(→ `not_connected`). Half the orders are accepted, a quarter fetched only, a quarter ignored.
+(→ `not_connected`). By default half the orders are accepted, a quarter fetched only, a quarter
+ignored (`LoadShape.plans`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class LoadShape:
     sweep_interval_s: int = 60
     measure_item_size: bool = False
     stack_args: tuple[str, ...] = ()
+    plans: tuple[str, ...] = PLANS
+    """The merchants' answers, cycled over the orders in this order."""
 
     @property
     def orders(self) -> int:
@@ -185,7 +188,7 @@ async def place_at_rate(api: Api, shape: LoadShape, customer_tokens: list[str]) 
     gap_ms = 1000 / shape.rate
     tasks: list[asyncio.Task[None]] = []
     placements = [
-        Placement(i, PLANS[i % len(PLANS)], i % shape.merchants, i % shape.customers, start + i * gap_ms)
+        Placement(i, shape.plans[i % len(shape.plans)], i % shape.merchants, i % shape.customers, start + i * gap_ms)
         for i in range(shape.orders)
     ]
 

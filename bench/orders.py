@@ -24,7 +24,7 @@ from dataclasses import asdict
 from typing import Any
 
 from bench.cost import PRICES_CHECKED, usage_from_calls, usd_per_thousand_orders
-from bench.order_load import LoadShape, StepResult, run_step
+from bench.order_load import EXPECTED, PLANS, LoadShape, StepResult, run_step
 from bench.stack import RESULTS, mib
 from bench.stats import Summary, verdict
 
@@ -48,11 +48,33 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--customers", type=int, default=20)
     parser.add_argument("--window", type=int, default=4, help="answer window in seconds (local stage allows ≥ 1)")
     parser.add_argument("--think", type=float, default=0.5, help="merchant think time before fetching, seconds")
+    parser.add_argument("--mix", type=plan_mix, default=PLANS, metavar="PLAN=N,…",
+                        help="merchants' answers, e.g. ignore=1 (listen only) or accept=2,fetch=1,ignore=1 "
+                             "(the default)")
     parser.add_argument("--keep-going", action="store_true", help="climb past a step that was not sustained")
     parser.add_argument("--stack-arg", action="append", default=[], metavar="ARG",
                         help="extra argument for the stack, e.g. --stack-arg=--sqs-pollers=1 (repeatable)")
     parser.add_argument("--out", default=str(RESULTS / "orders.json"))
     return parser.parse_args(argv)
+
+
+def plan_mix(text: str) -> tuple[str, ...]:
+    """`accept=2,fetch=1,ignore=1` → ("accept", "accept", "fetch", "ignore"), interleaved."""
+    counts: dict[str, int] = {}
+    for part in text.split(","):
+        name, _, number = part.partition("=")
+        if name.strip() not in EXPECTED or not (number or "1").strip().isdigit():
+            raise argparse.ArgumentTypeError(f"{part!r}: use PLAN=N with PLAN one of {', '.join(EXPECTED)}")
+        counts[name.strip()] = int(number or "1")
+    cycle: list[str] = []
+    while any(counts.values()):
+        for name in list(counts):
+            if counts[name]:
+                cycle.append(name)
+                counts[name] -= 1
+    if not cycle:
+        raise argparse.ArgumentTypeError("the mix needs at least one order")
+    return tuple(cycle)
 
 
 def rates(args: argparse.Namespace) -> list[float]:
@@ -67,7 +89,7 @@ def shape_for(args: argparse.Namespace, rate: float) -> LoadShape:
     return LoadShape(rate=rate, duration_s=args.duration, merchants=args.merchants,
                      terminals_per_merchant=args.terminals_per_merchant, customers=args.customers,
                      window_s=args.window, think_s=args.think, measure_item_size=True,
-                     stack_args=tuple(args.stack_arg))
+                     stack_args=tuple(args.stack_arg), plans=args.mix)
 
 
 def push_latencies(step: StepResult) -> tuple[Summary, Summary]:
@@ -132,8 +154,10 @@ def cost_report(step: StepResult) -> dict[str, Any]:
     writes = step.orders_table_writes_per_order()
     usage = usage_from_calls(calls, invocations, pushes_per_order=pushes, orders_table_writes=writes)
     costs = usd_per_thousand_orders(usage)
+    mix = ", ".join(f"{plan} {step.shape.plans.count(plan) / len(step.shape.plans):.0%}" for plan in EXPECTED
+                    if plan in step.shape.plans)
     print(f"\nPer order at {step.shape.rate:g}/s, the highest sustained step (else the first) (from /_stats "
-          f"deltas; plan mix 50 % accept, 25 % fetch only, 25 % ignored):")
+          f"deltas; merchants' answers: {mix}):")
     print(f"  {'stack CPU ms (placing to the last outcome)':<44} {step.cpu_s * 1000 / max(1, len(step.placed)):6.1f}")
     for name, per_order in calls.items():
         print(f"  AWS {name:<40} {per_order:6.2f}")
