@@ -95,7 +95,11 @@ def listening_socket(host: str, port: int) -> socket.socket:
     # keep-alive response (and every @connections push) by ~40 ms.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OSError(exc.errno, f"{host}:{port}: {exc.strerror}") from exc
     sock.listen(512)
     sock.set_inheritable(True)
     return sock
@@ -216,56 +220,75 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)  # while starting up; the event loop takes over later
     stats = StackStats()
-    count_api_calls(stats)
+    count_api_calls(stats)  # before any botocore session exists
     moto = MotoEndpoint(options.host, options.aws_port)
     pumps: list[SqsPump | SchedulePump] = []
     runtime: LambdaRuntime | None = None
     try:
-        rest_sock = listening_socket(options.host, options.rest_port)
-        ws_sock = listening_socket(options.host, options.ws_port)
-        rest_port, ws_port = rest_sock.getsockname()[1], ws_sock.getsockname()[1]
+        rest_sock, ws_sock = listening_socket(options.host, options.rest_port), listening_socket(
+            options.host, options.ws_port)
+        ws_port = ws_sock.getsockname()[1]
         if options.aws_transport == IN_PROCESS:
             answer_app_calls_in_process()
         aws_url = moto.start()
         aws_environment(None if options.aws_transport == IN_PROCESS else aws_url)
+        sqs, alarm_queue_url = provision_aws()
+        app_environment(options, ws_port, alarm_queue_url)
+        runtime = start_app(options, stats)
+        pumps = start_pumps(options, runtime, sqs, alarm_queue_url)
 
-        import boto3
-
-        from chalicelib import bootstrap
-        from chalicelib.local.provision import provision
-        from chalicelib.local.seed import seed_demo
-        from chalicelib.settings import ALARM_QUEUE_NAME
-
-        # The stack's own clients (provisioning, the SQS poller) take the app's transport.
-        harness = boto3.session.Session()
-        sqs = harness.client("sqs", config=harness_config())
-        queue_urls = provision(harness.client("dynamodb", config=harness_config()), sqs)
-        app_environment(options, ws_port, queue_urls[ALARM_QUEUE_NAME])
-        runtime = LambdaRuntime(load_app(), stats, workers=options.workers)
-        bootstrap.container()  # built now: a wrong setting fails here, not on the first request
-        warm_clients()
-        if options.seed:
-            seed_demo(runtime, answer_window_s=options.demo_window_s)
-
-        pumps = [
-            SqsPump(runtime, sqs, queue_urls[ALARM_QUEUE_NAME], "fire_alarms", region=REGION,
-                    concurrency=options.sqs_concurrency),
-            SchedulePump(runtime, "sweep_alarms", options.sweep_interval_s, region=REGION),
-        ]
-        for pump in pumps:
-            pump.start()
-
+        rest, ws = f"http://{options.host}:{rest_sock.getsockname()[1]}", f"ws://{options.host}:{ws_port}"
         gateway = WebSocketGateway(runtime, stats, f"{options.host}:{ws_port}")
-        rest, ws = f"http://{options.host}:{rest_port}", f"ws://{options.host}:{ws_port}"
         print(banner(rest, ws, aws_url, options.aws_transport, options.seed), flush=True)
         servers = [(http_server(rest_app(runtime)), rest_sock), (http_server(gateway.app()), ws_sock)]
         asyncio.run(serve(servers, f"READY rest={rest} ws={ws} aws={aws_url}"))
     except KeyboardInterrupt:
         pass
+    except OSError as exc:  # most likely a port in use: say so in one line
+        print(f"ontime local stack: cannot start: {exc} (is another stack running? see --help for ports)",
+              file=sys.stderr, flush=True)
+        return 1
     finally:
         _stop(pumps, runtime, moto)
     print("ontime local stack stopped", flush=True)
     return 0
+
+
+def provision_aws() -> tuple[Any, str]:
+    """Tables and queues from `infra/`; returns the stack's own SQS client and the alarm queue URL.
+    The stack's clients (provisioning, the SQS poller) take the app's transport."""
+    import boto3
+
+    from chalicelib.local.provision import provision
+    from chalicelib.settings import ALARM_QUEUE_NAME
+
+    harness = boto3.session.Session()
+    sqs = harness.client("sqs", config=harness_config())
+    queue_urls = provision(harness.client("dynamodb", config=harness_config()), sqs)
+    return sqs, queue_urls[ALARM_QUEUE_NAME]
+
+
+def start_app(options: Options, stats: StackStats) -> LambdaRuntime:
+    from chalicelib import bootstrap
+    from chalicelib.local.seed import seed_demo
+
+    runtime = LambdaRuntime(load_app(), stats, workers=options.workers)
+    bootstrap.container()  # built now: a wrong setting fails here, not on the first request
+    warm_clients()
+    if options.seed:
+        seed_demo(runtime, answer_window_s=options.demo_window_s)
+    return runtime
+
+
+def start_pumps(options: Options, runtime: LambdaRuntime, sqs: Any, alarm_queue_url: str
+                ) -> list[SqsPump | SchedulePump]:
+    pumps: list[SqsPump | SchedulePump] = [
+        SqsPump(runtime, sqs, alarm_queue_url, "fire_alarms", region=REGION, concurrency=options.sqs_concurrency),
+        SchedulePump(runtime, "sweep_alarms", options.sweep_interval_s, region=REGION),
+    ]
+    for pump in pumps:
+        pump.start()
+    return pumps
 
 
 def _stop(pumps: Sequence[SqsPump | SchedulePump], runtime: LambdaRuntime | None, moto: MotoEndpoint) -> None:
@@ -273,7 +296,7 @@ def _stop(pumps: Sequence[SqsPump | SchedulePump], runtime: LambdaRuntime | None
         pump.stop()
     if runtime is not None:
         runtime.drain(STOP_BUDGET_S)
-    for pump in pumps:  # a poller still in its long poll just ends with moto; no need to wait it out
+    for pump in pumps:  # a poll still under way just fails once moto is gone; no need to wait it out
         pump.join(0.05)
     moto.stop()
     if runtime is not None:
