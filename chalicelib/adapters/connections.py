@@ -11,6 +11,7 @@ from chalicelib.adapters.entity_store import get_or_none
 from chalicelib.adapters.models import ConnectionModel
 from chalicelib.core.timefmt import to_datetime
 from chalicelib.push.party import Party
+from chalicelib.push.ports import Terminal
 
 CONNECTION_TTL_S = 2 * 60 * 60
 
@@ -27,7 +28,10 @@ class DynamoConnectionRegistry:
             ConnectionModel(connection_id=connection_id).delete()
 
     def connections_of(self, party: Party) -> list[str]:
-        return [row.connection_id for row in ConnectionModel.by_party.query(party.key)]
+        return [terminal.connection_id for terminal in self.terminals_of(party)]
+
+    def terminals_of(self, party: Party) -> list[Terminal]:
+        return [Terminal(row.connection_id, int(row.connected_at)) for row in ConnectionModel.by_party.query(party.key)]
 
     def party_of(self, connection_id: str) -> Party | None:
         row = get_or_none(ConnectionModel, connection_id)

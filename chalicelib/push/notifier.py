@@ -11,6 +11,12 @@ from chalicelib.push.party import Party
 from chalicelib.push.ports import ConnectionRegistry, Delivery, PushSender
 
 
+CONNECT_GRACE_MS = 10_000
+"""We register a terminal inside `$connect`, before API Gateway has finished accepting it; a push
+in that gap gets 410 Gone from a connection that is about to be live. Only a terminal older than
+this is forgotten on 410 (a younger one just misses that push and lists its pending work)."""
+
+
 class Notifier:
     def __init__(self, registry: ConnectionRegistry, sender: PushSender) -> None:
         self._registry = registry
@@ -21,12 +27,12 @@ class Notifier:
         message = envelope(message_type, data, now_ms)
         payload = encode(message)
         delivered = 0
-        for connection_id in self._registry.connections_of(party):
-            outcome = self._sender.post(connection_id, payload)
+        for terminal in self._registry.terminals_of(party):
+            outcome = self._sender.post(terminal.connection_id, payload)
             if outcome is Delivery.DELIVERED:
                 delivered += 1
-            elif outcome is Delivery.GONE:
-                self._registry.unregister(connection_id)  # the stale one, never the sender's
+            elif outcome is Delivery.GONE and now_ms - terminal.connected_at > CONNECT_GRACE_MS:
+                self._registry.unregister(terminal.connection_id)  # the stale one, never the sender's
         log("push.sent", party=party.key, type=message_type, message_id=message["id"], delivered=delivered)
         return delivered
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
@@ -14,6 +15,12 @@ class Delivery(Enum):
     FAILED = "failed"  # transient: keep the connection, the terminal re-fetches on reconnect
 
 
+@dataclass(frozen=True)
+class Terminal:
+    connection_id: str
+    connected_at: int
+
+
 class PushSender(Protocol):
     def post(self, connection_id: str, payload: bytes) -> Delivery: ...
 
@@ -24,3 +31,5 @@ class ConnectionRegistry(Protocol):
     def unregister(self, connection_id: str) -> None: ...
 
     def connections_of(self, party: Party) -> list[str]: ...
+
+    def terminals_of(self, party: Party) -> list[Terminal]: ...

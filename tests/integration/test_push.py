@@ -16,7 +16,7 @@ from chalicelib.adapters.connections import CONNECTION_TTL_S, DynamoConnectionRe
 from chalicelib.adapters.models import ConnectionModel
 from chalicelib.adapters.push_api import ApiGatewayPushSender
 from chalicelib.push import party
-from chalicelib.push.notifier import Notifier
+from chalicelib.push.notifier import CONNECT_GRACE_MS, Notifier
 from chalicelib.push.ports import Delivery
 from tests.builders import T0
 from tests.fakes import RecordingPushSender
@@ -108,7 +108,9 @@ def test_a_push_reaches_every_terminal_of_the_party_and_forgets_only_the_stale_o
     stubber.add_response("post_to_connection", {})  # c1
     stubber.add_client_error("post_to_connection", service_error_code="GoneException", http_status_code=410)  # c2
     stubber.add_response("post_to_connection", {})  # c3
-    delivered = Notifier(registry, ApiGatewayPushSender(client)).push(SHOP, "order.created", {"order_id": "o"}, T0)
+    a_minute_later = T0 + 60_000
+    delivered = Notifier(registry, ApiGatewayPushSender(client)).push(SHOP, "order.created", {"order_id": "o"},
+                                                                      a_minute_later)
     assert delivered == 2
     assert sorted(registry.connections_of(SHOP)) == ["c1", "c3"]
     assert registry.connections_of(OTHER_SHOP) == ["c9"]
@@ -156,3 +158,17 @@ def test_the_payload_is_compact_utf8_json(registry: DynamoConnectionRegistry,
     stubber.add_response("post_to_connection", {})
     Notifier(registry, ApiGatewayPushSender(client)).push(SHOP, "order.created", {"note": "不要辣"}, T0)
     assert json.loads(sent[0])["data"] == {"note": "不要辣"} and "不要辣".encode() in sent[0]
+
+
+def test_a_410_right_after_connect_does_not_forget_a_terminal_api_gateway_is_still_accepting(
+        registry: DynamoConnectionRegistry, management: tuple[Any, Stubber]) -> None:
+    # GIVEN a terminal registered by $connect a moment ago (API Gateway finishes the handshake after it)
+    registry.register("c1", SHOP, "staff", T0)
+    client, stubber = management
+    stubber.add_client_error("post_to_connection", service_error_code="GoneException", http_status_code=410)
+    # WHEN a push finds it "gone" inside the grace period
+    delivered = Notifier(registry, ApiGatewayPushSender(client)).push(SHOP, "order.created", {"order_id": "o"},
+                                                                      T0 + CONNECT_GRACE_MS - 1)
+    # THEN that push is missed, but the terminal is kept for the next one
+    assert delivered == 0
+    assert registry.connections_of(SHOP) == ["c1"]
