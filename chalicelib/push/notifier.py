@@ -10,7 +10,6 @@ from chalicelib.push.envelope import encode, envelope
 from chalicelib.push.party import Party
 from chalicelib.push.ports import ConnectionRegistry, Delivery, PushSender
 
-
 CONNECT_GRACE_MS = 10_000
 """We register a terminal inside `$connect`, before API Gateway has finished accepting it; a push
 in that gap gets 410 Gone from a connection that is about to be live. Only a terminal older than
