@@ -14,6 +14,7 @@ benchmarks and operators' boto3/CLI sessions see and change the same tables and 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -85,6 +86,42 @@ def speed_up_sqs_message_clock() -> bool:
     return True
 
 
+_WIRE_SHAPED_DYNAMODB_OPERATIONS = frozenset({
+    "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
+})
+
+
+def serialize_dynamodb_items_directly() -> bool:
+    """Skip moto's generic response serializer for DynamoDB's item operations.
+
+    moto answers these with `DynamoResult`, a dict already in DynamoDB's wire format, and then
+    walks the operation's whole output shape to serialize it — about half of the CPU an order
+    costs the local stack. For the JSON protocol the body is just that dict as JSON, so dump it;
+    anything that is not plain JSON (binary values) still goes the generic way. Returns False,
+    changing nothing, if moto's shape has changed. `tests/integration/test_local_aws.py` checks
+    the bodies are the same as moto's own.
+    """
+    from moto.dynamodb import responses
+
+    result_class = getattr(responses, "DynamoResult", None)
+    generic = getattr(result_class, "execute_result", None)
+    if result_class is None or generic is None:
+        return False
+
+    def execute_result(self: Any, context: Any) -> Any:
+        if context.operation_model.name in _WIRE_SHAPED_DYNAMODB_OPERATIONS and isinstance(self.result, dict):
+            try:
+                body = json.dumps(self.result, separators=(",", ":"))
+            except (TypeError, ValueError):
+                pass
+            else:
+                return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
+        return generic(self, context)
+
+    result_class.execute_result = execute_result
+    return True
+
+
 class RememberingDispatcher:
     """moto's dispatcher finds the backend of every request anew, listing its own package folder
     under a global lock (~0.5 ms a request). For the hot services the backend only depends on the
@@ -124,6 +161,8 @@ class MotoEndpoint:
 
     def start(self) -> str:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per AWS call is noise
+        if not serialize_dynamodb_items_directly():
+            logging.getLogger(__name__).warning("moto's DynamoResult changed shape: DynamoDB calls will be slower")
         if not speed_up_sqs_message_clock():
             logging.getLogger(__name__).warning("moto's SQS Message changed shape: queues with many "
                                                 "waiting alarms will be slow")

@@ -163,8 +163,10 @@ class EmbeddedServer(uvicorn.Server):
 def http_server(app: Any) -> EmbeddedServer:
     # Idle keep-alive connections are closed after 65 s, later than clients give up on them (httpx:
     # 5 s), as API Gateway does: a server closing first races the client's next request on it.
+    # No permessage-deflate: API Gateway's WebSocket API does not negotiate it either, and
+    # compressing every push cost the one-process stack CPU it needs for orders.
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=65,
-                            timeout_graceful_shutdown=1, ws_max_size=128 * 1024)
+                            timeout_graceful_shutdown=1, ws_max_size=128 * 1024, ws_per_message_deflate=False)
     return EmbeddedServer(config)
 
 

@@ -1,0 +1,72 @@
+"""The local stack's moto speed-ups change nothing a client can see."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.dynamodb import responses
+
+from chalicelib.local.aws import serialize_dynamodb_items_directly
+
+Call = Callable[[Any], Any]
+
+CALLS: list[tuple[str, Call]] = [
+    ("put", lambda d: d.put_item(TableName="t", Item={"id": {"S": "1"}, "n": {"N": "1.5"}, "m": {"M": {
+        "l": {"L": [{"S": "x"}, {"N": "2"}, {"BOOL": True}, {"NULL": True}]}, "ss": {"SS": ["a", "b"]}}}},
+        ReturnValues="ALL_OLD", ReturnConsumedCapacity="TOTAL")),
+    ("overwrite", lambda d: d.put_item(TableName="t", Item={"id": {"S": "1"}, "k": {"N": "7"}},
+                                       ReturnValues="ALL_OLD")),
+    ("get", lambda d: d.get_item(TableName="t", Key={"id": {"S": "1"}}, ConsistentRead=True)),
+    ("get missing", lambda d: d.get_item(TableName="t", Key={"id": {"S": "nope"}})),
+    ("update", lambda d: d.update_item(TableName="t", Key={"id": {"S": "1"}}, UpdateExpression="SET k = k + :one",
+                                       ExpressionAttributeValues={":one": {"N": "1"}}, ReturnValues="ALL_NEW")),
+    ("query", lambda d: d.query(TableName="t", KeyConditionExpression="id = :id",
+                                ExpressionAttributeValues={":id": {"S": "1"}}, ReturnConsumedCapacity="TOTAL")),
+    ("scan page", lambda d: d.scan(TableName="t", Limit=1)),
+    ("batch get", lambda d: d.batch_get_item(RequestItems={"t": {"Keys": [{"id": {"S": "1"}}, {"id": {"S": "2"}}]}})),
+    ("batch write", lambda d: d.batch_write_item(RequestItems={"t": [{"PutRequest": {"Item": {"id": {"S": "2"}}}}]})),
+    ("binary", lambda d: d.put_item(TableName="t", Item={"id": {"S": "3"}, "b": {"B": b"\x00\x01"}},
+                                    ReturnValues="ALL_OLD")),
+    ("get binary", lambda d: d.get_item(TableName="t", Key={"id": {"S": "3"}})),
+    ("delete", lambda d: d.delete_item(TableName="t", Key={"id": {"S": "1"}}, ReturnValues="ALL_OLD")),
+]
+
+
+def _answers() -> list[Any]:
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        dynamodb.create_table(TableName="t", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                              AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                              BillingMode="PAY_PER_REQUEST")
+        answers = []
+        for _, call in CALLS:
+            answer = call(dynamodb)
+            answer.pop("ResponseMetadata", None)
+            answers.append(answer)
+        return answers
+
+
+@pytest.fixture
+def generic_then_fast() -> Iterator[tuple[list[Any], list[Any]]]:
+    patched_before = "execute_result" in vars(responses.DynamoResult)
+    original = vars(responses.DynamoResult).get("execute_result")
+    generic = _answers()
+    assert serialize_dynamodb_items_directly()
+    try:
+        yield generic, _answers()
+    finally:
+        if patched_before:
+            responses.DynamoResult.execute_result = original  # type: ignore[method-assign,assignment]
+        else:
+            del responses.DynamoResult.execute_result
+
+
+def test_dynamodb_item_answers_are_the_same_with_the_direct_serializer(
+        generic_then_fast: tuple[list[Any], list[Any]]) -> None:
+    generic, fast = generic_then_fast
+    for (name, _), before, after in zip(CALLS, generic, fast, strict=True):
+        assert after == before, name
