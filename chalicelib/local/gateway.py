@@ -20,7 +20,12 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote
 
+from botocore import handlers
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from moto.core.botocore_stubber import MockRawResponse
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -69,8 +74,25 @@ def _iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+_ERRORS = {400: ("BadRequestException", "Data is required"), 410: ("GoneException", "Gone")}
+
+
+def management_error(status: int) -> tuple[dict[str, str], bytes]:
+    """Headers and body of a management API error, as API Gateway sends them (boto3 reads the type)."""
+    error_type, message = _ERRORS[status]
+    return {"x-amzn-ErrorType": error_type, "Content-Type": "application/json"}, json.dumps(
+        {"message": message}).encode()
+
+
+def _answer(status: int) -> Response:
+    if status == 200:
+        return Response(status_code=200)
+    headers, body = management_error(status)
+    return Response(body, status_code=status, headers=headers)
+
+
 def _gone() -> Response:
-    return JSONResponse({"message": "Gone"}, status_code=410, headers={"x-amzn-ErrorType": "GoneException"})
+    return _answer(410)
 
 
 class WebSocketGateway:
@@ -80,6 +102,7 @@ class WebSocketGateway:
         self._domain_name = domain_name
         self._stage = stage
         self._terminals: dict[str, Terminal] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None  # the servers' loop, once a terminal came
 
     @property
     def open_connections(self) -> int:
@@ -97,6 +120,7 @@ class WebSocketGateway:
 
     async def _serve_terminal(self, websocket: WebSocket) -> None:
         client = websocket.client
+        self._loop = asyncio.get_running_loop()
         terminal = Terminal(new_connection_id(), websocket, _now_ms(), client.host if client else "127.0.0.1",
                             websocket.headers.get("user-agent", ""))
         # Known before `$connect` runs: the handler registers the id, and a push may follow at once.
@@ -195,13 +219,11 @@ class WebSocketGateway:
         if request.path_params["stage"] != self._stage:
             return JSONResponse({"message": "Forbidden"}, status_code=403,
                                 headers={"x-amzn-ErrorType": "ForbiddenException"})
+        if request.method == "POST":
+            return _answer(await self.deliver(request.path_params["connection_id"], await request.body()))
         terminal = await self._live_terminal(request.path_params["connection_id"])
         if terminal is None:
-            if request.method == "POST":
-                self._stats.pushes.add("gone")
             return _gone()
-        if request.method == "POST":
-            return await self._post(terminal, await request.body())
         if request.method == "DELETE":
             await terminal.websocket.close(code=1000)
             return Response(status_code=204)
@@ -211,16 +233,50 @@ class WebSocketGateway:
             "identity": {"sourceIp": terminal.source_ip, "userAgent": terminal.user_agent},
         })
 
-    async def _post(self, terminal: Terminal, payload: bytes) -> Response:
+    async def deliver(self, connection_id: str, payload: bytes) -> int:
+        """PostToConnection: 200 delivered, 410 gone, 400 empty — over HTTP or in-process alike."""
         if not payload:
-            return JSONResponse({"message": "Data is required"}, status_code=400,
-                                headers={"x-amzn-ErrorType": "BadRequestException"})
-        if not await self._send(terminal, payload.decode("utf-8", "replace")):
+            return 400
+        terminal = await self._live_terminal(connection_id)
+        if terminal is None or not await self._send(terminal, payload.decode("utf-8", "replace")):
             self._stats.pushes.add("gone")
-            return _gone()
+            return 410
         self._stats.pushes.add("delivered")
-        return Response(status_code=200)
+        return 200
+
+    def deliver_from_thread(self, connection_id: str, payload: bytes, timeout_s: float) -> int:
+        """`deliver` for a handler thread (never the servers' loop itself)."""
+        if self._loop is None:
+            return 410  # no terminal has ever connected
+        return asyncio.run_coroutine_threadsafe(self.deliver(connection_id, payload), self._loop).result(timeout_s)
 
     async def _stats_view(self, request: Request) -> Response:
         return JSONResponse(self._stats.as_json(self.open_connections))
 
+
+
+class InProcessManagementApi:
+    """The app's own `PostToConnection` calls, answered inside botocore as moto answers its AWS
+    calls: the same client code, request and response, without an HTTP client and server in
+    between (a push is most of the stack's work after the AWS calls). Everyone else, and the
+    app with `--aws-transport http`, uses the HTTP management API above."""
+
+    EVENT = "before-send.apigatewaymanagementapi.PostToConnection"
+
+    def __init__(self, endpoint: str) -> None:
+        self._prefix = endpoint.rstrip("/") + "/@connections/"
+        self.gateway: WebSocketGateway | None = None
+
+    def install(self) -> None:
+        # Sessions copy the built-in handlers when they are created: install before the app's.
+        handlers.BUILTIN_HANDLERS.append((self.EVENT, self))
+
+    def __call__(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
+        if self.gateway is None or not request.url.startswith(self._prefix):
+            return None
+        body = request.body
+        payload = body.encode() if isinstance(body, str) else bytes(body or b"")
+        status = self.gateway.deliver_from_thread(unquote(request.url[len(self._prefix):]), payload,
+                                                  CONNECT_WAIT_S + 5)
+        headers, raw = ({}, b"") if status == 200 else management_error(status)
+        return AWSResponse(request.url, status, headers, MockRawResponse(raw))

@@ -35,7 +35,8 @@ from chalicelib.local.aws import (
     count_api_calls,
     harness_config,
 )
-from chalicelib.local.gateway import WebSocketGateway
+from chalicelib.local.events import LOCAL_STAGE
+from chalicelib.local.gateway import InProcessManagementApi, WebSocketGateway
 from chalicelib.local.lambdas import LambdaRuntime
 from chalicelib.local.pumps import SchedulePump, SqsPump
 from chalicelib.local.rest import rest_app
@@ -124,7 +125,7 @@ def app_environment(options: Options, ws_port: int, alarm_queue_url: str) -> Non
     os.environ.update({
         "ONTIME_STAGE": "local",
         "ONTIME_ALARM_QUEUE_URL": alarm_queue_url,
-        "ONTIME_WS_MANAGEMENT_ENDPOINT": f"http://{options.host}:{ws_port}/local",
+        "ONTIME_WS_MANAGEMENT_ENDPOINT": f"http://{options.host}:{ws_port}/{LOCAL_STAGE}",
         "ONTIME_SWEEP_INTERVAL_S": str(options.sweep_interval_s),
     })
     if options.default_window_s is not None:
@@ -230,7 +231,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         rest_sock, ws_sock = listening_socket(options.host, options.rest_port), listening_socket(
             options.host, options.ws_port)
         ws_port = ws_sock.getsockname()[1]
+        app_pushes = InProcessManagementApi(f"http://{options.host}:{ws_port}/{LOCAL_STAGE}")
         if options.aws_transport == IN_PROCESS:
+            app_pushes.install()
             answer_app_calls_in_process()
         aws_url = moto.start()
         aws_environment(None if options.aws_transport == IN_PROCESS else aws_url)
@@ -241,6 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         rest, ws = f"http://{options.host}:{rest_sock.getsockname()[1]}", f"ws://{options.host}:{ws_port}"
         gateway = WebSocketGateway(runtime, stats, f"{options.host}:{ws_port}")
+        app_pushes.gateway = gateway
         print(banner(rest, ws, aws_url, options.aws_transport, options.seed), flush=True)
         servers = [(http_server(rest_app(runtime)), rest_sock), (http_server(gateway.app()), ws_sock)]
         asyncio.run(serve(servers, f"READY rest={rest} ws={ws} aws={aws_url}"))
