@@ -10,7 +10,7 @@ from chalicelib.core.timefmt import iso
 from chalicelib.http.requests import parse
 from chalicelib.http.routing import Call, Routes
 from chalicelib.http.schemas import PlaceOrderIn, ResubmitIn
-from chalicelib.orders.views import order_view
+from chalicelib.orders.views import order_list_view, order_view
 
 routes = Routes(__name__)
 
@@ -32,9 +32,7 @@ def place_order(call: Call) -> Response:
 
 @routes.route("/orders", methods=["GET"])
 def my_orders(call: Call) -> dict[str, Any]:
-    page = call.app.orders.customer_orders(call.principal, *call.page())
-    return {"items": [order_view(o, call.now) for o in page.items], "next_token": page.next_token,
-            "server_time": iso(call.now)}
+    return order_list_view(call.app.orders.customer_orders(call.principal, *call.page()), call.now)
 
 
 @routes.route("/orders/{order_id}", methods=["GET"])

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core.timefmt import iso
 from chalicelib.http.routing import Call, Routes
 from chalicelib.http.schemas import ActionIn
-from chalicelib.orders.views import order_view
+from chalicelib.orders.views import order_list_view, order_view
 
 routes = Routes(__name__)
 
@@ -15,8 +14,7 @@ routes = Routes(__name__)
 @routes.route("/merchant/orders", methods=["GET"])
 def list_orders(call: Call) -> dict[str, Any]:
     page = call.app.orders.merchant_orders(call.principal, call.query("status"), *call.page())
-    return {"items": [order_view(o, call.now) for o in page.items], "next_token": page.next_token,
-            "server_time": iso(call.now)}
+    return order_list_view(page, call.now)
 
 
 @routes.route("/merchant/orders/{order_id}", methods=["GET"])

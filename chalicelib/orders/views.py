@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from chalicelib.adapters.paging import Page
 from chalicelib.catalog.model import Merchant, Product
 from chalicelib.core.timefmt import iso, iso_or_none
 from chalicelib.orders.model import Order
@@ -38,6 +39,12 @@ def order_view(order: Order, now_ms: int) -> dict[str, Any]:
         "merchant_note": order.merchant_note,
         "history": [{"at": iso(h.at), "status": h.status.value, "cause": h.cause} for h in order.history],
     }
+
+
+def order_list_view(page: Page[Order], now_ms: int) -> dict[str, Any]:
+    """One page of orders, with the server's time for every countdown on it."""
+    return {"items": [order_view(o, now_ms) for o in page.items], "next_token": page.next_token,
+            "server_time": iso(now_ms)}
 
 
 def merchant_view(merchant: Merchant, default_window_s: int) -> dict[str, Any]:
