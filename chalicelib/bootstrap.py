@@ -22,7 +22,8 @@ from chalicelib.core.observability import EmfMetrics, MetricsSink, configure_log
 from chalicelib.idempotency import Idempotency
 from chalicelib.orders.service import ORDER_KIND, OrderService, order_workflow
 from chalicelib.push.notifier import Notifier
-from chalicelib.push.ports import PushSender
+from chalicelib.push.ports import ConnectionRegistry, PushSender
+from chalicelib.push.recent_terminals import RecentTerminals
 from chalicelib.settings import Settings, settings
 from chalicelib.waitstate.engine import WaitStateEngine
 from chalicelib.waitstate.model import AlarmQueue
@@ -35,7 +36,7 @@ class Container:
     metrics: MetricsSink
     engine: WaitStateEngine
     notifier: Notifier
-    connections: DynamoConnectionRegistry
+    connections: ConnectionRegistry
     verifier: TokenVerifier
     dev_issuer: DevTokenIssuer | None
     idempotency: Idempotency
@@ -61,7 +62,7 @@ def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink 
     verifier = verifier or dev_issuer or _jwks_verifier(config)
     engine = WaitStateEngine(alarm_queue, clock, metrics, due_shards=config.due_shards,
                              sweep_interval_s=config.sweep_interval_s, overdue_grace_s=config.overdue_grace_s)
-    connections = DynamoConnectionRegistry()
+    connections = RecentTerminals(DynamoConnectionRegistry(), clock)
     notifier = Notifier(connections, push_sender)
     catalog = CatalogService(CatalogStore(), clock, config)
     orders = OrderService(engine, OrderStore(config.due_shards), catalog, notifier, clock, metrics)

@@ -62,7 +62,8 @@ class EmfMetrics:
             **dimensions,
             **properties,
         }
-        print(json.dumps(document, default=str, separators=(",", ":")), file=self._stream or sys.stdout, flush=False)
+        # One write per line: threads of the local stack must not interleave halves of two lines.
+        (self._stream or sys.stdout).write(json.dumps(document, default=str, separators=(",", ":")) + "\n")
 
 
 class RecordingMetrics:

@@ -7,13 +7,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.adapters.connections import DynamoConnectionRegistry
 from chalicelib.auth.tokens import TokenVerifier
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import DomainError
 from chalicelib.core.observability import log
 from chalicelib.push.notifier import Notifier
 from chalicelib.push.party import Party
+from chalicelib.push.ports import ConnectionRegistry
 
 MAX_MESSAGE_BYTES = 32 * 1024
 
@@ -23,7 +23,7 @@ PendingWork = Callable[[Party, int], list[dict[str, Any]]]
 
 
 class TerminalSession:
-    def __init__(self, verifier: TokenVerifier, registry: DynamoConnectionRegistry, notifier: Notifier,
+    def __init__(self, verifier: TokenVerifier, registry: ConnectionRegistry, notifier: Notifier,
                  clock: Clock, pending_work: PendingWork) -> None:
         self._verifier = verifier
         self._registry = registry
