@@ -243,3 +243,18 @@ def test_a_batch_that_failed_midway_is_redelivered_and_fires_each_alarm_once(ter
     shop.deliver(batch)
     assert (shop.status(first), shop.status(second)) == ("not_connected", "not_connected")
     assert status_pushes(shop, "phone") == ["not_connected", "not_connected"]
+
+
+def test_an_alarm_due_now_does_not_wait_behind_an_early_one_in_the_same_batch(shop: Shop) -> None:
+    # GIVEN two windows closing one second apart
+    first = shop.placed()["order_id"]
+    shop.world.clock.advance(1)
+    second = shop.placed()["order_id"]
+    first_alarm, second_alarm = shop.queued()
+    shop.world.metrics.emitted.clear()
+    # WHEN SQS hands over, at the first deadline, a batch with the later alarm first
+    shop.to_deadline(first)
+    shop.deliver([second_alarm, first_alarm])
+    # THEN the due alarm fires on time, and the early one waits for its own moment
+    assert (shop.status(first), shop.status(second)) == ("not_connected", "not_connected")
+    assert shop.world.metrics.values("AlarmLateness") == [0, 0]
