@@ -23,10 +23,10 @@ from chalicelib.core.errors import DomainError, MalformedRequest, NotFound, Unau
 from chalicelib.core.observability import log
 from chalicelib.http.problems import from_domain_error, problem_body, problem_response
 from chalicelib.http.requests import json_body, page_params, parse
+from chalicelib.http.schemas import ID_PATTERN
 
 T = TypeVar("T", bound=BaseModel)
-_PATH_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
-"""The shape of every id in a path (ours are `ord_<hex>`; merchants' and products' match `schemas.Id`)."""
+_PATH_ID = re.compile(ID_PATTERN)
 JSON_TYPES = ["application/json", "application/problem+json"]
 
 

@@ -12,7 +12,9 @@ from chalicelib.catalog.model import WEEKDAYS
 from chalicelib.orders.model import RejectReason
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
+ID_PATTERN = r"^[A-Za-z0-9_\-]{1,64}$"
+"""Every id a client may choose or that we issue (`ord_<hex>`); paths are checked against it too."""
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 

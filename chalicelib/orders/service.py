@@ -109,11 +109,7 @@ class OrderService:
         caller.require(Role.MERCHANT)
         merchant_id = str(caller.merchant_id)
         if status in (None, "pending"):
-            page = self.store.pending_for_merchant(merchant_id, limit, token)
-            now = self._clock.now_ms()
-            # Leave out what is past its deadline but not yet adjudicated (its alarm is firing):
-            # a reconnecting console must never show an order it can no longer answer.
-            return Page([o for o in page.items if now < o.answer_deadline], page.next_token)
+            return self._answerable(merchant_id, limit, token, self._clock.now_ms())
         if status == "all":
             return self.store.for_merchant(merchant_id, None, limit, token)
         try:
@@ -127,8 +123,13 @@ class OrderService:
         """Views of the orders a merchant terminal must still answer (for a terminal's `list_pending`)."""
         if of.role != Role.MERCHANT.value:
             return []
-        page = self.store.pending_for_merchant(of.id, 100, None)
-        return [order_view(o, now) for o in page.items if now < o.answer_deadline]
+        return [order_view(o, now) for o in self._answerable(of.id, 100, None, now).items]
+
+    def _answerable(self, merchant_id: str, limit: int, token: str | None, now: int) -> Page[Order]:
+        """A merchant's pending orders, minus those past their deadline whose alarm is still firing:
+        a reconnecting console must never show an order it can no longer answer."""
+        page = self.store.pending_for_merchant(merchant_id, limit, token)
+        return Page([o for o in page.items if now < o.answer_deadline], page.next_token)
 
     # ── anyone allowed to see it ──────────────────────────────────────────────────────────
 
