@@ -2,7 +2,17 @@
 
 from chalice.app import Chalice
 
-from chalicelib.blueprints import catalog, customer, health, merchant, timers, websocket
+from chalicelib.blueprints import (
+    catalog,
+    console,
+    customer,
+    health,
+    installations,
+    installer,
+    merchant,
+    timers,
+    websocket,
+)
 from chalicelib.http.middleware import problem_bodies_for_framework_errors
 
 app = Chalice(app_name="ontime")
@@ -14,6 +24,9 @@ app.register_blueprint(health.routes.blueprint)
 app.register_blueprint(catalog.routes.blueprint)
 app.register_blueprint(customer.routes.blueprint)
 app.register_blueprint(merchant.routes.blueprint)
+app.register_blueprint(installations.routes.blueprint)
+app.register_blueprint(installer.routes.blueprint)
+app.register_blueprint(console.routes.blueprint)
 app.register_blueprint(timers.routes)
 
 # On the app, not a blueprint: only the app wraps WebSocket handlers (see blueprints/websocket.py).

@@ -13,17 +13,25 @@ from typing import Any
 from chalicelib.adapters.catalog_store import CatalogStore
 from chalicelib.adapters.connections import DynamoConnectionRegistry
 from chalicelib.adapters.idempotency_store import DynamoIdempotencyStore
+from chalicelib.adapters.installation_store import InstallationStore
+from chalicelib.adapters.installer_store import InstallerStore
 from chalicelib.adapters.models import configure_models
 from chalicelib.adapters.order_store import OrderStore
+from chalicelib.adapters.photo_store import S3PhotoStore
 from chalicelib.auth.tokens import DevTokenIssuer, JwksVerifier, TokenVerifier
 from chalicelib.catalog.service import CatalogService
 from chalicelib.core.clock import Clock, SystemClock
 from chalicelib.core.observability import EmfMetrics, MetricsSink, configure_logging
+from chalicelib.dispatch.photos import PhotoStore
+from chalicelib.dispatch.service import INSTALLATION_KIND, InstallationService, installation_workflow
+from chalicelib.dispatch.workforce import Workforce
 from chalicelib.idempotency import Idempotency
 from chalicelib.orders.service import ORDER_KIND, OrderService, order_workflow
 from chalicelib.push.notifier import Notifier
+from chalicelib.push.party import Party
 from chalicelib.push.ports import ConnectionRegistry, PushSender
 from chalicelib.push.recent_terminals import RecentTerminals
+from chalicelib.push.terminal import PendingList
 from chalicelib.settings import Settings, settings
 from chalicelib.waitstate.engine import WaitStateEngine
 from chalicelib.waitstate.model import AlarmQueue
@@ -42,6 +50,14 @@ class Container:
     idempotency: Idempotency
     catalog: CatalogService
     orders: OrderService
+    workforce: Workforce
+    installations: InstallationService
+
+    def pending_work(self, of: Party, now: int) -> PendingList:
+        """What a (re)connected terminal must still act on, whichever workflow it belongs to."""
+        if of.role == "installer":
+            return PendingList("dispatches.listed", self.installations.pending_views(of, now))
+        return PendingList("orders.listed", self.orders.pending_views(of, now))
 
 
 _lock = threading.Lock()
@@ -50,7 +66,7 @@ _container: Container | None = None
 
 def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink | None = None,
           push_sender: PushSender | None = None, alarm_queue: AlarmQueue | None = None,
-          verifier: TokenVerifier | None = None) -> Container:
+          verifier: TokenVerifier | None = None, photos: PhotoStore | None = None) -> Container:
     configure_logging()
     configure_models(config)
     clock = clock or SystemClock()
@@ -67,8 +83,13 @@ def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink 
     catalog = CatalogService(CatalogStore(), clock, config)
     orders = OrderService(engine, OrderStore(config.due_shards), catalog, notifier, clock, metrics)
     engine.register(order_workflow(orders))
+    workforce = Workforce(InstallerStore(), clock, config)
+    installations = InstallationService(
+        engine, InstallationStore(config.due_shards), workforce, photos or _s3_photo_store(config), notifier, clock,
+        metrics, retry_s=config.installer_retry_s, photo_max_bytes=config.photo_max_bytes)
+    engine.register(installation_workflow(installations))
     return Container(config, clock, metrics, engine, notifier, connections, verifier, dev_issuer,
-                     Idempotency(DynamoIdempotencyStore(), clock), catalog, orders)
+                     Idempotency(DynamoIdempotencyStore(), clock), catalog, orders, workforce, installations)
 
 
 def container() -> Container:
@@ -106,10 +127,24 @@ def _sqs_alarm_queue(config: Settings) -> AlarmQueue:
     return SqsAlarmQueue(boto3.client("sqs", region_name=config.region), config.alarm_queue_url)
 
 
+def _s3_photo_store(config: Settings) -> PhotoStore:
+    def client() -> Any:
+        import boto3
+        from botocore.config import Config
+
+        # SigV4 and a regional endpoint, so presigned POSTs work from a phone; path-style
+        # addressing for a local endpoint such as http://127.0.0.1:5000.
+        style = "path" if config.s3_endpoint_url else "auto"
+        return boto3.client("s3", region_name=config.region, endpoint_url=config.s3_endpoint_url,
+                            config=Config(signature_version="s3v4", s3={"addressing_style": style}))
+
+    return S3PhotoStore(client, config.photo_bucket)
+
+
 def _jwks_verifier(config: Settings) -> TokenVerifier:
     if not config.jwks_url or not config.jwt_issuer:
         raise RuntimeError("ONTIME_JWKS_URL and ONTIME_JWT_ISSUER must be set outside the local stage")
     return JwksVerifier(config.jwks_url, config.jwt_issuer, config.jwt_audience)
 
 
-__all__ = ["ORDER_KIND", "Container", "build", "container", "install"]
+__all__ = ["INSTALLATION_KIND", "ORDER_KIND", "Container", "build", "container", "install"]

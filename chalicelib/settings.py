@@ -24,10 +24,20 @@ class Settings:
     jwt_audience: str | None
     jwks_url: str | None
     dev_signing_secret: str | None
-    # Windows.
+    # Windows (bounds apply to every configurable window: answer windows, escalation periods).
     default_answer_window_s: int = 120
     min_answer_window_s: int = 30
     max_answer_window_s: int = 900
+    # Installer dispatch (defaults of a new area; the spec's 10 min / 20 min and a 5.00 deduction).
+    default_remind_after_s: int = 600
+    default_revoke_after_s: int = 1200
+    default_deduction: int = 500
+    default_currency: str = "CNY"
+    installer_retry_s: int = 60
+    # Photos of completed installations.
+    photo_bucket: str = "ontime-photos"
+    s3_endpoint_url: str | None = None
+    photo_max_bytes: int = 10 * 1024 * 1024
     # Wait-state engine.
     due_shards: int = 16
     sweep_interval_s: int = 60
@@ -60,6 +70,9 @@ class Settings:
             dev_signing_secret=secret,
             default_answer_window_s=int(env.get("ONTIME_DEFAULT_ANSWER_WINDOW_S", "120")),
             min_answer_window_s=1 if local else 30,
+            installer_retry_s=int(env.get("ONTIME_INSTALLER_RETRY_S", "60")),
+            photo_bucket=env.get("ONTIME_PHOTO_BUCKET", "ontime-photos"),
+            s3_endpoint_url=env.get("ONTIME_S3_ENDPOINT_URL") or None,
             sweep_interval_s=int(env.get("ONTIME_SWEEP_INTERVAL_S", "60")),
             overdue_grace_s=int(env.get("ONTIME_OVERDUE_GRACE_S", "2" if local else "5")),
             max_body_bytes=int(env.get("ONTIME_MAX_BODY_BYTES", str(64 * 1024))),

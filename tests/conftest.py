@@ -76,7 +76,7 @@ def point_models_at(settings: Settings) -> None:
 @pytest.fixture
 def aws() -> Iterator[dict[str, str]]:
     with mock_aws():
-        yield provision(aws_client("dynamodb"), aws_client("sqs"))
+        yield provision(aws_client("dynamodb"), aws_client("sqs"), s3=aws_client("s3"))
 
 
 def make_world(queue_urls: dict[str, str], **env: str) -> World:

@@ -86,19 +86,24 @@ class InMemoryEntityStore(EntityStore[E], Generic[E]):
     def __init__(self, shards: int = 16) -> None:
         self._shards = shards
         self._items: dict[str, Stored[E]] = {}
+        self.writes: list[object] = []
+        """Side records, in commit order; only committed decisions add theirs."""
 
     def load(self, entity_id: str) -> Stored[E] | None:
         return self._items.get(entity_id)
 
-    def insert(self, entity: E, alarm_set_at: int | None) -> E:
+    def insert(self, entity: E, alarm_set_at: int | None, writes: tuple[object, ...] = ()) -> E:
         if entity.id in self._items:
             raise AlreadyExists(entity.id)
+        self.writes.extend(writes)
         return self._put(entity, 1, alarm_set_at)
 
-    def commit(self, entity: E, expected_version: int, alarm_set_at: int | None) -> E:
+    def commit(self, entity: E, expected_version: int, alarm_set_at: int | None,
+               writes: tuple[object, ...] = ()) -> E:
         current = self._items.get(entity.id)
         if current is None or current.entity.version != expected_version:
             raise ConcurrentUpdate(entity.id)
+        self.writes.extend(writes)
         return self._put(entity, expected_version + 1, alarm_set_at)
 
     def due(self, shard: int, until_ms: int) -> list[DueAlarm]:
@@ -140,14 +145,15 @@ class InterleavingStore(EntityStore[E], Generic[E]):
     def load(self, entity_id: str) -> Stored[E] | None:
         return self.inner.load(entity_id)
 
-    def insert(self, entity: E, alarm_set_at: int | None) -> E:
-        return self.inner.insert(entity, alarm_set_at)
+    def insert(self, entity: E, alarm_set_at: int | None, writes: tuple[object, ...] = ()) -> E:
+        return self.inner.insert(entity, alarm_set_at, writes)
 
-    def commit(self, entity: E, expected_version: int, alarm_set_at: int | None) -> E:
+    def commit(self, entity: E, expected_version: int, alarm_set_at: int | None,
+               writes: tuple[object, ...] = ()) -> E:
         if self._interlopers:
             self._interlopers.pop(0)()
         try:
-            committed = self.inner.commit(entity, expected_version, alarm_set_at)
+            committed = self.inner.commit(entity, expected_version, alarm_set_at, writes)
         except ConcurrentUpdate:
             self.lost += 1
             raise

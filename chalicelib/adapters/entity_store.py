@@ -4,7 +4,9 @@
     reader B: load v3 ── decide ── save if version = 3 ──▶ ConditionalCheckFailed → re-read v4
 
 State and alarm (`wake_at`, `due_shard`, `alarm_set_at`) live on the same item, so they are
-written together or not at all, without a transaction.
+written together or not at all, without a transaction. Only a decision that also writes other
+records (a ledger entry, a workload counter) pays for a `TransactWriteItems`, with the same
+version condition on the entity's item.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import zlib
 from abc import ABC, abstractmethod
 from typing import Generic, TypeVar
 
-from pynamodb.exceptions import PutError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate
 from chalicelib.waitstate.model import DueAlarm, Stored, WaitingEntity
@@ -28,8 +32,17 @@ def due_shard(entity_id: str, shards: int) -> int:
     return zlib.crc32(entity_id.encode()) % shards
 
 
-def is_condition_failure(exc: PutError) -> bool:
+def is_condition_failure(exc: PutError | TransactWriteError) -> bool:
+    """A lost conditional write (in a transaction only the entity's item carries a condition)."""
+    if isinstance(exc, TransactWriteError):
+        return any(reason is not None and reason.code == "ConditionalCheckFailed"
+                   for reason in exc.cancellation_reasons)
     return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+def _connection(model: type[Model]) -> Connection:
+    """The model's own (cached) connection: a transaction's items may span tables of one region."""
+    return model._get_connection().connection
 
 
 class PynamoEntityStore(ABC, Generic[E, M]):
@@ -44,32 +57,46 @@ class PynamoEntityStore(ABC, Generic[E, M]):
     @abstractmethod
     def to_entity(self, item: M) -> E: ...
 
+    def add_write(self, transaction: TransactWrite, record: object) -> None:
+        """Put one of the workflow's side records into the transaction (override to allow any)."""
+        raise TypeError(f"{type(self).__name__} does not write {type(record).__name__} records")
+
     def load(self, entity_id: str) -> Stored[E] | None:
         item = get_or_none(self.model, entity_id, consistent=True)
         if item is None:
             return None
         return Stored(self.to_entity(item), item.alarm_set_at)  # type: ignore[attr-defined]
 
-    def insert(self, entity: E, alarm_set_at: int | None) -> E:
+    def insert(self, entity: E, alarm_set_at: int | None, writes: tuple[object, ...] = ()) -> E:
         item = self._item_with_alarm(entity, alarm_set_at)  # no version yet: save() requires absence
         try:
-            item.save()
-        except PutError as exc:
+            self._save(item, writes)
+        except (PutError, TransactWriteError) as exc:
             if is_condition_failure(exc):
                 raise AlreadyExists(entity.id) from exc
             raise
         return self.to_entity(item)
 
-    def commit(self, entity: E, expected_version: int, alarm_set_at: int | None) -> E:
+    def commit(self, entity: E, expected_version: int, alarm_set_at: int | None,
+               writes: tuple[object, ...] = ()) -> E:
         item = self._item_with_alarm(entity, alarm_set_at)
         item.version = expected_version  # type: ignore[attr-defined]  # save() checks, then bumps
         try:
-            item.save()
-        except PutError as exc:
+            self._save(item, writes)
+        except (PutError, TransactWriteError) as exc:
             if is_condition_failure(exc):
                 raise ConcurrentUpdate(entity.id) from exc
             raise
         return self.to_entity(item)
+
+    def _save(self, item: M, writes: tuple[object, ...]) -> None:
+        if not writes:
+            item.save()
+            return
+        with TransactWrite(connection=_connection(self.model)) as transaction:
+            transaction.save(item)  # carries the version condition, bumps the version on success
+            for record in writes:
+                self.add_write(transaction, record)
 
     def due(self, shard: int, until_ms: int) -> list[DueAlarm]:
         index = self.model.due  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from pynamodb.exceptions import QueryError
+from pynamodb.exceptions import QueryError, ScanError
 
 from chalicelib.core.errors import FieldError, MalformedRequest
 
@@ -23,11 +23,11 @@ class Page(Generic[T]):
 
 
 def run_page(results: Any, convert: Callable[[Any], T]) -> Page[T]:
-    """Read one page of a PynamoDB query. DynamoDB refuses an ExclusiveStartKey that does not
+    """Read one page of a PynamoDB query or scan. DynamoDB refuses an ExclusiveStartKey that does not
     belong to the query (a forged or foreign `next_token`): that is the caller's fault, a 400."""
     try:
         items = [convert(item) for item in results]
-    except QueryError as exc:
+    except (QueryError, ScanError) as exc:
         if exc.cause_response_code == "ValidationException":
             raise MalformedRequest("next_token is not valid",
                                    [FieldError("next_token", "not a token for this list")]) from exc

@@ -6,8 +6,6 @@ from typing import Any
 
 from chalice.app import Response
 
-from chalicelib.core.timefmt import iso
-from chalicelib.http.requests import parse
 from chalicelib.http.routing import Call, Routes
 from chalicelib.http.schemas import PlaceOrderIn, ResubmitIn
 from chalicelib.orders.views import order_list_view, order_view
@@ -17,17 +15,8 @@ routes = Routes(__name__)
 
 @routes.route("/orders", methods=["POST"], status=201)
 def place_order(call: Call) -> Response:
-    raw = call.raw_json()
-    request = parse(PlaceOrderIn, raw)
-    principal = call.principal
-
-    def place() -> tuple[int, dict[str, Any]]:
-        return 201, order_view(call.app.orders.place(principal, request), call.now)
-
-    status, body = call.app.idempotency.run(f"{principal.sub}:POST /orders", call.header("idempotency-key"), raw,
-                                            place)
-    body = {**body, "server_time": iso(call.now)}  # a replay still carries the current server time
-    return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
+    return call.created_once(PlaceOrderIn, lambda body: order_view(call.app.orders.place(call.principal, body),
+                                                                   call.now))
 
 
 @routes.route("/orders", methods=["GET"])

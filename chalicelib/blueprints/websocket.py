@@ -15,7 +15,7 @@ from chalicelib.push.terminal import TerminalSession
 
 def _session() -> TerminalSession:
     app = bootstrap.container()
-    return TerminalSession(app.verifier, app.connections, app.notifier, app.clock, app.orders.pending_views)
+    return TerminalSession(app.verifier, app.connections, app.notifier, app.clock, app.pending_work)
 
 
 def connect(event: WebsocketEvent) -> Response:

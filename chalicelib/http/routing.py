@@ -21,6 +21,7 @@ from chalicelib.auth.principal import Principal
 from chalicelib.auth.tokens import bearer_token
 from chalicelib.core.errors import DomainError, MalformedRequest, NotFound, Unauthenticated
 from chalicelib.core.observability import log
+from chalicelib.core.timefmt import iso
 from chalicelib.http.problems import from_domain_error, problem_body, problem_response
 from chalicelib.http.requests import json_body, page_params, parse
 from chalicelib.http.schemas import ID_PATTERN
@@ -63,6 +64,21 @@ class Call:
     @property
     def now(self) -> int:
         return self.app.clock.now_ms()
+
+    def created_once(self, schema: type[T], create: Callable[[T], dict[str, Any]]) -> Response:
+        """A creating POST that honours `Idempotency-Key`: a retry with the same key and body gets
+        the first response (with the current `server_time`), the same key with another body a 422."""
+        raw = self.raw_json()
+        request = parse(schema, raw)
+        principal = self.principal
+        scope = f"{principal.sub}:{self.request.method} {self.request.context.get('resourcePath', self.request.path)}"
+
+        def produce() -> tuple[int, dict[str, Any]]:
+            return 201, create(request)
+
+        status, body = self.app.idempotency.run(scope, self.header("idempotency-key"), raw, produce)
+        body = {**body, "server_time": iso(self.now)}
+        return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
 
 
 def instance_of(request: Request | None) -> str | None:

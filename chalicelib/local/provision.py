@@ -1,4 +1,4 @@
-"""Create the tables and queues of `infra/template.json` in an AWS endpoint (moto, locally).
+"""Create the tables, queues and buckets of `infra/template.json` in an AWS endpoint (moto, locally).
 
 The template is the one definition: what CloudFormation deploys is what the local stack and
 the tests run against.
@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+
+from chalicelib.settings import Settings
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "template.json"
 _TABLE_ARGS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
@@ -66,6 +68,17 @@ def create_queues(sqs: Any) -> dict[str, str]:
     return urls
 
 
-def provision(dynamodb: Any, sqs: Any, table_prefix: str = "ontime-") -> dict[str, str]:
+def create_buckets(s3: Any, names: tuple[str, ...]) -> None:
+    """The template's buckets get CloudFormation's generated names in AWS; locally, the names the
+    settings default to."""
+    buckets = infra_resources("AWS::S3::Bucket")
+    assert len(buckets) == len(names), f"the template has {len(buckets)} bucket(s), {len(names)} name(s) given"
+    for name in names:
+        s3.create_bucket(Bucket=name)
+
+
+def provision(dynamodb: Any, sqs: Any, table_prefix: str = "ontime-", s3: Any = None) -> dict[str, str]:
     create_tables(dynamodb, table_prefix)
+    if s3 is not None:
+        create_buckets(s3, (Settings.from_env({}).photo_bucket,))
     return create_queues(sqs)

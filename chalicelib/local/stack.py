@@ -121,9 +121,12 @@ def aws_environment(app_endpoint: str | None) -> None:
         os.environ["AWS_ENDPOINT_URL"] = app_endpoint
 
 
-def app_environment(options: Options, ws_port: int, alarm_queue_url: str) -> None:
+def app_environment(options: Options, ws_port: int, alarm_queue_url: str, aws_url: str) -> None:
     os.environ.update({
         "ONTIME_STAGE": "local",
+        # Presigned photo uploads come from outside this process (a phone, a test): they need
+        # the moto server's address, whichever transport the app's own calls take.
+        "ONTIME_S3_ENDPOINT_URL": aws_url,
         "ONTIME_ALARM_QUEUE_URL": alarm_queue_url,
         "ONTIME_WS_MANAGEMENT_ENDPOINT": f"http://{options.host}:{ws_port}/{LOCAL_STAGE}",
         "ONTIME_SWEEP_INTERVAL_S": str(options.sweep_interval_s),
@@ -238,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         aws_url = moto.start()
         aws_environment(None if options.aws_transport == IN_PROCESS else aws_url)
         sqs, alarm_queue_url = provision_aws()
-        app_environment(options, ws_port, alarm_queue_url)
+        app_environment(options, ws_port, alarm_queue_url, aws_url)
         runtime = start_app(options, stats)
         pumps = start_pumps(options, runtime, sqs, alarm_queue_url)
 
@@ -270,7 +273,8 @@ def provision_aws() -> tuple[Any, str]:
 
     harness = boto3.session.Session()
     sqs = harness.client("sqs", config=harness_config())
-    queue_urls = provision(harness.client("dynamodb", config=harness_config()), sqs)
+    queue_urls = provision(harness.client("dynamodb", config=harness_config()), sqs,
+                           s3=harness.client("s3", config=harness_config()))
     return sqs, queue_urls[ALARM_QUEUE_NAME]
 
 

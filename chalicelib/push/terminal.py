@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.auth.tokens import TokenVerifier
@@ -18,8 +19,16 @@ from chalicelib.push.ports import ConnectionRegistry
 MAX_MESSAGE_BYTES = 32 * 1024
 
 
-PendingWork = Callable[[Party, int], list[dict[str, Any]]]
-"""What a party still has to act on (a merchant's orders awaiting an answer), as views."""
+@dataclass(frozen=True)
+class PendingList:
+    """What a party still has to act on, as views, and the message type that carries them
+    (`orders.listed` for a merchant console, `dispatches.listed` for an installer app)."""
+
+    message_type: str
+    items: list[dict[str, Any]]
+
+
+PendingWork = Callable[[Party, int], PendingList]
 
 
 class TerminalSession:
@@ -65,8 +74,8 @@ class TerminalSession:
             # API Gateway cannot push during $connect, so a (re)connected terminal asks here
             # (or over REST) for the work that waits for it; pushes are never replayed.
             party = self._registry.party_of(connection_id)
-            items = [] if party is None else self._pending_work(party, now)
-            self._notifier.reply(connection_id, "orders.listed", {"items": items}, now)
+            pending = PendingList("orders.listed", []) if party is None else self._pending_work(party, now)
+            self._notifier.reply(connection_id, pending.message_type, {"items": pending.items}, now)
             return
         log("ws.unknown_action", logging.INFO, connection_id=connection_id, action=action)
         self._notifier.reply(connection_id, "error",

@@ -4,6 +4,9 @@ Every change goes through the same path, whether a user acted or an alarm fired:
 
     load ──▶ decide(state, event, now) ──▶ one conditional write (state + alarm) ──▶ trigger ──▶ react
 
+(When a decision carries records that must not be lost or doubled — a deduction in a ledger, a
+workload counter — they join that write in one transaction.)
+
 * The write is conditioned on the version that was read, so of two racing writers exactly one
   commits; the loser re-reads and decides again against the winner's state.
 * The trigger is an SQS message delayed until the alarm (≤ 15 min); the minute sweeper re-sends
@@ -78,12 +81,14 @@ class WaitStateEngine:
 
     # ── starting and changing entities ────────────────────────────────────────────────────
 
-    def start(self, kind: str, entity: WaitingEntity, events: tuple[object, ...] = ()) -> Any:
-        """Store a new entity with its first alarm, trigger the alarm, then react."""
+    def start(self, kind: str, entity: WaitingEntity, events: tuple[object, ...] = (),
+              writes: tuple[object, ...] = ()) -> Any:
+        """Store a new entity with its first alarm (and any records that go with it), trigger the
+        alarm, then react."""
         workflow = self._workflow(kind)
         now = self._clock.now_ms()
         alarm_set_at = now if entity.wake_at is not None else None
-        stored = workflow.store.insert(entity, alarm_set_at)
+        stored = workflow.store.insert(entity, alarm_set_at, writes)
         self._trigger(kind, None, stored, now)
         self._react(workflow, stored, events, now)
         return stored
@@ -116,7 +121,7 @@ class WaitStateEngine:
             return before
         alarm_set_at = stored.alarm_set_at if after.wake_at == before.wake_at else (
             now if after.wake_at is not None else None)
-        committed = workflow.store.commit(after, before.version, alarm_set_at)
+        committed = workflow.store.commit(after, before.version, alarm_set_at, decision.writes)
         self._trigger(workflow.kind, before.wake_at, committed, now)
         self._react(workflow, committed, decision.events, now)
         return committed

@@ -32,12 +32,14 @@ E = TypeVar("E", bound=WaitingEntity)
 @dataclass(frozen=True)
 class Decision(Generic[E]):
     """What a pure decider returns: the new state, the events to react to after the commit,
-    and optionally a refusal to raise *after* committing (e.g. an action that arrived after the
-    deadline settles the window first, then gets its 409)."""
+    records that must be written in the same transaction as the state (a ledger entry, a
+    counter), and optionally a refusal to raise *after* committing (e.g. an action that arrived
+    after the deadline settles the window first, then gets its 409)."""
 
     state: E
     events: tuple[object, ...] = ()
     refusal: DomainError | None = None
+    writes: tuple[object, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,13 +87,16 @@ class EntityStore(Protocol[E]):
 
     def load(self, entity_id: str) -> Stored[E] | None: ...
 
-    def insert(self, entity: E, alarm_set_at: int | None) -> E:
+    def insert(self, entity: E, alarm_set_at: int | None, writes: tuple[object, ...] = ()) -> E:
         """Create-only write; raises AlreadyExists."""
         ...
 
-    def commit(self, entity: E, expected_version: int, alarm_set_at: int | None) -> E:
+    def commit(self, entity: E, expected_version: int, alarm_set_at: int | None,
+               writes: tuple[object, ...] = ()) -> E:
         """Write the new state and alarm if the stored version is still `expected_version`;
-        raises ConcurrentUpdate otherwise. Returns the entity with its new version."""
+        raises ConcurrentUpdate otherwise. Returns the entity with its new version. `writes`
+        (records the workflow's store knows how to write) go in the same transaction: all or
+        nothing, so a record is written exactly once per committed transition."""
         ...
 
     def due(self, shard: int, until_ms: int) -> list[DueAlarm]:

@@ -6,6 +6,7 @@ import pytest
 from chalice.test import Client
 
 from tests.conftest import World
+from tests.functional.crew import Crew
 from tests.functional.shop import Shop
 
 
@@ -14,3 +15,11 @@ def shop(world: World, client: Client) -> Shop:
     opened = Shop(world, client)
     opened.open()
     return opened
+
+
+@pytest.fixture
+def crew(world: World, client: Client) -> Crew:
+    """Area `north` with the spec's default periods; no installers yet."""
+    ready = Crew(world, client)
+    ready.area()
+    return ready

@@ -27,7 +27,8 @@ REQUIRED_IN_AWS = {"ONTIME_STAGE", "ONTIME_ALARM_QUEUE_URL", "ONTIME_WS_MANAGEME
 ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example"
 # What CloudFormation would substitute for references to resources and pseudo parameters.
 PHYSICAL = {"AlarmQueue": "https://sqs.eu-west-1.amazonaws.com/123456789012/ontime-alarms",
-            "WebsocketAPI": "abc123", "AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com"}
+            "WebsocketAPI": "abc123", "PhotoBucket": "ontime-prod-photobucket-1a2b3c",
+            "AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com"}
 
 
 def _json(path: Path) -> dict[str, Any]:
@@ -88,7 +89,10 @@ def test_functions_get_every_setting_an_aws_stage_needs(stage: str) -> None:
     tables = {r["Properties"]["TableName"] for r in template["Resources"].values()
               if r.get("Type") == "AWS::DynamoDB::Table"}
     assert {settings.table_name(name) for name in ("orders", "merchants", "products", "connections",
-                                                   "idempotency")} == tables
+                                                   "idempotency", "installations", "installers", "coverage",
+                                                   "areas", "ledger")} == tables
+    assert settings.photo_bucket == PHYSICAL["PhotoBucket"]
+    assert settings.s3_endpoint_url is None  # AWS's own regional endpoint
     assert settings.sweep_interval_s == 60
 
 
@@ -130,6 +134,11 @@ def test_policies_grant_exactly_the_stacks_tables_queue_and_socket() -> None:
     [push] = statements["PushToTerminals"]["Resource"]
     assert f":${{WebsocketAPI}}/{_config()['api_gateway_stage']}/*/@connections/*" in push["Fn::Sub"]
     assert statements["PushToTerminals"]["Action"] == ["execute-api:ManageConnections"]
+    # Photos: objects under installations/ of the stack's own bucket, nothing else in S3.
+    assert statements["CompletionPhotos"]["Resource"] == [{"Fn::Sub": "${PhotoBucket.Arn}/installations/*"}]
+    assert statements["ListCompletionPhotos"]["Condition"] == {"StringLike": {"s3:prefix": ["installations/*"]}}
+    assert all(a.startswith("s3:") and "*" not in a
+               for sid in ("CompletionPhotos", "ListCompletionPhotos") for a in statements[sid]["Action"])
 
 
 # ── the real merged package (from infra/check.sh) ────────────────────────────────────────────

@@ -1,0 +1,143 @@
+"""Installer dispatch through the app: area `north` (remind after 10 min, revoke 20 min later,
+5.00 CNY deduction), installers near and far, the parties who use it, and the levers a
+functional test pulls — the clock, alarm deliveries, terminals and photo uploads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.test import Client
+
+from chalicelib.dispatch.model import Installation
+from chalicelib.waitstate.model import AlarmMessage
+from tests.conftest import World, aws_client
+from tests.events import schedule_event, sqs_event, ws_connect
+from tests.functional.api import Api, Reply
+
+AREA = "north"
+# The customer's address, and installers 1 km (near) and 8 km (far) from it.
+ADDRESS = {"line1": "8 Garden Road", "city": "Shanghai", "lat": 31.2304, "lng": 121.4737}
+NEAR = (31.2394, 121.4737)
+FAR = (31.3024, 121.4737)
+TABLES = ("installations", "installers", "coverage", "areas", "ledger")
+
+
+class Crew:
+    def __init__(self, world: World, client: Client) -> None:
+        self.world = world
+        self.client = client
+        self.ops = self.party("ops", "ops-1")
+        self.ops2 = self.party("ops", "ops-2")
+        self.customer = self.party("customer", "u1")
+
+    def party(self, role: str, sub: str, **claims: Any) -> Api:
+        return Api(self.client, self.world.token(role, sub, **claims))
+
+    def installer(self, installer_id: str) -> Api:
+        return self.party("installer", installer_id)
+
+    # ── set-up ──────────────────────────────────────────────────────────────────────────────
+
+    def area(self, area_id: str = AREA, **fields: Any) -> dict[str, Any]:
+        body = {"area_id": area_id, "name": area_id.title(), "remind_after_s": 600, "revoke_after_s": 1200, **fields}
+        created = self.ops.post("/areas", body)
+        assert created.status == 201, created.body
+        return dict(created.body)
+
+    def hire(self, installer_id: str, at: tuple[float, float] | None = None, areas: tuple[str, ...] = (AREA,),
+             **fields: Any) -> Api:
+        created = self.ops.post("/installers", {"installer_id": installer_id, "name": f"Installer {installer_id}",
+                                                "phone": "+86 138 0000 0000", "areas": list(areas), **fields})
+        assert created.status == 201, created.body
+        app = self.installer(installer_id)
+        if at is not None:
+            located = app.put("/installer/location", {"lat": at[0], "lng": at[1]})
+            assert located.status == 200, located.body
+        return app
+
+    # ── requests ────────────────────────────────────────────────────────────────────────────
+
+    @staticmethod
+    def request_body(**changes: Any) -> dict[str, Any]:
+        return {"area_id": AREA, "product": "Air conditioner KFR-35", "address": ADDRESS, "customer_id": "u1",
+                "preferred_time": "2026-11-23T09:00:00Z", **changes}
+
+    def request(self, body: Any = None, *, by: Api | None = None, headers: dict[str, str] | None = None) -> Reply:
+        return (by or self.ops).post("/installations", self.request_body() if body is None else body,
+                                     headers=headers)
+
+    def requested(self, **changes: Any) -> dict[str, Any]:
+        reply = self.request(self.request_body(**changes))
+        assert reply.status == 201, reply.body
+        return dict(reply.body)
+
+    def act(self, installation_id: str, by: Api, action: str, **fields: Any) -> Reply:
+        return by.post(f"/installer/dispatches/{installation_id}/actions", {"action": action, **fields})
+
+    def stored(self, installation_id: str) -> Installation:
+        found = self.world.container.installations.store.get(installation_id)
+        assert found is not None
+        return found
+
+    def ops_view(self, installation_id: str) -> dict[str, Any]:
+        reply = self.ops.get(f"/ops/installations/{installation_id}")
+        assert reply.status == 200, reply.body
+        return dict(reply.body)
+
+    def history(self, installation_id: str) -> list[str]:
+        return [h.kind for h in self.stored(installation_id).history]
+
+    # ── time and alarms ─────────────────────────────────────────────────────────────────────
+
+    def advance(self, seconds: float) -> None:
+        self.world.clock.advance(seconds)
+
+    def to_wake(self, installation_id: str, offset_s: float = 0) -> None:
+        wake_at = self.stored(installation_id).wake_at
+        assert wake_at is not None
+        self.world.clock.set(wake_at + int(offset_s * 1000))
+
+    def queued(self) -> list[AlarmMessage]:
+        return self.world.alarms.take()
+
+    def deliver(self, messages: list[AlarmMessage]) -> None:
+        self.client.lambda_.invoke("fire_alarms", sqs_event([m.to_json() for m in messages]))
+
+    def fire_due(self, installation_id: str) -> list[AlarmMessage]:
+        """Move the clock to the request's alarm and deliver every trigger sent so far (the sweeper
+        runs first: it hands over alarms more than SQS's 15 minutes away)."""
+        self.to_wake(installation_id)
+        self.sweep()
+        messages = self.queued()
+        self.deliver(messages)
+        return messages
+
+    def sweep(self) -> None:
+        self.client.lambda_.invoke("sweep_alarms", schedule_event())
+
+    # ── terminals and photos ────────────────────────────────────────────────────────────────
+
+    def connect(self, connection_id: str, api: Api) -> int:
+        response = self.client.lambda_.invoke("connect", ws_connect(connection_id, api.token)).payload
+        status: int = response["statusCode"]
+        return status
+
+    def pushed(self, connection_id: str, message_type: str | None = None) -> list[dict[str, Any]]:
+        return self.world.push.to(connection_id, message_type)
+
+    def upload_photo(self, installation_id: str, by: Api, content: bytes = b"\xff\xd8jpeg",
+                     content_type: str = "image/jpeg") -> str:
+        """Ask for a presigned POST and put the object where it says (moto checks the bucket/key)."""
+        reply = by.post(f"/installer/dispatches/{installation_id}/photos",
+                        {"content_type": content_type, "size_bytes": len(content)})
+        assert reply.status == 201, reply.body
+        fields = reply.body["upload"]["fields"]
+        aws_client("s3").put_object(Bucket=self.world.container.settings.photo_bucket, Key=fields["key"],
+                                    Body=content, ContentType=content_type)
+        return str(reply.body["photo_id"])
+
+    def snapshot(self) -> dict[str, list[dict[str, Any]]]:
+        dynamodb = aws_client("dynamodb")
+        settings = self.world.container.settings
+        return {name: sorted(dynamodb.scan(TableName=settings.table_name(name))["Items"], key=repr)
+                for name in TABLES}
