@@ -169,8 +169,12 @@ class InstallationService:
         elif body.action == "start":
             event = Start(caller.sub)
         else:
-            self._visible(caller, request_id)
-            event = Complete(caller.sub, body.service_code or None, self._uploaded(request_id, body.photos))
+            current = self._visible(caller, request_id)
+            # Photos are checked only for a completion that can succeed: anyone else gets the
+            # decider's answer (409 dispatch-revoked, or the current state for a repeated tap).
+            can_complete = current.installer_id == caller.sub and current.status is Status.IN_PROGRESS
+            photos = self._uploaded(request_id, body.photos) if can_complete else ()
+            event = Complete(caller.sub, body.service_code or None, photos)
         return self._apply(request_id, event, caller)
 
     def photo_upload(self, caller: Principal, request_id: str, body: PhotoIn) -> dict[str, Any]:
