@@ -10,8 +10,8 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.entity_store import PynamoEntityStore
+from chalicelib.adapters.mapping import address_item, address_of, int_or_none
 from chalicelib.adapters.models import (
-    AddressMap,
     AssignmentMap,
     DispatchHistoryMap,
     InstallationModel,
@@ -30,7 +30,7 @@ from chalicelib.dispatch.model import (
     Status,
     WorkloadChange,
 )
-from chalicelib.orders.model import Address, Money
+from chalicelib.orders.model import Money
 
 
 @dataclass(frozen=True)
@@ -67,10 +67,9 @@ class InstallationStore(PynamoEntityStore[Installation, InstallationModel]):
     # ── mapping ─────────────────────────────────────────────────────────────────────────────
 
     def to_item(self, entity: Installation) -> InstallationModel:
-        a = entity.address
         return InstallationModel(
             id=entity.id, customer_id=entity.customer_id, area_id=entity.area_id, product=entity.product,
-            address=AddressMap(line1=a.line1, city=a.city, line2=a.line2, postcode=a.postcode, lat=a.lat, lng=a.lng),
+            address=address_item(entity.address),
             preferred_time=entity.preferred_time, note=entity.note, status=entity.status.value,
             created_at=entity.created_at, updated_at=entity.updated_at, created_by=entity.created_by,
             retry_ms=entity.retry_ms, order_id=entity.order_id, attempt=entity.attempt,
@@ -87,19 +86,18 @@ class InstallationStore(PynamoEntityStore[Installation, InstallationModel]):
         )
 
     def to_entity(self, item: InstallationModel) -> Installation:
-        a = item.address
         return Installation(
             id=item.id, customer_id=item.customer_id, area_id=item.area_id, product=item.product,
-            address=Address(line1=a.line1, city=a.city, line2=a.line2, postcode=a.postcode,
-                            lat=_float(a.lat), lng=_float(a.lng)),
-            preferred_time=_int(item.preferred_time), note=item.note, status=Status(item.status),
+            address=address_of(item.address),
+            preferred_time=int_or_none(item.preferred_time), note=item.note, status=Status(item.status),
             created_at=int(item.created_at), updated_at=int(item.updated_at), created_by=item.created_by,
             retry_ms=int(item.retry_ms), order_id=item.order_id, attempt=int(item.attempt),
             assignment=None if item.assignment is None else _assignment(item.assignment),
-            lapsed=tuple(str(x) for x in item.lapsed or []), retry_at=_int(item.retry_at),
-            awaiting_installer_since=_int(item.awaiting_installer_since), confirmed_at=_int(item.confirmed_at),
-            started_at=_int(item.started_at), completed_at=_int(item.completed_at),
-            cancelled_at=_int(item.cancelled_at), service_code=item.service_code,
+            lapsed=tuple(str(x) for x in item.lapsed or []), retry_at=int_or_none(item.retry_at),
+            awaiting_installer_since=int_or_none(item.awaiting_installer_since),
+            confirmed_at=int_or_none(item.confirmed_at),
+            started_at=int_or_none(item.started_at), completed_at=int_or_none(item.completed_at),
+            cancelled_at=int_or_none(item.cancelled_at), service_code=item.service_code,
             photos=tuple(str(x) for x in item.photos or []),
             flag=None if item.flag is None else FlagReason(item.flag), revocations=int(item.revocations or 0),
             history=tuple(HistoryEntry(int(h.at), h.kind, int(h.attempt or 0), h.installer_id, h.detail)
@@ -189,10 +187,3 @@ def _assignment(m: AssignmentMap) -> Assignment:
         deduction=deduction, assigned_by=m.assigned_by,
     )
 
-
-def _int(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.adapters.entity_store import PynamoEntityStore
-from chalicelib.adapters.models import AddressMap, HistoryMap, OrderLineMap, OrderModel
+from chalicelib.adapters.mapping import address_item, address_of, int_or_none
+from chalicelib.adapters.models import HistoryMap, OrderLineMap, OrderModel
 from chalicelib.adapters.paging import Page, decode_token, run_page
-from chalicelib.orders.model import Address, HistoryEntry, Order, OrderLine, Status
+from chalicelib.orders.model import HistoryEntry, Order, OrderLine, Status
 
 
 class OrderStore(PynamoEntityStore[Order, OrderModel]):
     model = OrderModel
 
     def to_item(self, entity: Order) -> OrderModel:
-        a = entity.address
         return OrderModel(
             id=entity.id,
             customer_id=entity.customer_id,
@@ -23,7 +23,7 @@ class OrderStore(PynamoEntityStore[Order, OrderModel]):
             lines=[OrderLineMap(product_id=x.product_id, name=x.name, unit_price=x.unit_price, quantity=x.quantity)
                    for x in entity.lines],
             currency=entity.currency,
-            address=AddressMap(line1=a.line1, city=a.city, line2=a.line2, postcode=a.postcode, lat=a.lat, lng=a.lng),
+            address=address_item(entity.address),
             note=entity.note,
             created_at=entity.created_at,
             updated_at=entity.updated_at,
@@ -40,7 +40,6 @@ class OrderStore(PynamoEntityStore[Order, OrderModel]):
         )
 
     def to_entity(self, item: OrderModel) -> Order:
-        a = item.address
         return Order(
             id=item.id,
             customer_id=item.customer_id,
@@ -48,8 +47,7 @@ class OrderStore(PynamoEntityStore[Order, OrderModel]):
             status=Status(item.status),
             lines=tuple(OrderLine(x.product_id, x.name, int(x.unit_price), int(x.quantity)) for x in item.lines),
             currency=item.currency,
-            address=Address(line1=a.line1, city=a.city, line2=a.line2, postcode=a.postcode,
-                            lat=_float(a.lat), lng=_float(a.lng)),
+            address=address_of(item.address),
             note=item.note,
             created_at=int(item.created_at),
             updated_at=int(item.updated_at),
@@ -57,8 +55,8 @@ class OrderStore(PynamoEntityStore[Order, OrderModel]):
             window_started_at=int(item.window_started_at),
             answer_deadline=int(item.answer_deadline),
             round=int(item.round),
-            connected_at=_int(item.connected_at),
-            answered_at=_int(item.answered_at),
+            connected_at=int_or_none(item.connected_at),
+            answered_at=int_or_none(item.answered_at),
             reason=item.reason,
             merchant_note=item.merchant_note,
             history=tuple(HistoryEntry(int(h.at), Status(h.status), h.cause) for h in item.history or []),
@@ -86,10 +84,3 @@ class OrderStore(PynamoEntityStore[Order, OrderModel]):
     def _page(self, results: Any) -> Page[Order]:
         return run_page(results, self.to_entity)
 
-
-def _int(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)

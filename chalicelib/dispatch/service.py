@@ -41,7 +41,6 @@ from chalicelib.dispatch.photos import PHOTO_TYPES, UPLOAD_EXPIRES_S, PhotoStore
 from chalicelib.dispatch.views import customer_view, dispatch_view, ops_view
 from chalicelib.dispatch.workforce import Workforce
 from chalicelib.http.dispatch_schemas import AssignIn, DispatchActionIn, InstallationIn, PhotoIn
-from chalicelib.orders.model import Address
 from chalicelib.push import party
 from chalicelib.push.notifier import Notifier
 from chalicelib.push.party import Party
@@ -87,10 +86,9 @@ class InstallationService:
         if area is None:
             raise ValidationFailed("the request cannot be created", [FieldError("area_id", "no such area")])
         now = self._clock.now_ms()
-        a = body.address
         request = Installation(
             id=new_id("ins"), customer_id=customer_id, area_id=area.id, product=body.product,
-            address=Address(line1=a.line1, city=a.city, line2=a.line2, postcode=a.postcode, lat=a.lat, lng=a.lng),
+            address=body.address.to_address(),
             preferred_time=None if body.preferred_time is None else int(body.preferred_time.timestamp() * 1000),
             note=body.note or None, status=Status.PENDING, created_at=now, updated_at=now,
             created_by=f"{caller.role.value}:{caller.sub}", retry_ms=self._retry_ms, order_id=body.order_id,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from chalicelib.catalog.model import WEEKDAYS
-from chalicelib.orders.model import RejectReason
+from chalicelib.orders.model import Address, RejectReason
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ID_PATTERN = r"^[A-Za-z0-9_\-]{1,64}$"
@@ -30,6 +30,10 @@ class AddressIn(Strict):
     postcode: Annotated[str, StringConstraints(max_length=20)] | None = None
     lat: Annotated[float, Field(ge=-90, le=90, strict=False)] | None = None
     lng: Annotated[float, Field(ge=-180, le=180, strict=False)] | None = None
+
+    def to_address(self) -> Address:
+        return Address(line1=self.line1, city=self.city, line2=self.line2, postcode=self.postcode,
+                       lat=self.lat, lng=self.lng)
 
 
 class ItemIn(Strict):

@@ -14,11 +14,10 @@ from chalicelib.core.clock import Clock
 from chalicelib.core.errors import FieldError, NotFound, ValidationFailed
 from chalicelib.core.ids import new_id
 from chalicelib.core.observability import MetricsSink, log
-from chalicelib.http.schemas import ActionIn, AddressIn, ItemIn, PlaceOrderIn, ResubmitIn
+from chalicelib.http.schemas import ActionIn, ItemIn, PlaceOrderIn, ResubmitIn
 from chalicelib.orders import decider
 from chalicelib.orders.model import (
     WAITING,
-    Address,
     Answer,
     Cancel,
     Deadline,
@@ -65,7 +64,7 @@ class OrderService:
         window_ms = self._catalog.answer_window_ms(merchant)
         order = Order(
             id=new_id("ord"), customer_id=caller.sub, merchant_id=merchant.id, status=Status.NEW, lines=lines,
-            currency=merchant.currency, address=_address(body.delivery_address), note=body.note or None,
+            currency=merchant.currency, address=body.delivery_address.to_address(), note=body.note or None,
             created_at=now, updated_at=now, window_ms=window_ms, window_started_at=now,
             answer_deadline=now + window_ms, history=(HistoryEntry(now, Status.NEW, "place"),),
         )
@@ -82,7 +81,7 @@ class OrderService:
         merchant = self._catalog.merchant_for_order(order.merchant_id)
         lines = self._priced(merchant, body.items, self._clock.now_ms())
         assert merchant is not None
-        event = Resubmit(lines, _address(body.delivery_address), body.note or None,
+        event = Resubmit(lines, body.delivery_address.to_address(), body.note or None,
                          self._catalog.answer_window_ms(merchant))
         return self._apply(order_id, event, caller)
 
@@ -187,11 +186,6 @@ def _may_see(caller: Principal, order: Order) -> bool:
     if caller.role is Role.MERCHANT:
         return order.merchant_id == caller.merchant_id
     return False
-
-
-def _address(body: AddressIn) -> Address:
-    return Address(line1=body.line1, city=body.city, line2=body.line2, postcode=body.postcode,
-                   lat=body.lat, lng=body.lng)
 
 
 def order_workflow(service: OrderService) -> Workflow[Order]:
