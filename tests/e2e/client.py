@@ -45,6 +45,9 @@ class Api:
     def post(self, path: str, body: Any = None, **kw: Any) -> httpx.Response:
         return self.http.post(path, json=body, **kw) if body is not None else self.http.post(path, **kw)
 
+    def put(self, path: str, body: Any = None, **kw: Any) -> httpx.Response:
+        return self.http.put(path, json=body, **kw) if body is not None else self.http.put(path, **kw)
+
     def close(self) -> None:
         self.http.close()
 
