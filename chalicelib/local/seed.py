@@ -1,8 +1,10 @@
-"""The demo merchant the local stack starts with, created through the app's own routes (so the
-same validation applies as for any merchant an ops user creates)."""
+"""The demo data the local stack starts with — a merchant with products, and an installation area
+with two installers in Shanghai — created through the app's own routes (so the same validation
+applies as for anything an ops user creates, and an installer app reports each location)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalicelib import bootstrap
@@ -17,23 +19,50 @@ DEMO_PRODUCTS: tuple[dict[str, Any], ...] = (
     {"product_id": "p_tea", "name": "Jasmine tea", "price": 600, "stock": 1000},
 )
 
+DEMO_AREA_ID = "area_demo"
+DEMO_INSTALLERS: tuple[dict[str, Any], ...] = (
+    {"installer_id": "i_demo_1", "name": "Wang Lei", "phone": "+86 138 0000 0001", "location": (31.2304, 121.4737)},
+    {"installer_id": "i_demo_2", "name": "Li Na", "phone": "+86 138 0000 0002", "location": (31.2196, 121.4754)},
+)
+"""People's Square and Xintiandi: about 1.2 km apart."""
+
 
 class SeedFailed(RuntimeError):
     """The app refused the demo data: the message carries its problem body."""
 
 
-def seed_demo(runtime: LambdaRuntime, *, answer_window_s: int) -> dict[str, Any]:
+def seed_demo(runtime: LambdaRuntime, *, answer_window_s: int, dispatch_periods_s: tuple[int, int] = (600, 1200)
+              ) -> dict[str, Any]:
     issuer = bootstrap.container().dev_issuer
     if issuer is None:
         raise SeedFailed("the app has no development token issuer (is the stage local?)")
-    auth = {"authorization": f"Bearer {issuer.issue({'role': 'ops', 'sub': 'ontime-seed'})}"}
+
+    def auth(role: str, sub: str) -> dict[str, str]:
+        return {"authorization": f"Bearer {issuer.issue({'role': role, 'sub': sub})}"}
+
+    ops = auth("ops", "ontime-seed")
     merchant = {"merchant_id": DEMO_MERCHANT_ID, "name": "ontime demo kitchen", "time_zone": "Asia/Shanghai",
                 "answer_window_s": answer_window_s}
-    created: dict[str, Any] = _expect(201, *call_route(runtime, "POST", "/merchants", body=merchant, headers=auth))
+    created: dict[str, Any] = _expect(201, *call_route(runtime, "POST", "/merchants", body=merchant, headers=ops))
     for product in DEMO_PRODUCTS:
         _expect(201, *call_route(runtime, "POST", f"/merchants/{DEMO_MERCHANT_ID}/products", body=product,
-                                 headers=auth))
+                                 headers=ops))
+    seed_installers(runtime, ops, auth, dispatch_periods_s)
     return created
+
+
+def seed_installers(runtime: LambdaRuntime, ops: dict[str, str], auth: Callable[[str, str], dict[str, str]],
+                    periods_s: tuple[int, int]) -> None:
+    """The demo area (the platform's default deduction) and its installers, each located by their app."""
+    remind_s, revoke_s = periods_s
+    area = {"area_id": DEMO_AREA_ID, "name": "Shanghai demo", "remind_after_s": remind_s, "revoke_after_s": revoke_s}
+    _expect(201, *call_route(runtime, "POST", "/areas", body=area, headers=ops))
+    for demo in DEMO_INSTALLERS:
+        installer_id, (lat, lng) = demo["installer_id"], demo["location"]
+        body = {"installer_id": installer_id, "name": demo["name"], "phone": demo["phone"], "areas": [DEMO_AREA_ID]}
+        _expect(201, *call_route(runtime, "POST", "/installers", body=body, headers=ops))
+        _expect(200, *call_route(runtime, "PUT", "/installer/location", body={"lat": lat, "lng": lng},
+                                 headers=auth("installer", installer_id)))
 
 
 def _expect(wanted: int, status: int, body: Any) -> Any:

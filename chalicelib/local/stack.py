@@ -2,7 +2,7 @@
 
     python -m chalicelib.local.stack [--rest-port 8000] [--ws-port 8001] [--aws-port 5000]
                                      [--sweep-interval 60] [--default-window S] [--demo-window 120]
-                                     [--no-seed] [--aws-transport in-process|http]
+                                     [--demo-periods 600,1200] [--no-seed] [--aws-transport in-process|http]
 
 moto's server stands in for DynamoDB and SQS (tables and queues created from `infra/`), the REST
 front and the WebSocket gateway stand in for API Gateway, and two pumps stand in for Lambda's
@@ -61,6 +61,7 @@ class Options:
     sqs_concurrency: int
     workers: int
     aws_transport: str
+    demo_periods_s: tuple[int, int] = (600, 1200)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Options:
@@ -74,7 +75,10 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--default-window", type=int, default=None,
                         help="platform default answer window in seconds (default 120)")
     parser.add_argument("--demo-window", type=int, default=120, help="the demo merchant's answer window")
-    parser.add_argument("--no-seed", dest="seed", action="store_false", help="start without the demo merchant")
+    parser.add_argument("--demo-periods", type=_periods, default=(600, 1200), metavar="REMIND,REVOKE",
+                        help="the demo installation area's escalation periods in seconds (default 600,1200)")
+    parser.add_argument("--no-seed", dest="seed", action="store_false",
+                        help="start without the demo merchant and installers")
     parser.add_argument("--sqs-concurrency", "--sqs-pollers", dest="sqs_concurrency", type=int, default=4,
                         help="alarm batches handled at once")
     parser.add_argument("--workers", type=int, default=16, help="threads running handler invocations")
@@ -86,7 +90,17 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         parser.error("--sweep-interval must be at least 1 second")
     return Options(args.host, args.rest_port, args.ws_port, args.aws_port, args.sweep_interval,
                    args.default_window, args.demo_window, args.seed, args.sqs_concurrency, args.workers,
-                   args.aws_transport)
+                   args.aws_transport, args.demo_periods)
+
+
+def _periods(text: str) -> tuple[int, int]:
+    try:
+        remind_s, revoke_s = (int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("two whole numbers of seconds: REMIND,REVOKE") from None
+    if min(remind_s, revoke_s) < 1:
+        raise argparse.ArgumentTypeError("each period is at least 1 second")
+    return remind_s, revoke_s
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -174,11 +188,13 @@ def http_server(app: Any) -> EmbeddedServer:
     return EmbeddedServer(config)
 
 
-def banner(rest: str, ws: str, aws: str, transport: str, seeded: bool) -> str:
+def banner(rest: str, ws: str, aws: str, transport: str, seeded: bool,
+           demo_periods_s: tuple[int, int] = (600, 1200)) -> str:
     token = "curl -s -X POST {rest}/dev/tokens -H 'Content-Type: application/json' -d '{body}'"
     merchant = '{"role":"merchant","sub":"staff-1","merchant_id":"m_demo"}'
     customer = '{"role":"customer","sub":"u_alice"}'
     ops = '{"role":"ops","sub":"ops-1"}'
+    installer = '{"role":"installer","sub":"i_demo_1"}'
     lines = [
         "ontime local stack",
         f"  REST API          {rest}          (GET {rest}/health)",
@@ -188,10 +204,14 @@ def banner(rest: str, ws: str, aws: str, transport: str, seeded: bool) -> str:
         f"  AWS (moto)        {aws}          (the app's own calls: {transport})",
         "  demo merchant     m_demo 'ontime demo kitchen' with p_noodles, p_dumplings, p_buns, p_tea"
         if seeded else "  demo merchant     (not seeded: --no-seed)",
+        f"  demo installers   i_demo_1, i_demo_2 in area_demo, Shanghai (remind after {demo_periods_s[0]} s, "
+        f"revoke {demo_periods_s[1]} s later: --demo-periods)"
+        if seeded else "  demo installers   (not seeded: --no-seed)",
         "tokens:",
         "  merchant  " + token.format(rest=rest, body=merchant),
         "  customer  " + token.format(rest=rest, body=customer),
         "  ops       " + token.format(rest=rest, body=ops),
+        "  installer " + token.format(rest=rest, body=installer) + "   (or i_demo_2)",
         "Ctrl-C stops the stack.",
     ]
     return "\n".join(lines)
@@ -248,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rest, ws = f"http://{options.host}:{rest_sock.getsockname()[1]}", f"ws://{options.host}:{ws_port}"
         gateway = WebSocketGateway(runtime, stats, f"{options.host}:{ws_port}")
         app_pushes.gateway = gateway
-        print(banner(rest, ws, aws_url, options.aws_transport, options.seed), flush=True)
+        print(banner(rest, ws, aws_url, options.aws_transport, options.seed, options.demo_periods_s), flush=True)
         servers = [(http_server(rest_app(runtime)), rest_sock), (http_server(gateway.app()), ws_sock)]
         asyncio.run(serve(servers, f"READY rest={rest} ws={ws} aws={aws_url}"))
     except KeyboardInterrupt:
@@ -286,7 +306,7 @@ def start_app(options: Options, stats: StackStats) -> LambdaRuntime:
     bootstrap.container()  # built now: a wrong setting fails here, not on the first request
     warm_clients()
     if options.seed:
-        seed_demo(runtime, answer_window_s=options.demo_window_s)
+        seed_demo(runtime, answer_window_s=options.demo_window_s, dispatch_periods_s=options.demo_periods_s)
     return runtime
 
 
