@@ -26,17 +26,19 @@ import asyncio
 import json
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Callable, Coroutine
+from dataclasses import asdict, dataclass, replace
+from typing import Any, TypeVar
 
-from bench.api import Api, ApiError, parse_iso_ms
+from bench.api import Api, ApiError, paced, parse_iso_ms
 from bench.stack import RESULTS, LocalStack, StackStats, emf_values, mib
-from bench.stats import Summary, verdict
-from bench.terminal import Terminal, close_all, now_ms, open_all
+from bench.stats import Summary, due_density, verdict
+from bench.terminal import Received, Terminal, close_all, now_ms, open_all, receipts_by
 
 TARGET_P99_MS = 1000.0
 WAITING = {"new", "connected"}
 STATUS_CHANGED = "order.status_changed"
+T = TypeVar("T")
 
 
 @dataclass
@@ -77,27 +79,66 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+@dataclass(frozen=True)
+class DueSchedule:
+    """`count` items sent at a steady pace over `place_s` seconds, item i at `start + i·place_s/count`,
+    each meant to fall due at `first_due + i·spread_s/count`, `first_due` being `lead_s` after the
+    last send: deadlines spread evenly over `spread_s` with no sends running. Each item gets the
+    whole-second period that lands it nearest its target, computed when it is sent."""
+
+    count: int
+    place_s: float
+    lead_s: float
+    spread_s: float
+    start_ms: float = 0.0
+
+    def started(self, delay_ms: float = 500) -> DueSchedule:
+        return replace(self, start_ms=now_ms() + delay_ms)
+
+    @property
+    def periods(self) -> range:
+        """Every period an item may need: from `lead + spread` (last item, some slack for a lagging
+        client) up to `place + lead` (first item)."""
+        shortest = max(1, int(self.lead_s + self.spread_s) - 20)
+        longest = int(self.place_s + self.lead_s) + 2
+        return range(shortest, longest + 1)
+
+    @property
+    def gap_ms(self) -> float:
+        return self.place_s * 1000 / self.count
+
+    @property
+    def first_due_ms(self) -> float:
+        return self.start_ms + (self.place_s + self.lead_s) * 1000
+
+    def target_ms(self, index: int) -> float:
+        return self.first_due_ms + index * self.spread_s * 1000 / self.count
+
+    def period_for(self, index: int, sent_ms: float) -> int:
+        periods = self.periods
+        return min(max(round((self.target_ms(index) - sent_ms) / 1000), periods.start), periods.stop - 1)
+
+    async def send_all(self, send: Callable[[int], Coroutine[Any, Any, T]]) -> list[T]:
+        return await paced(self.count, self.start_ms, self.gap_ms, send)
+
+
+def schedule_of(args: argparse.Namespace, count: int) -> DueSchedule:
+    return DueSchedule(count, args.place_seconds, args.lead, args.spread)
+
+
 def window_range(args: argparse.Namespace) -> range:
-    """Every window length an order may need: from `lead + spread` (last order, some slack for a
-    lagging client) up to `place_seconds + lead` (first order)."""
-    shortest = max(1, int(args.lead + args.spread) - 20)
-    longest = int(args.place_seconds + args.lead) + 2
-    return range(shortest, longest + 1)
+    """Every window length an order may need (see `DueSchedule.periods`)."""
+    return schedule_of(args, args.alarms).periods
 
 
-async def place_all(api: Api, args: argparse.Namespace, customer_tokens: list[str], windows: range) -> list[Placed]:
-    count = args.alarms
-    start = now_ms() + 500
-    first_deadline = start + (args.place_seconds + args.lead) * 1000
-    gap_ms = args.place_seconds * 1000 / count
-    tasks: list[asyncio.Task[Placed]] = []
+async def place_all(api: Api, args: argparse.Namespace, customer_tokens: list[str]) -> list[Placed]:
+    schedule = schedule_of(args, args.alarms).started()
 
     async def place(index: int) -> Placed:
         customer = index % len(customer_tokens)
-        target = first_deadline + index * args.spread * 1000 / count
         sent = now_ms()
-        window = min(max(round((target - sent) / 1000), windows.start), windows.stop - 1)
-        placed = Placed(index, customer, target, sent)
+        window = schedule.period_for(index, sent)
+        placed = Placed(index, customer, schedule.target_ms(index), sent)
         try:
             reply = await api.place_order(customer_tokens[customer], f"m_w{window}")
             placed.order_id = str(reply["order_id"])
@@ -107,12 +148,7 @@ async def place_all(api: Api, args: argparse.Namespace, customer_tokens: list[st
         placed.post_ms = now_ms() - sent
         return placed
 
-    for index in range(count):
-        delay = (start + index * gap_ms - now_ms()) / 1000
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(place(index)))
-    return list(await asyncio.gather(*tasks))
+    return await schedule.send_all(place)
 
 
 async def wait_for_outcomes(placed: list[Placed], terminals: list[Terminal], margin_s: float) -> None:
@@ -138,14 +174,13 @@ async def final_orders(api: Api, placed: list[Placed], customer_tokens: list[str
     return dict(pairs)
 
 
+def order_of(received: Received) -> str:
+    return str(received.data.get("order_id"))
+
+
 def first_pushes(terminals: list[Terminal]) -> dict[str, float]:
     """order id → first receipt (epoch ms) of an `order.status_changed` at any customer terminal."""
-    first: dict[str, float] = {}
-    for terminal in terminals:
-        for received in terminal.of_type(STATUS_CHANGED):
-            order_id = str(received.data.get("order_id"))
-            first[order_id] = min(received.at_ms, first.get(order_id, received.at_ms))
-    return first
+    return {order_id: min(times) for order_id, times in receipts_by(terminals, STATUS_CHANGED, order_of).items()}
 
 
 def judge(placed: list[Placed], orders: dict[str, dict[str, Any]], terminals: list[Terminal],
@@ -153,7 +188,8 @@ def judge(placed: list[Placed], orders: dict[str, dict[str, Any]], terminals: li
     """`GET /orders/{id}` settles an overdue window itself, so "still waiting when read" cannot show a
     lost alarm: an order counts as lost when neither its alarm fired nor its outcome reached the
     customer within `margin_s` of the deadline (or when it is somehow still waiting)."""
-    pushes = Counter(str(r.data.get("order_id")) for t in terminals for r in t.of_type(STATUS_CHANGED))
+    pushes = Counter({order_id: len(times) for order_id, times in receipts_by(terminals, STATUS_CHANGED,
+                                                                               order_of).items()})
     pushed_at = first_pushes(terminals)
     verdicts = Verdicts([], {}, [], [], [], [], [])
     for p in placed:
@@ -182,22 +218,9 @@ def judge(placed: list[Placed], orders: dict[str, dict[str, Any]], terminals: li
 
 
 def user_visible_lateness(placed: list[Placed], terminals: list[Terminal]) -> list[float]:
-    first_receipt: dict[str, float] = {}
-    for terminal in terminals:
-        for received in terminal.of_type(STATUS_CHANGED):
-            order_id = str(received.data.get("order_id"))
-            if received.data.get("cause") == "deadline":
-                first_receipt[order_id] = min(received.at_ms, first_receipt.get(order_id, received.at_ms))
-    return [first_receipt[p.order_id] - p.deadline_ms for p in placed if p.order_id in first_receipt]
-
-
-def due_density(placed: list[Placed]) -> tuple[float, int]:
-    """(actual spread in seconds, the most alarms due in any one second)."""
-    deadlines = sorted(p.deadline_ms for p in placed if p.order_id)
-    if not deadlines:
-        return 0.0, 0
-    per_second = Counter(int((d - deadlines[0]) // 1000) for d in deadlines)
-    return (deadlines[-1] - deadlines[0]) / 1000, max(per_second.values())
+    by_deadline = receipts_by(terminals, STATUS_CHANGED,
+                              lambda r: order_of(r) if r.data.get("cause") == "deadline" else None)
+    return [min(by_deadline[p.order_id]) - p.deadline_ms for p in placed if p.order_id in by_deadline]
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -218,7 +241,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             print(f"placing {args.alarms} orders over {args.place_seconds:.0f} s; merchants with windows "
                   f"{windows.start}–{windows.stop - 1} s; alarms due over {args.spread:.0f} s", flush=True)
             started, cpu_start = time.monotonic(), stack.cpu_seconds()
-            placed = await place_all(api, args, customer_tokens, windows)
+            placed = await place_all(api, args, customer_tokens)
             placing_s, cpu_placed = time.monotonic() - started, stack.cpu_seconds()
             await wait_for_outcomes(placed, terminals, args.margin)
             after, cpu_end = stack.stats(), stack.cpu_seconds()
@@ -248,7 +271,7 @@ def report(args: argparse.Namespace, placed: list[Placed], placing_s: float, ter
         for d in fired_logs:
             fire_times.setdefault(str(d["entity_id"]), [])
     verdicts = judge(placed, orders, terminals, fire_times, args.margin)
-    spread_s, busiest_second = due_density(placed)
+    spread_s, busiest_second = due_density(p.deadline_ms for p in placed if p.order_id)
     errors = [p for p in placed if p.error]
     off_target = [p for p in placed if p.order_id and abs(p.deadline_ms - p.target_deadline_ms) > 1000]
     post = Summary.of([p.post_ms for p in placed if p.order_id])

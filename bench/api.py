@@ -1,15 +1,24 @@
-"""The REST calls the benchmarks make, over one pooled `httpx.AsyncClient`."""
+"""The REST calls the benchmarks make, over one pooled `httpx.AsyncClient`, and the open-loop
+pacing of a series of them."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 
 ADDRESS = {"line1": "1 Bench Road", "city": "Shanghai"}
 PRODUCT_ID = "p_bench"
+SITE = {"line1": "1 Bench Road", "city": "Shanghai", "lat": 31.2304, "lng": 121.4737}
+"""Where every benchmark installation takes place (installation addresses need coordinates)."""
+
+T = TypeVar("T")
 
 
 class ApiError(RuntimeError):
@@ -80,3 +89,59 @@ class Api:
         reply: dict[str, Any] = await self.call("POST", f"/merchant/orders/{order_id}/actions", merchant_token,
                                                 {"action": action}, expect=(200, 201, 409))
         return reply
+
+    # ── installer dispatch (workflow 02) ───────────────────────────────────────────────────
+
+    async def create_area(self, ops_token: str, area_id: str, remind_after_s: int, revoke_after_s: int,
+                          deduction: tuple[int, str] | None = (500, "CNY")) -> dict[str, Any]:
+        body: dict[str, Any] = {"area_id": area_id, "name": f"Bench {area_id}", "remind_after_s": remind_after_s,
+                                "revoke_after_s": revoke_after_s,
+                                "deduction": None if deduction is None else {"amount": deduction[0],
+                                                                             "currency": deduction[1]}}
+        reply: dict[str, Any] = await self.call("POST", "/areas", ops_token, body, expect=(201,))
+        return reply
+
+    async def create_installer(self, ops_token: str, installer_id: str, areas: list[str], max_open_jobs: int,
+                               phone: str = "+8613800000000") -> dict[str, Any]:
+        body = {"installer_id": installer_id, "name": f"Bench {installer_id}", "phone": phone, "areas": areas,
+                "max_open_jobs": max_open_jobs}
+        reply: dict[str, Any] = await self.call("POST", "/installers", ops_token, body, expect=(201,))
+        return reply
+
+    async def create_installation(self, ops_token: str, area_id: str, customer_id: str,
+                                  product: str = "Bench air conditioner") -> dict[str, Any]:
+        """`POST /installations` as ops (with an `Idempotency-Key`); the reply is the ops view."""
+        body = {"area_id": area_id, "product": product, "address": SITE, "customer_id": customer_id}
+        reply: dict[str, Any] = await self.call("POST", "/installations", ops_token, body,
+                                                {"Idempotency-Key": uuid.uuid4().hex}, expect=(201,))
+        return reply
+
+    async def ops_installation(self, ops_token: str, installation_id: str) -> dict[str, Any]:
+        """`GET /ops/installations/{id}`: the ops view, with the full history."""
+        reply: dict[str, Any] = await self.call("GET", f"/ops/installations/{installation_id}", ops_token)
+        return reply
+
+    async def installer_ledger(self, ops_token: str, installer_id: str) -> list[dict[str, Any]]:
+        """Every entry of an installer's ledger (all pages)."""
+        entries: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            query = {"limit": 100, **({"next_token": token} if token else {})}
+            path = f"/installers/{installer_id}/ledger?{urlencode(query)}"
+            page = await self.call("GET", path, ops_token)
+            entries += page["items"]
+            token = page.get("next_token")
+            if not token:
+                return entries
+
+
+async def paced(count: int, start_ms: float, gap_ms: float, send: Callable[[int], Coroutine[Any, Any, T]]) -> list[T]:
+    """Open loop: `send(i)` is started at `start_ms + i·gap_ms` (epoch ms) whatever happened to the
+    earlier ones; returns every result, in order."""
+    tasks: list[asyncio.Task[T]] = []
+    for index in range(count):
+        delay = (start_ms + index * gap_ms - time.time() * 1000) / 1000
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(send(index)))
+    return list(await asyncio.gather(*tasks))

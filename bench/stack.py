@@ -218,3 +218,15 @@ def emf_values(documents: list[dict[str, Any]], metric: str) -> list[dict[str, A
 
 def mib(n_bytes: int) -> float:
     return n_bytes / (1024 * 1024)
+
+
+def errors_logged(documents: list[dict[str, Any]]) -> dict[str, int]:
+    """ERROR-level log lines, counted by event and the last line of their exception (or error)."""
+    found: dict[str, int] = {}
+    for doc in documents:
+        if doc.get("level") != "ERROR":
+            continue
+        lines = str(doc.get("exception") or doc.get("error") or "").strip().splitlines()
+        name = f"{doc.get('event')}: {lines[-1][:160] if lines else '?'}"
+        found[name] = found.get(name, 0) + 1
+    return dict(sorted(found.items(), key=lambda item: -item[1]))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -46,3 +47,12 @@ class Summary:
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
+
+
+def due_density(due_ms: Iterable[float]) -> tuple[float, int]:
+    """Of a set of moments (epoch ms): (their spread in seconds, the most in any one second)."""
+    ordered = sorted(due_ms)
+    if not ordered:
+        return 0.0, 0
+    per_second = Counter(int((d - ordered[0]) // 1000) for d in ordered)
+    return (ordered[-1] - ordered[0]) / 1000, max(per_second.values())

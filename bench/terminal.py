@@ -11,9 +11,9 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -30,6 +30,7 @@ class Received:
 
 
 OnPush = Callable[["Terminal", Received], Awaitable[None] | None]
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass
@@ -89,3 +90,17 @@ async def open_all(terminals: list[Terminal], concurrency: int = 10) -> None:
 
 async def close_all(terminals: list[Terminal]) -> None:
     await asyncio.gather(*(t.close() for t in terminals), return_exceptions=True)
+
+
+def receipts_by(terminals: Iterable[Terminal], message_type: str,
+                key: Callable[[Received], K | None]) -> dict[K, list[float]]:
+    """Receipt times (epoch ms) of every `message_type` push at these terminals, grouped by
+    `key(push)` (e.g. the entity and dispatch it is about); pushes whose key is None are left out.
+    The number of receipts per key counts copies, its minimum is the first receipt."""
+    grouped: dict[K, list[float]] = {}
+    for terminal in terminals:
+        for received in terminal.of_type(message_type):
+            name = key(received)
+            if name is not None:
+                grouped.setdefault(name, []).append(received.at_ms)
+    return grouped
