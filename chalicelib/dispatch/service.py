@@ -94,9 +94,16 @@ class InstallationService:
             created_by=f"{caller.role.value}:{caller.sub}", retry_ms=self._retry_ms, order_id=body.order_id,
             retry_at=now + self._retry_ms, history=(HistoryEntry(now, "created", 0, None, caller.role.value),),
         )
-        self._engine.start(INSTALLATION_KIND, request)
-        log("installation.created", installation_id=request.id, area_id=area.id, customer_id=customer_id)
-        return self.find_installer(request.id) or request
+        # The first choice is decided before the first write: the request is stored already
+        # dispatched (or already waiting, with its alert), one write and one alarm instead of two.
+        chosen = choose(request, self._workforce.store.covering(area.id))
+        first = NoEligibleInstaller() if chosen is None else Assign(chosen.card, request.attempt, area.periods)
+        decision = decider.decide(request, first, now)
+        created: Installation = self._engine.start(INSTALLATION_KIND, decision.state, decision.events,
+                                                   decision.writes)
+        log("installation.created", installation_id=created.id, area_id=area.id, customer_id=customer_id,
+            status=created.status.value)
+        return created
 
     def find_installer(self, request_id: str) -> Installation | None:
         """Dispatch a pending request to the best eligible installer, or record (and alert) that
