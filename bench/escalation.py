@@ -489,8 +489,8 @@ def report(args: argparse.Namespace, out: Out, dispatches: list[Dispatch], placi
     out(f"lost             {len(lost)} (either stage)")
     out(f"double-fired     {len(doubles)} (any of: history, ledger, pushes, firings, transitions, alerts)")
     out(f"other firings    {verdicts.other_firings} (neither deadline of the first dispatch); stale triggers dropped "
-        f"{stale} (each creation and revocation also sends the retry alarm's trigger, superseded at once by the "
-        "dispatch; duplicates)")
+        f"{stale} (a revocation arms the retry alarm as a fallback; its trigger, superseded by the reassignment, "
+        "is dropped when it arrives, if within the run)")
     for name, count in (stack_errors or {"none": 0}).items():
         out(f"stack errors     {count} × {name}")
     out(f"sweeper          {len(sweeps)} sweep(s) enqueued {sum(int(d.get('enqueued', 0)) for d in sweeps)} "
