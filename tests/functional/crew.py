@@ -4,6 +4,7 @@ functional test pulls — the clock, alarm deliveries, terminals and photo uploa
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from chalice.test import Client
@@ -11,7 +12,7 @@ from chalice.test import Client
 from chalicelib.dispatch.model import Installation
 from chalicelib.waitstate.model import AlarmMessage
 from tests.conftest import World, aws_client
-from tests.events import schedule_event, sqs_event, ws_connect
+from tests.events import schedule_event, sqs_event, ws_connect, ws_message
 from tests.functional.api import Api, Reply
 
 AREA = "north"
@@ -141,3 +142,39 @@ class Crew:
         settings = self.world.container.settings
         return {name: sorted(dynamodb.scan(TableName=settings.table_name(name))["Items"], key=repr)
                 for name in TABLES}
+
+    # ── helpers added for the dispatch suites (escalation, scoping, completion, console) ────────
+
+    def fire(self, installation_id: str) -> list[AlarmMessage]:
+        """Like `fire_due`, but sweep only when the request's trigger is not queued already (an
+        alarm within SQS's 15 minutes is sent at write time): a sweep reads every shard."""
+        self.to_wake(installation_id)
+        wake_at = self.stored(installation_id).wake_at
+        messages = self.queued()
+        if not any(m.entity_id == installation_id and m.wake_at == wake_at for m in messages):
+            self.sweep()
+            messages += self.queued()
+        self.deliver(messages)
+        return messages
+
+    def list_pending(self, connection_id: str) -> None:
+        """What a (re)connected terminal sends over its socket to get its pending work."""
+        self.client.lambda_.invoke("message", ws_message(connection_id, json.dumps({"action": "list_pending"})))
+
+    def open_jobs(self, installer_id: str) -> int:
+        reply = self.ops.get(f"/installers/{installer_id}")
+        assert reply.status == 200, reply.body
+        return int(reply.body["open_jobs"])
+
+    def started(self, by: Api, **changes: Any) -> str:
+        """A request dispatched to `by`'s installer, confirmed and started: ready for photos."""
+        request_id = str(self.requested(**changes)["installation_id"])
+        for action in ("confirm", "start"):
+            reply = self.act(request_id, by, action)
+            assert reply.status == 200, reply.body
+        return request_id
+
+    def service_code(self, installation_id: str) -> str:
+        code = self.customer.get(f"/installations/{installation_id}").body["service_code"]
+        assert isinstance(code, str)
+        return code
