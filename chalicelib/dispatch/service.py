@@ -124,12 +124,12 @@ class InstallationService:
         return current
 
     def offer_waiting(self, area_ids: tuple[str, ...]) -> None:
-        """Installers may have become available in these areas: give waiting requests a chance."""
+        """Installers may have become available in these areas: give the oldest waiting requests a
+        chance. One that nobody can take (say, the freed installer let it lapse) does not hold up
+        the others; beyond the first OFFER_BATCH, requests wait for their retry alarm."""
         for area_id in dict.fromkeys(area_ids):
             for waiting in self.store.awaiting_installer(area_id, OFFER_BATCH):
-                after = self.find_installer(waiting.id)
-                if after is not None and after.status is Status.PENDING:
-                    break  # nobody eligible for this one; the rest of the area waits for its retry alarm
+                self.find_installer(waiting.id)
 
     # ── managers ────────────────────────────────────────────────────────────────────────────
 
