@@ -11,7 +11,7 @@ from chalicelib.adapters.installation_store import InstallationFilter, Installat
 from chalicelib.adapters.paging import Page
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.core.clock import Clock
-from chalicelib.core.errors import AlreadyReassigned, FieldError, NotFound, ValidationFailed
+from chalicelib.core.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from chalicelib.core.ids import new_id
 from chalicelib.core.observability import MetricsSink, log
 from chalicelib.dispatch import decider
@@ -82,7 +82,7 @@ class InstallationService:
         if caller.role is Role.CUSTOMER and body.customer_id not in (None, caller.sub):
             raise ValidationFailed("customers request installations for themselves",
                                    [FieldError("customer_id", "must be your own id or omitted")])
-        area = self._workforce.store.area(body.area_id)
+        area = self._workforce.area_settings(body.area_id)
         if area is None:
             raise ValidationFailed("the request cannot be created", [FieldError("area_id", "no such area")])
         now = self._clock.now_ms()
@@ -105,11 +105,12 @@ class InstallationService:
             status=created.status.value)
         return created
 
-    def find_installer(self, request_id: str) -> Installation | None:
+    def find_installer(self, request_id: str, known: Installation | None = None) -> Installation | None:
         """Dispatch a pending request to the best eligible installer, or record (and alert) that
         there is none. Safe to run concurrently and repeatedly: the assignment names the dispatch
-        it replaces, so only one of several racing choices commits."""
-        current = self.store.get(request_id)
+        it replaces, so only one of several racing choices commits (`known`: the request as just
+        committed, which saves a read; a stale one only loses the race)."""
+        current = known or self.store.get(request_id)
         for _ in range(MAX_CHOICE_ATTEMPTS):
             if current is None or current.status is not Status.PENDING:
                 return current
@@ -119,7 +120,7 @@ class InstallationService:
             area = self._workforce.area(current.area_id)
             try:
                 return self._apply(request_id, Assign(chosen.card, current.attempt, area.periods))
-            except AlreadyReassigned:
+            except InvalidTransition:  # assigned or cancelled meanwhile (AlreadyReassigned is one)
                 current = self.store.get(request_id)
         return current
 
@@ -129,7 +130,7 @@ class InstallationService:
         the others; beyond the first OFFER_BATCH, requests wait for their retry alarm."""
         for area_id in dict.fromkeys(area_ids):
             for waiting in self.store.awaiting_installer(area_id, OFFER_BATCH):
-                self.find_installer(waiting.id)
+                self.find_installer(waiting.id)  # the index's copy may be stale: read it afresh
 
     # ── managers ────────────────────────────────────────────────────────────────────────────
 
@@ -251,11 +252,9 @@ class InstallationService:
                     self._notifier.push(party.OPS, "alert.raised", {"kind": kind, "installation": ops_view(i, now)},
                                         now)
                 case NeedsInstaller(installation=i):
-                    self.find_installer(i.id)
+                    self.find_installer(i.id, i)
                 case InstallerFreed(installer_id=installer_id):
-                    freed = self._workforce.store.get(installer_id)
-                    if freed is not None:
-                        self.offer_waiting(freed.areas)
+                    self.offer_waiting(self._workforce.areas_of(installer_id))
 
     def _status_changed(self, event: StatusChanged, now: int) -> None:
         i = event.installation

@@ -19,6 +19,11 @@ from chalicelib.http.dispatch_schemas import AreaIn, AreaPatch, InstallerIn, Ins
 from chalicelib.orders.model import Money
 from chalicelib.settings import Settings
 
+RECENT_MS = 5_000
+"""How long a container trusts an area's settings or an installer's areas without reading them
+again (as with the catalogue): both change rarely, and a change made through this container is
+seen at once."""
+
 Available = Callable[[tuple[str, ...]], None]
 """Called when installers may have become available in these areas (pending requests retry)."""
 
@@ -29,6 +34,30 @@ class Workforce:
         self._clock = clock
         self._settings = settings
         self.on_available: Available = lambda areas: None
+        self._recent_areas: dict[str, tuple[int, Area]] = {}
+        self._recent_coverage: dict[str, tuple[int, tuple[str, ...]]] = {}
+
+    # ── what dispatching reads on every choice (cached briefly) ─────────────────────────────
+
+    def area_settings(self, area_id: str) -> Area | None:
+        now = self._clock.now_ms()
+        recent = self._recent_areas.get(area_id)
+        if recent is not None and recent[0] > now:
+            return recent[1]
+        area = self.store.area(area_id)
+        if area is not None:  # an unknown area is not remembered: it may be created any moment
+            self._recent_areas[area_id] = (now + RECENT_MS, area)
+        return area
+
+    def areas_of(self, installer_id: str) -> tuple[str, ...]:
+        now = self._clock.now_ms()
+        recent = self._recent_coverage.get(installer_id)
+        if recent is not None and recent[0] > now:
+            return recent[1]
+        installer = self.store.get(installer_id)
+        areas = () if installer is None else installer.areas
+        self._recent_coverage[installer_id] = (now + RECENT_MS, areas)
+        return areas
 
     # ── areas ───────────────────────────────────────────────────────────────────────────────
 
@@ -43,9 +72,11 @@ class Workforce:
                     deduction=deduction, created_at=self._clock.now_ms())
         self._check_periods(area)
         try:
-            return self.store.save_area(area, create=True)
+            saved = self.store.save_area(area, create=True)
         except AlreadyExists:
             raise AlreadyTaken(f"area {area.id} already exists", area_id=area.id) from None
+        self._recent_areas.pop(saved.id, None)
+        return saved
 
     def patch_area(self, caller: Principal, area_id: str, patch: AreaPatch) -> Area:
         caller.require(Role.OPS)
@@ -61,10 +92,12 @@ class Workforce:
             changes["deduction"] = _money(patch.deduction)
         changed = replace(area, **changes)
         self._check_periods(changed)
-        return self.store.save_area(changed, create=False)  # last writer wins: settings, not state
+        saved = self.store.save_area(changed, create=False)  # last writer wins: settings, not state
+        self._recent_areas.pop(area_id, None)
+        return saved
 
     def area(self, area_id: str) -> Area:
-        area = self.store.area(area_id)
+        area = self.area_settings(area_id)
         if area is None:
             raise NotFound(f"area {area_id} not found")
         return area
@@ -107,6 +140,7 @@ class Workforce:
             changes["areas"] = tuple(changes["areas"])
         changed = replace(installer, **changes)
         self.store.save(changed, previous_areas=installer.areas)
+        self._recent_coverage.pop(installer_id, None)
         saved = self.store.get(installer_id) or changed
         self.on_available(saved.areas)
         return saved

@@ -152,7 +152,10 @@ def isolate_dynamodb_transactions() -> bool:
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
         with _DYNAMODB_WRITES:
             plan = _checked_plan(self, transact_items, comparisons, exceptions)
-            before = [(table, key, copy.deepcopy(self.get_item(table, key))) for _, _, table, key in plan]
+            # moto replaces an item on Put and Delete but changes it in place on Update: only
+            # those are copied (a copy of a large item costs more than the whole write).
+            before = [(table, key, copy.deepcopy(item) if op_type == "Update" else item)
+                      for op_type, _, table, key in plan for item in [self.get_item(table, key)]]
             try:
                 for op_type, op, table, key in plan:
                     _apply(self, op_type, op, table, key)
