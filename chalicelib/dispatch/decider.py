@@ -157,10 +157,12 @@ def _revoke(step: _Step, assignment: Assignment, now: int) -> _Step:
         assignment=None, lapsed=(*current.lapsed, assignment.installer_id), revocations=current.revocations + 1,
         retry_at=now + current.retry_ms,
     )
+    # No InstallerFreed: an installer who just let a dispatch lapse is not offered the area's
+    # waiting requests on the spot (they find them at their next retry, if still eligible).
     return step.then(
         revoked,
         (_changed(revoked, current, "revoke"), DispatchEnded(revoked, assignment, "timeout"),
-         Alert(revoked, "dispatch_revoked"), NeedsInstaller(revoked), InstallerFreed(assignment.installer_id)),
+         Alert(revoked, "dispatch_revoked"), NeedsInstaller(revoked)),
         (WorkloadChange(assignment.installer_id, -1),),
     )
 

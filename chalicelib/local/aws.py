@@ -123,6 +123,39 @@ def serialize_dynamodb_items_directly() -> bool:
     return True
 
 
+def size_dynamodb_items_once() -> bool:
+    """Check an item's 400 KB limit once per write instead of once per attribute.
+
+    moto builds each stored item attribute by attribute and, for every one, re-measures every
+    attribute already there (recursing into lists and maps): quadratic in the attribute count, and
+    an installation request's history makes it the biggest cost of a write. The limit is reached
+    exactly when the whole item exceeds it, so one measurement of the whole item raises the same
+    `ItemSizeTooLarge` for the same items. Returns False, changing nothing, if moto's shape has
+    changed; `tests/integration/test_local_aws_fast_paths.py` checks both the limit and the items.
+    """
+    from moto.dynamodb.models import dynamo_type
+
+    item_class, limited = getattr(dynamo_type, "Item", None), getattr(dynamo_type, "LimitedSizeDict", None)
+    too_large, bytesize = getattr(dynamo_type, "ItemSizeTooLarge", None), getattr(dynamo_type, "bytesize", None)
+    if item_class is None or limited is None or too_large is None or bytesize is None:
+        return False
+
+    def __init__(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key = hash_key
+        self.range_key = range_key
+        converted = {key: dynamo_type.DynamoType(value) for key, value in attrs.items()}
+        if sum(bytesize(key) + value.size() for key, value in converted.items()) > MOTO_ITEM_LIMIT:
+            raise too_large
+        self.attrs = limited()
+        dict.update(self.attrs, converted)  # later single-attribute changes still go through its check
+
+    item_class.__init__ = __init__
+    return True
+
+
+MOTO_ITEM_LIMIT = 405_000
+"""moto's own figure for DynamoDB's 400 KB item limit."""
+
 _DYNAMODB_WRITES = threading.RLock()
 
 
@@ -273,6 +306,8 @@ class MotoEndpoint:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per AWS call is noise
         if not serialize_dynamodb_items_directly():
             logging.getLogger(__name__).warning("moto's DynamoResult changed shape: DynamoDB calls will be slower")
+        if not size_dynamodb_items_once():
+            logging.getLogger(__name__).warning("moto's DynamoDB Item changed shape: large items will be slow")
         if not isolate_dynamodb_transactions():
             logging.getLogger(__name__).warning("moto's DynamoDB transactions changed shape: concurrent "
                                                 "transactions may undo each other's writes")

@@ -9,10 +9,12 @@ import boto3
 import pytest
 from moto import mock_aws
 from moto.dynamodb import responses
+from moto.dynamodb.models import dynamo_type
 
-from chalicelib.local.aws import serialize_dynamodb_items_directly
+from chalicelib.local.aws import serialize_dynamodb_items_directly, size_dynamodb_items_once
 
 Call = Callable[[Any], Any]
+MOTOS_ITEM_INIT = dynamo_type.Item.__init__
 
 CALLS: list[tuple[str, Call]] = [
     ("put", lambda d: d.put_item(TableName="t", Item={"id": {"S": "1"}, "n": {"N": "1.5"}, "m": {"M": {
@@ -70,3 +72,47 @@ def test_dynamodb_item_answers_are_the_same_with_the_direct_serializer(
     generic, fast = generic_then_fast
     for (name, _), before, after in zip(CALLS, generic, fast, strict=True):
         assert after == before, name
+
+
+
+@pytest.fixture
+def sized_once() -> Iterator[None]:
+    assert size_dynamodb_items_once()
+    try:
+        yield
+    finally:
+        dynamo_type.Item.__init__ = MOTOS_ITEM_INIT  # type: ignore[method-assign]
+
+
+def _put_sized(padding: int) -> str | None:
+    """Put an item with `padding` bytes of text and a list of maps; the error code, if refused."""
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        dynamodb.create_table(TableName="t", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                              AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                              BillingMode="PAY_PER_REQUEST")
+        try:
+            dynamodb.put_item(TableName="t", Item={"id": {"S": "1"}, "p": {"S": "x" * padding},
+                                                   "l": {"L": [{"M": {"k": {"N": "1"}}}] * 50}})
+        except dynamodb.exceptions.ClientError as refused:
+            return str(refused.response["Error"]["Code"])
+        return None
+
+
+PADDINGS = [1_000, 404_000, 404_500, 406_000]
+
+
+def test_items_are_sized_once_with_the_same_limit_as_moto() -> None:
+    generic = [_put_sized(p) for p in PADDINGS]
+    assert generic[0] is None and generic[-1] == "ValidationException"  # both sides of the limit
+    assert size_dynamodb_items_once()
+    try:
+        assert [_put_sized(p) for p in PADDINGS] == generic
+    finally:
+        dynamo_type.Item.__init__ = MOTOS_ITEM_INIT  # type: ignore[method-assign]
+
+
+def test_dynamodb_answers_are_the_same_with_items_sized_once(sized_once: None) -> None:
+    sized_once_answers = _answers()
+    dynamo_type.Item.__init__ = MOTOS_ITEM_INIT  # type: ignore[method-assign]
+    assert _answers() == sized_once_answers

@@ -174,7 +174,7 @@ def test_at_the_second_deadline_the_dispatch_is_revoked_and_the_request_goes_bac
     assert decision.writes == (WorkloadChange("i1", -1),)
     assert decision.events == (StatusChanged(after, Status.REMINDED, "revoke"),
                                DispatchEnded(after, assignment, "timeout"), Alert(after, "dispatch_revoked"),
-                               NeedsInstaller(after), InstallerFreed("i1"))
+                               NeedsInstaller(after))
     assert decision.refusal is None
 
 
@@ -192,7 +192,7 @@ def test_an_alarm_arriving_after_both_deadlines_settles_both_stages_in_order() -
     assert kinds(request, after) == ["reminded", "deducted", "revoked"]
     assert decision.writes == (ledger_entry(), WorkloadChange("i1", -1))
     assert [type(e) for e in decision.events] == [StatusChanged, Reminded, StatusChanged, DispatchEnded, Alert,
-                                                  NeedsInstaller, InstallerFreed]
+                                                  NeedsInstaller]
     changes = [e for e in decision.events if isinstance(e, StatusChanged)]
     assert [(c.previous, c.cause, c.installation.status) for c in changes] == [
         (Status.DISPATCHED, "remind", Status.REMINDED), (Status.REMINDED, "revoke", Status.PENDING)]
