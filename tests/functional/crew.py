@@ -12,8 +12,9 @@ from chalice.test import Client
 from chalicelib.dispatch.model import Installation
 from chalicelib.waitstate.model import AlarmMessage
 from tests.conftest import World, aws_client
-from tests.events import schedule_event, sqs_event, ws_connect, ws_message
+from tests.events import ws_message
 from tests.functional.api import Api, Reply
+from tests.functional.levers import AppLevers
 
 AREA = "north"
 # The customer's address, and installers 1 km (near) and 8 km (far) from it.
@@ -23,16 +24,14 @@ FAR = (31.3024, 121.4737)
 TABLES = ("installations", "installers", "coverage", "areas", "ledger")
 
 
-class Crew:
+class Crew(AppLevers):
+    tables = TABLES
+
     def __init__(self, world: World, client: Client) -> None:
-        self.world = world
-        self.client = client
+        super().__init__(world, client)
         self.ops = self.party("ops", "ops-1")
         self.ops2 = self.party("ops", "ops-2")
         self.customer = self.party("customer", "u1")
-
-    def party(self, role: str, sub: str, **claims: Any) -> Api:
-        return Api(self.client, self.world.token(role, sub, **claims))
 
     def installer(self, installer_id: str) -> Api:
         return self.party("installer", installer_id)
@@ -98,12 +97,6 @@ class Crew:
         assert wake_at is not None
         self.world.clock.set(wake_at + int(offset_s * 1000))
 
-    def queued(self) -> list[AlarmMessage]:
-        return self.world.alarms.take()
-
-    def deliver(self, messages: list[AlarmMessage]) -> None:
-        self.client.lambda_.invoke("fire_alarms", sqs_event([m.to_json() for m in messages]))
-
     def fire_due(self, installation_id: str) -> list[AlarmMessage]:
         """Move the clock to the request's alarm and deliver every trigger sent so far (the sweeper
         runs first: it hands over alarms more than SQS's 15 minutes away)."""
@@ -113,18 +106,7 @@ class Crew:
         self.deliver(messages)
         return messages
 
-    def sweep(self) -> None:
-        self.client.lambda_.invoke("sweep_alarms", schedule_event())
-
-    # ── terminals and photos ────────────────────────────────────────────────────────────────
-
-    def connect(self, connection_id: str, api: Api) -> int:
-        response = self.client.lambda_.invoke("connect", ws_connect(connection_id, api.token)).payload
-        status: int = response["statusCode"]
-        return status
-
-    def pushed(self, connection_id: str, message_type: str | None = None) -> list[dict[str, Any]]:
-        return self.world.push.to(connection_id, message_type)
+    # ── photos ────────────────────────────────────────────────────────────────
 
     def upload_photo(self, installation_id: str, by: Api, content: bytes = b"\xff\xd8jpeg",
                      content_type: str = "image/jpeg") -> str:
@@ -137,13 +119,7 @@ class Crew:
                                     Body=content, ContentType=content_type)
         return str(reply.body["photo_id"])
 
-    def snapshot(self) -> dict[str, list[dict[str, Any]]]:
-        dynamodb = aws_client("dynamodb")
-        settings = self.world.container.settings
-        return {name: sorted(dynamodb.scan(TableName=settings.table_name(name))["Items"], key=repr)
-                for name in TABLES}
-
-    # ── helpers added for the dispatch suites (escalation, scoping, completion, console) ────────
+    # ── more levers (escalation, scoping, completion, console) ──────────────────────────────────
 
     def fire(self, installation_id: str) -> list[AlarmMessage]:
         """Like `fire_due`, but sweep only when the request's trigger is not queued already (an

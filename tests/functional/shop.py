@@ -1,6 +1,5 @@
-"""A merchant `m1` with a menu, the parties who use it, and the levers a functional test pulls:
-the clock, the terminals, the alarm queue's messages (delivered through the SQS handler) and the
-sweeper (through the schedule handler)."""
+"""A merchant `m1` with a menu, the parties who use it, and the order levers on top of the shared
+ones (`tests/functional/levers.py`): placing, answering, and the clock at a deadline."""
 
 from __future__ import annotations
 
@@ -9,10 +8,9 @@ from typing import Any
 from chalice.test import Client
 
 from chalicelib.orders.model import Order
-from chalicelib.waitstate.model import AlarmMessage
-from tests.conftest import World, aws_client
-from tests.events import schedule_event, sqs_event, ws_connect
+from tests.conftest import World
 from tests.functional.api import Api, Reply
+from tests.functional.levers import AppLevers
 
 ADDRESS = {"line1": "1 Road", "city": "Shanghai"}
 MENU = [
@@ -24,16 +22,14 @@ MENU = [
 TABLES = ("orders", "merchants", "products", "connections", "idempotency")
 
 
-class Shop:
+class Shop(AppLevers):
+    tables = TABLES
+
     def __init__(self, world: World, client: Client) -> None:
-        self.world = world
-        self.client = client
+        super().__init__(world, client)
         self.ops = self.party("ops", "ops-1")
         self.customer = self.party("customer", "u1")
         self.merchant = self.party("merchant", "staff-1", merchant_id="m1")
-
-    def party(self, role: str, sub: str, **claims: Any) -> Api:
-        return Api(self.client, self.world.token(role, sub, **claims))
 
     def open(self, merchant_id: str = "m1", **fields: Any) -> None:
         created = self.ops.post("/merchants", {"merchant_id": merchant_id, "name": "Noodles",
@@ -74,33 +70,3 @@ class Shop:
 
     def to_deadline(self, order_id: str, offset_s: float = 0) -> None:
         self.world.clock.set(self.stored(order_id).answer_deadline + int(offset_s * 1000))
-
-    def queued(self) -> list[AlarmMessage]:
-        """Alarm triggers sent so far (and forget them, as a queue would once delivered)."""
-        return self.world.alarms.take()
-
-    def deliver(self, messages: list[AlarmMessage]) -> None:
-        """SQS delivers these messages to the `fire_alarms` Lambda in one batch."""
-        self.client.lambda_.invoke("fire_alarms", sqs_event([m.to_json() for m in messages]))
-
-    def sweep(self) -> None:
-        self.client.lambda_.invoke("sweep_alarms", schedule_event())
-
-    # ── terminals ─────────────────────────────────────────────────────────────────────────
-
-    def connect(self, connection_id: str, api: Api) -> int:
-        response = self.client.lambda_.invoke("connect", ws_connect(connection_id, api.token)).payload
-        status: int = response["statusCode"]
-        return status
-
-    def pushed(self, connection_id: str, message_type: str | None = None) -> list[dict[str, Any]]:
-        return self.world.push.to(connection_id, message_type)
-
-    # ── what is stored ────────────────────────────────────────────────────────────────────
-
-    def snapshot(self) -> dict[str, list[dict[str, Any]]]:
-        """Every item of every table, to prove that a refused request changed nothing."""
-        dynamodb = aws_client("dynamodb")
-        settings = self.world.container.settings
-        return {name: sorted(dynamodb.scan(TableName=settings.table_name(name))["Items"], key=repr)
-                for name in TABLES}
