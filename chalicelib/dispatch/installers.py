@@ -12,16 +12,15 @@ as UNKNOWN_DISTANCE_KM away. Ties go to fewer open jobs, then to the smaller id 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from chalicelib.core.geo import distance_km
 from chalicelib.dispatch.model import Installation, InstallerCard, Periods
 from chalicelib.orders.model import Money
 
 JOB_WEIGHT_KM = 5.0
 UNKNOWN_DISTANCE_KM = 50.0
-EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass(frozen=True)
@@ -65,14 +64,6 @@ class Area:
     @property
     def periods(self) -> Periods:
         return Periods(self.remind_after_s * 1000, self.revoke_after_s * 1000, self.deduction)
-
-
-def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def eligible(request: Installation, installer: Installer) -> bool:

@@ -9,13 +9,12 @@ import math
 
 import pytest
 
+from chalicelib.core.geo import EARTH_RADIUS_KM, distance_km
 from chalicelib.dispatch import installers
 from chalicelib.dispatch.installers import (
-    EARTH_RADIUS_KM,
     Area,
     Installer,
     choose,
-    distance_km,
     eligible,
     score,
 )
