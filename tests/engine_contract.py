@@ -148,6 +148,23 @@ class EngineContract:
         resubmitted = rig.act(order.id, a_resubmit(window_ms=60_000))
         assert rig.alarms.sent == [(rig.alarm_of(resubmitted), 60)]
 
+    # ── reading ───────────────────────────────────────────────────────────────────────────
+
+    def test_a_reader_gets_an_entity_whose_alarm_is_not_due_as_it_was_read(self, rig: Rig) -> None:
+        order = rig.place()
+        rig.clock.set(order.answer_deadline - 1)
+        assert rig.engine.settled(KIND, order) == order
+        assert rig.status_changes() == []
+
+    def test_a_reader_of_an_entity_whose_alarm_is_due_settles_it_and_the_late_trigger_is_dropped(
+            self, rig: Rig) -> None:
+        order = rig.place()
+        rig.clock.set(order.answer_deadline)
+        read = rig.engine.settled(KIND, order)
+        assert read.status is Status.NOT_CONNECTED and rig.current() == read
+        assert rig.engine.fire(rig.alarm_of(order)) is FireOutcome.STALE
+        assert rig.status_changes() == [("new", "not_connected")]
+
     # ── firing ────────────────────────────────────────────────────────────────────────────
 
     def test_a_trigger_at_its_moment_adjudicates_the_window(self, rig: Rig) -> None:

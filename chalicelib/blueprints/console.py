@@ -3,7 +3,6 @@ and every installation request with filters, full history, manual assignment and
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from chalicelib.adapters.installation_store import InstallationFilter
@@ -13,7 +12,7 @@ from chalicelib.dispatch.model import Status
 from chalicelib.dispatch.views import area_view, installer_view, ledger_view, ops_view, page_view
 from chalicelib.http.dispatch_schemas import AreaIn, AreaPatch, AssignIn, CancelIn, InstallerIn, InstallerPatch
 from chalicelib.http.routing import Call, Routes
-from chalicelib.http.schemas import ID_PATTERN
+from chalicelib.http.schemas import is_id
 
 routes = Routes(__name__)
 
@@ -100,7 +99,6 @@ def cancel_installation(call: Call, installation_id: str) -> dict[str, Any]:
 
 
 _BOOLEAN = {"true": True, "false": False}
-_ID = re.compile(ID_PATTERN)
 
 
 def _filter(call: Call) -> InstallationFilter:
@@ -117,7 +115,7 @@ def _filter(call: Call) -> InstallationFilter:
         flags[name] = None if raw is None else _BOOLEAN.get(raw)
     ids = {name: call.query(name) for name in ("area_id", "installer_id")}
     errors += [FieldError(name, "not a valid id") for name, value in ids.items()
-               if value is not None and not _ID.fullmatch(value)]
+               if value is not None and not is_id(value)]
     if errors:
         raise MalformedRequest("the filter is not valid", errors)
     return InstallationFilter(status=None if status is None else Status(status), area_id=ids["area_id"],
@@ -126,6 +124,6 @@ def _filter(call: Call) -> InstallationFilter:
 
 def _id_query(call: Call, name: str) -> str | None:
     value = call.query(name)
-    if value is not None and not _ID.fullmatch(value):
+    if value is not None and not is_id(value):
         raise MalformedRequest("the filter is not valid", [FieldError(name, "not a valid id")])
     return value

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.errors import FieldError, MalformedRequest
-from chalicelib.core.timefmt import iso
-from chalicelib.dispatch.views import dispatch_view, installer_view, ledger_view
+from chalicelib.dispatch.views import dispatch_view, installer_view, ledger_view, page_view
 from chalicelib.http.dispatch_schemas import DispatchActionIn, LocationIn, PhotoIn
 from chalicelib.http.routing import Call, Routes
 
@@ -34,8 +33,7 @@ def my_dispatches(call: Call) -> dict[str, Any]:
     if scope not in ("open", "all"):
         raise MalformedRequest("unknown status filter", [FieldError("status", "open or all")])
     page = call.app.installations.installer_requests(call.principal, scope == "open", *call.page())
-    return {"items": [_dispatch(call, i) for i in page.items], "next_token": page.next_token,
-            "server_time": iso(call.now)}
+    return page_view(page, call.now, lambda i, now: dispatch_view(i, call.principal.sub, now))
 
 
 @routes.route("/installer/dispatches/{installation_id}", methods=["GET"])

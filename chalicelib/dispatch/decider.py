@@ -60,6 +60,9 @@ DISPATCH_TABLE: StateTable[Status] = StateTable(
 )
 
 DEDUCTION_REASON = "late_confirmation"
+_HAPPY_PATH = (Status.PENDING, Status.DISPATCHED, Status.REMINDED, Status.CONFIRMED, Status.IN_PROGRESS,
+               Status.COMPLETED)
+"""A request's way forward: an installer's repeated tap that this one has already passed is harmless."""
 
 
 @dataclass(frozen=True)
@@ -264,8 +267,7 @@ def _not_theirs(current: Installation, installer_id: str, action: str) -> Domain
 def _repeat_or_refuse(step: _Step, action: str, reached: Status) -> Decision[Installation]:
     """A retried tap (the app lost the response) gets the current state; anything else is a 409."""
     current = step.state
-    order = list(Status)
-    if current.status is not Status.CANCELLED and order.index(current.status) >= order.index(reached):
+    if current.status in _HAPPY_PATH and _HAPPY_PATH.index(current.status) >= _HAPPY_PATH.index(reached):
         return step.decision()
     return step.decision(_invalid(current, action))
 

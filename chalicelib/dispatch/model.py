@@ -26,7 +26,6 @@ class Status(StrEnum):
 AWAITING_CONFIRMATION = frozenset({Status.DISPATCHED, Status.REMINDED})
 ASSIGNED = frozenset({Status.DISPATCHED, Status.REMINDED, Status.CONFIRMED, Status.IN_PROGRESS})
 """While assigned, the request counts towards its installer's open jobs."""
-FINAL = frozenset({Status.COMPLETED, Status.CANCELLED})
 
 
 class FlagReason(StrEnum):

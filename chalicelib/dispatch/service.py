@@ -17,7 +17,6 @@ from chalicelib.core.observability import MetricsSink, log
 from chalicelib.dispatch import decider
 from chalicelib.dispatch.installers import choose
 from chalicelib.dispatch.model import (
-    AWAITING_CONFIRMATION,
     Alert,
     Assign,
     Cancel,
@@ -96,9 +95,7 @@ class InstallationService:
         )
         # The first choice is decided before the first write: the request is stored already
         # dispatched (or already waiting, with its alert), one write and one alarm instead of two.
-        chosen = choose(request, self._workforce.store.covering(area.id))
-        first = NoEligibleInstaller() if chosen is None else Assign(chosen.card, request.attempt, area.periods)
-        decision = decider.decide(request, first, now)
+        decision = decider.decide(request, self._choice(request), now)
         created: Installation = self._engine.start(INSTALLATION_KIND, decision.state, decision.events,
                                                    decision.writes)
         log("installation.created", installation_id=created.id, area_id=area.id, customer_id=customer_id,
@@ -114,15 +111,18 @@ class InstallationService:
         for _ in range(MAX_CHOICE_ATTEMPTS):
             if current is None or current.status is not Status.PENDING:
                 return current
-            chosen = choose(current, self._workforce.store.covering(current.area_id))
-            if chosen is None:
-                return self._apply(request_id, NoEligibleInstaller())
-            area = self._workforce.area(current.area_id)
             try:
-                return self._apply(request_id, Assign(chosen.card, current.attempt, area.periods))
+                return self._apply(request_id, self._choice(current))
             except InvalidTransition:  # assigned or cancelled meanwhile (AlreadyReassigned is one)
                 current = self.store.get(request_id)
         return current
+
+    def _choice(self, request: Installation) -> Assign | NoEligibleInstaller:
+        """The server's next step for a pending request: the best eligible installer, or none."""
+        chosen = choose(request, self._workforce.store.covering(request.area_id))
+        if chosen is None:
+            return NoEligibleInstaller()
+        return Assign(chosen.card, request.attempt, self._workforce.area(request.area_id).periods)
 
     def offer_waiting(self, area_ids: tuple[str, ...]) -> None:
         """Installers may have become available in these areas: give the oldest waiting requests a
@@ -224,11 +224,8 @@ class InstallationService:
 
     def get(self, caller: Principal, request_id: str) -> Installation:
         current = self._visible(caller, request_id)
-        if current.status in AWAITING_CONFIRMATION and current.wake_at is not None and (
-                self._clock.now_ms() >= current.wake_at):
-            # A deadline passed and its alarm has not fired yet: settle now, so every reader agrees.
-            return self._apply(request_id, Deadline(current.wake_at), caller)
-        return current
+        settled: Installation = self._engine.settled(INSTALLATION_KIND, current, lambda i: _may_see(caller, i))
+        return settled
 
     # ── the wait-state engine's side ────────────────────────────────────────────────────────
 
@@ -237,11 +234,9 @@ class InstallationService:
             match event:
                 case StatusChanged():
                     self._status_changed(event, now)
-                case Dispatched(installation=i) if i.assignment is not None:
-                    self._notifier.push(installer_party(i.assignment.installer_id), "dispatch.created",
-                                        dispatch_view(i, i.assignment.installer_id, now), now)
-                case Reminded(installation=i) if i.assignment is not None:
-                    self._notifier.push(installer_party(i.assignment.installer_id), "dispatch.reminded",
+                case Dispatched(installation=i) | Reminded(installation=i) if i.assignment is not None:
+                    message_type = "dispatch.created" if isinstance(event, Dispatched) else "dispatch.reminded"
+                    self._notifier.push(installer_party(i.assignment.installer_id), message_type,
                                         dispatch_view(i, i.assignment.installer_id, now), now)
                 case DispatchEnded(installation=i, assignment=ended, reason=reason):
                     self._notifier.push(installer_party(ended.installer_id), "dispatch.revoked",

@@ -4,6 +4,7 @@ the service code once confirmed), the installer (their dispatch, never the code)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -113,7 +114,8 @@ def dispatch_view(inst: Installation, installer_id: str, now: int) -> dict[str, 
     }
 
 
-def page_view(page: Page[Installation], now: int, render: Any) -> dict[str, Any]:
+def page_view(page: Page[Installation], now: int, render: Callable[[Installation, int], dict[str, Any]]
+              ) -> dict[str, Any]:
     return {"items": [render(i, now) for i in page.items], "next_token": page.next_token, "server_time": iso(now)}
 
 

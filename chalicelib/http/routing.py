@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -24,10 +23,9 @@ from chalicelib.core.observability import log
 from chalicelib.core.timefmt import iso
 from chalicelib.http.problems import from_domain_error, problem_body, problem_response
 from chalicelib.http.requests import json_body, page_params, parse
-from chalicelib.http.schemas import ID_PATTERN
+from chalicelib.http.schemas import is_id
 
 T = TypeVar("T", bound=BaseModel)
-_PATH_ID = re.compile(ID_PATTERN)
 JSON_TYPES = ["application/json", "application/problem+json"]
 
 
@@ -100,7 +98,7 @@ class Routes:
             def translated(**path_params: str) -> Response:
                 request = self.blueprint.current_request
                 try:
-                    if not all(map(_PATH_ID.fullmatch, path_params.values())):
+                    if not all(map(is_id, path_params.values())):
                         raise NotFound("no such resource")  # never an id we issued: don't ask DynamoDB
                     app = bootstrap.container()
                     principal = None if public else _authenticate(request, app)

@@ -15,6 +15,12 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 ID_PATTERN = r"^[A-Za-z0-9_\-]{1,64}$"
 """Every id a client may choose or that we issue (`ord_<hex>`); paths are checked against it too."""
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+_ID = re.compile(ID_PATTERN)
+
+
+def is_id(value: str) -> bool:
+    """Whether a path or query value could be an id (if not, it names nothing: no lookup needed)."""
+    return _ID.fullmatch(value) is not None
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 

@@ -174,10 +174,12 @@ def isolate_dynamodb_transactions() -> bool:
     from moto.dynamodb import comparisons, exceptions
     from moto.dynamodb.models import DynamoDBBackend
 
+    if getattr(DynamoDBBackend, "_ontime_isolated", False):
+        return True  # already installed: wrapping the writes twice would only cost time
     needed = ("put_item", "update_item", "delete_item", "get_item", "get_table", "transact_write_items")
     if not all(callable(getattr(DynamoDBBackend, name, None)) for name in needed) or not hasattr(
-            comparisons, "get_filter_expression") or getattr(DynamoDBBackend, "_ontime_isolated", False):
-        return getattr(DynamoDBBackend, "_ontime_isolated", False)
+            comparisons, "get_filter_expression"):
+        return False
 
     for name in ("put_item", "update_item", "delete_item"):
         setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name)))

@@ -136,10 +136,8 @@ class OrderService:
         order = self.store.get(order_id)
         if order is None or not _may_see(caller, order):
             raise NotFound(f"order {order_id} not found")
-        if order.is_waiting and self._clock.now_ms() >= order.answer_deadline:
-            # The alarm is due but has not fired yet: settle now, so every reader sees the outcome.
-            return self._apply(order_id, Deadline(order.answer_deadline), caller)
-        return order
+        settled: Order = self._engine.settled(ORDER_KIND, order, lambda o: _may_see(caller, o))
+        return settled
 
     # ── the wait-state engine's side ──────────────────────────────────────────────────────
 

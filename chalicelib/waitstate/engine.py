@@ -115,6 +115,15 @@ class WaitStateEngine:
             return committed
         raise ConcurrentUpdate(f"{kind} {entity_id}: too much contention")
 
+    def settled(self, kind: str, entity: Any, visible: Callable[[Any], bool] | None = None) -> Any:
+        """`entity` as a reader just loaded it — or, if its alarm is already due but has not fired
+        yet, the entity after firing it now, through the same conditional write as the alarm. So no
+        reader ever sees a window open past its deadline; the late alarm then finds nothing to do."""
+        wake_at = entity.wake_at
+        if wake_at is None or self._clock.now_ms() < wake_at:
+            return entity
+        return self.apply(kind, entity.id, self._workflow(kind).alarm_event(wake_at), visible)
+
     def _commit(self, workflow: Workflow[Any], stored: Stored[Any], decision: Decision[Any], now: int) -> Any:
         before, after = stored.entity, decision.state
         if after == before:
