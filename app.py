@@ -3,13 +3,18 @@
 from chalice.app import Chalice
 
 from chalicelib.blueprints import (
+    addresses,
     catalog,
+    checkout,
     console,
     customer,
+    fulfilment,
     health,
     installations,
     installer,
     merchant,
+    payments,
+    suppliers,
     timers,
     websocket,
 )
@@ -27,6 +32,11 @@ app.register_blueprint(merchant.routes.blueprint)
 app.register_blueprint(installations.routes.blueprint)
 app.register_blueprint(installer.routes.blueprint)
 app.register_blueprint(console.routes.blueprint)
+app.register_blueprint(suppliers.routes.blueprint)
+app.register_blueprint(addresses.routes.blueprint)
+app.register_blueprint(checkout.routes.blueprint)
+app.register_blueprint(fulfilment.routes.blueprint)
+app.register_blueprint(payments.routes.blueprint)
 app.register_blueprint(timers.routes)
 
 # On the app, not a blueprint: only the app wraps WebSocket handlers (see blueprints/websocket.py).

@@ -18,8 +18,16 @@ from chalicelib.adapters.installer_store import InstallerStore
 from chalicelib.adapters.models import configure_models
 from chalicelib.adapters.order_store import OrderStore
 from chalicelib.adapters.photo_store import S3PhotoStore
+from chalicelib.adapters.purchase_store import PurchaseStore
+from chalicelib.adapters.supplier_order_store import SupplierOrderStore
+from chalicelib.adapters.supplier_store import AddressStore, SupplierStore
 from chalicelib.auth.tokens import DevTokenIssuer, JwksVerifier, TokenVerifier
 from chalicelib.catalog.service import CatalogService
+from chalicelib.checkout.addresses import AddressBook
+from chalicelib.checkout.catalogue import SupplierCatalogue
+from chalicelib.checkout.payments import PaymentProvider
+from chalicelib.checkout.service import PURCHASE_KIND, CheckoutService, purchase_workflow
+from chalicelib.checkout.supplier_orders import SUPPLIER_ORDER_KIND, SupplierOrderService, supplier_order_workflow
 from chalicelib.core.clock import Clock, SystemClock
 from chalicelib.core.observability import EmfMetrics, MetricsSink, configure_logging
 from chalicelib.dispatch.photos import PhotoStore
@@ -52,11 +60,17 @@ class Container:
     orders: OrderService
     workforce: Workforce
     installations: InstallationService
+    suppliers: SupplierCatalogue
+    addresses: AddressBook
+    checkout: CheckoutService
+    supplier_orders: SupplierOrderService
 
     def pending_work(self, of: Party, now: int) -> PendingList:
         """What a (re)connected terminal must still act on, whichever workflow it belongs to."""
         if of.role == "installer":
             return PendingList("dispatches.listed", self.installations.pending_views(of, now))
+        if of.role == "supplier":
+            return PendingList("supplier_orders.listed", self.supplier_orders.pending_views(of, now))
         return PendingList("orders.listed", self.orders.pending_views(of, now))
 
 
@@ -66,7 +80,8 @@ _container: Container | None = None
 
 def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink | None = None,
           push_sender: PushSender | None = None, alarm_queue: AlarmQueue | None = None,
-          verifier: TokenVerifier | None = None, photos: PhotoStore | None = None) -> Container:
+          verifier: TokenVerifier | None = None, photos: PhotoStore | None = None,
+          payments: PaymentProvider | None = None) -> Container:
     configure_logging()
     configure_models(config)
     clock = clock or SystemClock()
@@ -88,8 +103,19 @@ def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink 
         engine, InstallationStore(config.due_shards), workforce, photos or _s3_photo_store(config), notifier, clock,
         metrics, retry_s=config.installer_retry_s, photo_max_bytes=config.photo_max_bytes)
     engine.register(installation_workflow(installations))
+    suppliers = SupplierCatalogue(SupplierStore(), clock)
+    addresses = AddressBook(AddressStore(), clock)
+    supplier_order_store = SupplierOrderStore(config.due_shards)
+    checkout = CheckoutService(
+        engine, PurchaseStore(config.due_shards, supplier_order_store), supplier_order_store, suppliers, addresses,
+        payments or _payment_provider(config, clock), notifier, clock, metrics, window_s=config.payment_window_s,
+        webhook_secrets=config.payment_webhook_secrets, redeem_base_url=config.redeem_base_url)
+    engine.register(purchase_workflow(checkout))
+    supplier_orders = SupplierOrderService(engine, supplier_order_store, notifier, metrics)
+    engine.register(supplier_order_workflow(supplier_orders))
     return Container(config, clock, metrics, engine, notifier, connections, verifier, dev_issuer,
-                     Idempotency(DynamoIdempotencyStore(), clock), catalog, orders, workforce, installations)
+                     Idempotency(DynamoIdempotencyStore(), clock), catalog, orders, workforce, installations,
+                     suppliers, addresses, checkout, supplier_orders)
 
 
 def container() -> Container:
@@ -147,4 +173,23 @@ def _jwks_verifier(config: Settings) -> TokenVerifier:
     return JwksVerifier(config.jwks_url, config.jwt_issuer, config.jwt_audience)
 
 
-__all__ = ["INSTALLATION_KIND", "ORDER_KIND", "Container", "build", "container", "install"]
+def _payment_provider(config: Settings, clock: Clock) -> PaymentProvider:
+    """The stage's payment provider: the sandbox (local), or none (checkouts answer 503)."""
+    if config.payment_provider == "none":
+        from chalicelib.checkout.payments import NoPaymentProvider
+
+        return NoPaymentProvider()
+    if config.payment_provider == "sandbox":
+        from chalicelib.adapters.sandbox_payments import SandboxProvider
+
+        if not config.payment_webhook_secrets or not config.payment_webhook_secrets[0]:
+            raise RuntimeError("the sandbox payment provider needs ONTIME_PAYMENT_WEBHOOK_SECRETS to sign callbacks")
+        base = config.sandbox_base_url or "http://127.0.0.1:8000"
+        callback = config.payment_callback_url or base.rstrip("/") + "/payments/callback"
+        return SandboxProvider(config.payment_webhook_secrets[0].encode(), base, callback, clock)
+    raise RuntimeError(f"unknown payment provider {config.payment_provider!r} (ONTIME_PAYMENT_PROVIDER: "
+                       "sandbox or none)")
+
+
+__all__ = ["INSTALLATION_KIND", "ORDER_KIND", "PURCHASE_KIND", "SUPPLIER_ORDER_KIND", "Container", "build",
+           "container", "install"]

@@ -38,6 +38,16 @@ class Settings:
     photo_bucket: str = "ontime-photos"
     s3_endpoint_url: str | None = None
     photo_max_bytes: int = 10 * 1024 * 1024
+    # Split orders (workflow 03): the payment window and the payment provider.
+    payment_window_s: int = 900
+    payment_provider: str = "none"
+    """`sandbox` (the local stack's provider) or `none` (checkouts answer 503 until one is set)."""
+    payment_webhook_secrets: tuple[str, ...] = ()
+    """Callback signing secrets; the first signs (sandbox), any verifies (so secrets can rotate)."""
+    payment_callback_url: str | None = None
+    sandbox_base_url: str | None = None
+    """Where the sandbox's pay pages are served (the local REST front)."""
+    redeem_base_url: str = "https://ontime.example/redeem/"
     # Wait-state engine.
     due_shards: int = 16
     sweep_interval_s: int = 60
@@ -76,6 +86,13 @@ class Settings:
             sweep_interval_s=int(env.get("ONTIME_SWEEP_INTERVAL_S", "60")),
             overdue_grace_s=int(env.get("ONTIME_OVERDUE_GRACE_S", "2" if local else "5")),
             max_body_bytes=int(env.get("ONTIME_MAX_BODY_BYTES", str(64 * 1024))),
+            payment_window_s=int(env.get("ONTIME_PAYMENT_WINDOW_S", "900")),
+            payment_provider=env.get("ONTIME_PAYMENT_PROVIDER", "sandbox" if local else "none"),
+            payment_webhook_secrets=tuple(filter(None, env.get(
+                "ONTIME_PAYMENT_WEBHOOK_SECRETS", "ontime-local-sandbox-webhook-secret" if local else "").split(","))),
+            payment_callback_url=env.get("ONTIME_PAYMENT_CALLBACK_URL") or None,
+            sandbox_base_url=env.get("ONTIME_SANDBOX_BASE_URL") or None,
+            redeem_base_url=env.get("ONTIME_REDEEM_BASE_URL", "https://ontime.example/redeem/"),
         )
 
 

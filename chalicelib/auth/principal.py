@@ -16,6 +16,7 @@ class Role(StrEnum):
     MERCHANT = "merchant"
     INSTALLER = "installer"
     SUPPLIER = "supplier"
+    CARRIER = "carrier"
     OPS = "ops"
 
 

@@ -152,7 +152,7 @@ class ProductPatch(Strict):
 
 
 class DevTokenIn(Strict):
-    role: Literal["customer", "merchant", "installer", "supplier", "ops"]
+    role: Literal["customer", "merchant", "installer", "supplier", "carrier", "ops"]
     sub: Id
     merchant_id: Id | None = None
     supplier_id: Id | None = None

@@ -11,13 +11,14 @@ from __future__ import annotations
 import base64
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from chalice.local import RouteMatcher
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from chalicelib.core.observability import log
 from chalicelib.http.problems import PROBLEM_JSON, problem_body
@@ -71,7 +72,9 @@ def http_response(result: dict[str, Any], method: str) -> Response:
     return response
 
 
-def rest_app(runtime: LambdaRuntime, *, max_body_bytes: int = MAX_BODY_BYTES) -> Starlette:
+def rest_app(runtime: LambdaRuntime, *, max_body_bytes: int = MAX_BODY_BYTES,
+             extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """The REST front; `extra_routes` (the sandbox's pages) are matched before the app's routes."""
     matcher = RouteMatcher(list(runtime.app.routes))
 
     async def handle(request: Request) -> Response:
@@ -100,7 +103,7 @@ def rest_app(runtime: LambdaRuntime, *, max_body_bytes: int = MAX_BODY_BYTES) ->
             return problem(502, "bad-gateway", "Bad gateway", "the function failed; see the stack's log", path)
         return http_response(result, method)
 
-    return Starlette(routes=[Route("/{path:path}", handle, methods=METHODS)])
+    return Starlette(routes=[*extra_routes, Route("/{path:path}", handle, methods=METHODS)])
 
 
 def call_route(runtime: LambdaRuntime, method: str, path: str, *, body: Any = None,

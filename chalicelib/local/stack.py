@@ -26,6 +26,7 @@ from types import FrameType
 from typing import Any
 
 import uvicorn
+from starlette.routing import BaseRoute
 
 from chalicelib.local.aws import (
     IN_PROCESS,
@@ -62,6 +63,7 @@ class Options:
     workers: int
     aws_transport: str
     demo_periods_s: tuple[int, int] = (600, 1200)
+    payment_window_s: int | None = None
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Options:
@@ -77,6 +79,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--demo-window", type=int, default=120, help="the demo merchant's answer window")
     parser.add_argument("--demo-periods", type=_periods, default=(600, 1200), metavar="REMIND,REVOKE",
                         help="the demo installation area's escalation periods in seconds (default 600,1200)")
+    parser.add_argument("--payment-window", type=int, default=None,
+                        help="seconds a split order waits for its payment (default 900)")
     parser.add_argument("--no-seed", dest="seed", action="store_false",
                         help="start without the demo merchant and installers")
     parser.add_argument("--sqs-concurrency", "--sqs-pollers", dest="sqs_concurrency", type=int, default=4,
@@ -88,9 +92,11 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     args = parser.parse_args(argv)
     if args.sweep_interval < 1:
         parser.error("--sweep-interval must be at least 1 second")
+    if args.payment_window is not None and args.payment_window < 1:
+        parser.error("--payment-window must be at least 1 second")
     return Options(args.host, args.rest_port, args.ws_port, args.aws_port, args.sweep_interval,
                    args.default_window, args.demo_window, args.seed, args.sqs_concurrency, args.workers,
-                   args.aws_transport, args.demo_periods)
+                   args.aws_transport, args.demo_periods, args.payment_window)
 
 
 def _periods(text: str) -> tuple[int, int]:
@@ -135,7 +141,8 @@ def aws_environment(app_endpoint: str | None) -> None:
         os.environ["AWS_ENDPOINT_URL"] = app_endpoint
 
 
-def app_environment(options: Options, ws_port: int, alarm_queue_url: str, aws_url: str) -> None:
+def app_environment(options: Options, ws_port: int, alarm_queue_url: str, aws_url: str,
+                    rest_port: int | None = None) -> None:
     os.environ.update({
         "ONTIME_STAGE": "local",
         # Presigned photo uploads come from outside this process (a phone, a test): they need
@@ -147,6 +154,11 @@ def app_environment(options: Options, ws_port: int, alarm_queue_url: str, aws_ur
     })
     if options.default_window_s is not None:
         os.environ["ONTIME_DEFAULT_ANSWER_WINDOW_S"] = str(options.default_window_s)
+    if options.payment_window_s is not None:
+        os.environ["ONTIME_PAYMENT_WINDOW_S"] = str(options.payment_window_s)
+    if rest_port is not None:  # the sandbox payment provider's pages are on the REST front, its callbacks too
+        rest = f"http://{options.host}:{rest_port}"
+        os.environ.update({"ONTIME_SANDBOX_BASE_URL": rest, "ONTIME_PAYMENT_CALLBACK_URL": f"{rest}/payments/callback"})
 
 
 def load_app() -> Any:
@@ -261,7 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         aws_url = moto.start()
         aws_environment(None if options.aws_transport == IN_PROCESS else aws_url)
         sqs, alarm_queue_url = provision_aws()
-        app_environment(options, ws_port, alarm_queue_url, aws_url)
+        app_environment(options, ws_port, alarm_queue_url, aws_url, rest_port=rest_sock.getsockname()[1])
         runtime = start_app(options, stats)
         pumps = start_pumps(options, runtime, sqs, alarm_queue_url)
 
@@ -269,7 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         gateway = WebSocketGateway(runtime, stats, f"{options.host}:{ws_port}")
         app_pushes.gateway = gateway
         print(banner(rest, ws, aws_url, options.aws_transport, options.seed, options.demo_periods_s), flush=True)
-        servers = [(http_server(rest_app(runtime)), rest_sock), (http_server(gateway.app()), ws_sock)]
+        servers = [(http_server(rest_app(runtime, extra_routes=sandbox_pages())), rest_sock),
+                   (http_server(gateway.app()), ws_sock)]
         asyncio.run(serve(servers, f"READY rest={rest} ws={ws} aws={aws_url}"))
     except KeyboardInterrupt:
         pass
@@ -308,6 +321,16 @@ def start_app(options: Options, stats: StackStats) -> LambdaRuntime:
     if options.seed:
         seed_demo(runtime, answer_window_s=options.demo_window_s, dispatch_periods_s=options.demo_periods_s)
     return runtime
+
+
+def sandbox_pages() -> list[BaseRoute]:
+    """The sandbox payment provider's pages, when the app pays through the sandbox."""
+    from chalicelib import bootstrap
+    from chalicelib.adapters.sandbox_payments import SandboxProvider
+    from chalicelib.local.sandbox_pages import sandbox_routes
+
+    provider = bootstrap.container().checkout.payments
+    return sandbox_routes(provider) if isinstance(provider, SandboxProvider) else []
 
 
 def start_pumps(options: Options, runtime: LambdaRuntime, sqs: Any, alarm_queue_url: str

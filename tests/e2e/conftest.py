@@ -27,6 +27,8 @@ READY_PREFIX = "READY "
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
 SWEEP_INTERVAL_S = 1
+PAYMENT_WINDOW_S = 6
+"""Short, so an unpaid order's window elapses within a test; the paying test pays within a second."""
 
 
 def _start_stack(log_path: Path) -> tuple[subprocess.Popen[bytes], StackUrls]:
@@ -34,6 +36,7 @@ def _start_stack(log_path: Path) -> tuple[subprocess.Popen[bytes], StackUrls]:
     # stack (8000/8001/5000) never collides with the tests.
     command = [sys.executable, "-m", "chalicelib.local.stack", "--rest-port", "0", "--ws-port", "0",
                "--aws-port", "0", "--sweep-interval", str(SWEEP_INTERVAL_S), "--no-seed",
+               "--payment-window", str(PAYMENT_WINDOW_S),
                *os.environ.get("ONTIME_E2E_STACK_ARGS", "").split()]  # e.g. "--aws-transport http"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
     env["PYTHONUNBUFFERED"] = "1"
@@ -145,4 +148,4 @@ def parties(stack: StackUrls) -> Iterator[Parties]:
         ops.close()
 
 
-__all__ = ["WAIT_S", "Parties", "Shop", "order_body"]
+__all__ = ["PAYMENT_WINDOW_S", "WAIT_S", "Parties", "Shop", "order_body"]

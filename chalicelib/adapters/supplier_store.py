@@ -1,0 +1,261 @@
+"""Suppliers, their products and customers' saved addresses in DynamoDB.
+
+A product's `stock` is written whole only when the product is created; from then on it moves by
+atomic adds alone — the checkout's reservations and releases (`purchase_store`) and `restock` here
+— each a conditional `ADD`, so no read-modify-write can lose another writer's units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.entity_store import get_or_none
+from chalicelib.adapters.mapping import address_item, address_of
+from chalicelib.adapters.models import AddressModel, SupplierModel, SupplierProductModel
+from chalicelib.adapters.paging import Page, decode_token, run_page
+from chalicelib.checkout.model import AttributeOption, Product, SavedAddress, Supplier
+from chalicelib.checkout.split import Kind, ProductType
+from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate, FieldError, NotFound, ValidationFailed
+
+ProductKey = tuple[str, str]
+MAX_ADDRESSES = 20
+"""A customer's saved addresses are few: one query reads them all, one transaction writes them all."""
+_ATTEMPTS = 3
+_SUPPLIER_FIELDS = ("name", "currency", "shipping_fee", "active")
+
+
+def _lost(exc: PynamoDBException) -> bool:
+    """Whether a write lost its condition (for a transaction: any of its items did)."""
+    if isinstance(exc, TransactWriteError):
+        return any(r is not None and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or [])
+    return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+class SupplierStore:
+    # ── suppliers ───────────────────────────────────────────────────────────────────────────
+
+    def create(self, supplier: Supplier) -> Supplier:
+        """Create-only: raises `AlreadyExists` when the id is taken."""
+        item = SupplierModel(supplier_id=supplier.id, name=supplier.name, currency=supplier.currency,
+                             shipping_fee=supplier.shipping_fee, active=supplier.active,
+                             created_at=supplier.created_at)
+        try:
+            item.save(condition=SupplierModel.supplier_id.does_not_exist())
+        except PutError as exc:
+            if _lost(exc):
+                raise AlreadyExists(supplier.id) from exc
+            raise
+        return _supplier(item)
+
+    def update(self, supplier_id: str, changes: Mapping[str, Any]) -> Supplier | None:
+        """Set some of `name`, `currency`, `shipping_fee`, `active` (None: no such supplier). The
+        item's version guards the write; a lost race re-reads and sets the same fields again."""
+        unknown = set(changes) - set(_SUPPLIER_FIELDS)
+        if unknown:
+            raise ValueError(f"not supplier fields: {sorted(unknown)}")
+        for _ in range(_ATTEMPTS):
+            item = get_or_none(SupplierModel, supplier_id, consistent=True)
+            if item is None:
+                return None
+            if not changes:
+                return _supplier(item)
+            actions = [getattr(SupplierModel, name).set(value) for name, value in changes.items()]
+            try:
+                item.update(actions=actions, condition=SupplierModel.supplier_id.exists())
+            except UpdateError as exc:
+                if _lost(exc):
+                    continue
+                raise
+            return _supplier(item)
+        raise ConcurrentUpdate(supplier_id)
+
+    def get(self, supplier_id: str) -> Supplier | None:
+        item = get_or_none(SupplierModel, supplier_id, consistent=True)
+        return None if item is None else _supplier(item)
+
+    def list(self, limit: int, token: str | None) -> Page[Supplier]:
+        return run_page(SupplierModel.scan(limit=limit, last_evaluated_key=decode_token(token)), _supplier)
+
+    def suppliers(self, ids: Iterable[str]) -> dict[str, Supplier]:
+        """The suppliers among `ids` that exist (consistent reads: the checkout prices from them)."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+        return {item.supplier_id: _supplier(item) for item in SupplierModel.batch_get(wanted, consistent_read=True)}
+
+    # ── products ────────────────────────────────────────────────────────────────────────────
+
+    def get_product(self, supplier_id: str, product_id: str) -> Product | None:
+        item = get_or_none(SupplierProductModel, supplier_id, product_id, consistent=True)
+        return None if item is None else _product(item)
+
+    def products_of(self, supplier_id: str, limit: int, token: str | None, *,
+                    on_sale_only: bool = False) -> Page[Product]:
+        """One page of a supplier's products by id, or only those on sale. DynamoDB filters after it
+        counts `Limit`; PynamoDB then reads on until the page holds `limit` items (or the supplier's
+        products end), and resumes the next page after the last item returned."""
+        on_sale = SupplierProductModel.on_sale == True if on_sale_only else None  # noqa: E712
+        return run_page(SupplierProductModel.query(supplier_id, filter_condition=on_sale, limit=limit,
+                                                   last_evaluated_key=decode_token(token)), _product)
+
+    def put_product(self, product: Product, *, create: bool) -> Product:
+        """Create-only (`AlreadyExists` if it exists), or update everything but `stock` of an existing
+        product (`NotFound` if it does not): stock only ever moves by adds, see the module doc."""
+        m = SupplierProductModel
+        if create:
+            item = _product_item(product)
+            try:
+                item.save(condition=m.product_id.does_not_exist())
+            except PutError as exc:
+                if _lost(exc):
+                    raise AlreadyExists(f"{product.supplier_id}/{product.product_id}") from exc
+                raise
+            return _product(item)
+        item = m(supplier_id=product.supplier_id, product_id=product.product_id)
+        actions: list[Any] = [
+            m.name.set(product.name), m.price.set(product.price), m.kind.set(product.product_type.kind.value),
+            m.category.set(product.product_type.category), m.attributes.set(_attribute_maps(product)),
+            m.on_sale.set(product.on_sale)]
+        try:
+            item.update(actions=actions, condition=m.product_id.exists())
+        except UpdateError as exc:
+            if _lost(exc):
+                raise NotFound(f"product {product.product_id} not found") from exc
+            raise
+        return _product(item)
+
+    def restock(self, supplier_id: str, product_id: str, delta: int) -> Product:
+        """Add `delta` units atomically; a negative delta only if that many are in stock. Raises
+        `NotFound` for no such product and `ValidationFailed` (on `delta`) for too few units."""
+        m = SupplierProductModel
+        condition = m.product_id.exists() if delta > 0 else (m.stock >= -delta)
+        item = m(supplier_id=supplier_id, product_id=product_id)
+        try:
+            item.update(actions=[m.stock.add(delta)], condition=condition)
+        except UpdateError as exc:
+            if not _lost(exc):
+                raise
+            current = self.get_product(supplier_id, product_id)
+            if current is None:
+                raise NotFound(f"product {product_id} not found") from exc
+            raise ValidationFailed("stock cannot go below zero", [
+                FieldError("delta", f"only {current.stock} in stock: take out at most that many")]) from exc
+        return _product(item)
+
+    def products(self, keys: Iterable[ProductKey]) -> dict[ProductKey, Product]:
+        """The products among `keys` that exist (consistent reads: the checkout prices from them)."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        found = (_product(item) for item in SupplierProductModel.batch_get(wanted, consistent_read=True))
+        return {product.key: product for product in found}
+
+
+class AddressStore:
+    def list(self, customer_id: str) -> list[SavedAddress]:
+        """Every saved address of a customer (at most `MAX_ADDRESSES`, so one query), oldest id first."""
+        return [_saved(item) for item in AddressModel.query(customer_id, consistent_read=True)]
+
+    def get(self, customer_id: str, address_id: str) -> SavedAddress | None:
+        item = get_or_none(AddressModel, customer_id, address_id, consistent=True)
+        return None if item is None else _saved(item)
+
+    def add(self, saved: SavedAddress) -> SavedAddress:
+        """Create-only, with `is_default` as given (`AlreadyExists` if the id is taken)."""
+        item = AddressModel(customer_id=saved.customer_id, address_id=saved.address_id, label=saved.label,
+                            address=address_item(saved.address), is_default=saved.is_default,
+                            created_at=saved.created_at)
+        try:
+            item.save(condition=AddressModel.address_id.does_not_exist())
+        except PutError as exc:
+            if _lost(exc):
+                raise AlreadyExists(saved.address_id) from exc
+            raise
+        return _saved(item)
+
+    def put(self, saved: SavedAddress) -> SavedAddress | None:
+        """Replace the label and address of an existing address (None if there is none), leaving
+        `is_default` alone: that moves only through `set_default`, so a replace never undoes a
+        concurrent default change."""
+        m = AddressModel
+        item = m(customer_id=saved.customer_id, address_id=saved.address_id)
+        try:
+            item.update(actions=[m.label.set(saved.label), m.address.set(address_item(saved.address))],
+                        condition=m.address_id.exists())
+        except UpdateError as exc:
+            if _lost(exc):
+                return None
+            raise
+        return _saved(item)
+
+    def delete(self, customer_id: str, address_id: str) -> bool:
+        """Whether there was such an address to delete."""
+        try:
+            AddressModel(customer_id=customer_id, address_id=address_id).delete(
+                condition=AddressModel.address_id.exists())
+        except DeleteError as exc:
+            if _lost(exc):
+                return False
+            raise
+        return True
+
+    def set_default(self, customer_id: str, address_id: str) -> SavedAddress | None:
+        """Make this address the default and every other one not, in one transaction (None if there
+        is no such address). Every other address is written, not only the current default: two
+        concurrent calls then cannot both leave theirs set, because each writes the whole set.
+        A concurrent delete cancels the transaction (each write requires its item), which re-reads."""
+        m = AddressModel
+        for _ in range(_ATTEMPTS):
+            addresses = self.list(customer_id)
+            target = next((a for a in addresses if a.address_id == address_id), None)
+            if target is None:
+                return None
+            try:
+                with TransactWrite(connection=m._get_connection().connection) as transaction:
+                    for saved in addresses:
+                        transaction.update(m(customer_id=customer_id, address_id=saved.address_id),
+                                           actions=[m.is_default.set(saved.address_id == address_id)],
+                                           condition=m.address_id.exists())
+            except TransactWriteError as exc:
+                if _lost(exc):
+                    continue
+                raise
+            return SavedAddress(target.customer_id, target.address_id, target.label, target.address, True,
+                                target.created_at)
+        raise ConcurrentUpdate(f"{customer_id}/{address_id}")
+
+
+# ── mapping ─────────────────────────────────────────────────────────────────────────────────
+
+def _supplier(item: SupplierModel) -> Supplier:
+    return Supplier(id=item.supplier_id, name=item.name, currency=item.currency,
+                    shipping_fee=int(item.shipping_fee or 0), active=bool(item.active), created_at=int(item.created_at))
+
+
+def _attribute_maps(product: Product) -> list[dict[str, Any]]:
+    return [{"name": a.name, "values": list(a.values)} for a in product.attributes]
+
+
+def _product_item(product: Product) -> SupplierProductModel:
+    return SupplierProductModel(
+        supplier_id=product.supplier_id, product_id=product.product_id, name=product.name, price=product.price,
+        stock=product.stock, kind=product.product_type.kind.value, category=product.product_type.category,
+        attributes=_attribute_maps(product), on_sale=product.on_sale, created_at=product.created_at)
+
+
+def _product(item: SupplierProductModel) -> Product:
+    attributes = tuple(AttributeOption(str(raw["name"]), tuple(str(v) for v in raw["values"]))
+                       for raw in item.attributes or [])
+    return Product(supplier_id=item.supplier_id, product_id=item.product_id, name=item.name, price=int(item.price),
+                   stock=int(item.stock), product_type=ProductType(Kind(item.kind), item.category),
+                   attributes=attributes, on_sale=bool(item.on_sale), created_at=int(item.created_at))
+
+
+def _saved(item: AddressModel) -> SavedAddress:
+    return SavedAddress(customer_id=item.customer_id, address_id=item.address_id, label=item.label,
+                        address=address_of(item.address), is_default=bool(item.is_default),
+                        created_at=int(item.created_at))

@@ -1,0 +1,273 @@
+"""Workflow 03's checkout: the edit form, creating the pending-payment purchase (split, priced by
+the server, stock reserved), the provider's callbacks, and the reactions — the fan-out pushes to
+each supplier's console and the customer's records — after each committed transition."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from chalicelib.adapters.paging import Page
+from chalicelib.adapters.purchase_store import OutOfStock, PurchaseStore
+from chalicelib.adapters.supplier_order_store import SupplierOrderStore
+from chalicelib.auth.principal import Principal, Role
+from chalicelib.checkout import cart, purchase
+from chalicelib.checkout.addresses import AddressBook
+from chalicelib.checkout.catalogue import SupplierCatalogue
+from chalicelib.checkout.model import Fulfilment, PaymentRef, Purchase, PurchaseGroup, PurchaseStatus, SupplierOrder
+from chalicelib.checkout.payments import (
+    MalformedCallback,
+    PaymentOutcome,
+    PaymentProvider,
+    ProviderPayment,
+    parse_callback,
+)
+from chalicelib.checkout.purchase import (
+    CancelPurchase,
+    FannedOut,
+    PaymentDeclined,
+    PaymentFailed,
+    PaymentMismatch,
+    PaymentSucceeded,
+    PaymentWindowElapsed,
+    PurchaseChanged,
+    PurchaseEvent,
+    RefundFlagged,
+)
+from chalicelib.checkout.signing import BadSignature, verify
+from chalicelib.checkout.split import split_cart
+from chalicelib.checkout.views import ops_purchase_view, purchase_view, record_view, supplier_order_view
+from chalicelib.core.clock import Clock
+from chalicelib.core.errors import DomainError, MalformedRequest, NotFound, ValidationFailed
+from chalicelib.core.ids import new_id
+from chalicelib.core.observability import MetricsSink, log
+from chalicelib.http.checkout_schemas import CartIn, PurchaseIn
+from chalicelib.http.schemas import is_id
+from chalicelib.push import party
+from chalicelib.push.notifier import Notifier
+from chalicelib.push.party import Party
+from chalicelib.waitstate.engine import WaitStateEngine
+from chalicelib.waitstate.model import Workflow
+
+PURCHASE_KIND = "purchase"
+
+
+class InvalidSignature(DomainError):
+    status = 401
+    problem = "invalid-signature"
+    title = "Invalid signature"
+
+
+def supplier_party(supplier_id: str) -> Party:
+    return Party(Role.SUPPLIER.value, supplier_id)
+
+
+class CheckoutService:
+    def __init__(self, engine: WaitStateEngine, store: PurchaseStore, orders: SupplierOrderStore,
+                 catalogue: SupplierCatalogue, addresses: AddressBook, payments: PaymentProvider,
+                 notifier: Notifier, clock: Clock, metrics: MetricsSink, *, window_s: int,
+                 webhook_secrets: tuple[str, ...], redeem_base_url: str) -> None:
+        self._engine = engine
+        self.store = store
+        self._orders = orders
+        self._catalogue = catalogue
+        self._addresses = addresses
+        self.payments = payments
+        self._notifier = notifier
+        self._clock = clock
+        self._metrics = metrics
+        self._window_ms = window_s * 1000
+        self._secrets = tuple(s.encode() for s in webhook_secrets)
+        self._redeem_base_url = redeem_base_url
+
+    # ── the edit form and creating ──────────────────────────────────────────────────────────
+
+    def form(self, caller: Principal, body: CartIn) -> dict[str, Any]:
+        caller.require(Role.CUSTOMER)
+        wanted = [(i.supplier_id, i.product_id, i.quantity) for i in body.items]
+        products = self._catalogue.products([(s, p) for s, p, _ in wanted])
+        suppliers = self._catalogue.suppliers([s for s, _, _ in wanted])
+        form, errors = cart.edit_form(wanted, products, suppliers, self._addresses.default_for(caller.sub))
+        if errors:
+            raise ValidationFailed("some items of the cart cannot be ordered", errors)
+        return form
+
+    def create(self, caller: Principal, body: PurchaseIn) -> Purchase:
+        caller.require(Role.CUSTOMER)
+        sections = [s.submitted() for s in body.sections]
+        products = self._catalogue.products(cart.wanted_keys(sections))
+        suppliers = self._catalogue.suppliers([s.supplier_id for s in sections])
+        checked, errors = cart.check(sections, products, suppliers)
+        if checked is None:
+            raise ValidationFailed("the order cannot be created", errors)
+        split = split_cart(checked.lines, {s.id: s.shipping_fee for s in suppliers.values()})
+        purchase_id = new_id("pur")
+        groups = tuple(
+            PurchaseGroup(f"{purchase_id}-{n}", suppliers[g.supplier_id].name,
+                          checked.addresses.get(g.supplier_id) if g.ships else None, g)
+            for n, g in enumerate(split.groups, start=1))
+        # The payment exists before the purchase: a purchase is never stored without a way to pay,
+        # and an intent whose purchase was refused (stock) is simply never paid.
+        intent = self.payments.create_payment(purchase_id, split.total, checked.currency,
+                                              f"ontime order {purchase_id} ({len(groups)} suppliers)")
+        now = self._clock.now_ms()
+        pending = Purchase(
+            id=purchase_id, customer_id=caller.sub, status=PurchaseStatus.PENDING_PAYMENT, currency=checked.currency,
+            groups=groups, discount=split.discount, payment=PaymentRef(self.payments.name, intent.payment_id,
+                                                                       intent.pay_url),
+            payment_deadline=now + self._window_ms, created_at=now, updated_at=now)
+        try:
+            created: Purchase = self._engine.start(PURCHASE_KIND, pending, writes=purchase.reservations(pending))
+        except OutOfStock as short:
+            raise ValidationFailed("the order cannot be created", [
+                cart.stock_error(sections, (h.supplier_id, h.product_id), None) for h in short.holds]) from short
+        log("purchase.created", purchase_id=created.id, customer_id=caller.sub, total=created.total,
+            suppliers=len(groups), sub_orders=len(split.sub_orders))
+        self._metrics.metric("PurchaseCreated", 1, "Count", {}, purchase_id=created.id)
+        return created
+
+    # ── payment ─────────────────────────────────────────────────────────────────────────────
+
+    def callback(self, body: bytes, signature: str | None) -> dict[str, Any]:
+        """A provider's callback: verified, then applied at most once (providers retry)."""
+        now_s = self._clock.now_ms() // 1000
+        if not self._signed(body, signature, now_s):
+            log("payment.callback_refused", logging.WARNING, reason="signature")
+            raise InvalidSignature("the callback's Payment-Signature does not verify")
+        try:
+            event_id, payment = parse_callback(body)
+        except MalformedCallback as exc:
+            raise MalformedRequest(str(exc)) from exc
+        current = self.store.get(payment.reference) if is_id(payment.reference) else None
+        if current is None or current.payment.payment_id != payment.payment_id:
+            reason = "unknown_purchase" if current is None else "unknown_payment"
+            log("payment.callback_ignored", logging.WARNING, reason=reason, event_id=event_id,
+                payment_id=payment.payment_id, reference=payment.reference)
+            return {"status": "ignored", "reason": reason}
+        after = self._apply_payment(current, payment)
+        log("payment.callback_applied", event_id=event_id, purchase_id=after.id, outcome=payment.outcome.value,
+            status=after.status.value, refund_due=after.refund is not None)
+        return {"status": "processed", "purchase_id": after.id, "purchase_status": after.status.value,
+                "refund_due": after.refund is not None}
+
+    def reconcile(self, caller: Principal, purchase_id: str) -> Purchase:
+        """Ask the provider instead of waiting for its callback (the app, back from the pay page)."""
+        current = self._visible(caller, purchase_id)
+        payment = self.payments.payment(current.payment.payment_id)
+        if payment is None or payment.outcome is PaymentOutcome.PENDING or payment.reference != current.id:
+            return self.get(caller, purchase_id)
+        return self._apply_payment(current, payment)
+
+    def _apply_payment(self, current: Purchase, payment: ProviderPayment) -> Purchase:
+        event: PurchaseEvent
+        if payment.outcome is PaymentOutcome.SUCCEEDED:
+            event = PaymentSucceeded(payment.payment_id, payment.amount, payment.currency, payment.at,
+                                     self._draw_fulfilments(current))
+        else:
+            event = PaymentFailed(payment.payment_id, payment.at)
+        try:
+            return self._apply(current.id, event)
+        except PaymentMismatch:
+            log("payment.mismatch", logging.ERROR, purchase_id=current.id, payment_id=payment.payment_id,
+                amount=payment.amount, currency=payment.currency, expected=current.total)
+            self._metrics.metric("PaymentMismatch", 1, "Count", {}, purchase_id=current.id)
+            self._alert("payment_mismatch", current)
+            raise
+
+    def _signed(self, body: bytes, signature: str | None, now_s: int) -> bool:
+        for secret in self._secrets:
+            try:
+                verify(secret, body, signature, now_s)
+            except BadSignature:
+                continue
+            return True
+        return False
+
+    def _draw_fulfilments(self, current: Purchase) -> tuple[tuple[str, Fulfilment], ...]:
+        drawn = []
+        for sub_id in current.virtual_sub_order_ids():
+            code = secrets.token_hex(8).upper()
+            drawn.append((sub_id, Fulfilment(code, f"{self._redeem_base_url}{code}")))
+        return tuple(drawn)
+
+    # ── customers and ops ───────────────────────────────────────────────────────────────────
+
+    def get(self, caller: Principal, purchase_id: str) -> Purchase:
+        current = self._visible(caller, purchase_id)
+        settled: Purchase = self._engine.settled(PURCHASE_KIND, current, lambda p: _may_see(caller, p))
+        return settled
+
+    def records_of(self, bought: Purchase) -> list[SupplierOrder] | None:
+        if bought.status is not PurchaseStatus.PAID:
+            return None
+        return self._orders.many([g.order_id for g in bought.groups])
+
+    def purchases(self, caller: Principal, limit: int, token: str | None) -> Page[Purchase]:
+        caller.require(Role.CUSTOMER)
+        return self.store.for_customer(caller.sub, limit, token)
+
+    def cancel(self, caller: Principal, purchase_id: str) -> Purchase:
+        caller.require(Role.CUSTOMER, Role.OPS)
+        self._visible(caller, purchase_id)
+        return self._apply(purchase_id, CancelPurchase(f"{caller.role.value}:{caller.sub}"),
+                           lambda p: _may_see(caller, p))
+
+    def refunds_due(self, caller: Principal, limit: int, token: str | None) -> Page[Purchase]:
+        caller.require(Role.OPS)
+        return self.store.refunds_due(limit, token)
+
+    # ── the wait-state engine's side ────────────────────────────────────────────────────────
+
+    def react(self, bought: Purchase, events: tuple[object, ...], now: int) -> None:
+        customer = party.customer(bought.customer_id)
+        for event in events:
+            match event:
+                case PurchaseChanged(purchase=p, previous=previous, cause=cause):
+                    self._notifier.push(customer, "purchase.status_changed",
+                                        {**purchase_view(p, None, now), "previous_status": previous.value,
+                                         "cause": cause}, now)
+                    self._metrics.metric("PurchaseOutcome", 1, "Count", {"outcome": cause}, purchase_id=p.id)
+                    log("purchase.transition", purchase_id=p.id, previous=previous.value, status=p.status.value,
+                        cause=cause)
+                case FannedOut(orders=orders):
+                    for order in orders:
+                        self._notifier.push(supplier_party(order.supplier_id), "supplier_order.created",
+                                            supplier_order_view(order, now), now)
+                    for order in orders:
+                        self._notifier.push(customer, "record.created", record_view(order, now), now)
+                case RefundFlagged(purchase=p):
+                    log("purchase.refund_due", logging.WARNING, purchase_id=p.id,
+                        payment_id=p.refund.payment_id if p.refund else None)
+                    self._metrics.metric("RefundDue", 1, "Count", {}, purchase_id=p.id)
+                    self._notifier.push(customer, "purchase.refund_due", purchase_view(p, None, now), now)
+                    self._alert("refund_due", p)
+                case PaymentDeclined(purchase=p):
+                    self._notifier.push(customer, "purchase.payment_failed", purchase_view(p, None, now), now)
+
+    def _alert(self, kind: str, about: Purchase) -> None:
+        now = self._clock.now_ms()
+        self._notifier.push(party.OPS, "alert.raised", {"kind": kind, "purchase": ops_purchase_view(about, now)}, now)
+
+    # ── helpers ─────────────────────────────────────────────────────────────────────────────
+
+    def _visible(self, caller: Principal, purchase_id: str) -> Purchase:
+        current = self.store.get(purchase_id)
+        if current is None or not _may_see(caller, current):
+            raise NotFound(f"purchase {purchase_id} not found")
+        return current
+
+    def _apply(self, purchase_id: str, event: PurchaseEvent,
+               visible: Callable[[Purchase], bool] | None = None) -> Purchase:
+        result: Purchase = self._engine.apply(PURCHASE_KIND, purchase_id, event, visible)
+        return result
+
+
+def _may_see(caller: Principal, bought: Purchase) -> bool:
+    return caller.role is Role.OPS or (caller.role is Role.CUSTOMER and bought.customer_id == caller.sub)
+
+
+def purchase_workflow(service: CheckoutService) -> Workflow[Purchase]:
+    return Workflow(kind=PURCHASE_KIND, store=service.store, decide=purchase.decide,
+                    alarm_event=PaymentWindowElapsed, react=service.react)

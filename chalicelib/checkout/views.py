@@ -1,0 +1,101 @@
+"""How purchases and supplier orders look on the wire. Money is integer minor units with its currency.
+
+* The customer sees the purchase (totals, payment, status) and one **panel** per paid record:
+  that supplier's sub-orders, each with its status, tracking (method, distance, ETA) or code.
+* A supplier sees only its own supplier order: its goods, its prices, the shipping address —
+  never the purchase's other groups, totals or payment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from chalicelib.checkout.model import Parcel, Purchase, PurchaseStatus, SupplierOrder, Tracking
+from chalicelib.checkout.purchase import sub_status
+from chalicelib.checkout.split import SubOrder
+from chalicelib.core.timefmt import iso, iso_or_none
+from chalicelib.orders.model import Address
+
+
+def _address(address: Address | None) -> dict[str, Any] | None:
+    return None if address is None else {k: v for k, v in asdict(address).items() if v is not None}
+
+
+def _sub_order(sub: SubOrder) -> dict[str, Any]:
+    return {
+        "kind": sub.product_type.kind.value, "category": sub.product_type.category,
+        "lines": [{"product_id": line.product_id, "name": line.name, "unit_price": line.unit_price,
+                   "quantity": line.quantity, "amount": line.amount, "attributes": dict(line.attributes)}
+                  for line in sub.lines],
+        "subtotal": sub.subtotal, "shipping": sub.shipping, "discount": sub.discount, "total": sub.total,
+    }
+
+
+def tracking_view(tracking: Tracking | None) -> dict[str, Any] | None:
+    if tracking is None:
+        return None
+    position = tracking.position
+    return {
+        "method": tracking.method.value, "carrier_id": tracking.carrier_id, "shipped_at": iso(tracking.shipped_at),
+        "position": None if position is None else {"lat": position.lat, "lng": position.lng, "at": iso(position.at)},
+        "distance_km": tracking.distance_km, "eta": iso_or_none(tracking.eta),
+    }
+
+
+def parcel_view(parcel: Parcel) -> dict[str, Any]:
+    return {
+        "sub_order_id": parcel.id, "status": parcel.status.value, **_sub_order(parcel.sub_order),
+        "tracking": tracking_view(parcel.tracking), "delivered_at": iso_or_none(parcel.delivered_at),
+        "fulfilment": None if parcel.fulfilment is None else asdict(parcel.fulfilment),
+    }
+
+
+def _order(order: SupplierOrder, now: int) -> dict[str, Any]:
+    return {
+        "purchase_id": order.purchase_id, "status": order.status, "currency": order.currency,
+        "total": order.total, "shipping_address": _address(order.address),
+        "sub_orders": [parcel_view(p) for p in order.parcels],
+        "created_at": iso(order.created_at), "updated_at": iso(order.updated_at), "server_time": iso(now),
+    }
+
+
+def record_view(order: SupplierOrder, now: int) -> dict[str, Any]:
+    """One panel of the customer's "my purchases"."""
+    return {"record_id": order.id, "supplier": {"supplier_id": order.supplier_id, "name": order.supplier_name},
+            **_order(order, now)}
+
+
+def supplier_order_view(order: SupplierOrder, now: int) -> dict[str, Any]:
+    return {"order_id": order.id, "supplier_id": order.supplier_id, "customer_id": order.customer_id,
+            **_order(order, now)}
+
+
+def purchase_view(purchase: Purchase, records: list[SupplierOrder] | None, now: int) -> dict[str, Any]:
+    pending = purchase.status is PurchaseStatus.PENDING_PAYMENT
+    status = sub_status(purchase).value
+    return {
+        "purchase_id": purchase.id, "status": purchase.status.value, "currency": purchase.currency,
+        "subtotal": purchase.subtotal, "shipping": purchase.shipping, "discount": purchase.discount,
+        "total": purchase.total,
+        "payment": {"provider": purchase.payment.provider, "payment_id": purchase.payment.payment_id,
+                    "pay_url": purchase.payment.pay_url if pending else None,
+                    "deadline": iso(purchase.payment_deadline),
+                    "remaining_ms": max(0, purchase.payment_deadline - now) if pending else 0},
+        "groups": [{"supplier_id": g.supplier_id, "supplier_name": g.supplier_name, "record_id": g.order_id,
+                    "shipping_address": _address(g.address), "total": g.group.total,
+                    "sub_orders": [{"sub_order_id": sid, "status": status, **_sub_order(s)}
+                                   for sid, s in zip(g.sub_order_ids(), g.group.sub_orders, strict=True)]}
+                   for g in purchase.groups],
+        "records": None if records is None else [record_view(r, now) for r in records],
+        "paid_at": iso_or_none(purchase.paid_at), "cancelled_at": iso_or_none(purchase.cancelled_at),
+        "cancel_reason": purchase.cancel_reason,
+        "refund": None if purchase.refund is None else {**asdict(purchase.refund),
+                                                        "flagged_at": iso(purchase.refund.flagged_at)},
+        "created_at": iso(purchase.created_at), "updated_at": iso(purchase.updated_at), "server_time": iso(now),
+    }
+
+
+def ops_purchase_view(purchase: Purchase, now: int) -> dict[str, Any]:
+    return {**purchase_view(purchase, None, now), "customer_id": purchase.customer_id,
+            "history": [{"at": iso(h.at), "status": h.status, "cause": h.cause} for h in purchase.history]}

@@ -1,0 +1,85 @@
+"""Concurrent checkouts racing for the last units: the reservations' conditional writes let
+exactly as many through as there is stock, and the losers get 422 with nothing created."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from chalice.test import Client
+from moto.dynamodb.models import DynamoDBBackend
+
+from chalicelib.auth.principal import Principal, Role
+from chalicelib.core.errors import ValidationFailed
+from chalicelib.http.checkout_schemas import PurchaseIn
+from chalicelib.local.aws import isolate_dynamodb_transactions
+from tests.conftest import World
+from tests.functional.market import Market
+
+PATCHED = ("put_item", "update_item", "delete_item", "transact_write_items", "_ontime_isolated")
+BUYERS = 8
+
+
+@pytest.fixture
+def isolated_transactions() -> Iterator[None]:
+    """DynamoDB's transactions are isolated; moto's are only with the local stack's patch."""
+    originals = {name: vars(DynamoDBBackend).get(name) for name in PATCHED}
+    assert isolate_dynamodb_transactions()
+    try:
+        yield
+    finally:
+        for name, original in originals.items():
+            if original is None:
+                delattr(DynamoDBBackend, name)
+            else:
+                setattr(DynamoDBBackend, name, original)
+
+
+@pytest.fixture
+def market(isolated_transactions: None, world: World, client: Client) -> Market:
+    opened = Market(world, client)
+    opened.open()
+    return opened
+
+
+def _race(market: Market, quantity: int) -> list[Any]:
+    body = PurchaseIn.model_validate({"sections": Market.sections(shoes=0, books=quantity, cards=0)})
+    start = threading.Barrier(BUYERS)
+    outcomes: list[Any] = [None] * BUYERS
+
+    def buy(n: int) -> None:
+        start.wait()
+        try:
+            outcomes[n] = market.world.container.checkout.create(Principal(f"u{n}", Role.CUSTOMER), body)
+        except ValidationFailed as refused:
+            outcomes[n] = refused
+
+    threads = [threading.Thread(target=buy, args=(n,)) for n in range(BUYERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcomes
+
+
+def test_eight_buyers_racing_for_five_books_get_exactly_five_and_never_oversell(market: Market) -> None:
+    outcomes = _race(market, 1)
+    winners = [o for o in outcomes if not isinstance(o, ValidationFailed)]
+    losers = [o for o in outcomes if isinstance(o, ValidationFailed)]
+    assert len(winners) == 5 and len(losers) == 3
+    assert market.stock("s_books", "p_novel") == 0
+    for refused in losers:
+        # Refused by the pre-check (it saw the stock already gone) or by the reservation itself.
+        assert [e.field for e in refused.errors] == ["sections[0].items[0].quantity"]
+        assert refused.errors[0].message == "out of stock"
+    stored = market.snapshot()["purchases"]
+    assert len(stored) == 5
+
+
+def test_a_losing_checkout_creates_no_purchase_and_takes_no_stock(market: Market) -> None:
+    outcomes = _race(market, 3)  # only one buyer can have 3 of the 5
+    assert sum(not isinstance(o, ValidationFailed) for o in outcomes) == 1
+    assert market.stock("s_books", "p_novel") == 2
+    assert len(market.snapshot()["purchases"]) == 1
