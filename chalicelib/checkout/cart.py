@@ -156,7 +156,7 @@ def edit_form(cart: Sequence[tuple[str, str, int]], products: Mapping[ProductKey
         section["items"].append({
             "product_id": product_id, "name": product.name, "unit_price": product.price, "quantity": quantity,
             "kind": product.product_type.kind.value, "category": product.product_type.category,
-            "in_stock": product.stock >= quantity, "stock": product.stock,
+            "in_stock": product.stock >= quantity,
             "attributes": [{"name": a.name, "options": list(a.values), "value": None} for a in product.attributes],
         })
     for section in sections.values():

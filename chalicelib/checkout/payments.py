@@ -92,7 +92,7 @@ def parse_callback(body: bytes) -> tuple[str, ProviderPayment]:
         raise MalformedCallback("the body is not an object")
     kind = data.get("type")
     outcomes = {f"payment.{o.value}": o for o in PaymentOutcome if o is not PaymentOutcome.PENDING}
-    if kind not in outcomes:
+    if not isinstance(kind, str) or kind not in outcomes:
         raise MalformedCallback(f"unknown event type {kind!r}")
     fields = {name: data.get(name) for name in ("event_id", "payment_id", "reference", "currency")}
     if not all(isinstance(v, str) and v for v in fields.values()):

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, field_validator
 
 from chalicelib.checkout.cart import SubmittedItem, SubmittedSection
 from chalicelib.checkout.tracking import Method
 from chalicelib.http.dispatch_schemas import Latitude, Longitude
 from chalicelib.http.schemas import AddressIn, Id, Strict
+from chalicelib.http.supplier_schemas import AttributeName, AttributeValue
 
-AttributeValue = Annotated[str, StringConstraints(min_length=1, max_length=40)]
-AttributeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,29}$")]
 Quantity = Annotated[int, Field(ge=1, le=99)]
 
 
