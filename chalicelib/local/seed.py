@@ -27,6 +27,20 @@ DEMO_INSTALLERS: tuple[dict[str, Any], ...] = (
 """People's Square and Xintiandi: about 1.2 km apart."""
 
 
+DEMO_SUPPLIERS: tuple[dict[str, Any], ...] = (
+    {"supplier_id": "s_demo_shoes", "name": "Demo shoe house", "shipping_fee": 1000, "products": (
+        {"product_id": "p_runner", "name": "Runner", "price": 39900, "stock": 50, "kind": "physical",
+         "category": "shoes", "attributes": {"size": ["40", "41", "42", "43"], "colour": ["black", "white"]}},)},
+    {"supplier_id": "s_demo_books", "name": "Demo book barn", "shipping_fee": 600, "products": (
+        {"product_id": "p_novel", "name": "Three-Body Problem", "price": 4500, "stock": 100, "kind": "physical",
+         "category": "books"},)},
+    {"supplier_id": "s_demo_cards", "name": "Demo gift cards", "shipping_fee": 0, "products": (
+        {"product_id": "p_gift_100", "name": "Gift card 100 CNY", "price": 10000, "stock": 1000, "kind": "virtual",
+         "category": "gift_cards"},)},
+)
+"""Three suppliers for a split order: two ship physical goods, one sells virtual goods."""
+
+
 class SeedFailed(RuntimeError):
     """The app refused the demo data: the message carries its problem body."""
 
@@ -48,6 +62,7 @@ def seed_demo(runtime: LambdaRuntime, *, answer_window_s: int, dispatch_periods_
         _expect(201, *call_route(runtime, "POST", f"/merchants/{DEMO_MERCHANT_ID}/products", body=product,
                                  headers=ops))
     seed_installers(runtime, ops, auth, dispatch_periods_s)
+    seed_suppliers(runtime, ops)
     return created
 
 
@@ -63,6 +78,18 @@ def seed_installers(runtime: LambdaRuntime, ops: dict[str, str], auth: Callable[
         _expect(201, *call_route(runtime, "POST", "/installers", body=body, headers=ops))
         _expect(200, *call_route(runtime, "PUT", "/installer/location", body={"lat": lat, "lng": lng},
                                  headers=auth("installer", installer_id)))
+
+
+def seed_suppliers(runtime: LambdaRuntime, ops: dict[str, str]) -> None:
+    for demo in DEMO_SUPPLIERS:
+        supplier_id = demo["supplier_id"]
+        body = {"supplier_id": supplier_id, "name": demo["name"], "currency": "CNY",
+                "shipping_fee": demo["shipping_fee"]}
+        _expect(201, *call_route(runtime, "POST", "/suppliers", body=body, headers=ops))
+        for product in demo["products"]:
+            fields = {k: v for k, v in product.items() if k != "product_id"}
+            _expect(201, *call_route(runtime, "PUT", f"/suppliers/{supplier_id}/products/{product['product_id']}",
+                                     body=fields, headers=ops))
 
 
 def _expect(wanted: int, status: int, body: Any) -> Any:

@@ -207,6 +207,7 @@ def banner(rest: str, ws: str, aws: str, transport: str, seeded: bool,
     customer = '{"role":"customer","sub":"u_alice"}'
     ops = '{"role":"ops","sub":"ops-1"}'
     installer = '{"role":"installer","sub":"i_demo_1"}'
+    supplier = '{"role":"supplier","sub":"clerk-1","supplier_id":"s_demo_books"}'
     lines = [
         "ontime local stack",
         f"  REST API          {rest}          (GET {rest}/health)",
@@ -219,11 +220,14 @@ def banner(rest: str, ws: str, aws: str, transport: str, seeded: bool,
         f"  demo installers   i_demo_1, i_demo_2 in area_demo, Shanghai (remind after {demo_periods_s[0]} s, "
         f"revoke {demo_periods_s[1]} s later: --demo-periods)"
         if seeded else "  demo installers   (not seeded: --no-seed)",
+        "  demo suppliers    s_demo_shoes, s_demo_books (physical), s_demo_cards (virtual); pay pages at "
+        f"{rest}/sandbox/pay/<payment-id>" if seeded else "  demo suppliers    (not seeded: --no-seed)",
         "tokens:",
         "  merchant  " + token.format(rest=rest, body=merchant),
         "  customer  " + token.format(rest=rest, body=customer),
         "  ops       " + token.format(rest=rest, body=ops),
         "  installer " + token.format(rest=rest, body=installer) + "   (or i_demo_2)",
+        "  supplier  " + token.format(rest=rest, body=supplier),
         "Ctrl-C stops the stack.",
     ]
     return "\n".join(lines)
