@@ -93,6 +93,17 @@ def parcel_from(data: dict[str, Any], supplier_id: str) -> Parcel:
                   None if f is None else Fulfilment(str(f["code"]), str(f["link"])))
 
 
+def plain(value: Any) -> Any:
+    """A raw map as read back (PynamoDB may hand nested maps over as MapAttribute)."""
+    if hasattr(value, "as_dict"):
+        return plain(value.as_dict())
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.checkout_mapping import group_from, group_map
+from chalicelib.adapters.checkout_mapping import group_from, group_map, plain
 from chalicelib.adapters.entity_store import PynamoEntityStore
 from chalicelib.adapters.models import HistoryMap, PurchaseModel, SupplierOrderModel, SupplierProductModel
 from chalicelib.adapters.paging import Page, decode_token, run_page
-from chalicelib.adapters.supplier_order_store import SupplierOrderStore, _plain
+from chalicelib.adapters.supplier_order_store import SupplierOrderStore
 from chalicelib.checkout.model import PaymentRef, Purchase, PurchaseHistory, PurchaseStatus, RefundDue, StockHold
 from chalicelib.checkout.purchase import NewSupplierOrder, StockRelease, StockReservation
 from chalicelib.core.errors import AlreadyExists
@@ -86,11 +86,11 @@ class PurchaseStore(PynamoEntityStore[Purchase, PurchaseModel]):
             history=[HistoryMap(at=h.at, status=h.status, cause=h.cause) for h in entity.history])
 
     def to_entity(self, item: PurchaseModel) -> Purchase:
-        payment = _plain(item.payment)
-        refund = None if item.refund is None else _plain(item.refund)
+        payment = plain(item.payment)
+        refund = None if item.refund is None else plain(item.refund)
         return Purchase(
             id=item.id, customer_id=item.customer_id, status=PurchaseStatus(item.status), currency=item.currency,
-            groups=tuple(group_from(_plain(g)) for g in item.groups or []), discount=int(item.discount or 0),
+            groups=tuple(group_from(plain(g)) for g in item.groups or []), discount=int(item.discount or 0),
             payment=PaymentRef(str(payment["provider"]), str(payment["payment_id"]), str(payment["pay_url"])),
             payment_deadline=int(item.payment_deadline), created_at=int(item.created_at),
             updated_at=int(item.updated_at), paid_at=None if item.paid_at is None else int(item.paid_at),

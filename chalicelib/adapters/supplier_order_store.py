@@ -6,9 +6,7 @@ one conditional write at a time by the engine; they never wait on an alarm.
 
 from __future__ import annotations
 
-from typing import Any
-
-from chalicelib.adapters.checkout_mapping import address_from, address_map, parcel_from, parcel_map
+from chalicelib.adapters.checkout_mapping import address_from, address_map, parcel_from, parcel_map, plain
 from chalicelib.adapters.entity_store import PynamoEntityStore
 from chalicelib.adapters.models import SupplierOrderModel
 from chalicelib.adapters.paging import Page, decode_token, run_page
@@ -32,7 +30,7 @@ class SupplierOrderStore(PynamoEntityStore[SupplierOrder, SupplierOrderModel]):
         return SupplierOrder(
             id=item.id, purchase_id=item.purchase_id, customer_id=item.customer_id, supplier_id=item.supplier_id,
             supplier_name=item.supplier_name, currency=item.currency, address=address,
-            parcels=tuple(parcel_from(_plain(p), item.supplier_id) for p in item.parcels or []),
+            parcels=tuple(parcel_from(plain(p), item.supplier_id) for p in item.parcels or []),
             created_at=int(item.created_at), updated_at=int(item.updated_at), version=int(item.version or 0))
 
     def due(self, shard: int, until_ms: int) -> list[DueAlarm]:
@@ -60,13 +58,3 @@ class SupplierOrderStore(PynamoEntityStore[SupplierOrder, SupplierOrderModel]):
             customer_id, scan_index_forward=False, limit=limit, last_evaluated_key=decode_token(token)),
             self.to_entity)
 
-
-def _plain(value: Any) -> Any:
-    """A raw map as read back (PynamoDB may hand nested maps over as MapAttribute)."""
-    if hasattr(value, "as_dict"):
-        return _plain(value.as_dict())
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value

@@ -9,6 +9,7 @@ from chalice.app import Response
 
 from chalicelib.auth.principal import Role
 from chalicelib.checkout.views import ops_purchase_view, purchase_view, record_view
+from chalicelib.core.timefmt import iso
 from chalicelib.http.checkout_schemas import CartIn, PurchaseIn
 from chalicelib.http.routing import Call, Routes
 
@@ -21,7 +22,7 @@ def _purchase(call: Call, bought: Any) -> dict[str, Any]:
 
 @routes.route("/checkout/form", methods=["POST"])
 def checkout_form(call: Call) -> dict[str, Any]:
-    return {**call.app.checkout.form(call.principal, call.body(CartIn)), "server_time": call.now}
+    return {**call.app.checkout.form(call.principal, call.body(CartIn)), "server_time": iso(call.now)}
 
 
 @routes.route("/purchases", methods=["POST"], status=201)
