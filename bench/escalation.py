@@ -48,7 +48,9 @@ from typing import Any
 
 from bench.alarms import DueSchedule
 from bench.api import Api, ApiError, parse_iso_ms
-from bench.stack import RESULTS, LocalStack, StackStats, emf_values, errors_logged, mib
+from bench.report import Out
+from bench.report import Phases as StackPhases
+from bench.stack import RESULTS, LocalStack, emf_values, errors_logged, mib
 from bench.stats import Summary, due_density, verdict
 from bench.terminal import Received, Terminal, close_all, now_ms, open_all, receipts_by
 
@@ -170,16 +172,6 @@ def installer_ids(remind_after_s: int) -> list[str]:
     return [f"i_r{remind_after_s}_{k}" for k in range(INSTALLERS_PER_AREA)]
 
 
-class Out:
-    """Prints the report and keeps it for `escalation.txt`."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def __call__(self, text: str = "") -> None:
-        print(text, flush=True)
-        self.lines.append(text)
-
 
 # ── driving the stack ──────────────────────────────────────────────────────────────────────
 
@@ -278,29 +270,12 @@ async def final_reads(api: Api, ops: str, dispatches: list[Dispatch], installer_
     return requests, entries
 
 
-@dataclass
-class Phases:
-    """CPU seconds of the stack and its `/_stats` at the phase boundaries."""
-
-    cpu: dict[str, float] = field(default_factory=dict)
-    stats: dict[str, StackStats] = field(default_factory=dict)
-    at: dict[str, float] = field(default_factory=dict)
-
-    async def mark(self, stack: LocalStack, name: str) -> None:
-        self.at[name], self.cpu[name] = time.monotonic(), stack.cpu_seconds()
-        self.stats[name] = await asyncio.to_thread(stack.stats)
-
+class Phases(StackPhases):
     def idle_cpu_share(self) -> float:
         """The stack's CPU share between the last creation and the first reminder, when nothing but
         stragglers, pollers and pumps run: the part of each later phase that is not the alarms'."""
         elapsed = self.at["due"] - self.at["created"]
         return self.cpu_between("created", "due") / elapsed if elapsed > 1 else math.nan
-
-    def cpu_between(self, first: str, last: str) -> float:
-        return self.cpu[last] - self.cpu[first]
-
-    def calls_between(self, first: str, last: str) -> dict[str, int]:
-        return self.stats[last].calls_since(self.stats[first])
 
 
 async def run(args: argparse.Namespace, out: Out) -> dict[str, Any]:
