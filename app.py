@@ -7,6 +7,7 @@ from chalicelib.blueprints import (
     catalog,
     checkout,
     console,
+    coupons,
     customer,
     fulfilment,
     health,
@@ -35,6 +36,7 @@ app.register_blueprint(console.routes.blueprint)
 app.register_blueprint(suppliers.routes.blueprint)
 app.register_blueprint(addresses.routes.blueprint)
 app.register_blueprint(checkout.routes.blueprint)
+app.register_blueprint(coupons.routes.blueprint)
 app.register_blueprint(fulfilment.routes.blueprint)
 app.register_blueprint(payments.routes.blueprint)
 app.register_blueprint(timers.routes)

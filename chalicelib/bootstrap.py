@@ -12,6 +12,7 @@ from typing import Any
 
 from chalicelib.adapters.catalog_store import CatalogStore
 from chalicelib.adapters.connections import DynamoConnectionRegistry
+from chalicelib.adapters.coupon_store import CouponStore
 from chalicelib.adapters.idempotency_store import DynamoIdempotencyStore
 from chalicelib.adapters.installation_store import InstallationStore
 from chalicelib.adapters.installer_store import InstallerStore
@@ -25,6 +26,7 @@ from chalicelib.auth.tokens import DevTokenIssuer, JwksVerifier, TokenVerifier
 from chalicelib.catalog.service import CatalogService
 from chalicelib.checkout.addresses import AddressBook
 from chalicelib.checkout.catalogue import SupplierCatalogue
+from chalicelib.checkout.coupons import Coupons
 from chalicelib.checkout.payments import PaymentProvider
 from chalicelib.checkout.service import PURCHASE_KIND, CheckoutService, purchase_workflow
 from chalicelib.checkout.supplier_orders import SUPPLIER_ORDER_KIND, SupplierOrderService, supplier_order_workflow
@@ -62,6 +64,7 @@ class Container:
     installations: InstallationService
     suppliers: SupplierCatalogue
     addresses: AddressBook
+    coupons: Coupons
     checkout: CheckoutService
     supplier_orders: SupplierOrderService
 
@@ -106,16 +109,18 @@ def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink 
     suppliers = SupplierCatalogue(SupplierStore(), clock)
     addresses = AddressBook(AddressStore(), clock)
     supplier_order_store = SupplierOrderStore(config.due_shards)
+    coupons = Coupons(CouponStore(), clock)
     checkout = CheckoutService(
         engine, PurchaseStore(config.due_shards, supplier_order_store), supplier_order_store, suppliers, addresses,
-        payments or _payment_provider(config, clock), notifier, clock, metrics, window_s=config.payment_window_s,
-        webhook_secrets=config.payment_webhook_secrets, redeem_base_url=config.redeem_base_url)
+        coupons, payments or _payment_provider(config, clock), notifier, clock, metrics,
+        window_s=config.payment_window_s, webhook_secrets=config.payment_webhook_secrets,
+        redeem_base_url=config.redeem_base_url)
     engine.register(purchase_workflow(checkout))
     supplier_orders = SupplierOrderService(engine, supplier_order_store, notifier, metrics)
     engine.register(supplier_order_workflow(supplier_orders))
     return Container(config, clock, metrics, engine, notifier, connections, verifier, dev_issuer,
                      Idempotency(DynamoIdempotencyStore(), clock), catalog, orders, workforce, installations,
-                     suppliers, addresses, checkout, supplier_orders)
+                     suppliers, addresses, coupons, checkout, supplier_orders)
 
 
 def container() -> Container:

@@ -356,6 +356,18 @@ class SupplierProductModel(Model):
     created_at = NumberAttribute()
 
 
+class CouponModel(Model):
+    class Meta:
+        table_name = "coupons"
+
+    code = UnicodeAttribute(hash_key=True)
+    amount_off = NumberAttribute()
+    currency = UnicodeAttribute()
+    min_subtotal = NumberAttribute(default=0)
+    active = BooleanAttribute(default=True)
+    created_at = NumberAttribute()
+
+
 class AddressModel(Model):
     """A customer's saved shipping addresses (at most one has `is_default`)."""
 
@@ -401,6 +413,7 @@ class PurchaseModel(WaitingEntityModel):
     cancel_reason = UnicodeAttribute(null=True)
     refund = MapAttribute[str, Any](null=True)
     history = ListAttribute(of=HistoryMap, default=list)
+    coupon = UnicodeAttribute(null=True)
 
     due = DueIndex()
     by_customer = CustomerPurchasesIndex()
@@ -503,6 +516,7 @@ ALL_MODELS: dict[str, type[Model]] = {
     "suppliers": SupplierModel,
     "supplier_products": SupplierProductModel,
     "addresses": AddressModel,
+    "coupons": CouponModel,
     "purchases": PurchaseModel,
     "supplier_orders": SupplierOrderModel,
 }

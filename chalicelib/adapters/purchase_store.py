@@ -83,7 +83,8 @@ class PurchaseStore(PynamoEntityStore[Purchase, PurchaseModel]):
             refund=None if refund is None else {
                 "payment_id": refund.payment_id, "amount": refund.amount, "currency": refund.currency,
                 "reason": refund.reason, "flagged_at": refund.flagged_at},
-            history=[HistoryMap(at=h.at, status=h.status, cause=h.cause) for h in entity.history])
+            history=[HistoryMap(at=h.at, status=h.status, cause=h.cause) for h in entity.history],
+            coupon=entity.coupon)
 
     def to_entity(self, item: PurchaseModel) -> Purchase:
         payment = plain(item.payment)
@@ -100,7 +101,7 @@ class PurchaseStore(PynamoEntityStore[Purchase, PurchaseModel]):
                 str(refund["payment_id"]), int(refund["amount"]), str(refund["currency"]), str(refund["reason"]),
                 int(refund["flagged_at"])),
             history=tuple(PurchaseHistory(int(h.at), h.status, h.cause) for h in item.history or []),
-            version=int(item.version or 0))
+            coupon=item.coupon, version=int(item.version or 0))
 
     # ── reads ───────────────────────────────────────────────────────────────────────────────
 

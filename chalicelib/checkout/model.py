@@ -54,6 +54,28 @@ class Product:
 
 
 @dataclass(frozen=True)
+class Coupon:
+    """An ops-made discount code: a fixed amount off a checkout's goods (never off shipping)."""
+
+    code: str
+    amount_off: int
+    currency: str
+    min_subtotal: int
+    active: bool
+    created_at: int
+
+    def refusal(self, currency: str, subtotal: int) -> str | None:
+        """Why this coupon does not apply to goods worth `subtotal` in `currency` (None: it does)."""
+        if not self.active:
+            return "this coupon is no longer valid"
+        if currency != self.currency:
+            return f"this coupon is for {self.currency} orders"
+        if subtotal < self.min_subtotal:
+            return f"this coupon needs goods worth at least {self.min_subtotal}"
+        return None
+
+
+@dataclass(frozen=True)
 class SavedAddress:
     customer_id: str
     address_id: str
@@ -160,6 +182,7 @@ class Purchase:
     cancel_reason: str | None = None
     refund: RefundDue | None = None
     history: tuple[PurchaseHistory, ...] = ()
+    coupon: str | None = None
     version: int = 0
 
     @property
@@ -275,7 +298,7 @@ class SupplierOrder:
 
 
 __all__ = [
-    "Address", "AttributeOption", "Fulfilment", "Kind", "Method", "Parcel", "PaymentRef", "Position", "Product",
-    "ProductType", "Purchase", "PurchaseGroup", "PurchaseHistory", "PurchaseStatus", "RefundDue", "SavedAddress",
-    "StockHold", "SubStatus", "Supplier", "SupplierOrder", "Tracking", "order_id_of", "sub_order_id",
+    "Address", "AttributeOption", "Coupon", "Fulfilment", "Kind", "Method", "Parcel", "PaymentRef", "Position",
+    "Product", "ProductType", "Purchase", "PurchaseGroup", "PurchaseHistory", "PurchaseStatus", "RefundDue",
+    "SavedAddress", "StockHold", "SubStatus", "Supplier", "SupplierOrder", "Tracking", "order_id_of", "sub_order_id",
 ]

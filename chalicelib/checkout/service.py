@@ -16,6 +16,7 @@ from chalicelib.auth.principal import Principal, Role
 from chalicelib.checkout import cart, purchase
 from chalicelib.checkout.addresses import AddressBook
 from chalicelib.checkout.catalogue import SupplierCatalogue
+from chalicelib.checkout.coupons import Coupons
 from chalicelib.checkout.model import Fulfilment, PaymentRef, Purchase, PurchaseGroup, PurchaseStatus, SupplierOrder
 from chalicelib.checkout.payments import (
     MalformedCallback,
@@ -66,7 +67,7 @@ def supplier_party(supplier_id: str) -> Party:
 
 class CheckoutService:
     def __init__(self, engine: WaitStateEngine, store: PurchaseStore, orders: SupplierOrderStore,
-                 catalogue: SupplierCatalogue, addresses: AddressBook, payments: PaymentProvider,
+                 catalogue: SupplierCatalogue, addresses: AddressBook, coupons: Coupons, payments: PaymentProvider,
                  notifier: Notifier, clock: Clock, metrics: MetricsSink, *, window_s: int,
                  webhook_secrets: tuple[str, ...], redeem_base_url: str) -> None:
         self._engine = engine
@@ -74,6 +75,7 @@ class CheckoutService:
         self._orders = orders
         self._catalogue = catalogue
         self._addresses = addresses
+        self._coupons = coupons
         self.payments = payments
         self._notifier = notifier
         self._clock = clock
@@ -100,9 +102,12 @@ class CheckoutService:
         products = self._catalogue.products(cart.wanted_keys(sections))
         suppliers = self._catalogue.suppliers([s.supplier_id for s in sections])
         checked, errors = cart.check(sections, products, suppliers)
-        if checked is None:
-            raise ValidationFailed("the order cannot be created", errors)
-        split = split_cart(checked.lines, {s.id: s.shipping_fee for s in suppliers.values()})
+        goods = 0 if checked is None else sum(line.amount for line in checked.lines)
+        discount, coupon_errors = self._coupons.discount(body.coupon, None if checked is None else checked.currency,
+                                                         goods)
+        if checked is None or coupon_errors:
+            raise ValidationFailed("the order cannot be created", errors + coupon_errors)
+        split = split_cart(checked.lines, {s.id: s.shipping_fee for s in suppliers.values()}, discount)
         purchase_id = new_id("pur")
         groups = tuple(
             PurchaseGroup(f"{purchase_id}-{n}", suppliers[g.supplier_id].name,
@@ -117,7 +122,7 @@ class CheckoutService:
             id=purchase_id, customer_id=caller.sub, status=PurchaseStatus.PENDING_PAYMENT, currency=checked.currency,
             groups=groups, discount=split.discount, payment=PaymentRef(self.payments.name, intent.payment_id,
                                                                        intent.pay_url),
-            payment_deadline=now + self._window_ms, created_at=now, updated_at=now)
+            payment_deadline=now + self._window_ms, created_at=now, updated_at=now, coupon=body.coupon)
         try:
             created: Purchase = self._engine.start(PURCHASE_KIND, pending, writes=purchase.reservations(pending))
         except OutOfStock as short:

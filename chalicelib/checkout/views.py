@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from chalicelib.checkout.model import Parcel, Purchase, PurchaseStatus, SupplierOrder, Tracking
+from chalicelib.checkout.model import Coupon, Parcel, Purchase, PurchaseStatus, SupplierOrder, Tracking
 from chalicelib.checkout.purchase import sub_status
 from chalicelib.checkout.split import SubOrder
 from chalicelib.core.timefmt import iso, iso_or_none
@@ -77,7 +77,7 @@ def purchase_view(purchase: Purchase, records: list[SupplierOrder] | None, now: 
     return {
         "purchase_id": purchase.id, "status": purchase.status.value, "currency": purchase.currency,
         "subtotal": purchase.subtotal, "shipping": purchase.shipping, "discount": purchase.discount,
-        "total": purchase.total,
+        "coupon": purchase.coupon, "total": purchase.total,
         "payment": {"provider": purchase.payment.provider, "payment_id": purchase.payment.payment_id,
                     "pay_url": purchase.payment.pay_url if pending else None,
                     "deadline": iso(purchase.payment_deadline),
@@ -99,3 +99,8 @@ def purchase_view(purchase: Purchase, records: list[SupplierOrder] | None, now: 
 def ops_purchase_view(purchase: Purchase, now: int) -> dict[str, Any]:
     return {**purchase_view(purchase, None, now), "customer_id": purchase.customer_id,
             "history": [{"at": iso(h.at), "status": h.status, "cause": h.cause} for h in purchase.history]}
+
+
+def coupon_view(coupon: Coupon) -> dict[str, Any]:
+    return {"code": coupon.code, "amount_off": coupon.amount_off, "currency": coupon.currency,
+            "min_subtotal": coupon.min_subtotal, "active": coupon.active, "created_at": iso(coupon.created_at)}

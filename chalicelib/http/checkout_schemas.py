@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from chalicelib.checkout.cart import SubmittedItem, SubmittedSection
 from chalicelib.checkout.tracking import Method
-from chalicelib.http.dispatch_schemas import Latitude, Longitude
+from chalicelib.http.dispatch_schemas import Currency, Latitude, Longitude
 from chalicelib.http.schemas import AddressIn, Id, Strict
 from chalicelib.http.supplier_schemas import AttributeName, AttributeValue
 
@@ -47,8 +47,24 @@ class SectionIn(Strict):
                                 None if self.address is None else self.address.to_address())
 
 
+CouponCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_\-]{2,31}$")]
+
+
+class CouponIn(Strict):
+    code: CouponCode
+    amount_off: Annotated[int, Field(ge=1, le=100_000_000)]
+    currency: Currency
+    min_subtotal: Annotated[int, Field(ge=0, le=100_000_000)] = 0
+    active: bool = True
+
+
+class CouponPatch(Strict):
+    active: bool
+
+
 class PurchaseIn(Strict):
     sections: Annotated[list[SectionIn], Field(min_length=1, max_length=20)]
+    coupon: CouponCode | None = None
 
     @field_validator("sections")
     @classmethod

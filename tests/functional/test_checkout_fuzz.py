@@ -33,8 +33,9 @@ section = st.fixed_dictionaries(
     {"supplier_id": st.one_of(st.sampled_from(["s_shoes", "s_books", "s_cards", "s_nope"]), json_values),
      "items": st.one_of(st.lists(item, max_size=3), json_values)},
     optional={"address": st.one_of(st.just(HOME), json_values)})
-checkout_like = st.fixed_dictionaries({}, optional={"sections": st.one_of(st.lists(section, max_size=3), json_values),
-                                                    "surprise": json_values})
+checkout_like = st.fixed_dictionaries({}, optional={
+    "sections": st.one_of(st.lists(section, max_size=3), json_values),
+    "coupon": st.one_of(st.sampled_from(["SAVE10", "NOPE"]), json_values), "surprise": json_values})
 callback_like = st.fixed_dictionaries({}, optional={
     "type": st.one_of(st.sampled_from(["payment.succeeded", "payment.failed"]), json_values),
     "event_id": st.one_of(st.just("evt_1"), json_values), "payment_id": st.one_of(st.just("pay_x"), json_values),

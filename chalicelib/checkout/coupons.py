@@ -1,0 +1,49 @@
+"""Coupons: ops create discount codes; a checkout may name one. The discount is a fixed amount off
+the goods, capped at their total and spread over the sub-orders by `split.py`'s rule."""
+
+from __future__ import annotations
+
+from chalicelib.adapters.coupon_store import CouponStore
+from chalicelib.adapters.paging import Page
+from chalicelib.auth.principal import Principal, Role
+from chalicelib.checkout.model import Coupon
+from chalicelib.core.clock import Clock
+from chalicelib.core.errors import AlreadyExists, AlreadyTaken, FieldError, NotFound
+from chalicelib.http.checkout_schemas import CouponIn
+
+
+class Coupons:
+    def __init__(self, store: CouponStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def create(self, caller: Principal, body: CouponIn) -> Coupon:
+        caller.require(Role.OPS)
+        coupon = Coupon(body.code, body.amount_off, body.currency, body.min_subtotal, body.active,
+                        self._clock.now_ms())
+        try:
+            return self._store.create(coupon)
+        except AlreadyExists:
+            raise AlreadyTaken(f"coupon {body.code} already exists", code=body.code) from None
+
+    def set_active(self, caller: Principal, code: str, active: bool) -> Coupon:
+        caller.require(Role.OPS)
+        changed = self._store.set_active(code, active)
+        if changed is None:
+            raise NotFound(f"coupon {code} not found")
+        return changed
+
+    def page(self, caller: Principal, limit: int, token: str | None) -> Page[Coupon]:
+        caller.require(Role.OPS)
+        return self._store.list(limit, token)
+
+    def discount(self, code: str | None, currency: str | None, subtotal: int) -> tuple[int, list[FieldError]]:
+        """The amount off for a checkout (0 without a code), or why the code does not apply.
+        `currency` is None when the cart itself is invalid: then only the code's existence is checked."""
+        if code is None:
+            return 0, []
+        coupon = self._store.get(code)
+        if coupon is None:
+            return 0, [FieldError("coupon", "no such coupon")]
+        reason = None if currency is None else coupon.refusal(currency, subtotal)
+        return (0, [FieldError("coupon", reason)]) if reason else (coupon.amount_off, [])

@@ -1,0 +1,70 @@
+"""Coupons: ops make discount codes; a checkout naming one gets the amount off its goods, spread
+over the sub-orders so every total still adds up; a code that does not apply is one more 422
+reason, and nothing is created."""
+
+from __future__ import annotations
+
+import pytest
+from chalice.test import Client
+
+from tests.conftest import World
+from tests.functional.market import Market
+
+
+@pytest.fixture
+def market(world: World, client: Client) -> Market:
+    opened = Market(world, client)
+    opened.open()
+    for code, fields in (("SAVE10", {"amount_off": 1000}), ("BIG", {"amount_off": 500, "min_subtotal": 100_000}),
+                         ("DOLLARS", {"amount_off": 100, "currency": "USD"})):
+        made = opened.ops.post("/coupons", {"code": code, "currency": "CNY", **fields})
+        assert made.status == 201, made.body
+    return opened
+
+
+def test_a_coupon_takes_its_amount_off_the_goods_spread_over_every_sub_order(market: Market) -> None:
+    reply = market.customer.post("/purchases", {"sections": Market.sections(shoes=1, books=1, cards=1),
+                                                "coupon": "SAVE10"})
+    assert reply.status == 201, reply.body
+    purchase = reply.body
+    subs = [s for g in purchase["groups"] for s in g["sub_orders"]]
+    assert purchase["coupon"] == "SAVE10" and purchase["discount"] == 1000
+    assert [s["discount"] for s in subs] == [278, 167, 555]  # by goods subtotal 5000 / 3000 / 10000
+    assert purchase["total"] == 18000 + 1500 - 1000 == sum(s["total"] for s in subs)
+    assert all(s["shipping"] + s["subtotal"] - s["discount"] == s["total"] for s in subs)
+    assert market.pay(purchase).status == 200
+    assert sorted(r["total"] for r in market.records()) == sorted(g["total"] for g in purchase["groups"])
+
+
+def test_a_coupon_that_does_not_apply_is_refused_with_its_reason_and_nothing_is_created(market: Market) -> None:
+    before = market.snapshot()
+    for code, reason in (("NOPE", "no such coupon"), ("BIG", "this coupon needs goods worth at least 100000"),
+                         ("DOLLARS", "this coupon is for USD orders")):
+        reply = market.customer.post("/purchases", {"sections": Market.sections(), "coupon": code})
+        assert reply.status == 422 and reply.is_problem
+        assert [(e["field"], e["message"]) for e in reply.body["errors"]] == [("coupon", reason)]
+    assert market.snapshot() == before
+
+
+def test_an_unknown_coupon_is_reported_with_the_carts_own_reasons(market: Market) -> None:
+    sections = Market.sections(shoes=1, books=0, cards=0)
+    sections[0]["items"][0]["unit_price"] = 1
+    reply = market.customer.post("/purchases", {"sections": sections, "coupon": "NOPE"})
+    assert reply.status == 422 and reply.error_fields == ["coupon", "sections[0].items[0].unit_price"]
+
+
+def test_a_switched_off_coupon_no_longer_applies(market: Market) -> None:
+    assert market.ops.patch("/coupons/SAVE10", {"active": False}).body["active"] is False
+    reply = market.customer.post("/purchases", {"sections": Market.sections(), "coupon": "SAVE10"})
+    assert reply.status == 422 and reply.error_fields == ["coupon"]
+
+
+def test_only_ops_manage_coupons_and_bad_ones_are_refused(market: Market) -> None:
+    assert market.customer.post("/coupons", {"code": "MINE", "amount_off": 1, "currency": "CNY"}).status == 403
+    assert market.supplier("s_shoes").get("/coupons").status == 403
+    again = market.ops.post("/coupons", {"code": "SAVE10", "amount_off": 1, "currency": "CNY"})
+    assert again.status == 409 and again.is_problem
+    bad = market.ops.post("/coupons", {"code": "lower", "amount_off": 0, "currency": "cny", "min_subtotal": -1})
+    assert bad.status == 400 and bad.error_fields == ["amount_off", "code", "currency", "min_subtotal"]
+    assert market.ops.patch("/coupons/NOPE", {"active": True}).status == 404
+    assert sorted(c["code"] for c in market.ops.get("/coupons").body["items"]) == ["BIG", "DOLLARS", "SAVE10"]
