@@ -152,10 +152,16 @@ class CheckoutService:
                 payment_id=payment.payment_id, reference=payment.reference)
             return {"status": "ignored", "reason": reason}
         after = self._apply_payment(current, payment)
+        answer = {"purchase_id": after.id, "purchase_status": after.status.value,
+                  "refund_due": after.refund is not None}
+        if after.version == current.version and after.status is not PurchaseStatus.PENDING_PAYMENT:
+            # A provider retry, or news of an outcome already settled: nothing to do, say so once.
+            log("payment.callback_ignored", event_id=event_id, reason="already_final", purchase_id=after.id,
+                outcome=payment.outcome.value, status=after.status.value)
+            return {"status": "ignored", "reason": "already_final", **answer}
         log("payment.callback_applied", event_id=event_id, purchase_id=after.id, outcome=payment.outcome.value,
             status=after.status.value, refund_due=after.refund is not None)
-        return {"status": "processed", "purchase_id": after.id, "purchase_status": after.status.value,
-                "refund_due": after.refund is not None}
+        return {"status": "processed", **answer}
 
     def reconcile(self, caller: Principal, purchase_id: str) -> Purchase:
         """Ask the provider instead of waiting for its callback (the app, back from the pay page)."""

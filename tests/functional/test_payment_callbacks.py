@@ -59,6 +59,7 @@ def test_a_duplicated_callback_pays_once_and_fans_out_once(market: Market) -> No
     assert market.connect("ws-s_books", market.supplier("s_books")) == 200
     again = market.deliver_callback(market.sandbox.redeliver(purchase["payment"]["payment_id"]))
     assert again.status == 200 and again.body["purchase_status"] == "paid"
+    assert (again.body["status"], again.body["reason"]) == ("ignored", "already_final")
     assert market.pushed("ws-s_books", "supplier_order.created") == []
     assert len(market.records()) == 3
     assert len(market.supplier("s_books").get("/supplier/orders").body["items"]) == 1
@@ -67,7 +68,7 @@ def test_a_duplicated_callback_pays_once_and_fans_out_once(market: Market) -> No
 def test_a_failure_arriving_after_the_success_changes_nothing(market: Market) -> None:
     purchase = market.paid()
     late_failure = market.forged(_body(purchase, outcome=PaymentOutcome.FAILED, at=1), secret=market.secret)
-    assert late_failure.status == 200
+    assert late_failure.status == 200 and late_failure.body["status"] == "ignored"
     assert market.stored(purchase["purchase_id"]).status.value == "paid"
 
 
@@ -114,7 +115,7 @@ def test_a_payment_after_cancellation_is_flagged_for_refund_never_lost(market: M
     reply = market.pay(purchase)
     assert reply.status == 200 and reply.body["refund_due"] is True
     again = market.deliver_callback(market.sandbox.redeliver(purchase["payment"]["payment_id"]))
-    assert again.status == 200
+    assert again.status == 200 and again.body["status"] == "ignored" and again.body["refund_due"] is True
     refunds = market.ops.get("/ops/refunds").body["items"]
     assert [(r["purchase_id"], r["refund"]["amount"]) for r in refunds] == [(purchase["purchase_id"],
                                                                               purchase["total"])]
