@@ -80,12 +80,12 @@ def import_profile(statement: str, runs: int = 3) -> dict[str, float]:
 def first_requests_child() -> None:
     """Runs in a fresh interpreter: moto in-process, then the app's first and second requests."""
     env = {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-           "ONTIME_STAGE": "local", "ONTIME_WS_MANAGEMENT_ENDPOINT": "http://127.0.0.1:9"}
+           "ONTIME_STAGE": "dev", "ONTIME_WS_MANAGEMENT_ENDPOINT": "http://127.0.0.1:9"}
     os.environ.update(env)
     import boto3
     from moto import mock_aws
 
-    from chalicelib.local.provision import provision
+    from devstack.provision import provision
 
     with mock_aws():
         # A session of its own, so the app's clients do not find service models already loaded.
@@ -105,18 +105,19 @@ def first_requests_child() -> None:
 
         from app import app  # boto3 and botocore are already imported by moto here
         lap("import app (after moto)")
-        # Stage "local": .chalice/config.json has no such stage, so Client keeps ONTIME_STAGE=local
-        # and the container gets the development token issuer (a dev stage would want a JWKS URL).
-        with Client(app, stage_name="local", project_dir=str(ROOT)) as client:
+        # A deployed stage's container, except that tokens are checked by a local issuer instead of
+        # an OIDC issuer's JWKS (which would need the network): the same code path otherwise.
+        from chalicelib import bootstrap
+        from devstack.tokens import DevTokenIssuer
+
+        issuer = DevTokenIssuer()
+        bootstrap._jwks_verifier = lambda config: issuer  # type: ignore[assignment]
+        with Client(app, stage_name="dev", project_dir=str(ROOT)) as client:
             lap("chalice.test.Client")
             assert client.http.get("/health").status_code == 200
             lap("first GET /health (builds the container)")
             client.http.get("/health")
             lap("second GET /health")
-            from chalicelib import bootstrap
-
-            issuer = bootstrap.container().dev_issuer
-            assert issuer is not None
             headers = {"Authorization": f"Bearer {issuer.issue({'role': 'customer', 'sub': 'c_bench'})}"}
             mark = time.perf_counter()
             assert client.http.get("/orders/o_missing", headers=headers).status_code == 404

@@ -26,7 +26,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 READY_PREFIX = "READY "
-STACK_MODULE = os.environ.get("BENCH_STACK_MODULE", "chalicelib.local.stack")
+STACK_MODULE = os.environ.get("BENCH_STACK_MODULE", "devstack.stack")
 """Overridable to measure an experimental variant of the stack with the same benchmarks."""
 STARTUP_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 20.0
@@ -90,7 +90,7 @@ class StackStats:
 
 
 class LocalStack:
-    """One `python -m chalicelib.local.stack` subprocess; its output is kept in memory and in a log file."""
+    """One `python -m devstack.stack` subprocess; its output is kept in memory and in a log file."""
 
     def __init__(self, *, sweep_interval_s: int = 60, seed: bool = False, log_name: str = "stack",
                  extra_args: tuple[str, ...] = ()) -> None:

@@ -5,14 +5,23 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from chalicelib.adapters.idempotency_store import IdempotencyRecord
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import ConflictingRequest, DomainError, FieldError, IdempotencyKeyReused, MalformedRequest
 
 IN_PROGRESS_TIMEOUT_MS = 30_000
 MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    request_hash: str
+    completed: bool
+    started_at: int
+    status_code: int | None
+    response_body: str | None
 
 
 class IdempotencyStore(Protocol):

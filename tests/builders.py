@@ -6,9 +6,9 @@ from dataclasses import replace
 from typing import Any
 
 from chalicelib.auth.principal import Principal, Role
-from chalicelib.catalog.model import Merchant, Product
+from chalicelib.catalogue.model import Merchant, Product
+from chalicelib.core.address import Address
 from chalicelib.orders.model import (
-    Address,
     Answer,
     Cancel,
     Deadline,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from chalicelib.checkout import fulfilment, purchase
+from chalicelib.checkout import purchase_decider, supplier_order_decider
 from chalicelib.checkout.model import (
     AttributeOption,
     Fulfilment,
@@ -19,7 +19,7 @@ from chalicelib.checkout.model import (
 )
 from chalicelib.checkout.split import CartLine, Kind, ProductType, split_cart
 from chalicelib.checkout.tracking import Method
-from chalicelib.orders.model import Address
+from chalicelib.core.address import Address
 from tests.builders import T0
 
 WINDOW_MS = 15 * 60_000
@@ -64,19 +64,20 @@ def codes_for(bought: Purchase) -> tuple[tuple[str, Fulfilment], ...]:
                  for n, sid in enumerate(bought.virtual_sub_order_ids()))
 
 
-def payment_of(bought: Purchase, at: int = T0 + 1000, **fields: object) -> purchase.PaymentSucceeded:
-    event = purchase.PaymentSucceeded("pay_1", bought.total, "CNY", at, codes_for(bought))
+def payment_of(bought: Purchase, at: int = T0 + 1000, **fields: object) -> purchase_decider.PaymentSucceeded:
+    event = purchase_decider.PaymentSucceeded("pay_1", bought.total, "CNY", at, codes_for(bought))
     return replace(event, **fields)  # type: ignore[arg-type]
 
 
 def paid(bought: Purchase | None = None, now: int = T0 + 1000) -> tuple[Purchase, tuple[SupplierOrder, ...]]:
     bought = bought or a_purchase()
-    decision = purchase.decide(bought, payment_of(bought, at=now), now)
-    return decision.state, tuple(w.order for w in decision.writes if isinstance(w, purchase.NewSupplierOrder))
+    decision = purchase_decider.decide(bought, payment_of(bought, at=now), now)
+    return decision.state, tuple(w.order for w in decision.writes if isinstance(w, purchase_decider.NewSupplierOrder))
 
 
 def shipped(order: SupplierOrder, parcel_id: str, now: int = T0 + 60_000, *, carrier_id: str | None = None,
             at: tuple[float, float] | None = None) -> SupplierOrder:
-    decision = fulfilment.decide(order, fulfilment.Ship(parcel_id, Method.COURIER, carrier_id, at), now)
+    ship = supplier_order_decider.Ship(parcel_id, Method.COURIER, carrier_id, at)
+    decision = supplier_order_decider.decide(order, ship, now)
     assert decision.refusal is None, decision.refusal
     return decision.state

@@ -1,5 +1,5 @@
 """Shared fixtures: an in-process moto account with ontime's tables and queue, a fake clock,
-recording push/alarm doubles, and a Chalice test client wired to them."""
+recording push/alarm doubles, the sandbox payment provider, and a Chalice test client wired to them."""
 
 from __future__ import annotations
 
@@ -14,20 +14,31 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 from chalice.test import Client
 from moto import mock_aws
 
 from chalicelib import bootstrap
-from chalicelib.adapters.models import ALL_MODELS, configure_models
-from chalicelib.auth.tokens import DevTokenIssuer
+from chalicelib.catalogue.service import CatalogueService
+from chalicelib.checkout.service import CheckoutServices
+from chalicelib.contribution import models_of
 from chalicelib.core.clock import FakeClock
 from chalicelib.core.observability import RecordingMetrics
-from chalicelib.local.provision import provision
+from chalicelib.dispatch.service import DispatchServices
+from chalicelib.orders.service import OrderService
+from chalicelib.persistence.tables import configure_tables, short_name
 from chalicelib.settings import Settings
+from devstack.provision import bucket_environment, provision
+from devstack.sandbox.provider import SandboxProvider
+from devstack.tokens import DevTokenIssuer
 from tests.fakes import RecordingAlarmQueue, RecordingPushSender
+
+S = TypeVar("S")
+WEBHOOK_SECRET = "a-webhook-secret-only-the-tests-know"
+"""What the sandbox signs the tests' payment callbacks with (and the platform verifies)."""
+SANDBOX_URL = "http://127.0.0.1:8000"
 
 
 @dataclass
@@ -41,13 +52,38 @@ class World:
     metrics: RecordingMetrics
     queue_urls: dict[str, str]
     issuer: DevTokenIssuer
+    sandbox: SandboxProvider
 
     def token(self, role: str, sub: str, **claims: Any) -> str:
         return self.issuer.issue({"role": role, "sub": sub, **claims})
 
+    @property
+    def settings(self) -> Settings:
+        return self.container.settings
+
+    def services(self, kind: type[S]) -> S:
+        return self.container.services_of(kind)
+
+    @property
+    def catalogue(self) -> CatalogueService:
+        return self.services(CatalogueService)
+
+    @property
+    def orders(self) -> OrderService:
+        return self.services(OrderService)
+
+    @property
+    def dispatch(self) -> DispatchServices:
+        return self.services(DispatchServices)
+
+    @property
+    def checkout(self) -> CheckoutServices:
+        return self.services(CheckoutServices)
+
 
 _CLIENTS: dict[str, Any] = {}
 _CONNECTIONS: dict[str, Any] = {}
+MODELS = models_of(bootstrap.contributions())
 
 
 def aws_client(service: str) -> Any:
@@ -59,13 +95,14 @@ def aws_client(service: str) -> Any:
 
 
 def point_models_at(settings: Settings) -> None:
-    """`configure_models`, then hand each PynamoDB model the connection it had in an earlier test.
+    """`configure_tables`, then hand each PynamoDB model the connection it had in an earlier test.
 
     PynamoDB gives every model its own botocore session; a fresh one parses the DynamoDB service
     model again (≈ 0.1 s per model and test). The tables keep their names between tests, and moto
     intercepts old clients as well as new ones, so reusing the connections changes nothing else."""
-    configure_models(settings)
-    for name, model in ALL_MODELS.items():
+    configure_tables(MODELS, settings.table_prefix, settings.region)
+    for model in MODELS:
+        name = short_name(model)
         cached = _CONNECTIONS.get(name)
         if cached is not None and cached.table_name == model.Meta.table_name:
             model._connection = cached
@@ -79,18 +116,27 @@ def aws() -> Iterator[dict[str, str]]:
         yield provision(aws_client("dynamodb"), aws_client("sqs"), s3=aws_client("s3"))
 
 
+def settings_for_tests(queue_urls: dict[str, str], **env: str) -> Settings:
+    """The local stage as the tests run it: on moto, every response checked against its model."""
+    return Settings.from_env({
+        "ONTIME_STAGE": "local", "ONTIME_ALARM_QUEUE_URL": queue_urls["ontime-alarms"],
+        "AWS_DEFAULT_REGION": "us-east-1", "ONTIME_PAYMENT_WEBHOOK_SECRETS": WEBHOOK_SECRET,
+        "ONTIME_VALIDATE_RESPONSES": "1", **bucket_environment(), **env})
+
+
 def make_world(queue_urls: dict[str, str], **env: str) -> World:
-    """The app's container on moto with fakes for time, pushes and alarm triggers. Outside the local
-    stage (`ONTIME_STAGE="dev"`) the JWKS verifier is replaced by a test issuer's."""
-    settings = Settings.from_env({"ONTIME_STAGE": "local", "ONTIME_ALARM_QUEUE_URL": queue_urls["ontime-alarms"],
-                                  "AWS_DEFAULT_REGION": "us-east-1", **env})
+    """The app's container on moto with fakes for time, pushes and alarm triggers, the local
+    stack's token issuer (whichever stage: an AWS stage's JWKS verifier is replaced by it) and the
+    sandbox payment provider."""
+    settings = settings_for_tests(queue_urls, **env)
     clock, push, alarms, metrics = FakeClock(), RecordingPushSender(), RecordingAlarmQueue(), RecordingMetrics()
-    issuer = DevTokenIssuer(settings.dev_signing_secret or "a-test-issuers-secret-of-32-bytes!",
-                            settings.jwt_issuer or "ontime-test")
+    issuer = DevTokenIssuer("a-test-issuers-secret-of-32-bytes!")
+    sandbox = SandboxProvider(WEBHOOK_SECRET.encode(), SANDBOX_URL, f"{SANDBOX_URL}/payments/callback", clock)
     container = bootstrap.build(settings, clock=clock, metrics=metrics, push_sender=push, alarm_queue=alarms,
-                                verifier=None if settings.is_local else issuer)
+                                verifier=issuer, payments=sandbox if settings.is_local else None)
+    container.services[DevTokenIssuer] = issuer
     point_models_at(settings)
-    return World(container, clock, push, alarms, metrics, queue_urls, container.dev_issuer or issuer)
+    return World(container, clock, push, alarms, metrics, queue_urls, issuer, sandbox)
 
 
 @pytest.fixture
@@ -103,7 +149,7 @@ def world(aws: dict[str, str]) -> Iterator[World]:
 
 @pytest.fixture
 def dev_stage_world(aws: dict[str, str]) -> Iterator[World]:
-    """Like `world`, but the `dev` stage: the spec's window bounds, no development token issuer."""
+    """Like `world`, but the `dev` stage: the spec's window bounds, no payment provider."""
     built = make_world(aws, ONTIME_STAGE="dev", ONTIME_JWT_ISSUER="https://issuer.example/pool")
     bootstrap.install(built.container)
     yield built

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from chalicelib.core.address import Address
+from chalicelib.core.money import Money
 from chalicelib.dispatch.decider import decide
 from chalicelib.dispatch.installers import Installer, Location
 from chalicelib.dispatch.model import (
@@ -20,7 +22,6 @@ from chalicelib.dispatch.model import (
     Start,
     Status,
 )
-from chalicelib.orders.model import Address, Money
 from tests.builders import T0
 
 __all__ = [

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from chalicelib.adapters.entity_store import due_shard
 from chalicelib.core.errors import AlreadyExists, NotFound, WindowClosed
 from chalicelib.core.observability import RecordingMetrics
 from chalicelib.orders import decider
 from chalicelib.orders.model import Answer, Deadline, Fetch, MerchantAction, Order, Status, StatusChanged
+from chalicelib.persistence.entity_store import due_shard
 from chalicelib.waitstate.engine import FireOutcome, WaitStateEngine
 from chalicelib.waitstate.model import AlarmMessage, EntityStore, Workflow
 from tests.builders import T0, a_resubmit, an_order

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
-from chalicelib.adapters.entity_store import due_shard
 from chalicelib.core.clock import FakeClock
 from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate
+from chalicelib.persistence.entity_store import due_shard
 from chalicelib.push.ports import Delivery, PushSender
 from chalicelib.waitstate.model import AlarmMessage, AlarmQueue, DueAlarm, EntityStore, Stored, WaitingEntity
 

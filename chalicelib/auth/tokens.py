@@ -1,11 +1,11 @@
-"""Bearer-token verification: a JWKS-backed verifier for AWS stages, a signing issuer for local.
+"""Bearer-token verification: a JWKS-backed verifier for AWS stages (the local stack brings its own
+issuer, `devstack/tokens.py`).
 
 PyJWT is imported on first use, not at import time, to keep it off the cold-start path.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any, Protocol
 
 from chalicelib.auth.principal import Principal, principal_from_claims
@@ -34,36 +34,22 @@ class JwksVerifier:
             self._client = jwt.PyJWKClient(self._jwks_url, cache_keys=True, lifespan=3600)
         try:
             key = self._client.get_signing_key_from_jwt(token).key
-            claims = jwt.decode(token, key, algorithms=["RS256"], issuer=self._issuer, audience=self._audience,
-                                leeway=CLOCK_SKEW_S, options={"verify_aud": self._audience is not None})
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"token rejected: {exc}") from exc
-        return principal_from_claims(claims)
+        return principal_of(token, key, algorithms=["RS256"], issuer=self._issuer, audience=self._audience)
 
 
-class DevTokenIssuer:
-    """The local stage's own issuer (HS256). Never built outside the local stage."""
+def principal_of(token: str, key: Any, *, algorithms: list[str], issuer: str, audience: str | None = None
+                 ) -> Principal:
+    """The caller a signed token names, if the signature, issuer, audience and times check out."""
+    import jwt
 
-    def __init__(self, secret: str, issuer: str) -> None:
-        self._secret = secret
-        self._issuer = issuer
-
-    def issue(self, claims: dict[str, Any], ttl_s: int = 12 * 3600) -> str:
-        import jwt
-
-        now = int(time.time())
-        payload = {**claims, "iss": self._issuer, "iat": now, "exp": now + ttl_s}
-        return jwt.encode(payload, self._secret, algorithm="HS256")
-
-    def verify(self, token: str) -> Principal:
-        import jwt
-
-        try:
-            claims = jwt.decode(token, self._secret, algorithms=["HS256"], issuer=self._issuer, leeway=CLOCK_SKEW_S,
-                                options={"verify_aud": False})
-        except jwt.PyJWTError as exc:
-            raise Unauthenticated(f"token rejected: {exc}") from exc
-        return principal_from_claims(claims)
+    try:
+        claims = jwt.decode(token, key, algorithms=algorithms, issuer=issuer, audience=audience, leeway=CLOCK_SKEW_S,
+                            options={"verify_aud": audience is not None})
+    except jwt.PyJWTError as exc:
+        raise Unauthenticated(f"token rejected: {exc}") from exc
+    return principal_from_claims(claims)
 
 
 def bearer_token(authorization: str | None) -> str:

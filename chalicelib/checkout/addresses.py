@@ -12,13 +12,16 @@
 
 from __future__ import annotations
 
-from chalicelib.adapters.supplier_store import MAX_ADDRESSES, AddressStore
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.checkout.model import SavedAddress
+from chalicelib.checkout.ports import AddressStore
+from chalicelib.checkout.supplier_schemas import SavedAddressIn
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import FieldError, NotFound, ValidationFailed
 from chalicelib.core.ids import new_id
-from chalicelib.http.supplier_schemas import SavedAddressIn
+
+MAX_ADDRESSES = 20
+"""A customer's saved addresses are few: one query reads them all, one transaction writes them all."""
 
 
 class AddressBook:

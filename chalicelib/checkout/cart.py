@@ -15,8 +15,8 @@ from typing import Any
 
 from chalicelib.checkout.model import Product, SavedAddress, Supplier
 from chalicelib.checkout.split import CartLine, Kind
+from chalicelib.core.address import Address
 from chalicelib.core.errors import FieldError
-from chalicelib.orders.model import Address
 
 ProductKey = tuple[str, str]
 

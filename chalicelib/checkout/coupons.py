@@ -3,13 +3,13 @@ the goods, capped at their total and spread over the sub-orders by `split.py`'s 
 
 from __future__ import annotations
 
-from chalicelib.adapters.coupon_store import CouponStore
-from chalicelib.adapters.paging import Page
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.checkout.model import Coupon
+from chalicelib.checkout.ports import CouponStore
+from chalicelib.checkout.schemas import CouponIn
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import AlreadyExists, AlreadyTaken, FieldError, NotFound
-from chalicelib.http.checkout_schemas import CouponIn
+from chalicelib.persistence.paging import Page
 
 
 class Coupons:

@@ -12,7 +12,8 @@ from enum import StrEnum
 
 from chalicelib.checkout.split import Kind, ProductType, SubOrder, SupplierGroup
 from chalicelib.checkout.tracking import Method
-from chalicelib.orders.model import Address
+from chalicelib.core.address import Address
+from chalicelib.push.party import Party, customer
 
 # ── the catalogue ──────────────────────────────────────────────────────────────────────────
 
@@ -122,6 +123,10 @@ class PurchaseGroup:
         return tuple(sub_order_id(self.order_id, n) for n in range(1, len(self.group.sub_orders) + 1))
 
 
+def supplier_party(supplier_id: str) -> Party:
+    return Party("supplier", supplier_id)
+
+
 def sub_order_id(order_id: str, n: int) -> str:
     return f"{order_id}-{n}"
 
@@ -188,6 +193,10 @@ class Purchase:
     @property
     def wake_at(self) -> int | None:
         return self.payment_deadline if self.status is PurchaseStatus.PENDING_PAYMENT else None
+
+    @property
+    def parties(self) -> tuple[Party, ...]:
+        return (customer(self.customer_id),)
 
     @property
     def total(self) -> int:
@@ -280,6 +289,13 @@ class SupplierOrder:
         return None  # nothing here waits on a deadline; the engine is used for its fenced commit
 
     @property
+    def parties(self) -> tuple[Party, ...]:
+        """Its customer, its supplier, and the carrier of each parcel (who sees only that parcel)."""
+        carriers = {p.tracking.carrier_id for p in self.parcels if p.tracking is not None and p.tracking.carrier_id}
+        return (customer(self.customer_id), supplier_party(self.supplier_id),
+                *(Party("carrier", c) for c in sorted(carriers)))
+
+    @property
     def total(self) -> int:
         return sum(p.sub_order.total for p in self.parcels)
 
@@ -298,7 +314,8 @@ class SupplierOrder:
 
 
 __all__ = [
-    "Address", "AttributeOption", "Coupon", "Fulfilment", "Kind", "Method", "Parcel", "PaymentRef", "Position",
+    "AttributeOption", "Coupon", "Fulfilment", "Kind", "Method", "Parcel", "PaymentRef", "Position",
     "Product", "ProductType", "Purchase", "PurchaseGroup", "PurchaseHistory", "PurchaseStatus", "RefundDue",
     "SavedAddress", "StockHold", "SubStatus", "Supplier", "SupplierOrder", "Tracking", "order_id_of", "sub_order_id",
+    "supplier_party",
 ]

@@ -7,69 +7,61 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.adapters.paging import Page
-from chalicelib.adapters.purchase_store import OutOfStock, PurchaseStore
-from chalicelib.adapters.supplier_order_store import SupplierOrderStore
 from chalicelib.auth.principal import Principal, Role
-from chalicelib.checkout import cart, purchase
+from chalicelib.auth.scoping import may_see
+from chalicelib.checkout import cart, purchase_decider
 from chalicelib.checkout.addresses import AddressBook
-from chalicelib.checkout.catalogue import SupplierCatalogue
 from chalicelib.checkout.coupons import Coupons
-from chalicelib.checkout.model import Fulfilment, PaymentRef, Purchase, PurchaseGroup, PurchaseStatus, SupplierOrder
-from chalicelib.checkout.payments import (
-    MalformedCallback,
-    PaymentOutcome,
-    PaymentProvider,
-    ProviderPayment,
-    parse_callback,
+from chalicelib.checkout.errors import PaymentMismatch
+from chalicelib.checkout.model import (
+    Fulfilment,
+    PaymentRef,
+    Purchase,
+    PurchaseGroup,
+    PurchaseStatus,
+    SupplierOrder,
+    supplier_party,
 )
-from chalicelib.checkout.purchase import (
+from chalicelib.checkout.ports import OutOfStock, PurchaseStore, SupplierOrderStore
+from chalicelib.checkout.purchase_decider import (
     CancelPurchase,
     FannedOut,
     PaymentDeclined,
     PaymentFailed,
-    PaymentMismatch,
     PaymentSucceeded,
     PaymentWindowElapsed,
     PurchaseChanged,
     PurchaseEvent,
     RefundFlagged,
 )
-from chalicelib.checkout.signing import BadSignature, verify
+from chalicelib.checkout.schemas import CartIn, PurchaseIn
 from chalicelib.checkout.split import split_cart
+from chalicelib.checkout.supplier_catalogue import SupplierCatalogue
+from chalicelib.checkout.supplier_orders import SupplierOrderService
 from chalicelib.checkout.views import ops_purchase_view, purchase_view, record_view, supplier_order_view
 from chalicelib.core.clock import Clock
-from chalicelib.core.errors import DomainError, MalformedRequest, NotFound, ValidationFailed
+from chalicelib.core.errors import NotFound, ValidationFailed
 from chalicelib.core.ids import new_id
 from chalicelib.core.observability import MetricsSink, log
-from chalicelib.http.checkout_schemas import CartIn, PurchaseIn
-from chalicelib.http.schemas import is_id
+from chalicelib.http.fields import is_id
+from chalicelib.payments.port import PaymentOutcome, PaymentProvider, ProviderPayment
+from chalicelib.persistence.paging import Page
 from chalicelib.push import party
 from chalicelib.push.notifier import Notifier
-from chalicelib.push.party import Party
 from chalicelib.waitstate.engine import WaitStateEngine
 from chalicelib.waitstate.model import Workflow
 
 PURCHASE_KIND = "purchase"
 
 
-class InvalidSignature(DomainError):
-    status = 401
-    problem = "invalid-signature"
-    title = "Invalid signature"
-
-
-def supplier_party(supplier_id: str) -> Party:
-    return Party(Role.SUPPLIER.value, supplier_id)
-
-
 class CheckoutService:
     def __init__(self, engine: WaitStateEngine, store: PurchaseStore, orders: SupplierOrderStore,
                  catalogue: SupplierCatalogue, addresses: AddressBook, coupons: Coupons, payments: PaymentProvider,
                  notifier: Notifier, clock: Clock, metrics: MetricsSink, *, window_s: int,
-                 webhook_secrets: tuple[str, ...], redeem_base_url: str) -> None:
+                 redeem_base_url: str) -> None:
         self._engine = engine
         self.store = store
         self._orders = orders
@@ -81,7 +73,6 @@ class CheckoutService:
         self._clock = clock
         self._metrics = metrics
         self._window_ms = window_s * 1000
-        self._secrets = tuple(s.encode() for s in webhook_secrets)
         self._redeem_base_url = redeem_base_url
 
     # ── the edit form and creating ──────────────────────────────────────────────────────────
@@ -124,7 +115,8 @@ class CheckoutService:
                                                                        intent.pay_url),
             payment_deadline=now + self._window_ms, created_at=now, updated_at=now, coupon=body.coupon)
         try:
-            created: Purchase = self._engine.start(PURCHASE_KIND, pending, writes=purchase.reservations(pending))
+            created: Purchase = self._engine.start(PURCHASE_KIND, pending,
+                                                   writes=purchase_decider.reservations(pending))
         except OutOfStock as short:
             raise ValidationFailed("the order cannot be created", [
                 cart.stock_error(sections, (h.supplier_id, h.product_id), None) for h in short.holds]) from short
@@ -135,16 +127,8 @@ class CheckoutService:
 
     # ── payment ─────────────────────────────────────────────────────────────────────────────
 
-    def callback(self, body: bytes, signature: str | None) -> dict[str, Any]:
-        """A provider's callback: verified, then applied at most once (providers retry)."""
-        now_s = self._clock.now_ms() // 1000
-        if not self._signed(body, signature, now_s):
-            log("payment.callback_refused", logging.WARNING, reason="signature")
-            raise InvalidSignature("the callback's Payment-Signature does not verify")
-        try:
-            event_id, payment = parse_callback(body)
-        except MalformedCallback as exc:
-            raise MalformedRequest(str(exc)) from exc
+    def settle(self, event_id: str, payment: ProviderPayment) -> dict[str, Any]:
+        """A provider's (verified) callback for one of our purchases, applied at most once."""
         current = self.store.get(payment.reference) if is_id(payment.reference) else None
         if current is None or current.payment.payment_id != payment.payment_id:
             reason = "unknown_purchase" if current is None else "unknown_payment"
@@ -187,15 +171,6 @@ class CheckoutService:
             self._alert("payment_mismatch", current)
             raise
 
-    def _signed(self, body: bytes, signature: str | None, now_s: int) -> bool:
-        for secret in self._secrets:
-            try:
-                verify(secret, body, signature, now_s)
-            except BadSignature:
-                continue
-            return True
-        return False
-
     def _draw_fulfilments(self, current: Purchase) -> tuple[tuple[str, Fulfilment], ...]:
         drawn = []
         for sub_id in current.virtual_sub_order_ids():
@@ -207,7 +182,7 @@ class CheckoutService:
 
     def get(self, caller: Principal, purchase_id: str) -> Purchase:
         current = self._visible(caller, purchase_id)
-        settled: Purchase = self._engine.settled(PURCHASE_KIND, current, lambda p: _may_see(caller, p))
+        settled: Purchase = self._engine.settled(PURCHASE_KIND, current, lambda p: may_see(caller, p.parties))
         return settled
 
     def records_of(self, bought: Purchase) -> list[SupplierOrder] | None:
@@ -223,7 +198,7 @@ class CheckoutService:
         caller.require(Role.CUSTOMER, Role.OPS)
         self._visible(caller, purchase_id)
         return self._apply(purchase_id, CancelPurchase(f"{caller.role.value}:{caller.sub}"),
-                           lambda p: _may_see(caller, p))
+                           lambda p: may_see(caller, p.parties))
 
     def refunds_due(self, caller: Principal, limit: int, token: str | None) -> Page[Purchase]:
         caller.require(Role.OPS)
@@ -265,7 +240,7 @@ class CheckoutService:
 
     def _visible(self, caller: Principal, purchase_id: str) -> Purchase:
         current = self.store.get(purchase_id)
-        if current is None or not _may_see(caller, current):
+        if current is None or not may_see(caller, current.parties):
             raise NotFound(f"purchase {purchase_id} not found")
         return current
 
@@ -275,10 +250,17 @@ class CheckoutService:
         return result
 
 
-def _may_see(caller: Principal, bought: Purchase) -> bool:
-    return caller.role is Role.OPS or (caller.role is Role.CUSTOMER and bought.customer_id == caller.sub)
-
-
 def purchase_workflow(service: CheckoutService) -> Workflow[Purchase]:
-    return Workflow(kind=PURCHASE_KIND, store=service.store, decide=purchase.decide,
+    return Workflow(kind=PURCHASE_KIND, store=service.store, decide=purchase_decider.decide,
                     alarm_event=PaymentWindowElapsed, react=service.react)
+
+
+@dataclass(frozen=True)
+class CheckoutServices:
+    """What split orders' routes use."""
+
+    checkout: CheckoutService
+    supplier_orders: SupplierOrderService
+    suppliers: SupplierCatalogue
+    addresses: AddressBook
+    coupons: Coupons

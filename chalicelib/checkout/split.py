@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from chalicelib.checkout.money import allocate
+from chalicelib.core.money import allocate
 
 
 class Kind(StrEnum):

@@ -3,21 +3,22 @@ customer reads one panel per paid record — each change pushed to whoever shows
 
 from __future__ import annotations
 
-from typing import Any
-
-from chalicelib.adapters.paging import Page
-from chalicelib.adapters.supplier_order_store import SupplierOrderStore
 from chalicelib.auth.principal import Principal, Role
-from chalicelib.checkout import fulfilment
-from chalicelib.checkout.fulfilment import Deliver, Locate, ParcelChanged, ParcelEvent, Ship
-from chalicelib.checkout.model import SupplierOrder, order_id_of
+from chalicelib.auth.scoping import may_see
+from chalicelib.checkout import supplier_order_decider
+from chalicelib.checkout.model import SupplierOrder, order_id_of, supplier_party
+from chalicelib.checkout.ports import SupplierOrderStore
+from chalicelib.checkout.schemas import ShipIn
+from chalicelib.checkout.supplier_order_decider import Deliver, Locate, ParcelChanged, ParcelEvent, Ship
 from chalicelib.checkout.views import record_view, supplier_order_view
 from chalicelib.core.errors import FieldError, MalformedRequest, NotFound
 from chalicelib.core.observability import MetricsSink, log
-from chalicelib.http.checkout_schemas import PointIn, ShipIn
+from chalicelib.http.fields import PointIn
+from chalicelib.persistence.paging import Page
 from chalicelib.push import party
 from chalicelib.push.notifier import Notifier
 from chalicelib.push.party import Party
+from chalicelib.push.terminal import PendingList
 from chalicelib.waitstate.engine import WaitStateEngine
 from chalicelib.waitstate.model import Workflow
 
@@ -46,7 +47,7 @@ class SupplierOrderService:
 
     def get(self, caller: Principal, order_id: str) -> SupplierOrder:
         current = self.store.get(order_id)
-        if current is None or not _may_see(caller, current):
+        if current is None or not may_see(caller, current.parties):
             raise NotFound(f"order {order_id} not found")
         return current
 
@@ -63,12 +64,11 @@ class SupplierOrderService:
         caller.require(Role.SUPPLIER, Role.CARRIER, Role.OPS)
         return self._apply(caller, Deliver(parcel_id, _carrier(caller)))
 
-    def pending_views(self, of: Party, now: int) -> list[dict[str, Any]]:
+    def pending_work(self, of: Party, now: int) -> PendingList:
         """A supplier console's open orders (its `list_pending` after a reconnect)."""
-        if of.role != Role.SUPPLIER.value:
-            return []
         opened = [o for status in OPEN_STATUSES for o in self.store.for_supplier(of.id, status, 100, None).items]
-        return [supplier_order_view(o, now) for o in sorted(opened, key=lambda o: o.created_at, reverse=True)]
+        return PendingList("supplier_orders.listed", [
+            supplier_order_view(o, now) for o in sorted(opened, key=lambda o: o.created_at, reverse=True)])
 
     # ── customers ───────────────────────────────────────────────────────────────────────────
 
@@ -84,7 +84,7 @@ class SupplierOrderService:
                 extra = {"sub_order_id": event.parcel_id, "cause": event.cause}
                 self._notifier.push(party.customer(order.customer_id), "record.updated",
                                     {**record_view(order, now), **extra}, now)
-                self._notifier.push(Party(Role.SUPPLIER.value, order.supplier_id), "supplier_order.updated",
+                self._notifier.push(supplier_party(order.supplier_id), "supplier_order.updated",
                                     {**supplier_order_view(order, now), **extra}, now)
                 log("parcel.changed", order_id=order.id, parcel_id=event.parcel_id, cause=event.cause)
                 if event.cause in ("ship", "deliver"):
@@ -92,7 +92,7 @@ class SupplierOrderService:
 
     def _apply(self, caller: Principal, event: ParcelEvent) -> SupplierOrder:
         result: SupplierOrder = self._engine.apply(SUPPLIER_ORDER_KIND, order_id_of(event.parcel_id), event,
-                                                   lambda o: _may_see(caller, o))
+                                                   lambda o: may_see(caller, o.parties))
         return result
 
 
@@ -100,23 +100,10 @@ def _carrier(caller: Principal) -> str | None:
     return caller.sub if caller.role is Role.CARRIER else None
 
 
-def _may_see(caller: Principal, order: SupplierOrder) -> bool:
-    match caller.role:
-        case Role.OPS:
-            return True
-        case Role.SUPPLIER:
-            return order.supplier_id == caller.supplier_id
-        case Role.CUSTOMER:
-            return order.customer_id == caller.sub
-        case Role.CARRIER:
-            return any(p.tracking is not None and p.tracking.carrier_id == caller.sub for p in order.parcels)
-    return False
-
-
 def _no_alarm(wake_at: int) -> object:
     raise RuntimeError(f"supplier orders never set an alarm (got one for {wake_at})")
 
 
 def supplier_order_workflow(service: SupplierOrderService) -> Workflow[SupplierOrder]:
-    return Workflow(kind=SUPPLIER_ORDER_KIND, store=service.store, decide=fulfilment.decide, alarm_event=_no_alarm,
-                    react=service.react)
+    return Workflow(kind=SUPPLIER_ORDER_KIND, store=service.store, decide=supplier_order_decider.decide,
+                    alarm_event=_no_alarm, react=service.react)

@@ -11,15 +11,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from chalicelib.checkout.mapping import address_map
 from chalicelib.checkout.model import Coupon, Parcel, Purchase, PurchaseStatus, SupplierOrder, Tracking
-from chalicelib.checkout.purchase import sub_status
+from chalicelib.checkout.purchase_decider import sub_status
 from chalicelib.checkout.split import SubOrder
 from chalicelib.core.timefmt import iso, iso_or_none
-from chalicelib.orders.model import Address
-
-
-def _address(address: Address | None) -> dict[str, Any] | None:
-    return None if address is None else {k: v for k, v in asdict(address).items() if v is not None}
 
 
 def _sub_order(sub: SubOrder) -> dict[str, Any]:
@@ -54,7 +50,7 @@ def parcel_view(parcel: Parcel) -> dict[str, Any]:
 def _order(order: SupplierOrder, now: int) -> dict[str, Any]:
     return {
         "purchase_id": order.purchase_id, "status": order.status, "currency": order.currency,
-        "total": order.total, "shipping_address": _address(order.address),
+        "total": order.total, "shipping_address": address_map(order.address),
         "sub_orders": [parcel_view(p) for p in order.parcels],
         "created_at": iso(order.created_at), "updated_at": iso(order.updated_at), "server_time": iso(now),
     }
@@ -83,7 +79,7 @@ def purchase_view(purchase: Purchase, records: list[SupplierOrder] | None, now: 
                     "deadline": iso(purchase.payment_deadline),
                     "remaining_ms": max(0, purchase.payment_deadline - now) if pending else 0},
         "groups": [{"supplier_id": g.supplier_id, "supplier_name": g.supplier_name, "record_id": g.order_id,
-                    "shipping_address": _address(g.address), "total": g.group.total,
+                    "shipping_address": address_map(g.address), "total": g.group.total,
                     "sub_orders": [{"sub_order_id": sid, "status": status, **_sub_order(s)}
                                    for sid, s in zip(g.sub_order_ids(), g.group.sub_orders, strict=True)]}
                    for g in purchase.groups],

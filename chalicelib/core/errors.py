@@ -130,17 +130,3 @@ class ConcurrentUpdate(Exception):
 
 class AlreadyExists(Exception):
     """A create-only write found the item already there."""
-
-
-class DispatchRevoked(WindowClosed):
-    """The installer's confirmation window closed: the dispatch was taken back."""
-
-    problem = "dispatch-revoked"
-    title = "Dispatch revoked"
-
-
-class AlreadyReassigned(InvalidTransition):
-    """An assignment based on a dispatch that someone else has already replaced."""
-
-    problem = "already-reassigned"
-    title = "Already reassigned"

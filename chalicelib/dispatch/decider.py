@@ -13,7 +13,8 @@ import hmac
 from dataclasses import dataclass, replace
 from typing import Any
 
-from chalicelib.core.errors import AlreadyReassigned, DispatchRevoked, DomainError, InvalidTransition, NotFound
+from chalicelib.core.errors import DomainError, InvalidTransition, NotFound
+from chalicelib.dispatch.errors import AlreadyReassigned, DispatchRevoked
 from chalicelib.dispatch.model import (
     ASSIGNED,
     AWAITING_CONFIRMATION,

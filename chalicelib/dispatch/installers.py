@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chalicelib.core.geo import distance_km
+from chalicelib.core.money import Money
 from chalicelib.dispatch.model import Installation, InstallerCard, Periods
-from chalicelib.orders.model import Money
 
 JOB_WEIGHT_KM = 5.0
 UNKNOWN_DISTANCE_KM = 50.0

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from chalicelib.orders.model import Address, Money
+from chalicelib.core.address import Address
+from chalicelib.core.money import Money
+from chalicelib.push.party import Party, customer
 
 
 class Status(StrEnum):
@@ -141,6 +143,17 @@ class Installation:
 
     def was_dispatched_to(self, installer_id: str) -> bool:
         return any(h.kind == "dispatched" and h.installer_id == installer_id for h in self.history)
+
+    @property
+    def parties(self) -> tuple[Party, ...]:
+        """Its customer, and every installer it was ever dispatched to (one whose dispatch ended
+        still sees that it ended)."""
+        installers = {h.installer_id for h in self.history if h.kind == "dispatched" and h.installer_id}
+        return (customer(self.customer_id), *(installer_party(i) for i in sorted(installers)))
+
+
+def installer_party(installer_id: str) -> Party:
+    return Party("installer", installer_id)
 
 
 # ── events the decider understands ──────────────────────────────────────────────────────────

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.adapters.installation_store import InstallationFilter, InstallationStore
-from chalicelib.adapters.paging import Page
 from chalicelib.auth.principal import Principal, Role
+from chalicelib.auth.scoping import may_see
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from chalicelib.core.ids import new_id
@@ -35,14 +35,18 @@ from chalicelib.dispatch.model import (
     Start,
     Status,
     StatusChanged,
+    installer_party,
 )
 from chalicelib.dispatch.photos import PHOTO_TYPES, UPLOAD_EXPIRES_S, PhotoStore, photo_key, photo_prefix
+from chalicelib.dispatch.ports import InstallationFilter, InstallationStore
+from chalicelib.dispatch.schemas import AssignIn, DispatchActionIn, InstallationIn, PhotoIn
 from chalicelib.dispatch.views import customer_view, dispatch_view, ops_view
 from chalicelib.dispatch.workforce import Workforce
-from chalicelib.http.dispatch_schemas import AssignIn, DispatchActionIn, InstallationIn, PhotoIn
+from chalicelib.persistence.paging import Page
 from chalicelib.push import party
 from chalicelib.push.notifier import Notifier
 from chalicelib.push.party import Party
+from chalicelib.push.terminal import PendingList
 from chalicelib.waitstate.engine import WaitStateEngine
 from chalicelib.waitstate.model import Workflow
 
@@ -50,10 +54,6 @@ INSTALLATION_KIND = "installation"
 MAX_CHOICE_ATTEMPTS = 3
 OFFER_BATCH = 10
 """How many waiting requests of an area are offered at once when an installer frees up."""
-
-
-def installer_party(installer_id: str) -> Party:
-    return Party(Role.INSTALLER.value, installer_id)
 
 
 class InstallationService:
@@ -213,18 +213,16 @@ class InstallationService:
             raise ValidationFailed("the completion's photos are not all there", errors)
         return tuple(stored[p].key for p in dict.fromkeys(photo_ids))
 
-    def pending_views(self, of: Party, now: int) -> list[dict[str, Any]]:
-        """An installer terminal's open dispatches (for its `list_pending` after a reconnect)."""
-        if of.role != Role.INSTALLER.value:
-            return []
+    def pending_work(self, of: Party, now: int) -> PendingList:
+        """An installer terminal's open dispatches (its `list_pending` after a reconnect)."""
         page = self.store.for_installer(of.id, True, 100, None)
-        return [dispatch_view(i, of.id, now) for i in page.items]
+        return PendingList("dispatches.listed", [dispatch_view(i, of.id, now) for i in page.items])
 
     # ── anyone allowed to see it ────────────────────────────────────────────────────────────
 
     def get(self, caller: Principal, request_id: str) -> Installation:
         current = self._visible(caller, request_id)
-        settled: Installation = self._engine.settled(INSTALLATION_KIND, current, lambda i: _may_see(caller, i))
+        settled: Installation = self._engine.settled(INSTALLATION_KIND, current, lambda i: may_see(caller, i.parties))
         return settled
 
     # ── the wait-state engine's side ────────────────────────────────────────────────────────
@@ -268,26 +266,24 @@ class InstallationService:
 
     def _visible(self, caller: Principal, request_id: str) -> Installation:
         current = self.store.get(request_id)
-        if current is None or not _may_see(caller, current):
+        if current is None or not may_see(caller, current.parties):
             raise NotFound(f"installation {request_id} not found")
         return current
 
     def _apply(self, request_id: str, event: InstallationEvent, caller: Principal | None = None) -> Installation:
-        visible = None if caller is None else (lambda i: _may_see(caller, i))
+        visible = None if caller is None else (lambda i: may_see(caller, i.parties))
         result: Installation = self._engine.apply(INSTALLATION_KIND, request_id, event, visible)
         return result
-
-
-def _may_see(caller: Principal, request: Installation) -> bool:
-    if caller.role is Role.OPS:
-        return True
-    if caller.role is Role.CUSTOMER:
-        return request.customer_id == caller.sub
-    if caller.role is Role.INSTALLER:
-        return request.was_dispatched_to(caller.sub)
-    return False
 
 
 def installation_workflow(service: InstallationService) -> Workflow[Installation]:
     return Workflow(kind=INSTALLATION_KIND, store=service.store, decide=decider.decide, alarm_event=Deadline,
                     react=service.react)
+
+
+@dataclass(frozen=True)
+class DispatchServices:
+    """What installer dispatch's routes use: the requests and the workforce that serves them."""
+
+    installations: InstallationService
+    workforce: Workforce

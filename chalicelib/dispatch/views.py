@@ -5,10 +5,9 @@ the service code once confirmed), the installer (their dispatch, never the code)
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
-from chalicelib.adapters.paging import Page
+from chalicelib.core.money import money_map
 from chalicelib.core.timefmt import iso, iso_or_none
 from chalicelib.dispatch.installers import Area, Installer
 from chalicelib.dispatch.model import (
@@ -19,13 +18,10 @@ from chalicelib.dispatch.model import (
     LedgerEntry,
     Status,
 )
-from chalicelib.orders.model import Money
+from chalicelib.http.lists import list_body
+from chalicelib.persistence.paging import Page
 
 CONFIRMED_ONWARDS = frozenset({Status.CONFIRMED, Status.IN_PROGRESS, Status.COMPLETED})
-
-
-def _money(money: Money | None) -> dict[str, Any] | None:
-    return None if money is None else {"amount": money.amount, "currency": money.currency}
 
 
 def _card(card: InstallerCard) -> dict[str, Any]:
@@ -37,7 +33,7 @@ def _common(inst: Installation, now: int) -> dict[str, Any]:
         "installation_id": inst.id,
         "status": inst.status.value,
         "product": inst.product,
-        "address": {k: v for k, v in asdict(inst.address).items() if v is not None},
+        "address": inst.address.as_map(),
         "preferred_time": iso_or_none(inst.preferred_time),
         "note": inst.note,
         "order_id": inst.order_id,
@@ -67,7 +63,7 @@ def _assignment(a: Assignment) -> dict[str, Any]:
         "dispatched_at": iso(a.dispatched_at),
         "remind_at": iso(a.remind_at),
         "confirm_deadline": iso(a.revoke_at),
-        "deduction": _money(a.deduction),
+        "deduction": money_map(a.deduction),
         "assigned_by": a.assigned_by,
     }
 
@@ -107,7 +103,7 @@ def dispatch_view(inst: Installation, installer_id: str, now: int) -> dict[str, 
         "dispatched_at": iso(a.dispatched_at),
         "remind_at": iso(a.remind_at),
         "confirm_deadline": iso_or_none(inst.confirm_deadline),
-        "deduction": _money(a.deduction),
+        "deduction": money_map(a.deduction),
         "ring": inst.status is Status.REMINDED,
         "awaiting_confirmation": inst.status in AWAITING_CONFIRMATION,
         "photos": list(inst.photos),
@@ -116,7 +112,7 @@ def dispatch_view(inst: Installation, installer_id: str, now: int) -> dict[str, 
 
 def page_view(page: Page[Installation], now: int, render: Callable[[Installation, int], dict[str, Any]]
               ) -> dict[str, Any]:
-    return {"items": [render(i, now) for i in page.items], "next_token": page.next_token, "server_time": iso(now)}
+    return list_body(page, lambda installation: render(installation, now), now)
 
 
 def installer_view(installer: Installer) -> dict[str, Any]:
@@ -141,7 +137,7 @@ def area_view(area: Area) -> dict[str, Any]:
         "name": area.name,
         "remind_after_s": area.remind_after_s,
         "revoke_after_s": area.revoke_after_s,
-        "deduction": _money(area.deduction),
+        "deduction": money_map(area.deduction),
         "created_at": iso(area.created_at),
     }
 
@@ -152,7 +148,7 @@ def ledger_view(entry: LedgerEntry) -> dict[str, Any]:
         "installer_id": entry.installer_id,
         "installation_id": entry.request_id,
         "attempt": entry.attempt,
-        "amount": _money(entry.amount),
+        "amount": entry.amount.as_map(),
         "reason": entry.reason,
         "at": iso(entry.at),
     }

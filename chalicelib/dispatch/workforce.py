@@ -7,17 +7,18 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from chalicelib.adapters.installer_store import InstallerStore
-from chalicelib.adapters.paging import Page
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import AlreadyExists, AlreadyTaken, FieldError, NotFound, ValidationFailed
 from chalicelib.core.ids import new_id
+from chalicelib.core.money import Money
 from chalicelib.dispatch.installers import Area, Installer, Location
 from chalicelib.dispatch.model import LedgerEntry
-from chalicelib.http.dispatch_schemas import AreaIn, AreaPatch, InstallerIn, InstallerPatch, LocationIn, MoneyIn
-from chalicelib.orders.model import Money
-from chalicelib.settings import Settings
+from chalicelib.dispatch.ports import InstallerStore
+from chalicelib.dispatch.schemas import AreaIn, AreaPatch, InstallerIn, InstallerPatch
+from chalicelib.dispatch.settings import DispatchSettings
+from chalicelib.http.fields import MoneyIn, PointIn
+from chalicelib.persistence.paging import Page
 
 RECENT_MS = 5_000
 """How long a container trusts an area's settings or an installer's areas without reading them
@@ -29,7 +30,7 @@ Available = Callable[[tuple[str, ...]], None]
 
 
 class Workforce:
-    def __init__(self, store: InstallerStore, clock: Clock, settings: Settings) -> None:
+    def __init__(self, store: InstallerStore, clock: Clock, settings: DispatchSettings) -> None:
         self.store = store
         self._clock = clock
         self._settings = settings
@@ -64,8 +65,7 @@ class Workforce:
     def create_area(self, caller: Principal, body: AreaIn) -> Area:
         caller.require(Role.OPS)
         s = self._settings
-        deduction = (Money(s.default_deduction, s.default_currency) if "deduction" not in body.model_fields_set
-                     else _money(body.deduction))
+        deduction = s.default_deduction if "deduction" not in body.model_fields_set else _money(body.deduction)
         area = Area(id=body.area_id or new_id("area"), name=body.name,
                     remind_after_s=body.remind_after_s or s.default_remind_after_s,
                     revoke_after_s=body.revoke_after_s or s.default_revoke_after_s,
@@ -107,7 +107,7 @@ class Workforce:
         return self.store.areas(limit, token)
 
     def _check_periods(self, area: Area) -> None:
-        low = self._settings.min_answer_window_s
+        low = self._settings.min_period_s
         errors = [FieldError(name, f"at least {low} seconds") for name in ("remind_after_s", "revoke_after_s")
                   if getattr(area, name) < low]
         if errors:
@@ -158,7 +158,7 @@ class Workforce:
         caller.require(Role.OPS)
         return self.store.list(area_id, limit, token)
 
-    def locate(self, caller: Principal, body: LocationIn) -> Installer:
+    def locate(self, caller: Principal, body: PointIn) -> Installer:
         caller.require(Role.INSTALLER)
         installer = self.installer(caller, caller.sub)
         location = Location(body.lat, body.lng, self._clock.now_ms())
@@ -177,4 +177,4 @@ class Workforce:
 
 
 def _money(body: MoneyIn | None) -> Money | None:
-    return None if body is None else Money(body.amount, body.currency)
+    return None if body is None else body.to_money()

@@ -1,7 +1,13 @@
 """Routes as thin translators: request → (auth) → service → JSON, errors → problems.
 
 Chalice turns any exception raised in a view into a bare 500 before middleware sees it, so
-domain errors are translated here, around every view, in one place.
+domain errors are translated here, around every view, in one place. Each route declares its
+request body model and its response model(s) (`RouteSpec`): `call.body()` parses with the declared
+model, and with `validate_responses` on (the tests and the local stack) every answer is checked
+against the declared response model, so the declarations cannot drift from what the views do.
+
+A `Routes` table belongs to one package and is bound to the composition root by `app.py`
+(`bound_to`): this module never reaches up into `bootstrap`.
 """
 
 from __future__ import annotations
@@ -9,33 +15,81 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
 
 from chalice.app import Blueprint, ChaliceViewError, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from chalicelib import bootstrap
 from chalicelib.auth.principal import Principal
-from chalicelib.auth.tokens import bearer_token
+from chalicelib.auth.tokens import TokenVerifier, bearer_token
+from chalicelib.core.clock import Clock
 from chalicelib.core.errors import DomainError, MalformedRequest, NotFound, Unauthenticated
 from chalicelib.core.observability import log
 from chalicelib.core.timefmt import iso
+from chalicelib.http.fields import is_id
 from chalicelib.http.problems import from_domain_error, problem_body, problem_response
-from chalicelib.http.requests import json_body, page_params, parse
-from chalicelib.http.schemas import is_id
+from chalicelib.http.requests import field_errors, json_body, page_params, parse
+from chalicelib.idempotency import Idempotency
 
+S = TypeVar("S")
 T = TypeVar("T", bound=BaseModel)
+K = TypeVar("K")
 JSON_TYPES = ["application/json", "application/problem+json"]
+JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json"}
+
+
+class Runtime(Protocol):
+    """What the HTTP layer needs from the composition root."""
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def verifier(self) -> TokenVerifier: ...
+
+    @property
+    def idempotency(self) -> Idempotency: ...
+
+    @property
+    def max_body_bytes(self) -> int: ...
+
+    @property
+    def validate_responses(self) -> bool: ...
+
+    def services_of(self, kind: type[K]) -> K: ...
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """One route as declared: what it takes and what it answers (the API document's source)."""
+
+    path: str
+    methods: tuple[str, ...]
+    view: str
+    summary: str
+    status: int
+    public: bool
+    body: type[BaseModel] | None
+    body_required: bool
+    responses: Mapping[int, type[BaseModel] | type[NoContent]]
+    """Success statuses and the model of each body (`NoContent` for a 204); empty until declared."""
+
+
+class NoContent:
+    """The body of a response that has none (a 204)."""
 
 
 @dataclass
-class Call:
-    """What a view gets: the request, the verified caller and the wired services."""
+class Call(Generic[S]):
+    """What a view gets: the request, the verified caller, and its package's services."""
 
     request: Request
     caller: Principal | None
-    app: bootstrap.Container
+    services: S
+    runtime: Runtime
+    spec: RouteSpec
+    path_params: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def principal(self) -> Principal:
@@ -44,10 +98,15 @@ class Call:
         return self.caller
 
     def body(self, schema: type[T]) -> T:
-        return parse(schema, self.raw_json())
+        """The body, parsed with the route's declared model (which `schema` must be)."""
+        return parse(self._declared(schema), self.raw_json())
+
+    def optional_body(self, schema: type[T]) -> T | None:
+        """The declared body, or None when the request has none (`body_required=False`)."""
+        return self.body(schema) if self.request.raw_body else None
 
     def raw_json(self) -> Any:
-        return json_body(self.request, self.app.settings.max_body_bytes)
+        return json_body(self.request, self.runtime.max_body_bytes)
 
     def page(self) -> tuple[int, str | None]:
         return page_params(self.request)
@@ -61,22 +120,30 @@ class Call:
 
     @property
     def now(self) -> int:
-        return self.app.clock.now_ms()
+        return self.runtime.clock.now_ms()
 
-    def created_once(self, schema: type[T], create: Callable[[T], dict[str, Any]]) -> Response:
+    def created_once(self, schema: type[T], create: Callable[[T], dict[str, Any]], status: int = 201) -> Response:
         """A creating POST that honours `Idempotency-Key`: a retry with the same key and body gets
         the first response (with the current `server_time`), the same key with another body a 422."""
+        return self.once(schema, lambda body: (status, create(body)), stamp=True)
+
+    def once(self, schema: type[T], produce: Callable[[T], tuple[int, dict[str, Any]]], *,
+             stamp: bool = False) -> Response:
+        """Any non-repeatable POST under `Idempotency-Key` (a create, a restock's delta). A key is the
+        caller's own, for this route and these path parameters."""
         raw = self.raw_json()
-        request = parse(schema, raw)
-        principal = self.principal
-        scope = f"{principal.sub}:{self.request.method} {self.request.context.get('resourcePath', self.request.path)}"
+        request = parse(self._declared(schema), raw)
+        scope = f"{self.principal.sub}:{self.request.method} {self.spec.path.format(**self.path_params)}"
+        status, body = self.runtime.idempotency.run(scope, self.header("idempotency-key"), raw,
+                                                     lambda: produce(request))
+        if stamp:
+            body = {**body, "server_time": iso(self.now)}
+        return Response(body=body, status_code=status, headers=JSON_HEADERS)
 
-        def produce() -> tuple[int, dict[str, Any]]:
-            return 201, create(request)
-
-        status, body = self.app.idempotency.run(scope, self.header("idempotency-key"), raw, produce)
-        body = {**body, "server_time": iso(self.now)}
-        return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
+    def _declared(self, schema: type[T]) -> type[T]:
+        if schema is not self.spec.body:
+            raise TypeError(f"{self.spec.view} declares body {self.spec.body!r}, not {schema!r}")
+        return schema
 
 
 def instance_of(request: Request | None) -> str | None:
@@ -85,47 +152,98 @@ def instance_of(request: Request | None) -> str | None:
     return str(request.context.get("path") or request.path)
 
 
-class Routes:
-    """A Chalice blueprint whose views receive a `Call` and may raise domain errors."""
+@dataclass
+class Routes(Generic[S]):
+    """One package's routes (a Chalice blueprint) whose views receive a `Call` and may raise
+    domain errors. `services` is the type of the package's services object in the container."""
 
-    def __init__(self, import_name: str) -> None:
-        self.blueprint = Blueprint(import_name)
+    import_name: str
+    services: type[S] | None = None
+    specs: list[RouteSpec] = field(default_factory=list)
+    _views: list[tuple[RouteSpec, Callable[..., Any]]] = field(default_factory=list)
 
-    def route(self, path: str, methods: list[str], status: int = 200, public: bool = False
+    def route(self, path: str, methods: list[str], status: int = 200, *, public: bool = False,
+              body: type[BaseModel] | None = None, body_required: bool = True,
+              response: type[BaseModel] | type[NoContent] | None = None,
+              responses: Mapping[int, type[BaseModel] | type[NoContent]] | None = None
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        def register(view: Callable[..., Any]) -> Callable[..., Any]:
-            @functools.wraps(view)
-            def translated(**path_params: str) -> Response:
-                request = self.blueprint.current_request
-                try:
-                    if not all(map(is_id, path_params.values())):
-                        raise NotFound("no such resource")  # never an id we issued: don't ask DynamoDB
-                    app = bootstrap.container()
-                    principal = None if public else _authenticate(request, app)
-                    result = view(Call(request, principal, app), **path_params)
-                except DomainError as error:
-                    return from_domain_error(error, instance_of(request))
-                except ChaliceViewError as error:  # e.g. Chalice's own JSON parsing
-                    return from_domain_error(MalformedRequest(str(error)), instance_of(request))
-                except Exception:  # noqa: BLE001 - the last line of defence: a problem body, not a stack
-                    log("http.unhandled", logging.ERROR, path=instance_of(request), exc_info=True)
-                    return problem_response(problem_body(500, "internal", "Internal error",
-                                                         "something went wrong on our side; it has been logged",
-                                                         instance_of(request)))
-                if isinstance(result, Response):
-                    return result
-                return Response(body=result, status_code=status, headers={"Content-Type": "application/json"})
+        """`response` is the model of the `status` answer; `responses` declares several statuses."""
+        declared = dict(responses) if responses is not None else ({} if response is None else {status: response})
 
-            self.blueprint.route(path, methods=methods, content_types=JSON_TYPES)(translated)
+        def register(view: Callable[..., Any]) -> Callable[..., Any]:
+            spec = RouteSpec(path, tuple(methods), view.__name__, (view.__doc__ or "").strip(), status, public,
+                             body, body_required, declared)
+            self.specs.append(spec)
+            self._views.append((spec, view))
             return view
 
         return register
 
+    def bound_to(self, runtime: Callable[[], Runtime]) -> Blueprint:
+        """A Chalice blueprint whose views find the runtime (built at the first request) through
+        `runtime`: registering routes builds nothing, so importing `app.py` stays cheap."""
+        blueprint = Blueprint(self.import_name)
+        for spec, view in self._views:
+            blueprint.route(spec.path, methods=list(spec.methods), content_types=JSON_TYPES)(
+                self._translated(blueprint, spec, view, runtime))
+        return blueprint
 
-def _authenticate(request: Request, app: bootstrap.Container) -> Principal:
+    def _translated(self, blueprint: Blueprint, spec: RouteSpec, view: Callable[..., Any],
+                    runtime: Callable[[], Runtime]) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def translated(**path_params: str) -> Response:
+            request = blueprint.current_request
+            try:
+                if not all(map(is_id, path_params.values())):
+                    raise NotFound("no such resource")  # never an id we issued: don't ask DynamoDB
+                built = runtime()
+                principal = None if spec.public else _authenticate(request, built)
+                services: Any = None if self.services is None else built.services_of(self.services)
+                result = view(Call(request, principal, services, built, spec, path_params), **path_params)
+                response = result if isinstance(result, Response) else Response(
+                    body=result, status_code=spec.status, headers=JSON_HEADERS)
+                if built.validate_responses:
+                    _check_response(spec, response)
+                return response
+            except DomainError as error:
+                return from_domain_error(error, instance_of(request))
+            except ChaliceViewError as error:  # e.g. Chalice's own JSON parsing
+                return from_domain_error(MalformedRequest(str(error)), instance_of(request))
+            except Exception:  # noqa: BLE001 - the last line of defence: a problem body, not a stack
+                log("http.unhandled", logging.ERROR, path=instance_of(request), exc_info=True)
+                return problem_response(problem_body(500, "internal", "Internal error",
+                                                     "something went wrong on our side; it has been logged",
+                                                     instance_of(request)))
+
+        return translated
+
+
+class UndeclaredResponse(Exception):
+    """A view answered something its route does not declare (a bug, found by the tests)."""
+
+
+def _check_response(spec: RouteSpec, response: Response) -> None:
+    if not spec.responses:
+        return
+    if response.status_code not in spec.responses:
+        raise UndeclaredResponse(f"{spec.view} answered {response.status_code}, declares {sorted(spec.responses)}")
+    model = spec.responses[response.status_code]
+    if not issubclass(model, BaseModel):
+        if response.body not in ("", b"", None):
+            raise UndeclaredResponse(f"{spec.view} declares no body for {response.status_code}")
+        return
+    try:
+        model.model_validate(response.body)
+    except ValidationError as exc:
+        details = "; ".join(f"{e.field}: {e.message}" for e in field_errors(exc))
+        raise UndeclaredResponse(f"{spec.view}'s {response.status_code} body is not a {model.__name__}: "
+                                 f"{details}") from exc
+
+
+def _authenticate(request: Request, runtime: Runtime) -> Principal:
     token = bearer_token(request.headers.get("authorization"))
     try:
-        return app.verifier.verify(token)
+        return runtime.verifier.verify(token)
     except DomainError:
         raise
     except Exception as exc:  # a JWKS outage must not look like the caller's fault, nor a 500 per se

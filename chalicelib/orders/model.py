@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from chalicelib.core.address import Address
+from chalicelib.core.money import Money
+from chalicelib.push.party import Party, customer, merchant
+
 
 class Status(StrEnum):
     NEW = "new"
@@ -39,12 +43,6 @@ class RejectReason(StrEnum):
 
 
 @dataclass(frozen=True)
-class Money:
-    amount: int
-    currency: str
-
-
-@dataclass(frozen=True)
 class OrderLine:
     product_id: str
     name: str
@@ -54,16 +52,6 @@ class OrderLine:
     @property
     def amount(self) -> int:
         return self.unit_price * self.quantity
-
-
-@dataclass(frozen=True)
-class Address:
-    line1: str
-    city: str
-    line2: str | None = None
-    postcode: str | None = None
-    lat: float | None = None
-    lng: float | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +95,10 @@ class Order:
     @property
     def is_waiting(self) -> bool:
         return self.status in WAITING
+
+    @property
+    def parties(self) -> tuple[Party, ...]:
+        return customer(self.customer_id), merchant(self.merchant_id)
 
 
 # ── events the decider understands (what happened / what someone asks for) ──────────────────

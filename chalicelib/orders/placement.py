@@ -6,11 +6,12 @@ from the catalogue, never from the client.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from chalicelib.catalog.model import Merchant, Product
 from chalicelib.core.errors import FieldError
 from chalicelib.orders.model import OrderLine
+from chalicelib.orders.ports import OrderableMerchant, OrderableProduct
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,9 @@ class RequestedItem:
     expected_unit_price: int | None = None
 
 
-def price_lines(merchant: Merchant | None, products: dict[str, Product], items: list[RequestedItem],
-                now_ms: int, merchant_field: str = "merchant_id") -> tuple[tuple[OrderLine, ...], list[FieldError]]:
+def price_lines(merchant: OrderableMerchant | None, products: Mapping[str, OrderableProduct],
+                items: list[RequestedItem], now_ms: int, merchant_field: str = "merchant_id"
+                ) -> tuple[tuple[OrderLine, ...], list[FieldError]]:
     errors: list[FieldError] = []
     if merchant is None:
         return (), [FieldError(merchant_field, "merchant does not exist")]

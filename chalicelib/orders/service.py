@@ -5,16 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.adapters.order_store import OrderStore
-from chalicelib.adapters.paging import Page
 from chalicelib.auth.principal import Principal, Role
-from chalicelib.catalog.model import Merchant
-from chalicelib.catalog.service import CatalogService
+from chalicelib.auth.scoping import may_see
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import FieldError, NotFound, ValidationFailed
 from chalicelib.core.ids import new_id
 from chalicelib.core.observability import MetricsSink, log
-from chalicelib.http.schemas import ActionIn, ItemIn, PlaceOrderIn, ResubmitIn
 from chalicelib.orders import decider
 from chalicelib.orders.model import (
     WAITING,
@@ -33,10 +29,14 @@ from chalicelib.orders.model import (
     WindowOpened,
 )
 from chalicelib.orders.placement import RequestedItem, price_lines
+from chalicelib.orders.ports import Menus, OrderableMerchant, OrderStore
+from chalicelib.orders.schemas import ActionIn, ItemIn, PlaceOrderIn, ResubmitIn
 from chalicelib.orders.views import order_view
+from chalicelib.persistence.paging import Page
 from chalicelib.push import party
 from chalicelib.push.notifier import Notifier
 from chalicelib.push.party import Party
+from chalicelib.push.terminal import PendingList
 from chalicelib.waitstate.engine import WaitStateEngine
 from chalicelib.waitstate.model import Workflow
 
@@ -44,11 +44,11 @@ ORDER_KIND = "order"
 
 
 class OrderService:
-    def __init__(self, engine: WaitStateEngine, store: OrderStore, catalog: CatalogService, notifier: Notifier,
+    def __init__(self, engine: WaitStateEngine, store: OrderStore, menus: Menus[Any], notifier: Notifier,
                  clock: Clock, metrics: MetricsSink) -> None:
         self._engine = engine
         self.store = store
-        self._catalog = catalog
+        self._menus = menus
         self._notifier = notifier
         self._clock = clock
         self._metrics = metrics
@@ -58,10 +58,10 @@ class OrderService:
     def place(self, caller: Principal, body: PlaceOrderIn) -> Order:
         caller.require(Role.CUSTOMER)
         now = self._clock.now_ms()
-        merchant = self._catalog.merchant_for_order(body.merchant_id)
+        merchant = self._menus.merchant_for_order(body.merchant_id)
         lines = self._priced(merchant, body.items, now)
         assert merchant is not None
-        window_ms = self._catalog.answer_window_ms(merchant)
+        window_ms = self._menus.answer_window_ms(merchant)
         order = Order(
             id=new_id("ord"), customer_id=caller.sub, merchant_id=merchant.id, status=Status.NEW, lines=lines,
             currency=merchant.currency, address=body.delivery_address.to_address(), note=body.note or None,
@@ -75,14 +75,12 @@ class OrderService:
 
     def resubmit(self, caller: Principal, order_id: str, body: ResubmitIn) -> Order:
         caller.require(Role.CUSTOMER)
-        order = self.store.get(order_id)
-        if order is None or not _may_see(caller, order):
-            raise NotFound(f"order {order_id} not found")
-        merchant = self._catalog.merchant_for_order(order.merchant_id)
+        order = self._visible(caller, order_id)
+        merchant = self._menus.merchant_for_order(order.merchant_id)
         lines = self._priced(merchant, body.items, self._clock.now_ms())
         assert merchant is not None
         event = Resubmit(lines, body.delivery_address.to_address(), body.note or None,
-                         self._catalog.answer_window_ms(merchant))
+                         self._menus.answer_window_ms(merchant))
         return self._apply(order_id, event, caller)
 
     def cancel(self, caller: Principal, order_id: str) -> Order:
@@ -118,11 +116,9 @@ class OrderService:
                                    [FieldError("status", "pending, all, or an order status")]) from None
         return self.store.for_merchant(merchant_id, wanted, limit, token)
 
-    def pending_views(self, of: Party, now: int) -> list[dict[str, Any]]:
-        """Views of the orders a merchant terminal must still answer (for a terminal's `list_pending`)."""
-        if of.role != Role.MERCHANT.value:
-            return []
-        return [order_view(o, now) for o in self._answerable(of.id, 100, None, now).items]
+    def pending_work(self, of: Party, now: int) -> PendingList:
+        """The orders a merchant terminal must still answer (its `list_pending` after a reconnect)."""
+        return PendingList("orders.listed", [order_view(o, now) for o in self._answerable(of.id, 100, None, now).items])
 
     def _answerable(self, merchant_id: str, limit: int, token: str | None, now: int) -> Page[Order]:
         """A merchant's pending orders, minus those past their deadline whose alarm is still firing:
@@ -133,10 +129,8 @@ class OrderService:
     # ── anyone allowed to see it ──────────────────────────────────────────────────────────
 
     def get(self, caller: Principal, order_id: str) -> Order:
-        order = self.store.get(order_id)
-        if order is None or not _may_see(caller, order):
-            raise NotFound(f"order {order_id} not found")
-        settled: Order = self._engine.settled(ORDER_KIND, order, lambda o: _may_see(caller, o))
+        settled: Order = self._engine.settled(ORDER_KIND, self._visible(caller, order_id),
+                                              lambda o: may_see(caller, o.parties))
         return settled
 
     # ── the wait-state engine's side ──────────────────────────────────────────────────────
@@ -162,28 +156,24 @@ class OrderService:
 
     # ── helpers ───────────────────────────────────────────────────────────────────────────
 
+    def _visible(self, caller: Principal, order_id: str) -> Order:
+        order = self.store.get(order_id)
+        if order is None or not may_see(caller, order.parties):
+            raise NotFound(f"order {order_id} not found")
+        return order
+
     def _apply(self, order_id: str, event: OrderEvent, caller: Principal) -> Order:
-        result: Order = self._engine.apply(ORDER_KIND, order_id, event, lambda order: _may_see(caller, order))
+        result: Order = self._engine.apply(ORDER_KIND, order_id, event, lambda order: may_see(caller, order.parties))
         return result
 
-    def _priced(self, merchant: Merchant | None, items: list[ItemIn], now: int) -> tuple[OrderLine, ...]:
+    def _priced(self, merchant: OrderableMerchant | None, items: list[ItemIn], now: int) -> tuple[OrderLine, ...]:
         requested = [RequestedItem(i.product_id, i.quantity, i.unit_price) for i in items]
         wanted = [i.product_id for i in items]
-        products = {} if merchant is None else self._catalog.products_for_order(merchant.id, wanted)
+        products = {} if merchant is None else self._menus.products_for_order(merchant.id, wanted)
         lines, errors = price_lines(merchant, products, requested, now)
         if errors:
             raise ValidationFailed("the order cannot be placed", errors)
         return lines
-
-
-def _may_see(caller: Principal, order: Order) -> bool:
-    if caller.role is Role.OPS:
-        return True
-    if caller.role is Role.CUSTOMER:
-        return order.customer_id == caller.sub
-    if caller.role is Role.MERCHANT:
-        return order.merchant_id == caller.merchant_id
-    return False
 
 
 def order_workflow(service: OrderService) -> Workflow[Order]:

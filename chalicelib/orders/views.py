@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
-from chalicelib.adapters.paging import Page
-from chalicelib.catalog.model import Merchant, Product
 from chalicelib.core.timefmt import iso, iso_or_none
+from chalicelib.http.lists import list_body
 from chalicelib.orders.model import Order
+from chalicelib.persistence.paging import Page
 
 
 def order_view(order: Order, now_ms: int) -> dict[str, Any]:
@@ -23,8 +22,8 @@ def order_view(order: Order, now_ms: int) -> dict[str, Any]:
              "quantity": line.quantity, "amount": line.amount}
             for line in order.lines
         ],
-        "total": {"amount": total.amount, "currency": total.currency},
-        "delivery_address": {k: v for k, v in asdict(order.address).items() if v is not None},
+        "total": total.as_map(),
+        "delivery_address": order.address.as_map(),
         "note": order.note,
         "answer_deadline": iso(order.answer_deadline),
         "window_seconds": order.window_ms / 1000,
@@ -43,30 +42,4 @@ def order_view(order: Order, now_ms: int) -> dict[str, Any]:
 
 def order_list_view(page: Page[Order], now_ms: int) -> dict[str, Any]:
     """One page of orders, with the server's time for every countdown on it."""
-    return {"items": [order_view(o, now_ms) for o in page.items], "next_token": page.next_token,
-            "server_time": iso(now_ms)}
-
-
-def merchant_view(merchant: Merchant, default_window_s: int) -> dict[str, Any]:
-    return {
-        "merchant_id": merchant.id,
-        "name": merchant.name,
-        "time_zone": merchant.time_zone,
-        "business_hours": merchant.business_hours,
-        "paused": merchant.paused,
-        "verified": merchant.verified,
-        "answer_window_s": merchant.answer_window_s or default_window_s,
-        "currency": merchant.currency,
-    }
-
-
-def product_view(product: Product) -> dict[str, Any]:
-    return {
-        "product_id": product.id,
-        "merchant_id": product.merchant_id,
-        "name": product.name,
-        "price": product.price,
-        "stock": product.stock,
-        "on_sale": product.on_sale,
-        "max_per_order": product.max_per_order,
-    }
+    return list_body(page, lambda order: order_view(order, now_ms), now_ms)

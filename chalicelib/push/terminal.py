@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,11 +29,14 @@ class PendingList:
 
 
 PendingWork = Callable[[Party, int], PendingList]
+"""One role's pending work (contributed by the workflow whose terminals that role uses)."""
+NOTHING_PENDING = "pending.listed"
+"""The reply type for a role whose terminals have no pending work in any workflow."""
 
 
 class TerminalSession:
     def __init__(self, verifier: TokenVerifier, registry: ConnectionRegistry, notifier: Notifier,
-                 clock: Clock, pending_work: PendingWork) -> None:
+                 clock: Clock, pending_work: Mapping[str, PendingWork]) -> None:
         self._verifier = verifier
         self._registry = registry
         self._notifier = notifier
@@ -74,7 +77,8 @@ class TerminalSession:
             # API Gateway cannot push during $connect, so a (re)connected terminal asks here
             # (or over REST) for the work that waits for it; pushes are never replayed.
             party = self._registry.party_of(connection_id)
-            pending = PendingList("orders.listed", []) if party is None else self._pending_work(party, now)
+            work = None if party is None else self._pending_work.get(party.role)
+            pending = PendingList(NOTHING_PENDING, []) if party is None or work is None else work(party, now)
             self._notifier.reply(connection_id, pending.message_type, {"items": pending.items}, now)
             return
         log("ws.unknown_action", logging.INFO, connection_id=connection_id, action=action)

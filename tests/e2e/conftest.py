@@ -34,7 +34,7 @@ PAYMENT_WINDOW_S = 6
 def _start_stack(log_path: Path) -> tuple[subprocess.Popen[bytes], StackUrls]:
     # Port 0 everywhere: the stack binds free ports and prints them, so a developer's running
     # stack (8000/8001/5000) never collides with the tests.
-    command = [sys.executable, "-m", "chalicelib.local.stack", "--rest-port", "0", "--ws-port", "0",
+    command = [sys.executable, "-m", "devstack.stack", "--rest-port", "0", "--ws-port", "0",
                "--aws-port", "0", "--sweep-interval", str(SWEEP_INTERVAL_S), "--no-seed",
                "--payment-window", str(PAYMENT_WINDOW_S),
                *os.environ.get("ONTIME_E2E_STACK_ARGS", "").split()]  # e.g. "--aws-transport http"

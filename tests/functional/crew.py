@@ -11,10 +11,13 @@ from chalice.test import Client
 
 from chalicelib.dispatch.model import Installation
 from chalicelib.waitstate.model import AlarmMessage
+from devstack.provision import bucket_environment
 from tests.conftest import World, aws_client
 from tests.events import ws_message
 from tests.functional.api import Api, Reply
 from tests.functional.levers import AppLevers
+
+PHOTO_BUCKET = bucket_environment()["ONTIME_PHOTO_BUCKET"]
 
 AREA = "north"
 # The customer's address, and installers 1 km (near) and 8 km (far) from it.
@@ -75,7 +78,7 @@ class Crew(AppLevers):
         return by.post(f"/installer/dispatches/{installation_id}/actions", {"action": action, **fields})
 
     def stored(self, installation_id: str) -> Installation:
-        found = self.world.container.installations.store.get(installation_id)
+        found = self.world.dispatch.installations.store.get(installation_id)
         assert found is not None
         return found
 
@@ -115,7 +118,7 @@ class Crew(AppLevers):
                         {"content_type": content_type, "size_bytes": len(content)})
         assert reply.status == 201, reply.body
         fields = reply.body["upload"]["fields"]
-        aws_client("s3").put_object(Bucket=self.world.container.settings.photo_bucket, Key=fields["key"],
+        aws_client("s3").put_object(Bucket=PHOTO_BUCKET, Key=fields["key"],
                                     Body=content, ContentType=content_type)
         return str(reply.body["photo_id"])
 

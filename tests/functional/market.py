@@ -8,10 +8,10 @@ from typing import Any
 
 from chalice.test import Client
 
-from chalicelib.adapters.sandbox_payments import SandboxProvider, SignedCallback
 from chalicelib.checkout.model import Purchase
-from chalicelib.checkout.payments import PaymentOutcome
-from chalicelib.checkout.signing import sign
+from chalicelib.payments.port import PaymentOutcome
+from chalicelib.payments.signing import sign
+from devstack.sandbox.provider import SandboxProvider, SignedCallback
 from tests.conftest import World
 from tests.functional.api import Api, Reply
 from tests.functional.levers import AppLevers
@@ -84,7 +84,7 @@ class Market(AppLevers):
         return dict(reply.body)
 
     def stored(self, purchase_id: str) -> Purchase:
-        found = self.world.container.checkout.store.get(purchase_id)
+        found = self.world.checkout.checkout.store.get(purchase_id)
         assert found is not None
         return found
 
@@ -97,7 +97,7 @@ class Market(AppLevers):
 
     @property
     def sandbox(self) -> SandboxProvider:
-        provider = self.world.container.checkout.payments
+        provider = self.world.container.payments
         assert isinstance(provider, SandboxProvider)
         return provider
 

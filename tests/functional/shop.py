@@ -59,7 +59,7 @@ class Shop(AppLevers):
         return (by or self.merchant).post(f"/merchant/orders/{order_id}/actions", {"action": action, **fields})
 
     def stored(self, order_id: str) -> Order:
-        order = self.world.container.orders.store.get(order_id)
+        order = self.world.orders.store.get(order_id)
         assert order is not None
         return order
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.blueprints.timers import AlarmBatchIncomplete
 from chalicelib.core.timefmt import iso
 from chalicelib.orders.model import Order
+from chalicelib.waitstate.handlers import AlarmBatchIncomplete
 from chalicelib.waitstate.model import AlarmMessage, Stored
 from tests.events import sqs_event
 from tests.functional.shop import Shop
@@ -226,7 +226,7 @@ def test_a_batch_that_failed_midway_is_redelivered_and_fires_each_alarm_once(ter
     first, second = shop.placed()["order_id"], shop.placed()["order_id"]
     batch = shop.queued()
     shop.to_deadline(first)
-    store = shop.world.container.orders.store
+    store = shop.world.orders.store
     real_load = store.load
     outage = {first}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from chalice.test import Client
 
-from chalicelib.auth.tokens import DevTokenIssuer
+from devstack.tokens import DevTokenIssuer
 from tests.conftest import World
 from tests.functional.api import Api
 
@@ -20,15 +20,14 @@ ROUTES = [
 
 
 def bad_tokens(world: World) -> dict[str, str | None]:
-    assert world.container.dev_issuer is not None
     claims = {"role": "ops", "sub": "ops-1"}
     return {
         "none": None,
         "garbage": "not-a-jwt",
-        "expired": world.container.dev_issuer.issue(claims, ttl_s=-3600),
+        "expired": world.issuer.issue(claims, ttl_s=-3600),
         "wrong signature": DevTokenIssuer("somebody-elses-secret-32-bytes-long", "ontime-local").issue(claims),
-        "no role": world.container.dev_issuer.issue({"sub": "x"}),
-        "merchant without merchant": world.container.dev_issuer.issue({"role": "merchant", "sub": "x"}),
+        "no role": world.issuer.issue({"sub": "x"}),
+        "merchant without merchant": world.issuer.issue({"role": "merchant", "sub": "x"}),
     }
 
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from chalice.test import Client
 
-from chalicelib.adapters.catalog_store import CatalogStore
-from chalicelib.catalog.model import Merchant
+from chalicelib.catalogue.model import Merchant
+from chalicelib.catalogue.store import DynamoCatalogueStore
 from tests.conftest import World
 from tests.functional.api import Api
 from tests.functional.shop import Shop
@@ -157,7 +157,7 @@ def test_a_required_merchant_field_cannot_be_cleared(shop: Shop, field: str) -> 
     assert shop.snapshot() == before
 
 
-class RacingCatalogStore(CatalogStore):
+class RacingCatalogStore(DynamoCatalogueStore):
     """Lets another writer change the merchant right after each of the next `times` reads."""
 
     def __init__(self, interloper: Callable[[], object], times: int) -> None:
@@ -176,7 +176,7 @@ class RacingCatalogStore(CatalogStore):
 
 
 def test_two_people_patching_a_store_at_once_both_take_effect(shop: Shop) -> None:
-    shop.world.container.catalog.store = RacingCatalogStore(
+    shop.world.catalogue.store = RacingCatalogStore(
         lambda: shop.ops.patch("/merchants/m1", {"name": "Renamed by ops"}), times=1)
     reply = shop.merchant.patch("/merchants/m1", {"paused": True})
     assert reply.status == 200, reply.body
@@ -185,7 +185,7 @@ def test_two_people_patching_a_store_at_once_both_take_effect(shop: Shop) -> Non
 
 def test_a_patch_that_keeps_losing_the_race_is_a_409_not_a_500(shop: Shop) -> None:
     racing = RacingCatalogStore(lambda: shop.ops.patch("/merchants/m1", {"name": "again"}), times=10)
-    shop.world.container.catalog.store = racing
+    shop.world.catalogue.store = racing
     reply = shop.merchant.patch("/merchants/m1", {"paused": True})
     assert reply.status == 409 and reply.is_problem
 

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from chalicelib.dispatch.settings import DispatchSettings
 from tests.conftest import aws_client
 from tests.functional.api import Api
-from tests.functional.crew import FAR, NEAR, Crew
+from tests.functional.crew import FAR, NEAR, PHOTO_BUCKET, Crew
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def test_accepted_photo_types_each_get_a_key_with_their_extension(crew: Crew, ne
 
 def test_a_photo_over_the_size_limit_is_422_and_one_at_the_limit_is_signed(crew: Crew, near: Api) -> None:
     request_id = crew.started(near)
-    limit = crew.world.container.settings.photo_max_bytes
+    limit = DispatchSettings().photo_max_bytes
     status, body = presign(near, request_id, size_bytes=limit + 1)
     assert status == 422 and [e["field"] for e in body["errors"]] == ["size_bytes"]
     status, body = presign(near, request_id, size_bytes=limit)
@@ -105,7 +106,7 @@ def test_an_object_stored_with_another_content_type_is_not_accepted_as_a_photo(c
     request_id = crew.started(near)
     key = presign(near, request_id)[1]["upload"]["fields"]["key"]
     photo_id = key.rsplit("/", 1)[1].split(".")[0]
-    aws_client("s3").put_object(Bucket=crew.world.container.settings.photo_bucket, Key=key, Body=b"<html>",
+    aws_client("s3").put_object(Bucket=PHOTO_BUCKET, Key=key, Body=b"<html>",
                                 ContentType="text/html")
     reply = crew.act(request_id, near, "complete", service_code=crew.service_code(request_id), photos=[photo_id])
     assert reply.status == 422 and reply.error_fields == ["photos[0]"]

@@ -123,7 +123,7 @@ def test_console_lists_are_paginated_without_losing_or_repeating_a_request(crew:
 def test_the_default_and_largest_page_sizes(crew: Crew) -> None:
     crew.hire("i-near", NEAR, max_open_jobs=50)
     template = crew.stored(crew.requested()["installation_id"])
-    store = crew.world.container.installations.store
+    store = crew.world.dispatch.installations.store
     for n in range(21):  # copies straight into the table: the lists are what is tested here
         store.insert(replace(template, id=f"ins_copy_{n:02d}", created_at=template.created_at + n), None)
     first = crew.ops.get("/ops/installations?installer_id=i-near")

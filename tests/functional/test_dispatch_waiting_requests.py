@@ -33,7 +33,7 @@ def test_reading_a_waiting_request_whose_retry_is_due_runs_the_retry_at_once(cre
     assert crew.stored(waiting).status.value == "pending"
     # An installer appears without the usual offer (as if hired through another container that
     # has not reached this request yet); only the retry alarm would find them.
-    store = crew.world.container.workforce.store
+    store = crew.world.dispatch.workforce.store
     store.save(Installer(id="i-quiet", name="Quiet", phone="+86 138 0000 0000", areas=(AREA,),
                          created_at=crew.world.clock.now_ms()), previous_areas=None)
     assert crew.customer.get(f"/installations/{waiting}").body["status"] == "pending"  # retry not due

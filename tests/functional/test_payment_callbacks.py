@@ -9,7 +9,7 @@ import json
 import pytest
 from chalice.test import Client
 
-from chalicelib.checkout.payments import PaymentOutcome, ProviderPayment, callback_body
+from chalicelib.payments.port import PaymentOutcome, ProviderPayment, callback_body
 from tests.conftest import World
 from tests.functional.api import Api
 from tests.functional.market import Market

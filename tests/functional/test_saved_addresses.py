@@ -58,7 +58,7 @@ def test_the_first_saved_address_becomes_the_default_and_later_ones_do_not(book:
     assert office["address"] == OFFICE  # lat/lng are optional for a saved address
     assert [a["label"] for a in book.listed()] == ["Home", "Office"]
     assert book.defaults() == ["Home"]
-    default = book.world.container.addresses.default_for("alice")
+    default = book.world.checkout.addresses.default_for("alice")
     assert default is not None and default.address_id == home["address_id"]
 
 
@@ -101,7 +101,7 @@ def test_deleting_the_default_leaves_no_default_until_the_customer_chooses_one(b
     assert deleted.status == 204 and deleted.body is None
     assert [a["label"] for a in book.listed()] == ["Office"]
     assert book.defaults() == []
-    assert book.world.container.addresses.default_for("alice") is None
+    assert book.world.checkout.addresses.default_for("alice") is None
     assert book.delete(book.alice, home["address_id"]).status == 404
     book.alice.post(f"/me/addresses/{office['address_id']}/default")
     assert book.defaults() == ["Office"]

@@ -12,9 +12,9 @@ from chalice.test import Client
 from moto.dynamodb.models import DynamoDBBackend
 
 from chalicelib.auth.principal import Principal, Role
+from chalicelib.checkout.schemas import PurchaseIn
 from chalicelib.core.errors import ValidationFailed
-from chalicelib.http.checkout_schemas import PurchaseIn
-from chalicelib.local.aws import isolate_dynamodb_transactions
+from devstack.aws import isolate_dynamodb_transactions
 from tests.conftest import World
 from tests.functional.market import Market
 
@@ -52,7 +52,7 @@ def _race(market: Market, quantity: int) -> list[Any]:
     def buy(n: int) -> None:
         start.wait()
         try:
-            outcomes[n] = market.world.container.checkout.create(Principal(f"u{n}", Role.CUSTOMER), body)
+            outcomes[n] = market.world.checkout.checkout.create(Principal(f"u{n}", Role.CUSTOMER), body)
         except ValidationFailed as refused:
             outcomes[n] = refused
 

@@ -54,8 +54,8 @@ def test_a_terminal_without_a_valid_token_is_refused_and_not_registered(
 
 
 def test_an_expired_token_is_refused(world: World, client: Client) -> None:
-    assert world.container.dev_issuer is not None
-    expired = world.container.dev_issuer.issue({"role": "customer", "sub": "u1"}, ttl_s=-3600)
+    assert world.issuer is not None
+    expired = world.issuer.issue({"role": "customer", "sub": "u1"}, ttl_s=-3600)
     assert connect(client, "conn-1", expired) == 401 and registered(world, "conn-1") is None
 
 

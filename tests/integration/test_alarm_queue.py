@@ -9,8 +9,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from chalicelib.adapters.alarm_queue import SqsAlarmQueue
 from chalicelib.settings import ALARM_QUEUE_NAME
+from chalicelib.waitstate.alarm_queue import SqsAlarmQueue
 from chalicelib.waitstate.model import AlarmMessage
 
 MESSAGE = AlarmMessage("order", "ord_1", 1_795_000_120_000)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.adapters.order_store import OrderStore
 from chalicelib.orders.model import Order
+from chalicelib.orders.store import DynamoOrderStore
 from chalicelib.waitstate.model import EntityStore
 from tests.engine_contract import EngineContract
 
@@ -14,4 +14,4 @@ from tests.engine_contract import EngineContract
 class TestEngineOnDynamoOrderStore(EngineContract):
     @pytest.fixture
     def store(self, tables: dict[str, str]) -> EntityStore[Order]:
-        return OrderStore(16)
+        return DynamoOrderStore(16)

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib.adapters.idempotency_store import DynamoIdempotencyStore
 from chalicelib.core.clock import FakeClock
 from chalicelib.core.errors import ConflictingRequest, IdempotencyKeyReused, MalformedRequest, ValidationFailed
 from chalicelib.idempotency import IN_PROGRESS_TIMEOUT_MS, Idempotency, request_hash
+from chalicelib.persistence.idempotency import DynamoIdempotencyStore
 from tests.builders import T0
 
 BODY = {"merchant_id": "m1", "items": [{"product_id": "p1", "quantity": 2}]}

@@ -16,11 +16,15 @@ import pytest
 from pynamodb.attributes import TTLAttribute
 from pynamodb.models import Model
 
-from chalicelib.adapters.models import ALL_MODELS
+from chalicelib.bootstrap import contributions
+from chalicelib.contribution import models_of
+from chalicelib.persistence.tables import short_name
 from chalicelib.settings import Settings
 
+ALL_MODELS = {short_name(model): model for model in models_of(contributions())}
+
 TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "template.json"
-PREFIX = Settings.from_env({}).table_prefix  # the default prefix is the one AWS stages use
+PREFIX = Settings.from_env({"ONTIME_STAGE": "dev"}).table_prefix  # the default prefix is the one AWS stages use
 
 
 def _tables() -> dict[str, dict[str, Any]]:

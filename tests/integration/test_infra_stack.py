@@ -15,8 +15,13 @@ from typing import Any
 
 import pytest
 
-from chalicelib.adapters.models import ALL_MODELS
+from chalicelib.bootstrap import contributions
+from chalicelib.contribution import models_of
+from chalicelib.dispatch.settings import DispatchSettings
+from chalicelib.persistence.tables import short_name
 from chalicelib.settings import Settings
+
+ALL_MODELS = {short_name(model): model for model in models_of(contributions())}
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "template.json"
@@ -90,8 +95,9 @@ def test_functions_get_every_setting_an_aws_stage_needs(stage: str) -> None:
     tables = {r["Properties"]["TableName"] for r in template["Resources"].values()
               if r.get("Type") == "AWS::DynamoDB::Table"}
     assert {settings.table_name(name) for name in ALL_MODELS} == tables
-    assert settings.photo_bucket == PHYSICAL["PhotoBucket"]
-    assert settings.s3_endpoint_url is None  # AWS's own regional endpoint
+    dispatch = DispatchSettings.from_env(settings.env, settings.min_window_s)
+    assert dispatch.photo_bucket == PHYSICAL["PhotoBucket"]
+    assert dispatch.s3_endpoint_url is None  # AWS's own regional endpoint
     assert settings.sweep_interval_s == 60
     # No payment provider is deployed yet (the sandbox is the local stack's): checkouts answer 503.
     assert settings.payment_provider == "none" and settings.payment_webhook_secrets == ()

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from chalicelib.adapters.installation_store import InstallationFilter, InstallationStore
-from chalicelib.adapters.installer_store import InstallerStore
-from chalicelib.adapters.models import LedgerModel
+from chalicelib.core.address import Address
 from chalicelib.core.errors import ConcurrentUpdate
+from chalicelib.core.money import Money
 from chalicelib.dispatch import decider
+from chalicelib.dispatch.installation_store import DynamoInstallationStore
+from chalicelib.dispatch.installer_store import DynamoInstallerStore
 from chalicelib.dispatch.installers import Installer
 from chalicelib.dispatch.model import (
     Assign,
@@ -32,7 +33,8 @@ from chalicelib.dispatch.model import (
     Status,
     WorkloadChange,
 )
-from chalicelib.orders.model import Address, Money
+from chalicelib.dispatch.ports import InstallationFilter
+from chalicelib.dispatch.tables import LedgerModel
 from tests.builders import T0
 
 SHARDS = 16
@@ -41,13 +43,13 @@ CARDS = {i: InstallerCard(i, f"Installer {i}", "+86 138 0000 0000") for i in ("i
 
 
 @pytest.fixture
-def store(tables: dict[str, str]) -> InstallationStore:
-    return InstallationStore(SHARDS)
+def store(tables: dict[str, str]) -> DynamoInstallationStore:
+    return DynamoInstallationStore(SHARDS)
 
 
 @pytest.fixture
-def installers(tables: dict[str, str]) -> InstallerStore:
-    staff = InstallerStore()
+def installers(tables: dict[str, str]) -> DynamoInstallerStore:
+    staff = DynamoInstallerStore()
     for installer_id in CARDS:
         staff.save(Installer(installer_id, f"Installer {installer_id}", "+86 138 0000 0000", ("north",), T0),
                    previous_areas=None)
@@ -65,18 +67,18 @@ def a_request(request_id: str = "ins_1", *, area_id: str = "north", customer_id:
     return replace(request, **changes)
 
 
-def pending(store: InstallationStore, request_id: str = "ins_1", **changes: Any) -> Installation:
+def pending(store: DynamoInstallationStore, request_id: str = "ins_1", **changes: Any) -> Installation:
     return store.insert(a_request(request_id, **changes), T0)
 
 
-def committed(store: InstallationStore, current: Installation, event: Any, now: int) -> Installation:
+def committed(store: DynamoInstallationStore, current: Installation, event: Any, now: int) -> Installation:
     """What the engine does: decide, then one conditional write carrying the decision's records."""
     decision = decider.decide(current, event, now)
     assert decision.refusal is None, decision.refusal
     return store.commit(decision.state, current.version, now, decision.writes)
 
 
-def dispatched(store: InstallationStore, request_id: str = "ins_1", installer_id: str = "i-1",
+def dispatched(store: DynamoInstallationStore, request_id: str = "ins_1", installer_id: str = "i-1",
                **changes: Any) -> Installation:
     request = pending(store, request_id, **changes)
     return committed(store, request, Assign(CARDS[installer_id], request.attempt, PERIODS), request.created_at)
@@ -86,7 +88,7 @@ def ledger(installer_id: str) -> list[LedgerModel]:
     return list(LedgerModel.query(installer_id))
 
 
-def open_jobs(installers: InstallerStore, installer_id: str) -> int:
+def open_jobs(installers: DynamoInstallerStore, installer_id: str) -> int:
     found = installers.get(installer_id)
     assert found is not None
     return found.open_jobs
@@ -94,7 +96,7 @@ def open_jobs(installers: InstallerStore, installer_id: str) -> int:
 
 # ── the write and its records ───────────────────────────────────────────────────────────────
 
-def test_a_request_reads_back_exactly_as_written(store: InstallationStore) -> None:
+def test_a_request_reads_back_exactly_as_written(store: DynamoInstallationStore) -> None:
     assignment = Assignment(attempt=2, installer=InstallerCard("i-2", "Li Na", "+86 139", "https://img/x.jpg"),
                             dispatched_at=T0 + 5, remind_at=T0 + 600_005, revoke_at=T0 + 1_800_005,
                             deduction=Money(500, "CNY"), assigned_by="ops:ops-1")
@@ -115,7 +117,7 @@ def test_a_request_reads_back_exactly_as_written(store: InstallationStore) -> No
 
 
 def test_a_commit_writes_the_ledger_entry_and_the_workload_change_with_the_request(
-        store: InstallationStore, installers: InstallerStore) -> None:
+        store: DynamoInstallationStore, installers: DynamoInstallerStore) -> None:
     request = dispatched(store)
     assert open_jobs(installers, "i-1") == 1
     assert request.assignment is not None
@@ -135,7 +137,7 @@ def test_a_commit_writes_the_ledger_entry_and_the_workload_change_with_the_reque
 
 
 def test_a_commit_from_a_stale_version_raises_and_writes_neither_record(
-        store: InstallationStore, installers: InstallerStore) -> None:
+        store: DynamoInstallationStore, installers: DynamoInstallerStore) -> None:
     request = dispatched(store)
     assert request.assignment is not None
     remind_at = request.assignment.remind_at
@@ -151,16 +153,16 @@ def test_a_commit_from_a_stale_version_raises_and_writes_neither_record(
     assert open_jobs(installers, "i-1") == 1
 
 
-def test_a_commit_to_a_request_that_does_not_exist_writes_no_record(store: InstallationStore,
-                                                                    installers: InstallerStore) -> None:
+def test_a_commit_to_a_request_that_does_not_exist_writes_no_record(store: DynamoInstallationStore,
+                                                                    installers: DynamoInstallerStore) -> None:
     with pytest.raises(ConcurrentUpdate):
         store.commit(a_request("ins_ghost"), 1, T0, (WorkloadChange("i-1", +1),))
     assert store.get("ins_ghost") is None
     assert open_jobs(installers, "i-1") == 0
 
 
-def test_the_same_ledger_entry_written_twice_stays_one_item(store: InstallationStore,
-                                                            installers: InstallerStore) -> None:
+def test_the_same_ledger_entry_written_twice_stays_one_item(store: DynamoInstallationStore,
+                                                            installers: DynamoInstallerStore) -> None:
     request = dispatched(store)
     assert request.assignment is not None
     remind_at = request.assignment.remind_at
@@ -179,7 +181,8 @@ def test_the_same_ledger_entry_written_twice_stays_one_item(store: InstallationS
     assert open_jobs(installers, "i-1") == 1
 
 
-def test_ledger_entries_of_two_dispatches_are_two_items(store: InstallationStore, installers: InstallerStore) -> None:
+def test_ledger_entries_of_two_dispatches_are_two_items(store: DynamoInstallationStore,
+                                                        installers: DynamoInstallerStore) -> None:
     first = dispatched(store, "ins_1")
     second = dispatched(store, "ins_2")
     for request in (first, second):
@@ -189,8 +192,8 @@ def test_ledger_entries_of_two_dispatches_are_two_items(store: InstallationStore
     assert open_jobs(installers, "i-1") == 2
 
 
-def test_a_record_the_store_does_not_know_fails_the_whole_write(store: InstallationStore,
-                                                                installers: InstallerStore) -> None:
+def test_a_record_the_store_does_not_know_fails_the_whole_write(store: DynamoInstallationStore,
+                                                                installers: DynamoInstallerStore) -> None:
     request = pending(store)
     with pytest.raises(TypeError):
         store.commit(replace(request, note="x"), request.version, T0, (WorkloadChange("i-1", +1), object()))
@@ -201,7 +204,7 @@ def test_a_record_the_store_does_not_know_fails_the_whole_write(store: Installat
 # ── lists ───────────────────────────────────────────────────────────────────────────────────
 
 @pytest.fixture
-def fleet(store: InstallationStore, installers: InstallerStore) -> dict[str, Installation]:
+def fleet(store: DynamoInstallationStore, installers: DynamoInstallerStore) -> dict[str, Installation]:
     """Six requests: completed (flagged or not), revoked and redispatched, pending, cancelled."""
     requests: dict[str, Installation] = {}
     done = dispatched(store, "ins_done", at=T0 + 1)
@@ -225,13 +228,14 @@ def fleet(store: InstallationStore, installers: InstallerStore) -> dict[str, Ins
     return requests
 
 
-def found(store: InstallationStore, limit: int = 100, **wanted: Any) -> set[str]:
+def found(store: DynamoInstallationStore, limit: int = 100, **wanted: Any) -> set[str]:
     page = store.search(InstallationFilter(**wanted), limit, None)
     assert page.next_token is None or limit < 100
     return {request.id for request in page.items}
 
 
-def test_search_by_each_filter_and_their_combinations(store: InstallationStore, fleet: dict[str, Installation]) -> None:
+def test_search_by_each_filter_and_their_combinations(store: DynamoInstallationStore,
+                                                      fleet: dict[str, Installation]) -> None:
     everything = set(fleet)
     assert fleet["ins_flagged"].flag is FlagReason.CODE_MISSING and fleet["ins_done"].flag is None
     cases: list[tuple[dict[str, Any], set[str]]] = [
@@ -261,7 +265,7 @@ def test_search_by_each_filter_and_their_combinations(store: InstallationStore, 
         assert found(store, **wanted) == expected, wanted
 
 
-def test_search_pages_cover_every_match_once(store: InstallationStore, fleet: dict[str, Installation]) -> None:
+def test_search_pages_cover_every_match_once(store: DynamoInstallationStore, fleet: dict[str, Installation]) -> None:
     for wanted, expected in (({}, set(fleet)), ({"area_id": "north"}, {"ins_done", "ins_flagged", "ins_revoked",
                                                                       "ins_cancelled"}),
                              ({"status": Status.PENDING}, {"ins_waiting", "ins_south"}),
@@ -278,7 +282,7 @@ def test_search_pages_cover_every_match_once(store: InstallationStore, fleet: di
         assert len(seen) == len(set(seen)) and set(seen) == expected, wanted
 
 
-def test_the_lists_of_an_installer_a_customer_and_an_area(store: InstallationStore,
+def test_the_lists_of_an_installer_a_customer_and_an_area(store: DynamoInstallationStore,
                                                           fleet: dict[str, Installation]) -> None:
     mine = store.for_installer("i-1", False, 100, None).items
     assert [r.id for r in mine] == ["ins_cancelled", "ins_flagged", "ins_done"]  # newest first
@@ -290,7 +294,7 @@ def test_the_lists_of_an_installer_a_customer_and_an_area(store: InstallationSto
     assert store.awaiting_installer("north", 10) == []  # the revoked one was dispatched again
 
 
-def test_requests_waiting_for_an_installer_come_oldest_first(store: InstallationStore) -> None:
+def test_requests_waiting_for_an_installer_come_oldest_first(store: DynamoInstallationStore) -> None:
     for n in (3, 1, 2):
         pending(store, f"ins_{n}", at=T0 + n)
     assert [r.id for r in store.awaiting_installer("north", 10)] == ["ins_1", "ins_2", "ins_3"]

@@ -11,7 +11,7 @@ from moto import mock_aws
 from moto.dynamodb import responses
 from moto.dynamodb.models import dynamo_type
 
-from chalicelib.local.aws import serialize_dynamodb_items_directly, size_dynamodb_items_once
+from devstack.aws import serialize_dynamodb_items_directly, size_dynamodb_items_once
 
 Call = Callable[[Any], Any]
 MOTOS_ITEM_INIT = dynamo_type.Item.__init__

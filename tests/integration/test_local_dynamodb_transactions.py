@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
-from chalicelib.local.aws import isolate_dynamodb_transactions
+from devstack.aws import isolate_dynamodb_transactions
 
 PATCHED = ("put_item", "update_item", "delete_item", "transact_write_items", "_ontime_isolated")
 

@@ -7,7 +7,7 @@ from typing import Any
 import botocore.session
 import pytest
 
-from chalicelib.local.gateway import InProcessManagementApi
+from devstack.gateway import InProcessManagementApi
 
 ENDPOINT = "http://127.0.0.1:9/local"  # nothing listens there: only the shortcut can answer
 

@@ -7,26 +7,27 @@ from typing import Any
 
 import pytest
 
-from chalicelib.adapters.entity_store import due_shard
-from chalicelib.adapters.models import OrderModel
-from chalicelib.adapters.order_store import OrderStore
+from chalicelib.core.address import Address
 from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate, MalformedRequest
-from chalicelib.orders.model import Address, HistoryEntry, Order, Status
+from chalicelib.orders.model import HistoryEntry, Order, Status
+from chalicelib.orders.store import DynamoOrderStore
+from chalicelib.orders.tables import OrderModel
+from chalicelib.persistence.entity_store import due_shard
 from tests.builders import T0, an_order
 
 SHARDS = 16
 
 
 @pytest.fixture
-def store(tables: dict[str, str]) -> OrderStore:
-    return OrderStore(SHARDS)
+def store(tables: dict[str, str]) -> DynamoOrderStore:
+    return DynamoOrderStore(SHARDS)
 
 
-def placed(store: OrderStore, order_id: str = "ord_1", **changes: Any) -> Order:
+def placed(store: DynamoOrderStore, order_id: str = "ord_1", **changes: Any) -> Order:
     return store.insert(an_order(id=order_id, **changes), T0)
 
 
-def test_an_order_reads_back_exactly_as_written(store: OrderStore) -> None:
+def test_an_order_reads_back_exactly_as_written(store: DynamoOrderStore) -> None:
     rich = an_order(
         address=Address(line1="1 Road", city="Shanghai", line2="Flat 2", postcode="200000", lat=31.23, lng=121.47),
         note="no chilli", status=Status.REJECTED, reason="busy", merchant_note="sorry", connected_at=T0 + 1,
@@ -37,7 +38,7 @@ def test_an_order_reads_back_exactly_as_written(store: OrderStore) -> None:
     assert store.get("ord_1") == written
 
 
-def test_two_commits_from_the_same_version_one_wins_the_other_is_a_concurrent_update(store: OrderStore) -> None:
+def test_two_commits_from_the_same_version_one_wins_the_other_is_a_concurrent_update(store: DynamoOrderStore) -> None:
     order = placed(store)
     store.commit(replace(order, status=Status.CONNECTED), order.version, T0)
     with pytest.raises(ConcurrentUpdate):
@@ -45,13 +46,13 @@ def test_two_commits_from_the_same_version_one_wins_the_other_is_a_concurrent_up
     assert store.get(order.id) == replace(order, status=Status.CONNECTED, version=order.version + 1)
 
 
-def test_a_commit_to_an_order_that_does_not_exist_is_a_concurrent_update(store: OrderStore) -> None:
+def test_a_commit_to_an_order_that_does_not_exist_is_a_concurrent_update(store: DynamoOrderStore) -> None:
     with pytest.raises(ConcurrentUpdate):
         store.commit(an_order(id="ord_ghost"), 1, T0)
     assert store.get("ord_ghost") is None
 
 
-def test_inserting_the_same_order_twice_is_refused(store: OrderStore) -> None:
+def test_inserting_the_same_order_twice_is_refused(store: DynamoOrderStore) -> None:
     placed(store)
     with pytest.raises(AlreadyExists):
         placed(store, status=Status.ACCEPTED)
@@ -59,7 +60,7 @@ def test_inserting_the_same_order_twice_is_refused(store: OrderStore) -> None:
     assert stored is not None and stored.status is Status.NEW
 
 
-def test_the_due_index_holds_only_orders_with_an_alarm(store: OrderStore) -> None:
+def test_the_due_index_holds_only_orders_with_an_alarm(store: DynamoOrderStore) -> None:
     waiting = placed(store, "ord_waiting")
     settled = placed(store, "ord_settled")
     store.commit(replace(settled, status=Status.ACCEPTED), settled.version, None)
@@ -70,7 +71,7 @@ def test_the_due_index_holds_only_orders_with_an_alarm(store: OrderStore) -> Non
     assert engine_bookkeeping == [None, None, None, None]
 
 
-def test_the_due_query_reads_one_shard_up_to_a_moment(store: OrderStore) -> None:
+def test_the_due_query_reads_one_shard_up_to_a_moment(store: DynamoOrderStore) -> None:
     ids = [f"ord_{n}" for n in range(12)]
     for n, order_id in enumerate(ids):
         placed(store, order_id, window_ms=60_000 * (n + 1))
@@ -81,7 +82,7 @@ def test_the_due_query_reads_one_shard_up_to_a_moment(store: OrderStore) -> None
     assert [a.wake_at for a in found] == sorted(a.wake_at for a in found)
 
 
-def test_pending_orders_are_the_merchants_waiting_ones_soonest_deadline_first(store: OrderStore) -> None:
+def test_pending_orders_are_the_merchants_waiting_ones_soonest_deadline_first(store: DynamoOrderStore) -> None:
     later = placed(store, "ord_later", window_ms=300_000)
     sooner = placed(store, "ord_sooner", window_ms=60_000)
     answered = placed(store, "ord_answered")
@@ -92,7 +93,7 @@ def test_pending_orders_are_the_merchants_waiting_ones_soonest_deadline_first(st
 
 
 def test_a_merchants_and_a_customers_orders_are_listed_newest_first_and_filtered_by_status(
-        store: OrderStore) -> None:
+        store: DynamoOrderStore) -> None:
     for n in range(3):
         placed(store, f"ord_{n}", now=T0 + n * 1000)
     first = store.get("ord_0")
@@ -104,7 +105,7 @@ def test_a_merchants_and_a_customers_orders_are_listed_newest_first_and_filtered
     assert store.for_customer("u2", 10, None).items == []
 
 
-def test_pages_follow_their_next_token_to_the_end(store: OrderStore) -> None:
+def test_pages_follow_their_next_token_to_the_end(store: DynamoOrderStore) -> None:
     for n in range(5):
         placed(store, f"ord_{n}", now=T0 + n * 1000)
     seen: list[str] = []
@@ -118,6 +119,6 @@ def test_pages_follow_their_next_token_to_the_end(store: OrderStore) -> None:
     assert seen == ["ord_4", "ord_3", "ord_2", "ord_1", "ord_0"]
 
 
-def test_a_token_that_is_not_ours_is_malformed(store: OrderStore) -> None:
+def test_a_token_that_is_not_ours_is_malformed(store: DynamoOrderStore) -> None:
     with pytest.raises(MalformedRequest):
         store.for_customer("u1", 2, "garbage")

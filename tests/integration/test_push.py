@@ -12,10 +12,9 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
-from chalicelib.adapters.connections import CONNECTION_TTL_S, DynamoConnectionRegistry
-from chalicelib.adapters.models import ConnectionModel
-from chalicelib.adapters.push_api import ApiGatewayPushSender
+from chalicelib.persistence.connections import CONNECTION_TTL_S, ConnectionModel, DynamoConnectionRegistry
 from chalicelib.push import party
+from chalicelib.push.api_gateway import ApiGatewayPushSender
 from chalicelib.push.notifier import CONNECT_GRACE_MS, Notifier
 from chalicelib.push.ports import Delivery
 from tests.builders import T0

@@ -18,12 +18,12 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*starlette.testclient.*httpx2", category=UserWarning)
     from starlette.testclient import TestClient
 
-from chalicelib.adapters.sandbox_payments import SandboxProvider
-from chalicelib.checkout.payments import PaymentOutcome, parse_callback
-from chalicelib.checkout.signing import SIGNATURE_HEADER, verify
 from chalicelib.core.clock import FakeClock
 from chalicelib.http.problems import PROBLEM_JSON
-from chalicelib.local.sandbox_pages import major_units, sandbox_routes
+from chalicelib.payments.port import PaymentOutcome, parse_callback
+from chalicelib.payments.signing import SIGNATURE_HEADER, verify
+from devstack.sandbox.pages import major_units, sandbox_routes
+from devstack.sandbox.provider import SandboxProvider
 
 SECRET = b"sandbox-pages-secret"
 T0 = 1_795_000_000_000
@@ -269,7 +269,7 @@ def test_an_unknown_outcome_is_a_400_problem_and_pays_nothing(
 def test_the_rest_front_serves_the_sandbox_before_the_app_s_catch_all() -> None:
     from starlette.routing import Route
 
-    from chalicelib.local import rest
+    from devstack import rest
 
     class NoApp:
         routes: dict[str, object] = {}

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.catalog.model import ALWAYS_OPEN, is_open
+from chalicelib.catalogue.model import ALWAYS_OPEN, is_open
 from tests.builders import a_merchant
 
 

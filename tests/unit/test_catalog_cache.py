@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from chalicelib.catalog.cache import CatalogCache
-from chalicelib.catalog.model import Merchant, Product
+from chalicelib.catalogue.cache import CatalogueCache
+from chalicelib.catalogue.model import Merchant, Product
 from chalicelib.core.clock import FakeClock
 from tests.builders import a_merchant, a_product
 
 
 class CountingStore:
-    """Stands in for CatalogStore's two reads, counting them."""
+    """Stands in for DynamoCatalogueStore's two reads, counting them."""
 
     def __init__(self) -> None:
         self.merchants: dict[str, Merchant] = {"m1": a_merchant()}
@@ -28,9 +28,9 @@ class CountingStore:
         return {pid: self.products[(merchant_id, pid)] for pid in product_ids if (merchant_id, pid) in self.products}
 
 
-def _cache(store: CountingStore, clock: FakeClock) -> CatalogCache:
+def _cache(store: CountingStore, clock: FakeClock) -> CatalogueCache:
     cache_store: Any = store
-    return CatalogCache(cache_store, clock, ttl_ms=5_000)
+    return CatalogueCache(cache_store, clock, ttl_ms=5_000)
 
 
 def test_repeated_orders_read_the_merchant_and_menu_once_per_ttl() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chalicelib.checkout.cart import SubmittedItem, SubmittedSection, check, edit_form, wanted_keys
 from chalicelib.checkout.model import SavedAddress
-from chalicelib.orders.model import Address
+from chalicelib.core.address import Address
 from tests.builders import T0
 from tests.checkout_builders import GIFT_CARDS, HOME, a_product, a_supplier
 

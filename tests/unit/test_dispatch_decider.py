@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
-from chalicelib.core.errors import AlreadyReassigned, DispatchRevoked, InvalidTransition, NotFound
+from chalicelib.core.errors import InvalidTransition, NotFound
 from chalicelib.dispatch.decider import DEDUCTION_REASON, DISPATCH_TABLE, decide
+from chalicelib.dispatch.errors import AlreadyReassigned, DispatchRevoked
 from chalicelib.dispatch.model import (
     Alert,
     Assignment,

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.core.errors import DispatchRevoked, DomainError, NotFound
+from chalicelib.core.errors import DomainError, NotFound
 from chalicelib.core.observability import RecordingMetrics
 from chalicelib.dispatch import decider
 from chalicelib.dispatch.decider import DISPATCH_TABLE
+from chalicelib.dispatch.errors import DispatchRevoked
 from chalicelib.dispatch.model import (
     ASSIGNED,
     AWAITING_CONFIRMATION,

@@ -9,6 +9,7 @@ import math
 
 import pytest
 
+from chalicelib.core.address import Address
 from chalicelib.core.geo import EARTH_RADIUS_KM, distance_km
 from chalicelib.dispatch import installers
 from chalicelib.dispatch.installers import (
@@ -19,7 +20,6 @@ from chalicelib.dispatch.installers import (
     score,
 )
 from chalicelib.dispatch.model import Installation, InstallerCard, Periods
-from chalicelib.orders.model import Address
 from tests.dispatch_builders import CNY_5, HOME, T0, an_installation, an_installer, dispatched, periods
 
 KM_PER_DEGREE = 2 * math.pi * EARTH_RADIUS_KM / 360

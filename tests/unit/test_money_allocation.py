@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.checkout.money import allocate
+from chalicelib.core.money import allocate
 
 weights = st.lists(st.integers(0, 1_000_000), min_size=1, max_size=12)
 

@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from chalicelib.adapters.paging import decode_token, encode_token
 from chalicelib.core.errors import MalformedRequest
+from chalicelib.persistence.paging import decode_token, encode_token
 
 KEY = {"id": {"S": "ord_1"}, "pending_merchant_id": {"S": "m1"}, "answer_deadline": {"N": "1795000120000"}}
 

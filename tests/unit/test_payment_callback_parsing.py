@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from chalicelib.checkout.payments import (
+from chalicelib.payments.port import (
     MalformedCallback,
     PaymentOutcome,
     ProviderPayment,

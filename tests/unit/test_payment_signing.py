@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.checkout.signing import TOLERANCE_S, BadSignature, sign, verify
+from chalicelib.payments.signing import TOLERANCE_S, BadSignature, sign, verify
 
 SECRET = b"sandbox-secret-of-some-length"
 BODY = b'{"payment_id":"pay_1","status":"succeeded","amount":12345,"currency":"CNY"}'

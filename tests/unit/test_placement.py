@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.catalog.model import Product
+from chalicelib.catalogue.model import Product
 from chalicelib.core.errors import FieldError
 from chalicelib.orders.model import OrderLine
 from chalicelib.orders.placement import RequestedItem, price_lines

@@ -7,15 +7,15 @@ from dataclasses import replace
 
 import pytest
 
+from chalicelib.checkout.errors import PaymentMismatch
 from chalicelib.checkout.model import PurchaseStatus, StockHold, SubStatus
-from chalicelib.checkout.purchase import (
+from chalicelib.checkout.purchase_decider import (
     PURCHASE_TABLE,
     CancelPurchase,
     FannedOut,
     NewSupplierOrder,
     PaymentDeclined,
     PaymentFailed,
-    PaymentMismatch,
     PaymentWindowElapsed,
     PurchaseChanged,
     RefundFlagged,

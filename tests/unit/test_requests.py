@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 from chalice.app import Request
 
+from chalicelib.catalogue.schemas import MerchantIn
 from chalicelib.core.errors import MalformedRequest, PayloadTooLarge
 from chalicelib.http.requests import DEFAULT_LIMIT, MAX_LIMIT, json_body, page_params, parse
-from chalicelib.http.schemas import ActionIn, MerchantIn, PlaceOrderIn
+from chalicelib.orders.schemas import ActionIn, PlaceOrderIn
 
 
 def request(body: str | bytes | None = None, query: dict[str, str] | None = None) -> Request:

@@ -8,16 +8,16 @@ import threading
 
 import pytest
 
-from chalicelib.adapters.sandbox_payments import (
+from chalicelib.core.clock import FakeClock
+from chalicelib.payments.port import PaymentOutcome, ProviderPayment, parse_callback
+from chalicelib.payments.signing import SIGNATURE_HEADER, BadSignature, verify
+from devstack.sandbox.provider import (
     NoCallbackYet,
     SandboxProvider,
     SignedCallback,
     UnknownPayment,
     deliver,
 )
-from chalicelib.checkout.payments import PaymentOutcome, ProviderPayment, parse_callback
-from chalicelib.checkout.signing import SIGNATURE_HEADER, BadSignature, verify
-from chalicelib.core.clock import FakeClock
 
 SECRET = b"sandbox-test-secret"
 BASE = "http://127.0.0.1:8000"
@@ -196,47 +196,3 @@ def test_deliver_refuses_a_callback_url_that_is_not_http(provider: SandboxProvid
 
     with pytest.raises(ValueError, match="http"):
         deliver(callback)
-
-
-def test_the_local_stage_pays_through_the_sandbox_at_its_configured_urls(clock: FakeClock) -> None:
-    from chalicelib import bootstrap
-    from chalicelib.settings import Settings
-
-    config = Settings.from_env({"ONTIME_STAGE": "local", "ONTIME_PAYMENT_WEBHOOK_SECRETS": "first,second",
-                                "ONTIME_SANDBOX_BASE_URL": "http://127.0.0.1:8123",
-                                "ONTIME_PAYMENT_CALLBACK_URL": "http://127.0.0.1:8123/payments/callback"})
-
-    provider = bootstrap._payment_provider(config, clock)
-
-    assert isinstance(provider, SandboxProvider)
-    intent = provider.create_payment("pur_1", 100, "CNY", "")
-    assert intent.pay_url == f"http://127.0.0.1:8123/sandbox/pay/{intent.payment_id}"
-    callback = provider.pay(intent.payment_id)
-    assert callback.url == "http://127.0.0.1:8123/payments/callback"
-    assert verify(b"first", callback.body, callback.headers[SIGNATURE_HEADER], now_s(clock)) == now_s(clock)
-
-
-def test_without_urls_the_sandbox_assumes_the_default_local_rest_port(clock: FakeClock) -> None:
-    from chalicelib import bootstrap
-    from chalicelib.settings import Settings
-
-    provider = bootstrap._payment_provider(Settings.from_env({"ONTIME_STAGE": "local"}), clock)
-
-    assert isinstance(provider, SandboxProvider)
-    assert provider.callback_url == "http://127.0.0.1:8000/payments/callback"
-
-
-def test_a_stage_without_a_provider_refuses_payments_and_a_misconfigured_one_fails_at_startup(
-        clock: FakeClock) -> None:
-    from chalicelib import bootstrap
-    from chalicelib.checkout.payments import NoPaymentProvider
-    from chalicelib.settings import Settings
-
-    none = Settings.from_env({"ONTIME_STAGE": "local", "ONTIME_PAYMENT_PROVIDER": "none"})
-    assert isinstance(bootstrap._payment_provider(none, clock), NoPaymentProvider)
-    unknown = Settings.from_env({"ONTIME_STAGE": "local", "ONTIME_PAYMENT_PROVIDER": "stripe"})
-    with pytest.raises(RuntimeError, match="stripe"):
-        bootstrap._payment_provider(unknown, clock)
-    secretless = Settings.from_env({"ONTIME_STAGE": "prod", "ONTIME_PAYMENT_PROVIDER": "sandbox"})
-    with pytest.raises(RuntimeError, match="ONTIME_PAYMENT_WEBHOOK_SECRETS"):
-        bootstrap._payment_provider(secretless, clock)

@@ -8,8 +8,9 @@ import jwt
 import pytest
 
 from chalicelib.auth.principal import Role
-from chalicelib.auth.tokens import CLOCK_SKEW_S, DevTokenIssuer, bearer_token
+from chalicelib.auth.tokens import CLOCK_SKEW_S, bearer_token
 from chalicelib.core.errors import Unauthenticated
+from devstack.tokens import DevTokenIssuer
 
 ISSUER = DevTokenIssuer("a-secret-only-tests-know-32-bytes!", "ontime-local")
 

@@ -1,0 +1,29 @@
+"""What the catalogue's services need stored (DynamoDB: `store.py`; in memory: tests' fakes)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from chalicelib.catalogue.model import Merchant, Product
+from chalicelib.persistence.paging import Page
+
+
+class CatalogueStore(Protocol):
+    def get_merchant(self, merchant_id: str) -> Merchant | None: ...
+
+    def save_merchant(self, merchant: Merchant, *, create: bool) -> Merchant:
+        """Create-only (`AlreadyExists`), or an update if the stored version is still the
+        merchant's (`ConcurrentUpdate` otherwise); the saved merchant has its new version."""
+        ...
+
+    def get_product(self, merchant_id: str, product_id: str) -> Product | None: ...
+
+    def products_by_id(self, merchant_id: str, product_ids: list[str]) -> dict[str, Product]: ...
+
+    def list_products(self, merchant_id: str, limit: int, token: str | None) -> Page[Product]:
+        """A merchant's products by id, one page at a time."""
+        ...
+
+    def save_product(self, product: Product, *, create: bool) -> Product:
+        """Create-only (`AlreadyExists`), or overwrite."""
+        ...

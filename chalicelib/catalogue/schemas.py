@@ -1,0 +1,85 @@
+"""Request bodies of the catalogue: merchants (name, zone, business hours, answer window) and products."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+
+from chalicelib.catalogue.model import WEEKDAYS
+from chalicelib.http.fields import Currency, Id, Strict, Text
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+Hours = dict[str, list[Annotated[list[str], Field(min_length=2, max_length=2)]]]
+Price = Annotated[int, Field(ge=0, le=100_000_000)]
+Stock = Annotated[int, Field(ge=0, le=1_000_000)]
+PerOrder = Annotated[int, Field(ge=1, le=99)]
+
+
+def _check_hours(hours: Hours | None) -> Hours | None:
+    if hours is None:
+        return None
+    for day, spans in hours.items():
+        if day not in WEEKDAYS:
+            raise ValueError(f"unknown weekday {day!r}; use {', '.join(WEEKDAYS)}")
+        for opens, closes in spans:
+            if not _HHMM.match(opens) or not _HHMM.match(closes):
+                raise ValueError(f"{day}: times are HH:MM (00:00–24:00)")
+            if opens == closes:
+                raise ValueError(f"{day}: an opening interval cannot be empty")
+    return hours
+
+
+def _check_zone(zone: str | None) -> str | None:
+    if zone is None:
+        return None
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a directory; long names: ENAMETOOLONG
+        raise ValueError(f"unknown time zone {zone!r}") from None
+    return zone
+
+
+class MerchantIn(Strict):
+    name: Text
+    time_zone: str
+    business_hours: Hours | None = None
+    answer_window_s: int | None = None
+    currency: Currency = "CNY"
+    verified: bool = True
+    paused: bool = False
+    merchant_id: Id | None = None
+
+    _zone = field_validator("time_zone")(lambda cls, v: _check_zone(v))
+    _hours = field_validator("business_hours")(lambda cls, v: _check_hours(v))
+
+
+class MerchantPatch(Strict):
+    name: Text | None = None
+    time_zone: str | None = None
+    business_hours: Hours | None = None
+    answer_window_s: int | None = None
+    paused: bool | None = None
+    verified: bool | None = None
+
+    _zone = field_validator("time_zone")(lambda cls, v: _check_zone(v))
+    _hours = field_validator("business_hours")(lambda cls, v: _check_hours(v))
+
+
+class ProductIn(Strict):
+    name: Text
+    price: Price
+    stock: Stock
+    on_sale: bool = True
+    max_per_order: PerOrder = 20
+    product_id: Id | None = None
+
+
+class ProductPatch(Strict):
+    name: Text | None = None
+    price: Price | None = None
+    stock: Stock | None = None
+    on_sale: bool | None = None
+    max_per_order: PerOrder | None = None

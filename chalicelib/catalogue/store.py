@@ -1,0 +1,78 @@
+"""The catalogue in DynamoDB."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import PutError
+
+from chalicelib.catalogue.model import Merchant, Product
+from chalicelib.catalogue.tables import MerchantModel, ProductModel
+from chalicelib.core.errors import ConcurrentUpdate
+from chalicelib.persistence.entity_store import get_or_none
+from chalicelib.persistence.paging import Page, decode_token, run_page
+from chalicelib.persistence.writes import lost_condition, save_new
+
+
+class DynamoCatalogueStore:
+    def get_merchant(self, merchant_id: str) -> Merchant | None:
+        item = get_or_none(MerchantModel, merchant_id)
+        return None if item is None else _merchant(item)
+
+    def save_merchant(self, merchant: Merchant, *, create: bool) -> Merchant:
+        item = MerchantModel(
+            merchant_id=merchant.id, name=merchant.name, time_zone=merchant.time_zone,
+            business_hours=merchant.business_hours, paused=merchant.paused, verified=merchant.verified,
+            answer_window_s=merchant.answer_window_s, currency=merchant.currency, created_at=merchant.created_at,
+        )
+        if create:
+            save_new(item, merchant.id)  # no version yet: the save also requires the item's absence
+            return _merchant(item)
+        item.version = merchant.version  # save() checks it, then bumps it
+        try:
+            item.save()
+        except PutError as exc:
+            if lost_condition(exc):
+                raise ConcurrentUpdate(merchant.id) from exc
+            raise
+        return _merchant(item)
+
+    def get_product(self, merchant_id: str, product_id: str) -> Product | None:
+        item = get_or_none(ProductModel, merchant_id, product_id)
+        return None if item is None else _product(item)
+
+    def products_by_id(self, merchant_id: str, product_ids: list[str]) -> dict[str, Product]:
+        keys = [(merchant_id, product_id) for product_id in dict.fromkeys(product_ids)]
+        return {item.product_id: _product(item) for item in ProductModel.batch_get(keys)}
+
+    def list_products(self, merchant_id: str, limit: int, token: str | None) -> Page[Product]:
+        return run_page(ProductModel.query(merchant_id, limit=limit, last_evaluated_key=decode_token(token)), _product)
+
+    def save_product(self, product: Product, *, create: bool) -> Product:
+        item = ProductModel(
+            merchant_id=product.merchant_id, product_id=product.id, name=product.name, price=product.price,
+            stock=product.stock, on_sale=product.on_sale, max_per_order=product.max_per_order,
+            created_at=product.created_at,
+        )
+        if create:
+            save_new(item, product.id)
+        else:
+            item.save()
+        return product
+
+
+def _merchant(item: MerchantModel) -> Merchant:
+    hours = item.business_hours.as_dict() if hasattr(item.business_hours, "as_dict") else dict(item.business_hours)
+    return Merchant(
+        id=item.merchant_id, name=item.name, time_zone=item.time_zone,
+        business_hours={day: [[str(a), str(b)] for a, b in spans] for day, spans in hours.items()},
+        paused=bool(item.paused), verified=bool(item.verified),
+        answer_window_s=None if item.answer_window_s is None else int(item.answer_window_s),
+        currency=item.currency, created_at=int(item.created_at), version=int(item.version or 0),
+    )
+
+
+def _product(item: ProductModel) -> Product:
+    return Product(
+        merchant_id=item.merchant_id, id=item.product_id, name=item.name, price=int(item.price),
+        stock=int(item.stock), on_sale=bool(item.on_sale), max_per_order=int(item.max_per_order),
+        created_at=int(item.created_at),
+    )

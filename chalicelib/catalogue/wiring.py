@@ -1,0 +1,37 @@
+"""What the merchants' menu catalogue contributes: its service (provided to orders as `menus`),
+its routes, its two tables and its demo merchant."""
+
+from __future__ import annotations
+
+from chalicelib.catalogue import routes
+from chalicelib.catalogue.ports import CatalogueStore
+from chalicelib.catalogue.seed import seed
+from chalicelib.catalogue.service import CatalogueService
+from chalicelib.catalogue.settings import CatalogueSettings
+from chalicelib.catalogue.tables import MerchantModel, ProductModel
+from chalicelib.contribution import READ, WRITE, AccessPattern, Contribution, Function, Grant, Platform, Table, Wired
+
+
+def build(platform: Platform) -> Wired[CatalogueService]:
+    from chalicelib.catalogue.store import DynamoCatalogueStore
+
+    settings = CatalogueSettings.from_env(platform.env, platform.settings.min_window_s,
+                                          platform.settings.max_window_s)
+    service = CatalogueService(platform.port(CatalogueStore, DynamoCatalogueStore), platform.clock, settings)
+    return Wired(service, provides={"menus": service})
+
+
+CATALOGUE = Contribution(
+    name="catalogue",
+    summary="the merchants' menus: merchants (business hours, answer window, pause) and their products",
+    build=build,
+    routes=(routes.routes,),
+    tables=(
+        Table(MerchantModel, (Grant((Function.API,), (*READ, *WRITE)),), (
+            AccessPattern("merchant profile (placement, catalogue)", "`ontime-merchants`", "`merchant_id = :m`"),)),
+        Table(ProductModel, (Grant((Function.API,), (*READ, *WRITE)),), (
+            AccessPattern("products of an order", "`ontime-products`", "`BatchGetItem (merchant_id, product_id)`",
+                          "the menu: `Query merchant_id = :m`"),)),
+    ),
+    seed=seed,
+)

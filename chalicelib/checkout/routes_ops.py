@@ -1,0 +1,48 @@
+"""Split orders as the management console sees them: coupons, any purchase with its history, and
+the payments to refund."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.auth.principal import Role
+from chalicelib.checkout.schemas import CouponIn, CouponPatch
+from chalicelib.checkout.service import CheckoutServices
+from chalicelib.checkout.views import coupon_view, ops_purchase_view
+from chalicelib.http.lists import list_body
+from chalicelib.http.routing import Call, Routes
+
+routes = Routes(__name__, CheckoutServices)
+Checkout = Call[CheckoutServices]
+
+
+@routes.route("/coupons", methods=["POST"], status=201, body=CouponIn)
+def create_coupon(call: Checkout) -> dict[str, Any]:
+    """Ops create a discount code (a fixed amount off a checkout's goods)."""
+    return coupon_view(call.services.coupons.create(call.principal, call.body(CouponIn)))
+
+
+@routes.route("/coupons", methods=["GET"])
+def list_coupons(call: Checkout) -> dict[str, Any]:
+    """Every coupon (ops)."""
+    return list_body(call.services.coupons.page(call.principal, *call.page()), coupon_view)
+
+
+@routes.route("/coupons/{code}", methods=["PATCH"], body=CouponPatch)
+def patch_coupon(call: Checkout, code: str) -> dict[str, Any]:
+    """Switch a coupon on or off."""
+    return coupon_view(call.services.coupons.set_active(call.principal, code, call.body(CouponPatch).active))
+
+
+@routes.route("/ops/purchases/{purchase_id}", methods=["GET"])
+def ops_purchase(call: Checkout, purchase_id: str) -> dict[str, Any]:
+    """Any purchase with its customer and full history (ops)."""
+    call.principal.require(Role.OPS)
+    return ops_purchase_view(call.services.checkout.get(call.principal, purchase_id), call.now)
+
+
+@routes.route("/ops/refunds", methods=["GET"])
+def refunds_due(call: Checkout) -> dict[str, Any]:
+    """Payments that arrived for purchases already cancelled: to refund at the provider."""
+    page = call.services.checkout.refunds_due(call.principal, *call.page())
+    return list_body(page, lambda p: ops_purchase_view(p, call.now))

@@ -1,0 +1,67 @@
+"""Supplier consoles and carriers after the fan-out: a supplier's own paid orders (and nobody
+else's), shipping a parcel with a method, positions (supplier or the named carrier), delivery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.checkout.model import SupplierOrder
+from chalicelib.checkout.schemas import ShipIn
+from chalicelib.checkout.service import CheckoutServices
+from chalicelib.checkout.views import supplier_order_view
+from chalicelib.core.errors import FieldError, MalformedRequest
+from chalicelib.http.fields import PointIn, is_id
+from chalicelib.http.lists import list_body
+from chalicelib.http.routing import Call, Routes
+
+routes = Routes(__name__, CheckoutServices)
+Checkout = Call[CheckoutServices]
+ORDER_STATUSES = ("paid", "in_progress", "completed")
+
+
+@routes.route("/supplier/orders", methods=["GET"])
+def supplier_orders(call: Checkout) -> dict[str, Any]:
+    """A supplier's paid orders, newest first (`?status=`; ops name `?supplier_id=`)."""
+    status = call.query("status")
+    if status is not None and status not in ORDER_STATUSES:
+        raise MalformedRequest("unknown status", [FieldError("status", f"one of {', '.join(ORDER_STATUSES)}")])
+    supplier_id = call.query("supplier_id")
+    if supplier_id is not None and not is_id(supplier_id):
+        raise MalformedRequest("not an id", [FieldError("supplier_id", "not an id")])
+    page = call.services.supplier_orders.for_supplier(call.principal, supplier_id, status, *call.page())
+    return list_body(page, lambda o: supplier_order_view(o, call.now))
+
+
+@routes.route("/supplier/orders/{order_id}", methods=["GET"])
+def supplier_order(call: Checkout, order_id: str) -> dict[str, Any]:
+    """One of the supplier's orders: its goods, prices and the shipping address."""
+    return supplier_order_view(call.services.supplier_orders.get(call.principal, order_id), call.now)
+
+
+@routes.route("/parcels/{sub_order_id}/ship", methods=["POST"], body=ShipIn)
+def ship(call: Checkout, sub_order_id: str) -> dict[str, Any]:
+    """The supplier ships a physical parcel with a method (and optionally names its carrier)."""
+    order = call.services.supplier_orders.ship(call.principal, sub_order_id, call.body(ShipIn))
+    return supplier_order_view(order, call.now)
+
+
+@routes.route("/parcels/{sub_order_id}/positions", methods=["POST"], body=PointIn)
+def position(call: Checkout, sub_order_id: str) -> dict[str, Any]:
+    """Where a shipped parcel is now (its supplier or its carrier): distance and ETA follow."""
+    order = call.services.supplier_orders.locate(call.principal, sub_order_id, call.body(PointIn))
+    return _parcel(order, sub_order_id, call.now)
+
+
+@routes.route("/parcels/{sub_order_id}/delivered", methods=["POST"])
+def delivered(call: Checkout, sub_order_id: str) -> dict[str, Any]:
+    """The parcel arrived."""
+    order = call.services.supplier_orders.deliver(call.principal, sub_order_id)
+    return _parcel(order, sub_order_id, call.now)
+
+
+def _parcel(order: SupplierOrder, sub_order_id: str, now: int) -> dict[str, Any]:
+    """What a carrier may see: the parcel and where it goes, not the rest of the order."""
+    view = supplier_order_view(order, now)
+    parcel = next(p for p in view["sub_orders"] if p["sub_order_id"] == sub_order_id)
+    return {"order_id": order.id, "shipping_address": view["shipping_address"], "parcel": parcel,
+            "server_time": view["server_time"]}

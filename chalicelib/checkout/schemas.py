@@ -1,0 +1,86 @@
+"""Request bodies of split orders (workflow 03): the cart, the checkout, shipping and positions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, field_validator
+
+from chalicelib.checkout.cart import SubmittedItem, SubmittedSection
+from chalicelib.checkout.supplier_schemas import AttributeName, AttributeValue
+from chalicelib.checkout.tracking import Method
+from chalicelib.http.fields import AddressIn, Currency, Id, PointIn, Strict
+
+Quantity = Annotated[int, Field(ge=1, le=99)]
+
+
+class CartItemIn(Strict):
+    supplier_id: Id
+    product_id: Id
+    quantity: Quantity = 1
+
+
+class CartIn(Strict):
+    items: Annotated[list[CartItemIn], Field(min_length=1, max_length=50)]
+
+
+class CheckoutItemIn(Strict):
+    product_id: Id
+    quantity: Quantity
+    unit_price: Annotated[int, Field(ge=0)] | None = None
+    """What the app showed; if the catalogue's price differs, the checkout is refused."""
+    attributes: Annotated[dict[AttributeName, AttributeValue], Field(max_length=10)] = Field(default_factory=dict)
+
+    def submitted(self) -> SubmittedItem:
+        return SubmittedItem(self.product_id, self.quantity, self.unit_price, tuple(self.attributes.items()))
+
+
+class SectionIn(Strict):
+    supplier_id: Id
+    items: Annotated[list[CheckoutItemIn], Field(min_length=1, max_length=50)]
+    address: AddressIn | None = None
+    """Needed (with lat/lng) when the section holds physical goods; ignored otherwise."""
+
+    def submitted(self) -> SubmittedSection:
+        return SubmittedSection(self.supplier_id, tuple(i.submitted() for i in self.items),
+                                None if self.address is None else self.address.to_address())
+
+
+CouponCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_\-]{2,31}$")]
+
+
+class CouponIn(Strict):
+    code: CouponCode
+    amount_off: Annotated[int, Field(ge=1, le=100_000_000)]
+    currency: Currency
+    min_subtotal: Annotated[int, Field(ge=0, le=100_000_000)] = 0
+    active: bool = True
+
+
+class CouponPatch(Strict):
+    active: bool
+
+
+class PurchaseIn(Strict):
+    sections: Annotated[list[SectionIn], Field(min_length=1, max_length=20)]
+    coupon: CouponCode | None = None
+
+    @field_validator("sections")
+    @classmethod
+    def _not_too_many_items(cls, sections: list[SectionIn]) -> list[SectionIn]:
+        # One transaction holds the purchase and one reservation per product (DynamoDB: ≤ 100 items).
+        if sum(len(s.items) for s in sections) > 50:
+            raise ValueError("at most 50 items in one checkout")
+        return sections
+
+
+class ShipIn(Strict):
+    method: Method
+    carrier_id: Id | None = None
+    """The carrier who will report positions (a `carrier` token with this `sub`)."""
+    position: PointIn | None = None
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _method_text(cls, value: object) -> object:
+        return Method(value) if isinstance(value, str) and value in Method.__members__.values() else value

@@ -1,0 +1,19 @@
+"""Split orders' settings: how long a purchase waits for its payment, and where virtual goods are redeemed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from chalicelib.settings import env_int
+
+
+@dataclass(frozen=True)
+class CheckoutSettings:
+    payment_window_s: int = 900
+    redeem_base_url: str = "https://ontime.example/redeem/"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> CheckoutSettings:
+        return cls(env_int(env, "ONTIME_PAYMENT_WINDOW_S", 900),
+                   env.get("ONTIME_REDEEM_BASE_URL", "https://ontime.example/redeem/"))

@@ -1,0 +1,74 @@
+"""Request bodies of the supplier catalogue and saved addresses (workflow 03), as strict as the rest."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator
+
+from chalicelib.http.fields import AddressIn, Currency, Id, Strict, Text
+
+AttributeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,29}$")]
+"""What the checkout accepts as an attribute name (`size`, `colour`): the two must stay equal."""
+AttributeValue = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+Category = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_\-]{1,40}$")]
+ShippingFee = Annotated[int, Field(ge=0, le=10_000_000)]
+Price = Annotated[int, Field(ge=0, le=100_000_000)]
+Attributes = Annotated[
+    dict[AttributeName, Annotated[list[AttributeValue], Field(min_length=1, max_length=30)]], Field(max_length=10)]
+
+
+class SupplierIn(Strict):
+    supplier_id: Id | None = None
+    name: Text
+    currency: Currency
+    shipping_fee: ShippingFee = 0
+    """Charged once per supplier group with physical goods, in minor units of `currency`."""
+    active: bool = True
+
+
+class SupplierPatch(Strict):
+    name: Text | None = None
+    currency: Currency | None = None
+    shipping_fee: ShippingFee | None = None
+    active: bool | None = None
+
+
+class ProductIn(Strict):
+    """The whole product (`PUT`). `stock` counts only when the product is created; afterwards stock
+    moves by `restock` deltas alone (see `SupplierCatalogue`), so resending the body is harmless."""
+
+    name: Text
+    price: Price
+    stock: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    kind: Literal["physical", "virtual"]
+    category: Category
+    attributes: Attributes = Field(default_factory=dict)
+    on_sale: bool = True
+
+    @field_validator("attributes")
+    @classmethod
+    def _distinct_values(cls, attributes: dict[str, list[str]]) -> dict[str, list[str]]:
+        repeated = [name for name, values in attributes.items() if len(set(values)) != len(values)]
+        if repeated:
+            raise ValueError(f"values repeat within {', '.join(repeated)}")
+        return attributes
+
+
+class RestockIn(Strict):
+    delta: Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
+    """Units to add (positive) or take out (negative); stock never goes below zero."""
+
+    @field_validator("delta")
+    @classmethod
+    def _not_zero(cls, delta: int) -> int:
+        if delta == 0:
+            raise ValueError("a restock moves at least one unit")
+        return delta
+
+
+class SavedAddressIn(Strict):
+    label: Text
+    address: AddressIn
+    """`lat`/`lng` are optional here; the checkout asks for them when physical goods ship to it."""
+    default: bool = False

@@ -1,0 +1,235 @@
+"""What a workflow package contributes to the platform, and what it gets from it.
+
+Each package's `wiring.py` declares one `Contribution`; `registry.py` lists them. The platform
+reads the declarations in three places and nowhere else:
+
+* `bootstrap` calls each `build(platform)` once per Lambda container (at the first request) and
+  registers what it returns (`Wired`): the package's services, its engine workflows, the pending
+  work its terminals list on reconnect, the payments it settles, what it provides to others;
+* `app.py` registers its routes;
+* `infra/generate.py` (`./dev infra`) turns its tables, waiting kinds, alarms, dashboard widgets,
+  permissions, resources and environment into `infra/template.json` and the functions' policies,
+  and the local stack (`devstack`) runs its demo seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Generic, Protocol, TypeVar
+
+from pynamodb.models import Model
+
+from chalicelib.core.clock import Clock
+from chalicelib.core.observability import MetricsSink
+from chalicelib.http.routing import Routes
+from chalicelib.payments.callbacks import Payee
+from chalicelib.payments.port import PaymentProvider
+from chalicelib.push.notifier import Notifier
+from chalicelib.push.terminal import PendingWork
+from chalicelib.settings import Settings
+from chalicelib.waitstate.engine import WaitStateEngine
+from chalicelib.waitstate.model import Workflow
+
+S = TypeVar("S")
+T = TypeVar("T")
+
+
+# ── what a package's build gets ─────────────────────────────────────────────────────────────
+
+
+class MissingNeed(LookupError):
+    """A package needs something no package before it in the registry provides."""
+
+
+@dataclass(frozen=True)
+class Platform:
+    """The shared pieces a package builds its services from (one per Lambda container)."""
+
+    settings: Settings
+    clock: Clock
+    metrics: MetricsSink
+    engine: WaitStateEngine
+    notifier: Notifier
+    payments: PaymentProvider
+    overrides: Mapping[object, object] = field(default_factory=dict)
+    """Adapters given instead of the real ones, by port (tests: an in-memory store, a photo store)."""
+    provided: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        """The environment the settings were read from: each package reads its own settings here."""
+        return self.settings.env
+
+    def port(self, kind: object, make: Callable[[], T]) -> T:
+        """The adapter for the port `kind` (a Protocol): the one given in `overrides`, else `make()`."""
+        given = self.overrides.get(kind)  # type: ignore[call-overload]
+        return given if given is not None else make()  # type: ignore[return-value]
+
+    def need(self, name: str) -> object:
+        """What an earlier package provides under `name` (a package never imports another)."""
+        try:
+            return self.provided[name]
+        except KeyError:
+            raise MissingNeed(f"nothing provides {name!r}: a package that does must come earlier in the "
+                              "registry") from None
+
+
+@dataclass(frozen=True)
+class Wired(Generic[S]):
+    """What a package's build returns."""
+
+    services: S
+    """Found by the package's routes through their `Routes(…, services=type)`."""
+    workflows: tuple[Workflow[Any], ...] = ()
+    """Engine workflows, one per kind of entity the package drives through the wait-state engine."""
+    pending_work: Mapping[str, PendingWork] = field(default_factory=dict)
+    """By role: what a (re)connected terminal of that role still has to act on."""
+    payees: Mapping[str, Payee] = field(default_factory=dict)
+    """By id prefix of the payment reference (`pur`): who settles a provider's callbacks."""
+    provides: Mapping[str, object] = field(default_factory=dict)
+    """Services other packages may `need` by name (`menus`)."""
+
+
+# ── what infra is generated from ────────────────────────────────────────────────────────────
+
+
+class Function(StrEnum):
+    """The Lambda functions Chalice packages (names as in `.chalice/config.json`)."""
+
+    API = "api_handler"
+    WS_CONNECT = "websocket_connect"
+    WS_MESSAGE = "websocket_message"
+    WS_DISCONNECT = "websocket_disconnect"
+    FIRE_ALARMS = "fire_alarms"
+    SWEEP_ALARMS = "sweep_alarms"
+
+
+READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
+WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+SCAN = ("dynamodb:Scan",)
+ALL_INDEXES = ("*",)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Some functions may call some actions on a table (and on the named indexes, or all: `*`).
+    A `TransactWriteItems` needs, per item, the action it does (Put/Update/Delete)."""
+
+    functions: tuple[Function, ...]
+    actions: tuple[str, ...]
+    indexes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AccessPattern:
+    """One line of `docs/data.md`: what is read or written, through which key, and why."""
+
+    pattern: str
+    where: str
+    key: str
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DynamoDB table: its PynamoDB model (keys, indexes, TTL), who may do what, and why."""
+
+    model: type[Model]
+    grants: tuple[Grant, ...]
+    patterns: tuple[AccessPattern, ...] = ()
+
+
+@dataclass(frozen=True)
+class WaitingKind:
+    """A kind of entity that waits on the engine's alarms: its table carries the `due` index, the
+    sweeper may query it, the alarm consumer reads and writes it, and it gets its own lateness alarm."""
+
+    kind: str
+    model: type[Model]
+    waits_for: str
+    """What its alarms are, for the lateness alarm's description (`merchant answer windows`)."""
+
+
+@dataclass(frozen=True)
+class MetricAlarm:
+    """A CloudWatch alarm on one of the package's own metrics (namespace `ontime`)."""
+
+    logical_id: str
+    name: str
+    description: str
+    metric: str
+    statistic: str = "Sum"
+    threshold: float = 1
+    comparison: str = "GreaterThanOrEqualToThreshold"
+    period_s: int = 300
+    dimensions: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Widget:
+    """A dashboard graph: `metrics` rows as CloudWatch's dashboard body takes them."""
+
+    title: str
+    metrics: tuple[tuple[Any, ...], ...]
+    period_s: int = 300
+    stacked: bool = False
+
+
+@dataclass(frozen=True)
+class Permission:
+    """An IAM statement beyond the tables (S3, …), for some functions."""
+
+    sid: str
+    functions: tuple[Function, ...]
+    actions: tuple[str, ...]
+    resources: tuple[Any, ...]
+    condition: Mapping[str, Any] | None = None
+
+
+# ── the local stack's demo data ─────────────────────────────────────────────────────────────
+
+
+class SeedClient(Protocol):
+    """How a package seeds the local stack: through its own routes, as a user of that role would."""
+
+    def call(self, method: str, path: str, body: Any = None, *, role: str = "ops", sub: str = "ontime-seed",
+             expect: int = 201, **claims: str) -> Any:
+        """The answer's body; raises when the status is not `expect`."""
+        ...
+
+    def option(self, name: str, default: T) -> T:
+        """A demo setting of the stack's command line (`--demo-window`), or `default`."""
+        ...
+
+
+Seed = Callable[[SeedClient], Iterable[str]]
+"""Creates the package's demo data; yields lines for the stack's banner."""
+
+
+# ── the declaration ─────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Contribution:
+    name: str
+    """The package's folder, and its name in docs and logs."""
+    summary: str
+    build: Callable[[Platform], Wired[Any]]
+    routes: tuple[Routes[Any], ...] = ()
+    tables: tuple[Table, ...] = ()
+    waiting: tuple[WaitingKind, ...] = ()
+    alarms: tuple[MetricAlarm, ...] = ()
+    widgets: tuple[Widget, ...] = ()
+    permissions: tuple[Permission, ...] = ()
+    resources: Mapping[str, Any] = field(default_factory=dict)
+    """Further CloudFormation resources (logical id → resource), such as a bucket."""
+    environment: Mapping[str, Any] = field(default_factory=dict)
+    """Variables every function gets from CloudFormation (a bucket's generated name)."""
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    seed: Seed | None = None
+
+
+def models_of(contributions: Iterable[Contribution]) -> list[type[Model]]:
+    return [table.model for c in contributions for table in c.tables]

@@ -1,0 +1,96 @@
+"""Request bodies of installer dispatch (workflow 02), as strict as those of workflow 01."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field, StringConstraints, model_validator
+
+from chalicelib.dispatch.photos import MAX_PHOTOS, PHOTO_TYPES
+from chalicelib.http.fields import AddressIn, Id, Latitude, Longitude, MoneyIn, Note, Strict, Text
+
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 \-]{4,19}$")]
+HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=500)]
+Seconds = Annotated[int, Field(ge=1, le=86_400)]
+
+
+class AreaIn(Strict):
+    name: Text
+    area_id: Id | None = None
+    remind_after_s: Seconds | None = None
+    revoke_after_s: Seconds | None = None
+    deduction: MoneyIn | None = None
+    """Omitted: the platform's default deduction; `null`: no deduction in this area."""
+
+
+class AreaPatch(Strict):
+    name: Text | None = None
+    remind_after_s: Seconds | None = None
+    revoke_after_s: Seconds | None = None
+    deduction: MoneyIn | None = None
+    """Omitted: unchanged; `null`: no deduction from now on."""
+
+
+class InstallerIn(Strict):
+    installer_id: Id
+    """The installer's user id (`sub` of their token)."""
+    name: Text
+    phone: Phone
+    areas: Annotated[list[Id], Field(min_length=1, max_length=50)]
+    photo_url: HttpsUrl | None = None
+    max_open_jobs: Annotated[int, Field(ge=1, le=50)] = 5
+    active: bool = True
+
+
+class InstallerPatch(Strict):
+    name: Text | None = None
+    phone: Phone | None = None
+    areas: Annotated[list[Id], Field(min_length=1, max_length=50)] | None = None
+    photo_url: HttpsUrl | None = None
+    max_open_jobs: Annotated[int, Field(ge=1, le=50)] | None = None
+    active: bool | None = None
+
+
+class InstallationAddressIn(AddressIn):
+    lat: Latitude  # required here: the installer is chosen by distance
+    lng: Longitude
+
+
+class InstallationIn(Strict):
+    area_id: Id
+    product: Text
+    address: InstallationAddressIn
+    customer_id: Id | None = None
+    """Required when ops create the request; a customer creates requests for themselves only."""
+    preferred_time: AwareDatetime | None = Field(default=None, strict=False)
+    note: Note | None = None
+    order_id: Id | None = None
+
+
+class AssignIn(Strict):
+    installer_id: Id
+    attempt: Annotated[int, Field(ge=0)]
+    """The dispatch number the manager saw: assigning twice from one view gives one outcome."""
+
+
+class CancelIn(Strict):
+    reason: Note | None = None
+
+
+class DispatchActionIn(Strict):
+    action: Literal["confirm", "start", "complete"]
+    service_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=12)] | None = None
+    photos: Annotated[list[Id], Field(max_length=MAX_PHOTOS)] = []
+
+    @model_validator(mode="after")
+    def _complete_needs_photos(self) -> DispatchActionIn:
+        if self.action == "complete" and not self.photos:
+            raise ValueError("complete needs at least one uploaded photo id in `photos`")
+        if self.action != "complete" and (self.photos or self.service_code is not None):
+            raise ValueError("only complete takes `service_code` and `photos`")
+        return self
+
+
+class PhotoIn(Strict):
+    content_type: Literal[tuple(PHOTO_TYPES)]  # type: ignore[valid-type]
+    size_bytes: Annotated[int, Field(ge=1)]

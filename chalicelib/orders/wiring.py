@@ -1,0 +1,60 @@
+"""What timed orders (workflow 01) contribute: the order service on the engine, the customer's
+and the merchant console's routes, the orders table, a merchant terminal's pending orders, and
+the window-outcome graph. They read the merchants' menus through `menus` (the catalogue's)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from chalicelib.contribution import (
+    ALL_INDEXES,
+    READ,
+    WRITE,
+    AccessPattern,
+    Contribution,
+    Function,
+    Grant,
+    Platform,
+    Table,
+    WaitingKind,
+    Widget,
+    Wired,
+)
+from chalicelib.orders import routes_customer, routes_merchant
+from chalicelib.orders.ports import Menus, OrderStore
+from chalicelib.orders.service import ORDER_KIND, OrderService, order_workflow
+from chalicelib.orders.tables import OrderModel
+
+
+def build(platform: Platform) -> Wired[OrderService]:
+    from chalicelib.orders.store import DynamoOrderStore
+
+    store = platform.port(OrderStore, lambda: DynamoOrderStore(platform.settings.due_shards))
+    menus = cast(Menus[Any], platform.need("menus"))
+    service = OrderService(platform.engine, store, menus, platform.notifier, platform.clock, platform.metrics)
+    return Wired(service, workflows=(order_workflow(service),), pending_work={"merchant": service.pending_work})
+
+
+ORDERS = Contribution(
+    name="orders",
+    summary="timed orders (workflow 01): a merchant answers inside a countdown shared by everyone",
+    build=build,
+    routes=(routes_customer.routes, routes_merchant.routes),
+    tables=(Table(OrderModel, (
+        Grant((Function.API,), (*READ, *WRITE), ALL_INDEXES),
+        Grant((Function.WS_MESSAGE,), ("dynamodb:Query",), ("merchant_pending",)),
+    ), (
+        AccessPattern("order by id (every action, every alarm)", "`ontime-orders`", "`id = :id`",
+                      "strongly consistent read; every write is conditioned on `version`"),
+        AccessPattern("a merchant's orders awaiting an answer, soonest deadline first", "`orders.merchant_pending`",
+                      "`pending_merchant_id = :m`", "sparse: the attribute exists only while `new`/`connected`"),
+        AccessPattern("a merchant's orders, newest first, optionally one status", "`orders.by_merchant`",
+                      "`merchant_id = :m`, sort `created_at` desc", "status as a filter"),
+        AccessPattern("a customer's orders, newest first", "`orders.by_customer`",
+                      "`customer_id = :u`, sort `created_at` desc"),
+    )),),
+    waiting=(WaitingKind(ORDER_KIND, OrderModel, "order alarms (merchant answer windows)"),),
+    widgets=(Widget("Window outcomes (count per 5 min, by outcome)", (
+        ({"expression": "SEARCH('{ontime,outcome} MetricName=\"WindowOutcome\"', 'Sum', 300)", "id": "outcomes",
+          "label": "${PROP('Dim.outcome')}"},),), stacked=True),),
+)

@@ -1,0 +1,63 @@
+"""Idempotency records in DynamoDB, claimed with one conditional put.
+
+    first request  ──claim (key absent)──▶ in_progress ──produce──▶ completed(status, body)
+    retry, same body ──claim fails──▶ completed? → replay the stored response
+    retry while first still runs ──▶ in_progress and fresh → 409 request-in-progress
+    first request crashed ──▶ in_progress but older than the timeout → the retry takes it over
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+from pynamodb.models import Model
+
+from chalicelib.core.timefmt import to_datetime
+from chalicelib.idempotency import IdempotencyRecord
+from chalicelib.persistence.writes import lost_condition
+
+RECORD_TTL_S = 24 * 3600
+
+
+class IdempotencyModel(Model):
+    class Meta:
+        table_name = "idempotency"
+
+    key = UnicodeAttribute(hash_key=True)
+    request_hash = UnicodeAttribute()
+    state = UnicodeAttribute()  # in_progress | completed
+    status_code = NumberAttribute(null=True)
+    response_body = UnicodeAttribute(null=True)
+    started_at = NumberAttribute()
+    expires_at = TTLAttribute()
+
+
+class DynamoIdempotencyStore:
+    def claim(self, key: str, request_hash: str, now_ms: int, stale_before_ms: int) -> IdempotencyRecord | None:
+        """Claim the key for this request; return the existing record if someone holds it."""
+        item = IdempotencyModel(key=key, request_hash=request_hash, state="in_progress", started_at=now_ms,
+                                expires_at=to_datetime(now_ms) + timedelta(seconds=RECORD_TTL_S))
+        taken_over = (IdempotencyModel.state == "in_progress") & (IdempotencyModel.started_at < stale_before_ms) & (
+            IdempotencyModel.request_hash == request_hash)
+        try:
+            item.save(condition=IdempotencyModel.key.does_not_exist() | taken_over)
+            return None
+        except PutError as exc:
+            if not lost_condition(exc):
+                raise
+        existing = IdempotencyModel.get(key, consistent_read=True)
+        return IdempotencyRecord(existing.request_hash, existing.state == "completed", int(existing.started_at),
+                                 None if existing.status_code is None else int(existing.status_code),
+                                 existing.response_body)
+
+    def complete(self, key: str, request_hash: str, started_at: int, status_code: int, response_body: str) -> None:
+        # A put of the whole record rather than an update: this request holds the claim, and a
+        # put is the cheaper write (no expression to evaluate).
+        IdempotencyModel(key=key, request_hash=request_hash, state="completed", started_at=started_at,
+                         status_code=status_code, response_body=response_body,
+                         expires_at=to_datetime(started_at) + timedelta(seconds=RECORD_TTL_S)).save()
+
+    def release(self, key: str) -> None:
+        IdempotencyModel(key=key).delete()

@@ -1,0 +1,45 @@
+"""What the platform itself contributes, declared like a workflow package: the connections and
+idempotency tables, the health route and the payment provider's callback. (Its queue, topic,
+alarms and dashboard rows are the generator's own: `infra/generate.py`.)"""
+
+from __future__ import annotations
+
+from chalicelib.contribution import AccessPattern, Contribution, Function, Grant, Platform, Table, Wired
+from chalicelib.http import health
+from chalicelib.payments import routes as payment_routes
+from chalicelib.persistence.connections import ConnectionModel
+from chalicelib.persistence.idempotency import IdempotencyModel
+
+PUSHING = (Function.API, Function.FIRE_ALARMS, Function.WS_MESSAGE)
+"""The functions that push to terminals: they find a party's connections and forget gone ones."""
+
+
+def _nothing_to_build(platform: Platform) -> Wired[None]:
+    return Wired(None)  # the platform's services are built by bootstrap itself
+
+
+PLATFORM = Contribution(
+    name="platform",
+    summary="the wait-state engine, push, auth, HTTP and payments every workflow shares",
+    build=_nothing_to_build,
+    routes=(health.routes, payment_routes.routes),
+    tables=(
+        Table(ConnectionModel, (
+            Grant(PUSHING, ("dynamodb:Query", "dynamodb:DeleteItem"), ("by_party",)),
+            Grant((Function.WS_MESSAGE,), ("dynamodb:GetItem",)),
+            Grant((Function.WS_CONNECT,), ("dynamodb:PutItem",)),
+            Grant((Function.WS_DISCONNECT,), ("dynamodb:DeleteItem",)),
+        ), (
+            AccessPattern("all terminals of a party (push)", "`connections.by_party`",
+                          "`party = :p` (`merchant#m_1`, `customer#u_1`, `ops#all`)",
+                          "TTL 2 h (API Gateway's connection limit)"),
+            AccessPattern("connection by id (`$disconnect`, 410 Gone)", "`ontime-connections`", "`connection_id = :c`"),
+        )),
+        Table(IdempotencyModel, (
+            Grant((Function.API,), ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")),
+        ), (
+            AccessPattern("idempotency record", "`ontime-idempotency`", "`key = :caller:route:key`",
+                          "one conditional put claims it; TTL 24 h"),
+        )),
+    ),
+)

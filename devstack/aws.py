@@ -1,0 +1,336 @@
+"""The embedded AWS: moto, served on 127.0.0.1 for every client, and (by default) answering the
+app's own calls in-process.
+
+Two transports for the app's calls, one state (moto's backends are this process's globals):
+
+* `in-process` (default): moto's `mock_aws` answers the app's boto3/PynamoDB calls inside their
+  botocore client — same requests and responses, no HTTP in between. That removes about a third of
+  the CPU an order costs the one-process stack (the HTTP client and server on both sides).
+* `http`: the app reaches the moto server through `AWS_ENDPOINT_URL`, like any AWS endpoint.
+
+Either way the moto server is there for everything outside the app: the stack's own pumps, tests,
+benchmarks and operators' boto3/CLI sessions see and change the same tables and queues.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from botocore import handlers
+from botocore.config import Config
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from devstack.stats import HARNESS_USER_AGENT, StackStats
+
+IN_PROCESS = "in-process"
+HTTP = "http"
+TRANSPORTS = (IN_PROCESS, HTTP)
+
+
+def harness_config() -> Config:
+    """botocore config for the stack's own clients, so `/_stats` tells them from the app's."""
+    return Config(user_agent_extra=HARNESS_USER_AGENT, retries={"mode": "standard"})
+
+
+def count_api_calls(stats: StackStats) -> None:
+    """Count every AWS API call of every botocore session created from now on (boto3's and each of
+    PynamoDB's): once per call, as `Service.Operation`, whichever transport answers it."""
+
+    def counted(model: Any, params: dict[str, Any], **_: Any) -> None:
+        agent = str(params.get("headers", {}).get("User-Agent", ""))
+        tally = stats.harness_aws_calls if HARNESS_USER_AGENT in agent else stats.aws_calls
+        tally.add(f"{model.service_model.service_id}.{model.name}")
+
+    # Sessions copy the built-in handlers when they are created, so this must run first.
+    handlers.BUILTIN_HANDLERS.append(("before-call", counted))
+
+
+def answer_app_calls_in_process() -> None:
+    """Start moto's in-process mock (it resets moto's state: call before anything is created).
+    Calls to other endpoints, such as the local gateway's `@connections`, still go over HTTP."""
+    from moto import mock_aws
+
+    mock_aws().start()
+
+
+def speed_up_sqs_message_clock() -> bool:
+    """Make moto's per-message visibility checks cheap; returns False if moto's shape has changed.
+
+    moto decides whether each SQS message is visible or delayed by reading the clock through
+    datetime arithmetic (`unix_time_millis()`, ~3 µs), and it does so for every message in the
+    queue on every SendMessage (to compute the queue's attributes) and every ReceiveMessage. With
+    1,000 alarms waiting that made one SendMessage cost 28 ms of CPU, and 87 ms at 2,500. The same
+    comparison against `time.time()` is ~20× cheaper and means the same: both are epoch ms in UTC.
+    """
+    from moto.sqs import models
+
+    message = getattr(models, "Message", None)
+    if not isinstance(getattr(message, "visible", None), property) or not isinstance(
+            getattr(message, "delayed", None), property):
+        return False
+
+    def visible(self: Any) -> bool:
+        return bool(time.time() * 1000 > self.visible_at)
+
+    def delayed(self: Any) -> bool:
+        return bool(time.time() * 1000 < self.delayed_until)
+
+    message.visible = property(visible)  # type: ignore[union-attr]
+    message.delayed = property(delayed)  # type: ignore[union-attr]
+    return True
+
+
+_WIRE_SHAPED_DYNAMODB_OPERATIONS = frozenset({
+    "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
+})
+
+
+def serialize_dynamodb_items_directly() -> bool:
+    """Skip moto's generic response serializer for DynamoDB's item operations.
+
+    moto answers these with `DynamoResult`, a dict already in DynamoDB's wire format, and then
+    walks the operation's whole output shape to serialize it — about half of the CPU an order
+    costs the local stack. For the JSON protocol the body is just that dict as JSON, so dump it;
+    anything that is not plain JSON (binary values) still goes the generic way. Returns False,
+    changing nothing, if moto's shape has changed. `tests/integration/test_local_aws.py` checks
+    the bodies are the same as moto's own.
+    """
+    from moto.dynamodb import responses
+
+    result_class = getattr(responses, "DynamoResult", None)
+    generic = getattr(result_class, "execute_result", None)
+    if result_class is None or generic is None:
+        return False
+
+    def execute_result(self: Any, context: Any) -> Any:
+        if context.operation_model.name in _WIRE_SHAPED_DYNAMODB_OPERATIONS and isinstance(self.result, dict):
+            try:
+                body = json.dumps(self.result, separators=(",", ":"))
+            except (TypeError, ValueError):
+                pass
+            else:
+                return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
+        return generic(self, context)
+
+    result_class.execute_result = execute_result
+    return True
+
+
+def size_dynamodb_items_once() -> bool:
+    """Check an item's 400 KB limit once per write instead of once per attribute.
+
+    moto builds each stored item attribute by attribute and, for every one, re-measures every
+    attribute already there (recursing into lists and maps): quadratic in the attribute count, and
+    an installation request's history makes it the biggest cost of a write. The limit is reached
+    exactly when the whole item exceeds it, so one measurement of the whole item raises the same
+    `ItemSizeTooLarge` for the same items. Returns False, changing nothing, if moto's shape has
+    changed; `tests/integration/test_local_aws_fast_paths.py` checks both the limit and the items.
+    """
+    from moto.dynamodb.models import dynamo_type
+
+    item_class, limited = getattr(dynamo_type, "Item", None), getattr(dynamo_type, "LimitedSizeDict", None)
+    too_large, bytesize = getattr(dynamo_type, "ItemSizeTooLarge", None), getattr(dynamo_type, "bytesize", None)
+    if item_class is None or limited is None or too_large is None or bytesize is None:
+        return False
+
+    def __init__(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key = hash_key
+        self.range_key = range_key
+        converted = {key: dynamo_type.DynamoType(value) for key, value in attrs.items()}
+        if sum(bytesize(key) + value.size() for key, value in converted.items()) > MOTO_ITEM_LIMIT:
+            raise too_large
+        self.attrs = limited()
+        dict.update(self.attrs, converted)  # later single-attribute changes still go through its check
+
+    item_class.__init__ = __init__
+    return True
+
+
+MOTO_ITEM_LIMIT = 405_000
+"""moto's own figure for DynamoDB's 400 KB item limit."""
+
+_DYNAMODB_WRITES = threading.RLock()
+
+
+def isolate_dynamodb_transactions() -> bool:
+    """Make moto's `TransactWriteItems` isolated from concurrent writers, as DynamoDB's is.
+
+    moto deep-copies every table a transaction names and, if any condition fails, puts the copy
+    back — undoing whatever other threads committed meanwhile (a revocation vanished that way
+    under load), and the copy itself breaks when another thread writes during it; it also costs
+    time in proportion to the table (157 ms at 1,000 items). Here every DynamoDB write takes one
+    lock; a transaction checks all its conditions first, under that lock, and writes only if all
+    hold, so a refused transaction writes nothing and nobody's work is undone. Returns False,
+    changing nothing, if moto's shape has changed; `tests/integration/test_local_aws_fast_paths.py`
+    checks both behaviours.
+    """
+    from moto.dynamodb import comparisons, exceptions
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend, "_ontime_isolated", False):
+        return True  # already installed: wrapping the writes twice would only cost time
+    needed = ("put_item", "update_item", "delete_item", "get_item", "get_table", "transact_write_items")
+    if not all(callable(getattr(DynamoDBBackend, name, None)) for name in needed) or not hasattr(
+            comparisons, "get_filter_expression"):
+        return False
+
+    for name in ("put_item", "update_item", "delete_item"):
+        setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name)))
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        with _DYNAMODB_WRITES:
+            plan = _checked_plan(self, transact_items, comparisons, exceptions)
+            # moto replaces an item on Put and Delete but changes it in place on Update: only
+            # those are copied (a copy of a large item costs more than the whole write).
+            before = [(table, key, copy.deepcopy(item) if op_type == "Update" else item)
+                      for op_type, _, table, key in plan for item in [self.get_item(table, key)]]
+            try:
+                for op_type, op, table, key in plan:
+                    _apply(self, op_type, op, table, key)
+            except Exception:
+                for table, key, item in before:  # not a condition (all held): put things back
+                    if item is None:
+                        self.delete_item(table, key)
+                    else:
+                        self.put_item(table, item.to_json()["Attributes"])
+                raise
+
+    setattr(DynamoDBBackend, "transact_write_items", transact_write_items)  # noqa: B010 - patching a class
+    setattr(DynamoDBBackend, "_ontime_isolated", True)  # noqa: B010
+    return True
+
+
+def _serialized(write: Callable[..., Any]) -> Callable[..., Any]:
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with _DYNAMODB_WRITES:
+            return write(*args, **kwargs)
+
+    return locked
+
+
+def _checked_plan(backend: Any, transact_items: list[dict[str, Any]], comparisons: Any, exceptions: Any
+                  ) -> list[tuple[str, dict[str, Any], str, dict[str, Any]]]:
+    """Every operation with its key, after checking every condition; raises what DynamoDB would."""
+    if len(transact_items) > 100:
+        raise exceptions.TooManyTransactionsException()
+    plan: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = []
+    targets: set[tuple[str, str]] = set()
+    reasons: list[tuple[str | None, str | None, dict[str, Any] | None]] = []
+    for entry in transact_items:
+        if len(entry) != 1:
+            raise exceptions.TransactWriteSingleOpException()
+        op_type, op = next(iter(entry.items()))
+        if op_type not in ("ConditionCheck", "Put", "Delete", "Update"):
+            raise exceptions.MockValidationException(f"unsupported transaction operation {op_type}")
+        table_name = op["TableName"]
+        if op_type == "Put":
+            table = backend.get_table(table_name)
+            key = {table.hash_key_attr: op["Item"][table.hash_key_attr]}
+            if table.range_key_attr is not None:
+                key[table.range_key_attr] = op["Item"][table.range_key_attr]
+        else:
+            key = op["Key"]
+        target = (str(table_name), str(dict(sorted(key.items()))))
+        if target in targets:
+            raise exceptions.MultipleTransactionsException()
+        targets.add(target)
+        current = backend.get_item(table_name, key)
+        condition = op.get("ConditionExpression")
+        if condition is not None and not comparisons.get_filter_expression(
+                condition, op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")).expr(current):
+            old = current.to_json()["Attributes"] if (
+                op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current) else None
+            reasons.append(("ConditionalCheckFailed", "The conditional request failed", old))
+        else:
+            reasons.append((None, None, None))
+        plan.append((op_type, op, table_name, key))
+    if any(code is not None for code, _, _ in reasons):
+        raise exceptions.TransactionCanceledException(reasons)
+    return plan
+
+
+def _apply(backend: Any, op_type: str, op: dict[str, Any], table: str, key: dict[str, Any]) -> None:
+    names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+    if op_type == "Put":
+        backend.put_item(table, op["Item"], expression_attribute_names=names, expression_attribute_values=values)
+    elif op_type == "Delete":
+        backend.delete_item(table, key, expression_attribute_names=names, expression_attribute_values=values)
+    elif op_type == "Update":
+        backend.update_item(table, key, update_expression=op["UpdateExpression"],
+                            expression_attribute_names=names, expression_attribute_values=values)
+
+
+class RememberingDispatcher:
+    """moto's dispatcher finds the backend of every request anew, listing its own package folder
+    under a global lock (~0.5 ms a request). For the hot services the backend only depends on the
+    signing scope and the JSON target's prefix, so remember it; anything else goes the usual way."""
+
+    _REMEMBERED_SERVICES = frozenset({"dynamodb", "sqs"})
+
+    def __init__(self, dispatcher: DomainDispatcherApplication) -> None:
+        self._dispatcher = dispatcher
+        self._apps: dict[tuple[str, str], Any] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        scope = _credential_scope(environ.get("HTTP_AUTHORIZATION", ""))
+        if scope is None or scope.split("/")[1] not in self._REMEMBERED_SERVICES:
+            return self._dispatcher(environ, start_response)  # type: ignore[no-any-return]
+        key = (scope, environ.get("HTTP_X_AMZ_TARGET", "").partition(".")[0])
+        app = self._apps.get(key)
+        if app is None:
+            app = self._apps.setdefault(key, self._dispatcher.get_application(environ))
+        return app(environ, start_response)  # type: ignore[no-any-return]
+
+
+def _credential_scope(authorization: str) -> str | None:
+    """`us-east-1/dynamodb` from a SigV4 Authorization header."""
+    parts = authorization.split("Credential=", 1)[-1].split(",", 1)[0].split("/")
+    return f"{parts[2]}/{parts[3]}" if len(parts) == 5 else None
+
+
+class MotoEndpoint:
+    """moto's server in a thread; port 0 picks a free port."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 5000) -> None:
+        self._host = host
+        self._port = port
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> str:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per AWS call is noise
+        if not serialize_dynamodb_items_directly():
+            logging.getLogger(__name__).warning("moto's DynamoResult changed shape: DynamoDB calls will be slower")
+        if not size_dynamodb_items_once():
+            logging.getLogger(__name__).warning("moto's DynamoDB Item changed shape: large items will be slow")
+        if not isolate_dynamodb_transactions():
+            logging.getLogger(__name__).warning("moto's DynamoDB transactions changed shape: concurrent "
+                                                "transactions may undo each other's writes")
+        if not speed_up_sqs_message_clock():
+            logging.getLogger(__name__).warning("moto's SQS Message changed shape: queues with many "
+                                                "waiting alarms will be slow")
+        app = RememberingDispatcher(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(self._host, self._port, app, threaded=True, request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+        self._thread.start()
+        return self.url
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() first"
+        port = self._server.server_address[1]
+        return f"http://{self._host}:{port}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(2)
