@@ -117,7 +117,8 @@ class Grant:
     """Some functions may call some actions on a table (and on the named indexes, or all: `*`).
     A `TransactWriteItems` needs, per item, the action it does (Put/Update/Delete)."""
 
-    functions: tuple[Function, ...]
+    functions: tuple[str, ...]
+    """Function names: `Function`s, or a function the package adds (`process_videos`)."""
     actions: tuple[str, ...]
     indexes: tuple[str, ...] = ()
 
@@ -182,7 +183,8 @@ class Permission:
     """An IAM statement beyond the tables (S3, …), for some functions."""
 
     sid: str
-    functions: tuple[Function, ...]
+    functions: tuple[str, ...]
+    """Function names: `Function`s, or a function the package adds (`process_videos`)."""
     actions: tuple[str, ...]
     resources: tuple[Any, ...]
     condition: Mapping[str, Any] | None = None
@@ -229,6 +231,8 @@ class Contribution:
     """Variables every function gets from CloudFormation (a bucket's generated name)."""
     outputs: Mapping[str, Any] = field(default_factory=dict)
     seed: Seed | None = None
+    data_notes: str = ""
+    """What a typical transition reads and writes (for `docs/data.md`)."""
 
 
 def models_of(contributions: Iterable[Contribution]) -> list[type[Model]]:

@@ -5,7 +5,8 @@
 #
 # Needs no AWS account or credentials: `chalice package` only reads the region (to build ARNs)
 # and downloads Lambda wheels from PyPI (cached in .chalice/deployments after the first run).
-# The merged templates stay in build/infra/STAGE/sam.json for tests/integration/test_infra_*.py.
+# The merged templates stay in build/infra/STAGE/sam.json for tests/integration/test_infra_*.py, and
+# what each deployment zip holds in build/infra/STAGE/deployment.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +32,19 @@ for stage in $STAGES; do
     echo "check.sh: chalice package --stage $stage failed" >&2
     exit 1
   fi
-  rm -f "$OUT/$stage/deployment.zip"  # ~30 MB; the template is what is checked
+  # ~20 MB: keep what it holds and how big it is (tests/integration/test_deployment_package.py
+  # reads it), not the zip itself.
+  python3 - "$OUT/$stage" <<'PY'
+import json, sys, zipfile
+from pathlib import Path
+out = Path(sys.argv[1])
+with zipfile.ZipFile(out / "deployment.zip") as package:
+    entries = [{"name": i.filename, "size": i.file_size} for i in package.infolist()]
+(out / "deployment.json").write_text(json.dumps({
+    "zip_bytes": (out / "deployment.zip").stat().st_size,
+    "unpacked_bytes": sum(e["size"] for e in entries), "entries": entries}) + "\n")
+PY
+  rm -f "$OUT/$stage/deployment.zip"
   resources=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["Resources"]))' \
     "$OUT/$stage/sam.json")
   # --non-zero-exit-code informational: warnings and informational findings fail too.

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import boto3
+from botocore import handlers
 from chalice.test import Client
 from moto import mock_aws
 
@@ -33,7 +34,11 @@ from chalicelib.settings import Settings
 from devstack.provision import bucket_environment, provision
 from devstack.sandbox.provider import SandboxProvider
 from devstack.tokens import DevTokenIssuer
+from tests import iam
 from tests.fakes import RecordingAlarmQueue, RecordingPushSender
+
+# Before any botocore session exists (boto3's, each PynamoDB model's): sessions copy these.
+handlers.BUILTIN_HANDLERS.append(("before-parameter-build", iam.record))
 
 S = TypeVar("S")
 WEBHOOK_SECRET = "a-webhook-secret-only-the-tests-know"
@@ -161,4 +166,32 @@ def client(world: World) -> Iterator[Client]:
     from app import app
 
     with Client(app) as test_client:
-        yield test_client
+        yield watched(test_client)
+
+
+def watched(client: Client) -> Client:
+    """The client, its calls attributed to the Lambda function they run in (see `tests/iam.py`)."""
+    http, lambdas = client.http, client.lambda_
+    request, invoke = http.request, lambdas.invoke
+
+    def request_in_the_rest_function(*args: Any, **kwargs: Any) -> Any:
+        with iam.running("api_handler"):
+            return request(*args, **kwargs)
+
+    def invoke_in_its_function(name: str, payload: Any = None) -> Any:
+        with iam.running(name):
+            return invoke(name, payload)
+
+    http.request = request_in_the_rest_function  # type: ignore[method-assign]
+    lambdas.invoke = invoke_in_its_function  # type: ignore[method-assign,assignment]
+    return client
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A call some function made that its generated policy does not allow fails the run."""
+    denied = iam.violations()
+    if denied:
+        lines = "\n".join(f"  {c.function}: {c.action} on {c.resource}" for c in denied)
+        print(f"\n\nIAM: calls the functions' generated policies do not allow (declare them in the package's "
+              f"wiring, then ./dev infra):\n{lines}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

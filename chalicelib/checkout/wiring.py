@@ -129,4 +129,9 @@ CHECKOUT = Contribution(
         )),
     ),
     seed=seed,
+    data_notes="creating a purchase = 2 batch reads (suppliers, products) + 1 transaction (purchase + one "
+               "conditional stock decrement per product) + 1 SQS send (the payment deadline). Paying = 1 read + 1 "
+               "transaction (purchase + N supplier orders) and N + N + 1 pushes (suppliers, records, status). "
+               "Cancelling = 1 read + 1 transaction (purchase + one stock increment per product). A position = 1 "
+               "read + 1 conditional put + 2 pushes.",
 )

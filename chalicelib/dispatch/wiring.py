@@ -138,4 +138,8 @@ DISPATCH = Contribution(
     outputs={"PhotoBucketName": {"Description": "Where installers' completion photos are uploaded (presigned POST)",
                                  "Value": {"Ref": "PhotoBucket"}}},
     seed=seed,
+    data_notes="creating a request = a choice (1 coverage query, 1 batch read, 1 area read) + 1 transaction "
+               "(request + installer counter) + 1 SQS send. Reminder = 1 read + 1 transaction (request + ledger "
+               "entry); revocation = 1 read + 1 transaction (request + counter) and the next choice. Transactions "
+               "cost twice the write units of a put; only decisions that move a counter or a ledger pay for one.",
 )

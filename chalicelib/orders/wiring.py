@@ -57,4 +57,7 @@ ORDERS = Contribution(
     widgets=(Widget("Window outcomes (count per 5 min, by outcome)", (
         ({"expression": "SEARCH('{ontime,outcome} MetricName=\"WindowOutcome\"', 'Sum', 300)", "id": "outcomes",
           "label": "${PROP('Dim.outcome')}"},),), stacked=True),),
+    data_notes="writes per order (happy path, one merchant and one customer terminal): place = 1 conditional "
+               "put + 1 SQS send; fetch, accept = 1 conditional put each; each transition pushes to both parties "
+               "(1 query each). Adjudication by alarm = 1 read + 1 conditional put.",
 )

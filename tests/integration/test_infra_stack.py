@@ -118,34 +118,45 @@ def test_alarm_consumer_finishes_within_the_queue_visibility_timeout() -> None:
     assert timeout < queue["VisibilityTimeout"]
 
 
-def test_policies_grant_exactly_the_stacks_tables_queue_and_socket() -> None:
-    template = _json(TEMPLATE)["Resources"]
-    shared = _json(CHALICE / "policy.json")
-    consumer = _json(CHALICE / "policy-fire-alarms.json")
-    # The alarm consumer's policy is the shared one plus taking messages off the alarm queue.
-    assert consumer["Statement"][:-1] == shared["Statement"]
-    assert consumer["Statement"][-1]["Sid"] == "ConsumeAlarms"
-    assert _json(CHALICE / "config.json")["lambda_functions"]["fire_alarms"]["iam_policy_file"] == \
-        "policy-fire-alarms.json"
+FUNCTIONS = ("api_handler", "websocket_connect", "websocket_message", "websocket_disconnect", "fire_alarms",
+             "sweep_alarms")
 
-    statements = {s["Sid"]: s for s in consumer["Statement"]}
-    assert all(s["Effect"] == "Allow" for s in statements.values())
+
+def _policy(function: str) -> dict[str, Any]:
+    return _json(CHALICE / f"policy-{function.replace('_', '-')}.json")
+
+
+def test_every_function_has_a_policy_of_its_own() -> None:
+    functions = _config()["lambda_functions"]
+    assert "iam_policy_file" not in _config()  # no shared fallback a new function would silently get
+    for function in FUNCTIONS:
+        assert functions[function]["iam_policy_file"] == f"policy-{function.replace('_', '-')}.json"
+        assert (CHALICE / functions[function]["iam_policy_file"]).exists()
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_policies_name_only_the_stacks_own_resources_and_no_wildcard_action(function: str) -> None:
+    template = _json(TEMPLATE)["Resources"]
     tables = {name for name, r in template.items() if r.get("Type") == "AWS::DynamoDB::Table"}
-    with_indexes = {name for name in tables if template[name]["Properties"].get("GlobalSecondaryIndexes")}
-    expected: list[dict[str, Any]] = [{"Fn::GetAtt": [name, "Arn"]} for name in tables]
-    expected += [{"Fn::Sub": f"${{{name}.Arn}}/index/*"} for name in with_indexes]
-    assert sorted(map(json.dumps, statements["OwnTables"]["Resource"])) == sorted(map(json.dumps, expected))
-    assert all(a.startswith("dynamodb:") and "*" not in a for a in statements["OwnTables"]["Action"])
-    for sid in ("ArmAlarms", "ConsumeAlarms"):
-        assert statements[sid]["Resource"] == [{"Fn::GetAtt": ["AlarmQueue", "Arn"]}]
-    [push] = statements["PushToTerminals"]["Resource"]
+    for statement in _policy(function)["Statement"]:
+        assert statement["Effect"] == "Allow"
+        assert all("*" not in action for action in statement["Action"]), statement["Sid"]
+        for resource in statement["Resource"]:
+            if any(action.startswith("dynamodb:") for action in statement["Action"]):
+                target = resource.get("Fn::GetAtt", [None])[0] or resource["Fn::Sub"][2:].split(".Arn}")[0]
+                assert target in tables, (statement["Sid"], resource)
+
+
+def test_only_the_alarm_consumer_takes_messages_and_only_rest_touches_photos() -> None:
+    sids = {function: {s["Sid"] for s in _policy(function)["Statement"]} for function in FUNCTIONS}
+    assert [f for f, s in sids.items() if "ConsumeAlarms" in s] == ["fire_alarms"]
+    assert [f for f, s in sids.items() if "CompletionPhotos" in s] == ["api_handler"]
+    assert not any("ArmAlarms" in sids[f] for f in ("websocket_connect", "websocket_message", "websocket_disconnect"))
+    photos = {s["Sid"]: s for s in _policy("api_handler")["Statement"]}
+    assert photos["CompletionPhotos"]["Resource"] == [{"Fn::Sub": "${PhotoBucket.Arn}/installations/*"}]
+    assert photos["ListCompletionPhotos"]["Condition"] == {"StringLike": {"s3:prefix": ["installations/*"]}}
+    [push] = photos["PushToTerminals"]["Resource"]
     assert f":${{WebsocketAPI}}/{_config()['api_gateway_stage']}/*/@connections/*" in push["Fn::Sub"]
-    assert statements["PushToTerminals"]["Action"] == ["execute-api:ManageConnections"]
-    # Photos: objects under installations/ of the stack's own bucket, nothing else in S3.
-    assert statements["CompletionPhotos"]["Resource"] == [{"Fn::Sub": "${PhotoBucket.Arn}/installations/*"}]
-    assert statements["ListCompletionPhotos"]["Condition"] == {"StringLike": {"s3:prefix": ["installations/*"]}}
-    assert all(a.startswith("s3:") and "*" not in a
-               for sid in ("CompletionPhotos", "ListCompletionPhotos") for a in statements[sid]["Action"])
 
 
 # ── the real merged package (from infra/check.sh) ────────────────────────────────────────────
@@ -182,3 +193,17 @@ def test_packaged_websocket_api_is_the_one_the_endpoint_names(stage: str) -> Non
     assert fire["Timeout"] < resources["AlarmQueue"]["Properties"]["VisibilityTimeout"]
     [source] = fire["Events"].values()
     assert source["Properties"]["Queue"]["Fn::Sub"].endswith(":" + resources["AlarmQueue"]["Properties"]["QueueName"])
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_packaged_functions_each_have_their_generated_policy(stage: str) -> None:
+    resources = _package(stage)["Resources"]
+    roles = {name: r["Properties"]["Role"]["Fn::GetAtt"][0] for name, r in resources.items()
+             if r["Type"] == "AWS::Serverless::Function"}
+    names = {"APIHandler": "api_handler", "WebsocketConnect": "websocket_connect",
+             "WebsocketMessage": "websocket_message", "WebsocketDisconnect": "websocket_disconnect",
+             "FireAlarms": "fire_alarms", "SweepAlarms": "sweep_alarms"}
+    assert sorted(roles) == sorted(names)
+    for function, role in roles.items():
+        [document] = [p["PolicyDocument"] for p in resources[role]["Properties"]["Policies"]]
+        assert document == _policy(names[function]), function

@@ -1,0 +1,121 @@
+"""`./dev infra`: the deployment artefacts follow from the declarations. A new package's tables,
+waiting kinds, alarms, graphs and grants appear where they belong without anyone editing the
+template or a policy; what is committed is what the declarations produce."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+
+from chalicelib.bootstrap import contributions
+from chalicelib.contribution import (
+    READ,
+    Contribution,
+    Function,
+    Grant,
+    MetricAlarm,
+    Platform,
+    Table,
+    WaitingKind,
+    Widget,
+    Wired,
+)
+from chalicelib.persistence.tables import DueIndex, WaitingEntityModel
+from infra import generate
+
+
+class BookingModel(WaitingEntityModel):
+    class Meta:
+        table_name = "bookings"
+
+    id = UnicodeAttribute(hash_key=True)
+    slot_at = NumberAttribute()
+
+    due = DueIndex()
+
+
+class UnindexedModel(WaitingEntityModel):
+    class Meta:
+        table_name = "unindexed"
+
+    id = UnicodeAttribute(hash_key=True)
+
+
+def _nothing(platform: Platform) -> Wired[None]:
+    return Wired(None)
+
+
+GROUP_BUY = Contribution(
+    name="group_buy", summary="a package the tests invent", build=_nothing,
+    tables=(Table(BookingModel, (Grant((Function.API,), READ), Grant(("process_videos",), ("dynamodb:GetItem",)))),),
+    waiting=(WaitingKind("booking", BookingModel, "queue updates"),),
+    alarms=(MetricAlarm("NoShowAlarm", "ontime-no-shows", "many no-shows", "NoShow"),),
+    widgets=(Widget("Group-buy: no-shows", (("ontime", "NoShow", {"stat": "Sum"}),)),),
+)
+
+
+def with_group_buy() -> tuple[Contribution, ...]:
+    return (*contributions(), GROUP_BUY)
+
+
+def resources(packages: tuple[Contribution, ...]) -> dict[str, Any]:
+    found: dict[str, Any] = generate.template(packages)["Resources"]
+    return found
+
+
+def test_the_committed_files_are_what_the_declarations_produce() -> None:
+    stale = [str(path) for path, text in generate.artefacts(contributions()).items() if path.read_text() != text]
+    assert stale == [], "run ./dev infra"
+
+
+def test_a_new_package_gets_its_table_with_the_due_index_and_a_lateness_alarm() -> None:
+    added = resources(with_group_buy())
+    table = added["BookingsTable"]["Properties"]
+    assert table["TableName"] == "ontime-bookings"
+    assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["due"]
+    lateness = added["BookingAlarmLatenessAlarm"]["Properties"]
+    assert lateness["Dimensions"] == [{"Name": "kind", "Value": "booking"}] and lateness["ExtendedStatistic"] == "p99"
+    assert added["NoShowAlarm"]["Properties"]["MetricName"] == "NoShow"
+
+
+def test_a_new_package_changes_nothing_that_was_there() -> None:
+    before, after = resources(contributions()), resources(with_group_buy())
+    assert {k: v for k, v in after.items() if k in before and k != "OpsDashboard"} == {
+        k: v for k, v in before.items() if k != "OpsDashboard"}
+
+
+def test_a_new_packages_alarms_and_graphs_reach_the_dashboard() -> None:
+    body = json.dumps(resources(with_group_buy())["OpsDashboard"]["Properties"]["DashboardBody"])
+    assert "${NoShowAlarm.Arn}" in body and "${BookingAlarmLatenessAlarm.Arn}" in body
+    assert "Group-buy: no-shows" in body
+
+
+def test_a_new_packages_grants_reach_exactly_the_functions_named() -> None:
+    packages = with_group_buy()
+    assert "process_videos" in generate.functions_of(packages)
+    rest = {s["Sid"]: s for s in generate.policy(Function.API, packages)["Statement"]}
+    assert rest["BookingsTable"]["Action"] == sorted(READ)
+    videos = {s["Sid"]: s for s in generate.policy("process_videos", packages)["Statement"]}
+    assert videos["BookingsTable"]["Action"] == ["dynamodb:GetItem"]
+    sweep = {s["Sid"]: s for s in generate.policy(Function.SWEEP_ALARMS, packages)["Statement"]}
+    assert sweep["BookingsTable"] == {"Sid": "BookingsTable", "Effect": "Allow", "Action": ["dynamodb:Query"],
+                                      "Resource": [{"Fn::Sub": "${BookingsTable.Arn}/index/due"}]}
+    fire = {s["Sid"]: s for s in generate.policy(Function.FIRE_ALARMS, packages)["Statement"]}
+    assert fire["BookingsTable"]["Action"] == ["dynamodb:GetItem", "dynamodb:PutItem"]
+    assert "BookingsTable" not in {s["Sid"] for s in generate.policy(Function.WS_CONNECT, packages)["Statement"]}
+
+
+def test_a_waiting_kind_whose_table_has_no_due_index_is_refused() -> None:
+    broken = Contribution(name="broken", summary="", build=_nothing, tables=(Table(UnindexedModel, ()),),
+                          waiting=(WaitingKind("thing", UnindexedModel, "things"),))
+    with pytest.raises(SystemExit, match="no `due` index"):
+        generate.template((*contributions(), broken))
+
+
+def test_two_packages_declaring_one_table_are_refused() -> None:
+    twin = Contribution(name="twin", summary="", build=_nothing, tables=(Table(BookingModel, ()),))
+    with pytest.raises(SystemExit, match="bookings"):
+        generate.template((*with_group_buy(), twin))
