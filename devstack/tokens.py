@@ -14,6 +14,7 @@ from typing import Any, Literal
 from chalicelib.auth.principal import Principal
 from chalicelib.auth.tokens import principal_of
 from chalicelib.http.fields import Id, Strict
+from chalicelib.http.responses import ResponseBody
 from chalicelib.http.routing import Call, Routes
 
 LOCAL_ISSUER = "ontime-local"
@@ -42,10 +43,15 @@ class DevTokenIn(Strict):
     supplier_id: Id | None = None
 
 
+class IssuedToken(ResponseBody):
+    token: str
+    claims: dict[str, str]
+
+
 routes = Routes(__name__, DevTokenIssuer)
 
 
-@routes.route("/dev/tokens", methods=["POST"], status=201, public=True, body=DevTokenIn)
+@routes.route("/dev/tokens", methods=["POST"], status=201, public=True, body=DevTokenIn, response=IssuedToken)
 def issue_token(call: Call[DevTokenIssuer]) -> dict[str, Any]:
     """A signed token for any party (local stage only: no deployed stage has this route)."""
     claims = call.body(DevTokenIn).model_dump(exclude_none=True)

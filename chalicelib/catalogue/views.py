@@ -5,6 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.catalogue.model import Merchant, Product
+from chalicelib.http.responses import ResponseBody
+
+
+class MerchantView(ResponseBody):
+    merchant_id: str
+    name: str
+    time_zone: str
+    business_hours: dict[str, list[list[str]]]
+    """Opening intervals per weekday in local time (`[["11:00", "14:00"], …]`)."""
+    paused: bool
+    verified: bool
+    answer_window_s: int
+    """The merchant's own answer window, or the platform's default."""
+    currency: str
 
 
 def merchant_view(merchant: Merchant, default_window_s: int) -> dict[str, Any]:
@@ -18,6 +32,17 @@ def merchant_view(merchant: Merchant, default_window_s: int) -> dict[str, Any]:
         "answer_window_s": merchant.answer_window_s or default_window_s,
         "currency": merchant.currency,
     }
+
+
+class ProductView(ResponseBody):
+    product_id: str
+    merchant_id: str
+    name: str
+    price: int
+    """Minor units of the merchant's currency."""
+    stock: int
+    on_sale: bool
+    max_per_order: int
 
 
 def product_view(product: Product) -> dict[str, Any]:

@@ -12,11 +12,12 @@ from chalicelib.auth.principal import Role
 from chalicelib.checkout.model import Purchase
 from chalicelib.checkout.schemas import CartIn, PurchaseIn
 from chalicelib.checkout.service import CheckoutServices
-from chalicelib.checkout.supplier_catalogue_views import saved_address_view
+from chalicelib.checkout.supplier_catalogue_views import SavedAddressView, saved_address_view
 from chalicelib.checkout.supplier_schemas import SavedAddressIn
-from chalicelib.checkout.views import purchase_view, record_view
+from chalicelib.checkout.views import CheckoutFormView, PurchaseView, RecordView, purchase_view, record_view
 from chalicelib.core.timefmt import iso
 from chalicelib.http.lists import list_body
+from chalicelib.http.responses import Items, Page
 from chalicelib.http.routing import Call, NoContent, Routes
 
 routes = Routes(__name__, CheckoutServices)
@@ -27,52 +28,52 @@ def _purchase(call: Checkout, bought: Purchase) -> dict[str, Any]:
     return purchase_view(bought, call.services.checkout.records_of(bought), call.now)
 
 
-@routes.route("/checkout/form", methods=["POST"], body=CartIn)
+@routes.route("/checkout/form", methods=["POST"], body=CartIn, response=CheckoutFormView)
 def checkout_form(call: Checkout) -> dict[str, Any]:
     """The edit form for a cart: one section per supplier, address fields where goods ship."""
     return {**call.services.checkout.form(call.principal, call.body(CartIn)), "server_time": iso(call.now)}
 
 
-@routes.route("/purchases", methods=["POST"], status=201, body=PurchaseIn)
+@routes.route("/purchases", methods=["POST"], status=201, body=PurchaseIn, response=PurchaseView)
 def create_purchase(call: Checkout) -> Response:
     """One pending-payment order for the whole checkout, split by supplier and type, stock held."""
     return call.created_once(PurchaseIn, lambda body: _purchase(
         call, call.services.checkout.create(call.principal, body)))
 
 
-@routes.route("/purchases", methods=["GET"])
+@routes.route("/purchases", methods=["GET"], response=Page[PurchaseView])
 def my_purchases(call: Checkout) -> dict[str, Any]:
     """The customer's purchases, newest first."""
     page = call.services.checkout.purchases(call.principal, *call.page())
     return list_body(page, lambda p: purchase_view(p, None, call.now))
 
 
-@routes.route("/purchases/{purchase_id}", methods=["GET"])
+@routes.route("/purchases/{purchase_id}", methods=["GET"], response=PurchaseView)
 def get_purchase(call: Checkout, purchase_id: str) -> dict[str, Any]:
     """A purchase with its payment window, and once paid its records."""
     return _purchase(call, call.services.checkout.get(call.principal, purchase_id))
 
 
-@routes.route("/purchases/{purchase_id}/cancel", methods=["POST"])
+@routes.route("/purchases/{purchase_id}/cancel", methods=["POST"], response=PurchaseView)
 def cancel_purchase(call: Checkout, purchase_id: str) -> dict[str, Any]:
     """The customer (or ops) cancels an unpaid purchase; its stock goes back."""
     return _purchase(call, call.services.checkout.cancel(call.principal, purchase_id))
 
 
-@routes.route("/purchases/{purchase_id}/reconcile", methods=["POST"])
+@routes.route("/purchases/{purchase_id}/reconcile", methods=["POST"], response=PurchaseView)
 def reconcile_purchase(call: Checkout, purchase_id: str) -> dict[str, Any]:
     """Ask the provider instead of waiting for its callback (the app, back from the pay page)."""
     return _purchase(call, call.services.checkout.reconcile(call.principal, purchase_id))
 
 
-@routes.route("/purchase-records", methods=["GET"])
+@routes.route("/purchase-records", methods=["GET"], response=Page[RecordView])
 def my_records(call: Checkout) -> dict[str, Any]:
     """"My purchases": one panel per paid record, newest first."""
     page = call.services.supplier_orders.records(call.principal, *call.page())
     return list_body(page, lambda r: record_view(r, call.now))
 
 
-@routes.route("/purchase-records/{record_id}", methods=["GET"])
+@routes.route("/purchase-records/{record_id}", methods=["GET"], response=RecordView)
 def get_record(call: Checkout, record_id: str) -> dict[str, Any]:
     """One panel: that supplier's sub-orders with their tracking (distance, ETA) or codes."""
     call.principal.require(Role.CUSTOMER, Role.OPS)
@@ -81,20 +82,20 @@ def get_record(call: Checkout, record_id: str) -> dict[str, Any]:
 
 # ── saved addresses ─────────────────────────────────────────────────────────────────────────
 
-@routes.route("/me/addresses", methods=["GET"])
+@routes.route("/me/addresses", methods=["GET"], response=Items[SavedAddressView])
 def my_addresses(call: Checkout) -> dict[str, Any]:
     """All of them (at most 20, so no pages), oldest first; `default` marks at most one."""
     return {"items": [saved_address_view(a) for a in call.services.addresses.addresses(call.principal)]}
 
 
-@routes.route("/me/addresses", methods=["POST"], status=201, body=SavedAddressIn)
+@routes.route("/me/addresses", methods=["POST"], status=201, body=SavedAddressIn, response=SavedAddressView)
 def add_address(call: Checkout) -> Response:
     """Save an address (the first one becomes the default)."""
     return call.created_once(SavedAddressIn, lambda body: saved_address_view(
         call.services.addresses.add(call.principal, body)))
 
 
-@routes.route("/me/addresses/{address_id}", methods=["PUT"], body=SavedAddressIn)
+@routes.route("/me/addresses/{address_id}", methods=["PUT"], body=SavedAddressIn, response=SavedAddressView)
 def replace_address(call: Checkout, address_id: str) -> dict[str, Any]:
     """Replace an address's label and fields (`default: true` also makes it the default)."""
     body = call.body(SavedAddressIn)
@@ -108,7 +109,7 @@ def delete_address(call: Checkout, address_id: str) -> Response:
     return Response(body="", status_code=204)
 
 
-@routes.route("/me/addresses/{address_id}/default", methods=["POST"])
+@routes.route("/me/addresses/{address_id}/default", methods=["POST"], response=SavedAddressView)
 def make_default(call: Checkout, address_id: str) -> dict[str, Any]:
     """Make this address the one that pre-fills the checkout form."""
     return saved_address_view(call.services.addresses.make_default(call.principal, address_id))

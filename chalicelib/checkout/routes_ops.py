@@ -8,40 +8,41 @@ from typing import Any
 from chalicelib.auth.principal import Role
 from chalicelib.checkout.schemas import CouponIn, CouponPatch
 from chalicelib.checkout.service import CheckoutServices
-from chalicelib.checkout.views import coupon_view, ops_purchase_view
+from chalicelib.checkout.views import CouponView, OpsPurchaseView, coupon_view, ops_purchase_view
 from chalicelib.http.lists import list_body
+from chalicelib.http.responses import Page
 from chalicelib.http.routing import Call, Routes
 
 routes = Routes(__name__, CheckoutServices)
 Checkout = Call[CheckoutServices]
 
 
-@routes.route("/coupons", methods=["POST"], status=201, body=CouponIn)
+@routes.route("/coupons", methods=["POST"], status=201, body=CouponIn, response=CouponView)
 def create_coupon(call: Checkout) -> dict[str, Any]:
     """Ops create a discount code (a fixed amount off a checkout's goods)."""
     return coupon_view(call.services.coupons.create(call.principal, call.body(CouponIn)))
 
 
-@routes.route("/coupons", methods=["GET"])
+@routes.route("/coupons", methods=["GET"], response=Page[CouponView])
 def list_coupons(call: Checkout) -> dict[str, Any]:
     """Every coupon (ops)."""
     return list_body(call.services.coupons.page(call.principal, *call.page()), coupon_view)
 
 
-@routes.route("/coupons/{code}", methods=["PATCH"], body=CouponPatch)
+@routes.route("/coupons/{code}", methods=["PATCH"], body=CouponPatch, response=CouponView)
 def patch_coupon(call: Checkout, code: str) -> dict[str, Any]:
     """Switch a coupon on or off."""
     return coupon_view(call.services.coupons.set_active(call.principal, code, call.body(CouponPatch).active))
 
 
-@routes.route("/ops/purchases/{purchase_id}", methods=["GET"])
+@routes.route("/ops/purchases/{purchase_id}", methods=["GET"], response=OpsPurchaseView)
 def ops_purchase(call: Checkout, purchase_id: str) -> dict[str, Any]:
     """Any purchase with its customer and full history (ops)."""
     call.principal.require(Role.OPS)
     return ops_purchase_view(call.services.checkout.get(call.principal, purchase_id), call.now)
 
 
-@routes.route("/ops/refunds", methods=["GET"])
+@routes.route("/ops/refunds", methods=["GET"], response=Page[OpsPurchaseView])
 def refunds_due(call: Checkout) -> dict[str, Any]:
     """Payments that arrived for purchases already cancelled: to refund at the provider."""
     page = call.services.checkout.refunds_due(call.principal, *call.page())

@@ -11,9 +11,20 @@ from chalicelib.dispatch.model import Status
 from chalicelib.dispatch.ports import InstallationFilter
 from chalicelib.dispatch.schemas import AreaIn, AreaPatch, AssignIn, CancelIn, InstallerIn, InstallerPatch
 from chalicelib.dispatch.service import DispatchServices
-from chalicelib.dispatch.views import area_view, installer_view, ledger_view, ops_view, page_view
+from chalicelib.dispatch.views import (
+    AreaView,
+    InstallerView,
+    LedgerEntryView,
+    OpsInstallationView,
+    area_view,
+    installer_view,
+    ledger_view,
+    ops_view,
+    page_view,
+)
 from chalicelib.http.fields import is_id
 from chalicelib.http.lists import list_body
+from chalicelib.http.responses import Page, TimedPage
 from chalicelib.http.routing import Call, Routes
 
 routes = Routes(__name__, DispatchServices)
@@ -22,26 +33,26 @@ Dispatch = Call[DispatchServices]
 
 # ── areas ───────────────────────────────────────────────────────────────────────────────────
 
-@routes.route("/areas", methods=["POST"], status=201, body=AreaIn)
+@routes.route("/areas", methods=["POST"], status=201, body=AreaIn, response=AreaView)
 def create_area(call: Dispatch) -> dict[str, Any]:
     """Ops create an installation area with its escalation periods and deduction."""
     return area_view(call.services.workforce.create_area(call.principal, call.body(AreaIn)))
 
 
-@routes.route("/areas", methods=["GET"])
+@routes.route("/areas", methods=["GET"], response=Page[AreaView])
 def list_areas(call: Dispatch) -> dict[str, Any]:
     """Every area (ops)."""
     return list_body(call.services.workforce.areas(call.principal, *call.page()), area_view)
 
 
-@routes.route("/areas/{area_id}", methods=["GET"])
+@routes.route("/areas/{area_id}", methods=["GET"], response=AreaView)
 def get_area(call: Dispatch, area_id: str) -> dict[str, Any]:
     """One area's settings (ops)."""
     call.principal.require(Role.OPS)
     return area_view(call.services.workforce.area(area_id))
 
 
-@routes.route("/areas/{area_id}", methods=["PATCH"], body=AreaPatch)
+@routes.route("/areas/{area_id}", methods=["PATCH"], body=AreaPatch, response=AreaView)
 def patch_area(call: Dispatch, area_id: str) -> dict[str, Any]:
     """Change an area's name, periods or deduction (running dispatches keep theirs)."""
     return area_view(call.services.workforce.patch_area(call.principal, area_id, call.body(AreaPatch)))
@@ -49,33 +60,33 @@ def patch_area(call: Dispatch, area_id: str) -> dict[str, Any]:
 
 # ── installers ──────────────────────────────────────────────────────────────────────────────
 
-@routes.route("/installers", methods=["POST"], status=201, body=InstallerIn)
+@routes.route("/installers", methods=["POST"], status=201, body=InstallerIn, response=InstallerView)
 def create_installer(call: Dispatch) -> dict[str, Any]:
     """Ops add an installer with the areas they cover."""
     return installer_view(call.services.workforce.create_installer(call.principal, call.body(InstallerIn)))
 
 
-@routes.route("/installers", methods=["GET"])
+@routes.route("/installers", methods=["GET"], response=Page[InstallerView])
 def list_installers(call: Dispatch) -> dict[str, Any]:
     """Installers, optionally those covering `?area_id=` (ops)."""
     area = _id_query(call, "area_id")
     return list_body(call.services.workforce.installers(call.principal, area, *call.page()), installer_view)
 
 
-@routes.route("/installers/{installer_id}", methods=["GET"])
+@routes.route("/installers/{installer_id}", methods=["GET"], response=InstallerView)
 def get_installer(call: Dispatch, installer_id: str) -> dict[str, Any]:
     """An installer's profile, workload and location (ops, or the installer)."""
     return installer_view(call.services.workforce.installer(call.principal, installer_id))
 
 
-@routes.route("/installers/{installer_id}", methods=["PATCH"], body=InstallerPatch)
+@routes.route("/installers/{installer_id}", methods=["PATCH"], body=InstallerPatch, response=InstallerView)
 def patch_installer(call: Dispatch, installer_id: str) -> dict[str, Any]:
     """Change an installer's profile, areas, capacity or activity (ops)."""
     body = call.body(InstallerPatch)
     return installer_view(call.services.workforce.patch_installer(call.principal, installer_id, body))
 
 
-@routes.route("/installers/{installer_id}/ledger", methods=["GET"])
+@routes.route("/installers/{installer_id}/ledger", methods=["GET"], response=Page[LedgerEntryView])
 def installer_ledger(call: Dispatch, installer_id: str) -> dict[str, Any]:
     """An installer's deductions, newest first (ops, or the installer)."""
     return list_body(call.services.workforce.ledger(call.principal, installer_id, *call.page()), ledger_view)
@@ -83,28 +94,30 @@ def installer_ledger(call: Dispatch, installer_id: str) -> dict[str, Any]:
 
 # ── installation requests ───────────────────────────────────────────────────────────────────
 
-@routes.route("/ops/installations", methods=["GET"])
+@routes.route("/ops/installations", methods=["GET"], response=TimedPage[OpsInstallationView])
 def search_installations(call: Dispatch) -> dict[str, Any]:
     """Every request, filtered by `status`, `area_id`, `installer_id`, `flagged`, `revoked`."""
     page = call.services.installations.search(call.principal, _filter(call), *call.page())
     return page_view(page, call.now, ops_view)
 
 
-@routes.route("/ops/installations/{installation_id}", methods=["GET"])
+@routes.route("/ops/installations/{installation_id}", methods=["GET"], response=OpsInstallationView)
 def get_installation(call: Dispatch, installation_id: str) -> dict[str, Any]:
     """A request with its full history (ops)."""
     call.principal.require(Role.OPS)
     return ops_view(call.services.installations.get(call.principal, installation_id), call.now)
 
 
-@routes.route("/ops/installations/{installation_id}/assign", methods=["POST"], body=AssignIn)
+@routes.route("/ops/installations/{installation_id}/assign", methods=["POST"], body=AssignIn,
+              response=OpsInstallationView)
 def assign_installation(call: Dispatch, installation_id: str) -> dict[str, Any]:
     """Assign by hand, naming the dispatch seen (two managers assigning get one outcome)."""
     body = call.body(AssignIn)
     return ops_view(call.services.installations.assign(call.principal, installation_id, body), call.now)
 
 
-@routes.route("/ops/installations/{installation_id}/cancel", methods=["POST"], body=CancelIn, body_required=False)
+@routes.route("/ops/installations/{installation_id}/cancel", methods=["POST"], body=CancelIn, body_required=False,
+              response=OpsInstallationView)
 def cancel_installation(call: Dispatch, installation_id: str) -> dict[str, Any]:
     """Ops cancel a request (optionally with a reason)."""
     call.principal.require(Role.OPS)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from chalice.app import Blueprint, ChaliceViewError, Request, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chalicelib.auth.principal import Principal
 from chalicelib.auth.tokens import TokenVerifier, bearer_token
@@ -72,8 +72,9 @@ class RouteSpec:
     public: bool
     body: type[BaseModel] | None
     body_required: bool
-    responses: Mapping[int, type[BaseModel] | type[NoContent]]
-    """Success statuses and the model of each body (`NoContent` for a 204); empty until declared."""
+    responses: Mapping[int, Any]
+    """Success statuses and the model of each body: a response model, a union of them (the caller's
+    own view), or `NoContent` (a 204)."""
 
 
 class NoContent:
@@ -159,13 +160,12 @@ class Routes(Generic[S]):
 
     import_name: str
     services: type[S] | None = None
-    specs: list[RouteSpec] = field(default_factory=list)
-    _views: list[tuple[RouteSpec, Callable[..., Any]]] = field(default_factory=list)
+    views: list[tuple[RouteSpec, Callable[..., Any]]] = field(default_factory=list)
+    """Each route with its view function (the route table an API document is generated from)."""
 
     def route(self, path: str, methods: list[str], status: int = 200, *, public: bool = False,
               body: type[BaseModel] | None = None, body_required: bool = True,
-              response: type[BaseModel] | type[NoContent] | None = None,
-              responses: Mapping[int, type[BaseModel] | type[NoContent]] | None = None
+              response: Any = None, responses: Mapping[int, Any] | None = None
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """`response` is the model of the `status` answer; `responses` declares several statuses."""
         declared = dict(responses) if responses is not None else ({} if response is None else {status: response})
@@ -173,17 +173,20 @@ class Routes(Generic[S]):
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             spec = RouteSpec(path, tuple(methods), view.__name__, (view.__doc__ or "").strip(), status, public,
                              body, body_required, declared)
-            self.specs.append(spec)
-            self._views.append((spec, view))
+            self.views.append((spec, view))
             return view
 
         return register
+
+    @property
+    def specs(self) -> list[RouteSpec]:
+        return [spec for spec, _ in self.views]
 
     def bound_to(self, runtime: Callable[[], Runtime]) -> Blueprint:
         """A Chalice blueprint whose views find the runtime (built at the first request) through
         `runtime`: registering routes builds nothing, so importing `app.py` stays cheap."""
         blueprint = Blueprint(self.import_name)
-        for spec, view in self._views:
+        for spec, view in self.views:
             blueprint.route(spec.path, methods=list(spec.methods), content_types=JSON_TYPES)(
                 self._translated(blueprint, spec, view, runtime))
         return blueprint
@@ -228,16 +231,20 @@ def _check_response(spec: RouteSpec, response: Response) -> None:
     if response.status_code not in spec.responses:
         raise UndeclaredResponse(f"{spec.view} answered {response.status_code}, declares {sorted(spec.responses)}")
     model = spec.responses[response.status_code]
-    if not issubclass(model, BaseModel):
+    if model is NoContent:
         if response.body not in ("", b"", None):
             raise UndeclaredResponse(f"{spec.view} declares no body for {response.status_code}")
         return
     try:
-        model.model_validate(response.body)
+        _adapter(model).validate_python(response.body)
     except ValidationError as exc:
         details = "; ".join(f"{e.field}: {e.message}" for e in field_errors(exc))
-        raise UndeclaredResponse(f"{spec.view}'s {response.status_code} body is not a {model.__name__}: "
-                                 f"{details}") from exc
+        raise UndeclaredResponse(f"{spec.view}'s {response.status_code} body is not a {model}: {details}") from exc
+
+
+@functools.cache
+def _adapter(model: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(model)
 
 
 def _authenticate(request: Request, runtime: Runtime) -> Principal:

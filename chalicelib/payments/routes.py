@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import ConfigDict
 
 from chalicelib.core.errors import PayloadTooLarge
+from chalicelib.http.responses import ResponseBody
 from chalicelib.http.routing import Call, Routes
 from chalicelib.payments.callbacks import PaymentCallbacks
 from chalicelib.payments.signing import SIGNATURE_HEADER
@@ -12,7 +15,17 @@ from chalicelib.payments.signing import SIGNATURE_HEADER
 routes = Routes(__name__, PaymentCallbacks)
 
 
-@routes.route("/payments/callback", methods=["POST"], public=True)
+class CallbackAnswer(ResponseBody):
+    """Whether the callback changed anything (`ignored`: a retry, or a reference nobody knows, with
+    the `reason`); the workflow that settles the reference adds what it settled (`purchase_id`, …)."""
+
+    model_config = ConfigDict(extra="allow", defer_build=True)
+
+    status: Literal["processed", "ignored"]
+    reason: str | None = None
+
+
+@routes.route("/payments/callback", methods=["POST"], public=True, response=CallbackAnswer)
 def payment_callback(call: Call[PaymentCallbacks]) -> dict[str, Any]:
     """A provider tells the outcome of a payment (signed with `Payment-Signature`)."""
     body = call.request.raw_body or b""

@@ -1,0 +1,57 @@
+"""The building blocks of every response model: what a route declares it answers.
+
+Each view module (`<package>/views.py`) declares, next to the function that renders a body, the
+model that describes it (`order_view` and `OrderView`). The models are built only when first
+used (`defer_build`): they describe the API (the next issue generates its document from them)
+and, with `validate_responses` on, check every answer in the tests and the local stack.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+T = TypeVar("T")
+
+Timestamp = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")]
+"""ISO 8601 in UTC with milliseconds and a `Z` (api-conventions.md)."""
+
+
+class ResponseBody(BaseModel):
+    """A response body: every member declared (an undeclared one fails validation)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+class MoneyView(ResponseBody):
+    amount: int
+    currency: str
+
+
+class AddressView(ResponseBody):
+    line1: str
+    city: str
+    line2: str | None = None
+    postcode: str | None = None
+    lat: float | None = None
+    lng: float | None = None
+
+
+class Page(ResponseBody, Generic[T]):
+    """One page of a list; `next_token` (opaque) asks for the next one."""
+
+    items: list[T]
+    next_token: str | None
+
+
+class TimedPage(Page[T], Generic[T]):
+    """A page of things with windows, with the server's time for every countdown on it."""
+
+    server_time: Timestamp
+
+
+class Items(ResponseBody, Generic[T]):
+    """A short list that is never paged."""
+
+    items: list[T]
