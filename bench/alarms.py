@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, TypeVar
 
 from bench.api import Api, ApiError, paced, parse_iso_ms
+from bench.report import read_back, sleep_until, stack_options, wait_for
 from bench.stack import RESULTS, LocalStack, StackStats, emf_values, mib
 from bench.stats import Summary, due_density, verdict
 from bench.terminal import Received, Terminal, close_all, now_ms, open_all, receipts_by
@@ -71,11 +72,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--place-seconds", type=float, default=100.0, help="seconds over which orders are placed")
     parser.add_argument("--lead", type=float, default=10.0, help="seconds between the last placement and D0")
     parser.add_argument("--customers", type=int, default=20, help="customers (one listening terminal each)")
-    parser.add_argument("--margin", type=float, default=5.0, help="seconds after a deadline before 'lost'")
-    parser.add_argument("--sweep-interval", type=int, default=60)
-    parser.add_argument("--stack-arg", action="append", default=[], metavar="ARG",
-                        help="extra argument for the stack, e.g. --stack-arg=--sqs-pollers=1 (repeatable)")
-    parser.add_argument("--out", default=str(RESULTS / "alarms.json"))
+    stack_options(parser, "alarms", margin="seconds after a deadline before 'lost'")
     return parser.parse_args(argv)
 
 
@@ -153,25 +150,15 @@ async def place_all(api: Api, args: argparse.Namespace, customer_tokens: list[st
 
 async def wait_for_outcomes(placed: list[Placed], terminals: list[Terminal], margin_s: float) -> None:
     """Until the last deadline + margin, then (bounded) until every order's push has arrived."""
-    last_deadline = max((p.deadline_ms for p in placed if p.order_id), default=now_ms())
-    await asyncio.sleep(max(0.0, (last_deadline + margin_s * 1000 - now_ms()) / 1000))
+    await sleep_until(max((p.deadline_ms for p in placed if p.order_id), default=now_ms()) + margin_s * 1000)
     wanted = {p.order_id for p in placed if p.order_id}
-    for _ in range(100):  # at most 10 s more
-        seen = {r.data.get("order_id") for t in terminals for r in t.of_type(STATUS_CHANGED)}
-        if wanted <= seen:
-            return
-        await asyncio.sleep(0.1)
+    await wait_for(lambda: wanted <= {r.data.get("order_id") for t in terminals for r in t.of_type(STATUS_CHANGED)},
+                   now_ms() + 10_000)
 
 
 async def final_orders(api: Api, placed: list[Placed], customer_tokens: list[str]) -> dict[str, dict[str, Any]]:
-    gate = asyncio.Semaphore(8)
-
-    async def one(p: Placed) -> tuple[str, dict[str, Any]]:
-        async with gate:
-            return p.order_id, await api.get_order(customer_tokens[p.customer], p.order_id)
-
-    pairs = await asyncio.gather(*(one(p) for p in placed if p.order_id))
-    return dict(pairs)
+    customers = {p.order_id: customer_tokens[p.customer] for p in placed if p.order_id}
+    return await read_back(customers, lambda order_id: api.get_order(customers[order_id], order_id))
 
 
 def order_of(received: Received) -> str:

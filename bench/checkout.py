@@ -38,14 +38,13 @@ import json
 import math
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from bench.api import Api, ApiError, paced, parse_iso_ms
 from bench.cost import PRICES_CHECKED, TRANSACTION_FACTOR, UsagePerOrder, usage_from_calls, usd_per_thousand_orders
-from bench.report import Out, Phases
+from bench.report import Out, Phases, read_back, stack_options, unreadable, wait_for
 from bench.stack import RESULTS, LocalStack, emf_values, errors_logged, mib
 from bench.stats import Summary
 from bench.terminal import Received, Terminal, close_all, now_ms, open_all
@@ -126,12 +125,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--shops", type=int, default=1, help="sets of 3 suppliers (one console each)")
     parser.add_argument("--stock", type=int, default=100_000, help="initial stock of every product")
     parser.add_argument("--payment-window", type=int, default=5, help="the stack's --payment-window, seconds")
-    parser.add_argument("--margin", type=float, default=5.0,
-                        help="seconds after a deadline before a cancellation is 'late', and before a phase ends")
-    parser.add_argument("--sweep-interval", type=int, default=60)
-    parser.add_argument("--stack-arg", action="append", default=[], metavar="ARG",
-                        help="extra argument for the stack, e.g. --stack-arg=--sqs-concurrency=8 (repeatable)")
-    parser.add_argument("--out", default=str(RESULTS / "checkout.json"))
+    stack_options(parser, "checkout",
+                  margin="seconds after a deadline before a cancellation is 'late', and before a phase ends")
     args = parser.parse_args(argv)
     if args.rate <= 0 or args.purchases < 1 or args.customers < 1 or args.shops < 1:
         parser.error("--rate, --purchases, --customers and --shops must be positive")
@@ -248,11 +243,6 @@ async def wait_until(moment_ms: float) -> None:
     await asyncio.sleep(max(0.0, (moment_ms - now_ms()) / 1000))
 
 
-async def wait_for(check: Callable[[], bool], until_ms: float) -> None:
-    while now_ms() < until_ms and not check():
-        await asyncio.sleep(0.1)
-
-
 async def settle_paid(checkouts: list[Checkout], consoles: list[Terminal], phones: list[Terminal],
                       margin_s: float) -> None:
     """Until every paid purchase's fan-out reached its 3 consoles and its customer (at most
@@ -282,17 +272,11 @@ async def settle_unpaid(checkouts: list[Checkout], phones: list[Terminal], margi
 
 
 async def ops_views(api: Api, ops: str, checkouts: list[Checkout]) -> dict[str, dict[str, Any]]:
-    gate = asyncio.Semaphore(8)
+    async def view(purchase_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = await api.call("GET", f"/ops/purchases/{purchase_id}", ops)
+        return found
 
-    async def one(purchase_id: str) -> tuple[str, dict[str, Any]]:
-        async with gate:
-            try:
-                view: dict[str, Any] = await api.call("GET", f"/ops/purchases/{purchase_id}", ops)
-                return purchase_id, view
-            except (ApiError, OSError) as exc:
-                return purchase_id, {"status": f"unreadable: {exc}"[:100], "history": []}
-
-    return dict(await asyncio.gather(*(one(c.purchase_id) for c in checkouts if c.created)))
+    return await read_back([c.purchase_id for c in checkouts if c.created], view, unreadable)
 
 
 @dataclass

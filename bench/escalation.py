@@ -48,7 +48,7 @@ from typing import Any
 
 from bench.alarms import DueSchedule
 from bench.api import Api, ApiError, parse_iso_ms
-from bench.report import Out
+from bench.report import Out, read_back, sleep_until, stack_options, unreadable, wait_for
 from bench.report import Phases as StackPhases
 from bench.stack import RESULTS, LocalStack, emf_values, errors_logged, mib
 from bench.stats import Summary, due_density, verdict
@@ -143,11 +143,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--customers", type=int, default=20, help="customers the requests are for (no terminals)")
     parser.add_argument("--no-console", dest="console", action="store_false",
                         help="do not connect the ops console terminal")
-    parser.add_argument("--margin", type=float, default=5.0, help="seconds after a deadline before 'lost'")
-    parser.add_argument("--sweep-interval", type=int, default=60)
-    parser.add_argument("--stack-arg", action="append", default=[], metavar="ARG",
-                        help="extra argument for the stack, e.g. --stack-arg=--sqs-pollers=1 (repeatable)")
-    parser.add_argument("--out", default=str(RESULTS / "escalation.json"))
+    stack_options(parser, "escalation", margin="seconds after a deadline before 'lost'")
     args = parser.parse_args(argv)
     per_area = args.dispatches / max(1.0, args.place_seconds - args.spread)
     if per_area > args.max_open_jobs:
@@ -211,10 +207,6 @@ async def create_all(api: Api, ops: str, schedule: DueSchedule, customers: int) 
     return await schedule.send_all(create)
 
 
-async def sleep_until(moment_ms: float) -> None:
-    await asyncio.sleep(max(0.0, (moment_ms - now_ms()) / 1000))
-
-
 def dispatch_key(received: Received) -> tuple[str, int] | None:
     """(installation id, dispatch number) of a `dispatch.*` push."""
     installation_id, attempt = received.data.get("installation_id"), received.data.get("attempt")
@@ -239,35 +231,20 @@ async def wait_for_pushes(dispatches: list[Dispatch], installers: list[Terminal]
     await sleep_until(max((d.revoke_at for d in ours), default=now_ms()) + margin_s * 1000)
     wanted = {(d.installation_id, d.attempt) for d in ours}
     following = {(d.installation_id, d.attempt + 1) for d in ours}
-    for _ in range(100):
-        if (wanted <= receipts_by(installers, PUSH_TYPE["remind"], dispatch_key).keys()
-                and wanted <= receipts_by(installers, PUSH_TYPE["revoke"], revoked_key).keys()
-                and following <= receipts_by(installers, "dispatch.created", dispatch_key).keys()):
-            return
-        await asyncio.sleep(0.1)
+    await wait_for(lambda: (wanted <= receipts_by(installers, PUSH_TYPE["remind"], dispatch_key).keys()
+                            and wanted <= receipts_by(installers, PUSH_TYPE["revoke"], revoked_key).keys()
+                            and following <= receipts_by(installers, "dispatch.created", dispatch_key).keys()),
+                   now_ms() + 10_000)
 
 
 async def final_reads(api: Api, ops: str, dispatches: list[Dispatch], installer_ids_: list[str]
                       ) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
-    gate = asyncio.Semaphore(8)
-
-    async def one(installation_id: str) -> tuple[str, dict[str, Any]]:
-        async with gate:
-            try:
-                return installation_id, await api.ops_installation(ops, installation_id)
-            except (ApiError, OSError) as exc:
-                return installation_id, {"status": f"unreadable: {exc}"[:100], "history": []}
-
-    async def ledger(installer_id: str) -> list[dict[str, Any]]:
-        async with gate:
-            try:
-                return await api.installer_ledger(ops, installer_id)
-            except (ApiError, OSError):
-                return []  # shows as dispatches with no ledger entry
-
-    requests = dict(await asyncio.gather(*(one(d.installation_id) for d in dispatches if d.installation_id)))
-    entries = [entry for page in await asyncio.gather(*(ledger(i) for i in installer_ids_)) for entry in page]
-    return requests, entries
+    requests = await read_back([d.installation_id for d in dispatches if d.installation_id],
+                               lambda installation_id: api.ops_installation(ops, installation_id), unreadable)
+    # An unreadable ledger shows as dispatches with no ledger entry.
+    ledgers = await read_back(installer_ids_, lambda installer_id: api.installer_ledger(ops, installer_id),
+                              lambda exc: [])
+    return requests, [entry for page in ledgers.values() for entry in page]
 
 
 class Phases(StackPhases):

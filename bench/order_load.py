@@ -16,6 +16,7 @@ from typing import Any
 
 from bench.api import Api, ApiError, parse_iso_ms
 from bench.item_size import table_item_sizes
+from bench.report import read_back, unreadable, wait_for
 from bench.stack import LocalStack, StackStats
 from bench.stats import Summary
 from bench.terminal import Received, Terminal, close_all, now_ms, open_all
@@ -220,25 +221,13 @@ async def settle(placements: list[Placement], customers: list[Terminal], console
     if console.pending:
         await asyncio.wait(list(console.pending), timeout=30)
     wanted = {p.order_id for p in placements if p.order_id and p.plan != "accept"}
-    for _ in range(100):
-        seen = {r.data.get("order_id") for t in customers for r in t.of_type(STATUS_CHANGED)
-                if r.data.get("cause") == "deadline"}
-        if wanted <= seen:
-            return
-        await asyncio.sleep(0.1)
+    await wait_for(lambda: wanted <= {r.data.get("order_id") for t in customers for r in t.of_type(STATUS_CHANGED)
+                                      if r.data.get("cause") == "deadline"}, now_ms() + 10_000)
 
 
 async def final_states(api: Api, placements: list[Placement], tokens: list[str]) -> dict[str, dict[str, Any]]:
-    gate = asyncio.Semaphore(8)
-
-    async def one(p: Placement) -> tuple[str, dict[str, Any]]:
-        async with gate:
-            try:
-                return p.order_id, await api.get_order(tokens[p.customer], p.order_id)
-            except (ApiError, OSError) as exc:
-                return p.order_id, {"status": f"unreadable: {exc}"[:100]}
-
-    return dict(await asyncio.gather(*(one(p) for p in placements if p.order_id)))
+    customers = {p.order_id: tokens[p.customer] for p in placements if p.order_id}
+    return await read_back(customers, lambda order_id: api.get_order(customers[order_id], order_id), unreadable)
 
 
 async def run_step(shape: LoadShape, log_name: str) -> StepResult:

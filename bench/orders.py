@@ -25,6 +25,7 @@ from typing import Any
 
 from bench.cost import PRICES_CHECKED, usage_from_calls, usd_per_thousand_orders
 from bench.order_load import EXPECTED, PLANS, LoadShape, StepResult, run_step
+from bench.report import stack_options
 from bench.stack import RESULTS, mib
 from bench.stats import Summary, verdict
 
@@ -52,9 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="merchants' answers, e.g. ignore=1 (listen only) or accept=2,fetch=1,ignore=1 "
                              "(the default)")
     parser.add_argument("--keep-going", action="store_true", help="climb past a step that was not sustained")
-    parser.add_argument("--stack-arg", action="append", default=[], metavar="ARG",
-                        help="extra argument for the stack, e.g. --stack-arg=--sqs-pollers=1 (repeatable)")
-    parser.add_argument("--out", default=str(RESULTS / "orders.json"))
+    stack_options(parser, "orders", sweep=False)
     return parser.parse_args(argv)
 
 

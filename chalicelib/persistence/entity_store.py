@@ -71,27 +71,27 @@ class PynamoEntityStore(ABC, Generic[E, M]):
 
     def insert(self, entity: E, alarm_set_at: int | None, writes: tuple[object, ...] = ()) -> E:
         item = self._item_with_alarm(entity, alarm_set_at)  # no version yet: save() requires absence
-        try:
-            self._save(item, writes)
-        except (PutError, TransactWriteError) as exc:
-            if lost_condition(exc):
-                raise AlreadyExists(entity.id) from exc
-            raise
+        self._save(item, writes, lost=AlreadyExists(entity.id))
         return self.to_entity(item)
 
     def commit(self, entity: E, expected_version: int, alarm_set_at: int | None,
                writes: tuple[object, ...] = ()) -> E:
         item = self._item_with_alarm(entity, alarm_set_at)
         item.version = expected_version  # type: ignore[attr-defined]  # save() checks, then bumps
-        try:
-            self._save(item, writes)
-        except (PutError, TransactWriteError) as exc:
-            if lost_condition(exc):
-                raise ConcurrentUpdate(entity.id) from exc
-            raise
+        self._save(item, writes, lost=ConcurrentUpdate(entity.id))
         return self.to_entity(item)
 
-    def _save(self, item: M, writes: tuple[object, ...]) -> None:
+    def _save(self, item: M, writes: tuple[object, ...], lost: Exception) -> None:
+        """Write the item (and `writes` with it, all or nothing); `lost` is raised when the item's
+        condition fails: it is already there (insert) or has moved on (commit)."""
+        try:
+            self._write(item, writes)
+        except (PutError, TransactWriteError) as exc:
+            if lost_condition(exc):
+                raise lost from exc
+            raise
+
+    def _write(self, item: M, writes: tuple[object, ...]) -> None:
         if not writes:
             item.save()
             return
