@@ -1,4 +1,5 @@
-"""Push adapters: the connection registry on DynamoDB (moto), the API Gateway sender against
+"""Push adapters: the connection registry on DynamoDB (moto; its contract is in
+`tests/contracts/platform_stores.py`), the API Gateway sender against
 botocore's Stubber (moto never answers 410), and the notifier forgetting exactly the stale terminal."""
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from chalicelib.persistence.connections import CONNECTION_TTL_S, ConnectionModel
 from chalicelib.push import party
 from chalicelib.push.api_gateway import ApiGatewayPushSender
 from chalicelib.push.notifier import CONNECT_GRACE_MS, Notifier
-from chalicelib.push.ports import Delivery
+from chalicelib.push.ports import ConnectionRegistry, Delivery
 from tests.builders import T0
+from tests.contracts.platform_stores import ConnectionRegistryContract
 from tests.fakes import RecordingPushSender
 
 SHOP = party.merchant("m1")
@@ -40,30 +42,17 @@ def management() -> Iterator[tuple[Any, Stubber]]:
 
 # ── the registry ─────────────────────────────────────────────────────────────────────────────
 
-def test_connections_are_found_by_party(registry: DynamoConnectionRegistry) -> None:
-    registry.register("c1", SHOP, "staff-1", T0)
-    registry.register("c2", SHOP, "staff-2", T0)
-    registry.register("c3", OTHER_SHOP, "staff-3", T0)
-    registry.register("c4", party.customer("u1"), "u1", T0)
-    assert sorted(registry.connections_of(SHOP)) == ["c1", "c2"]
-    assert registry.connections_of(party.customer("u1")) == ["c4"]
-    assert registry.connections_of(party.customer("u2")) == []
-    assert registry.party_of("c3") == OTHER_SHOP and registry.party_of("nope") is None
+class TestConnectionRegistryOnDynamo(ConnectionRegistryContract):
+    @pytest.fixture
+    def registry(self, tables: dict[str, str]) -> ConnectionRegistry:
+        return DynamoConnectionRegistry()
 
 
 def test_a_connection_expires_with_api_gateways_two_hour_limit(registry: DynamoConnectionRegistry) -> None:
+    """DynamoDB only: the item's TTL attribute."""
     registry.register("c1", SHOP, "staff-1", T0)
     expires_at = ConnectionModel.get("c1").expires_at
     assert int(expires_at.timestamp()) == T0 // 1000 + CONNECTION_TTL_S
-
-
-def test_unregistering_forgets_one_connection_and_tolerates_repeats(registry: DynamoConnectionRegistry) -> None:
-    registry.register("c1", SHOP, "staff-1", T0)
-    registry.register("c2", SHOP, "staff-2", T0)
-    registry.unregister("c1")
-    registry.unregister("c1")
-    registry.unregister("never-registered")
-    assert registry.connections_of(SHOP) == ["c2"]
 
 
 # ── the API Gateway sender ───────────────────────────────────────────────────────────────────

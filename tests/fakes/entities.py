@@ -1,82 +1,21 @@
-"""Test doubles of the real ports: push sender, alarm queue, and an in-memory entity store.
+"""The wait-state `EntityStore` in memory, and a wrapper that lets another writer in before a commit.
 
-Each one implements the port it stands in for (the Protocol is its base class, so mypy checks
-the signatures), and `tests/integration/test_engine_contract_dynamo.py` runs the same engine
-tests against the in-memory store and the DynamoDB one, which keeps the fake honest.
+`InMemoryEntityStore` is what every in-memory entity store of a workflow builds on: the workflow's
+fake adds its list queries and, in `apply_writes`, the side records its Dynamo store writes in the
+same transaction as the entity.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from chalicelib.core.clock import FakeClock
 from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate
 from chalicelib.persistence.entity_store import due_shard
-from chalicelib.push.ports import Delivery, PushSender
-from chalicelib.waitstate.model import AlarmMessage, AlarmQueue, DueAlarm, EntityStore, Stored, WaitingEntity
+from chalicelib.waitstate.model import DueAlarm, EntityStore, Stored, WaitingEntity
 
 E = TypeVar("E", bound=WaitingEntity)
-
-
-class RecordingPushSender(PushSender):
-    """Delivers into a list per connection; connections in `gone` answer 410."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, dict[str, Any]]] = []
-        self.gone: set[str] = set()
-
-    def post(self, connection_id: str, payload: bytes) -> Delivery:
-        if connection_id in self.gone:
-            return Delivery.GONE
-        self.sent.append((connection_id, json.loads(payload)))
-        return Delivery.DELIVERED
-
-    def to(self, connection_id: str, message_type: str | None = None) -> list[dict[str, Any]]:
-        return [m for c, m in self.sent if c == connection_id and (message_type is None or m["type"] == message_type)]
-
-
-class HookedClock(FakeClock):
-    """A FakeClock that can let something happen while the engine waits (`sleep_ms`)."""
-
-    def __init__(self, now_ms: int = 1_795_000_000_000) -> None:
-        super().__init__(now_ms)
-        self._during_sleep: list[Callable[[], object]] = []
-        self.slept: list[int] = []
-
-    def during_next_sleep(self, happening: Callable[[], object]) -> None:
-        self._during_sleep.append(happening)
-
-    def sleep_ms(self, ms: int) -> None:
-        self.slept.append(ms)
-        if self._during_sleep:
-            self._during_sleep.pop(0)()
-        super().sleep_ms(ms)
-
-
-class SqsUnavailable(ConnectionError):
-    """What a failed SendMessage looks like to the engine: any exception from the transport."""
-
-
-class RecordingAlarmQueue(AlarmQueue):
-    """Keeps every trigger with its delay; `fail_sends = n` makes the next n sends raise."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[AlarmMessage, int]] = []
-        self.fail_sends = 0
-
-    def send(self, message: AlarmMessage, delay_s: int) -> None:
-        if self.fail_sends:
-            self.fail_sends -= 1
-            raise SqsUnavailable("SendMessage failed")
-        self.sent.append((message, delay_s))
-
-    def take(self) -> list[AlarmMessage]:
-        taken = [m for m, _ in self.sent]
-        self.sent.clear()
-        return taken
 
 
 class InMemoryEntityStore(EntityStore[E], Generic[E]):
@@ -92,10 +31,14 @@ class InMemoryEntityStore(EntityStore[E], Generic[E]):
     def load(self, entity_id: str) -> Stored[E] | None:
         return self._items.get(entity_id)
 
+    def get(self, entity_id: str) -> E | None:
+        stored = self._items.get(entity_id)
+        return None if stored is None else stored.entity
+
     def insert(self, entity: E, alarm_set_at: int | None, writes: tuple[object, ...] = ()) -> E:
         if entity.id in self._items:
             raise AlreadyExists(entity.id)
-        self.writes.extend(writes)
+        self.apply_writes(entity.id, writes)
         return self._put(entity, 1, alarm_set_at)
 
     def commit(self, entity: E, expected_version: int, alarm_set_at: int | None,
@@ -103,8 +46,14 @@ class InMemoryEntityStore(EntityStore[E], Generic[E]):
         current = self._items.get(entity.id)
         if current is None or current.entity.version != expected_version:
             raise ConcurrentUpdate(entity.id)
-        self.writes.extend(writes)
+        self.apply_writes(entity.id, writes)
         return self._put(entity, expected_version + 1, alarm_set_at)
+
+    def apply_writes(self, entity_id: str, writes: tuple[object, ...]) -> None:
+        """Write the records that go with the entity's write: all of them, or (raising) none and
+        not the entity either. This base keeps any record in `writes`; a workflow's fake checks
+        that it knows each one, then applies them."""
+        self.writes.extend(writes)
 
     def due(self, shard: int, until_ms: int) -> list[DueAlarm]:
         alarms = [
@@ -115,10 +64,21 @@ class InMemoryEntityStore(EntityStore[E], Generic[E]):
         ]
         return sorted(alarms, key=lambda alarm: alarm.wake_at)
 
+    def entities(self) -> Iterator[E]:
+        """Every stored entity, in the order they were first written (a table scan's order in moto)."""
+        return (stored.entity for stored in self._items.values())
+
     def _put(self, entity: E, version: int, alarm_set_at: int | None) -> E:
         stored: E = replace(entity, version=version)  # type: ignore[type-var]
         self._items[entity.id] = Stored(stored, alarm_set_at if entity.wake_at is not None else None)
         return stored
+
+
+def refuse_unknown(store: object, writes: tuple[object, ...], known: tuple[type, ...]) -> None:
+    """What a Dynamo store does with a record it cannot write: the whole write fails (TypeError)."""
+    for record in writes:
+        if not isinstance(record, known):
+            raise TypeError(f"{type(store).__name__} does not write {type(record).__name__} records")
 
 
 Interloper = Callable[[], object]

@@ -1,0 +1,136 @@
+"""The app's container with every store an in-memory fake: services tested through their public
+methods in milliseconds, with the same wiring as the Lambda functions (`bootstrap.build`).
+
+    world = fake_container()
+    merchant = world.catalogue.create_merchant(OPS, MerchantIn(...))
+    world.stores.catalogue.merchants["m1"]          # what is stored, to look at or arrange
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from chalicelib import bootstrap
+from chalicelib.auth.principal import Principal, Role
+from chalicelib.catalogue.ports import CatalogueStore
+from chalicelib.catalogue.service import CatalogueService
+from chalicelib.checkout.ports import AddressStore, CouponStore, PurchaseStore, SupplierOrderStore, SupplierStore
+from chalicelib.checkout.service import CheckoutServices
+from chalicelib.core.clock import FakeClock
+from chalicelib.core.observability import RecordingMetrics
+from chalicelib.dispatch.photos import PhotoStore
+from chalicelib.dispatch.ports import InstallationStore, InstallerStore
+from chalicelib.dispatch.service import DispatchServices
+from chalicelib.idempotency import IdempotencyStore
+from chalicelib.orders.ports import OrderStore
+from chalicelib.orders.service import OrderService
+from chalicelib.settings import Settings
+from chalicelib.waitstate.engine import FireOutcome
+from devstack.sandbox.provider import SandboxProvider
+from devstack.tokens import DevTokenIssuer
+from tests.fakes.catalogue import InMemoryCatalogueStore
+from tests.fakes.checkout import (
+    InMemoryAddressStore,
+    InMemoryCouponStore,
+    InMemoryPurchaseStore,
+    InMemorySupplierOrderStore,
+    InMemorySupplierStore,
+)
+from tests.fakes.dispatch import InMemoryInstallationStore, InMemoryInstallerStore, InMemoryPhotoStore
+from tests.fakes.doubles import RecordingAlarmQueue, RecordingPushSender
+from tests.fakes.orders import InMemoryOrderStore
+from tests.fakes.platform_ports import InMemoryConnectionRegistry, InMemoryIdempotencyStore
+
+S = TypeVar("S")
+WEBHOOK_SECRET = "a-webhook-secret-only-the-tests-know"
+SANDBOX_URL = "http://127.0.0.1:8000"
+
+
+@dataclass
+class FakeStores:
+    """Every store of the app, in memory (the purchases write into the suppliers' stock and the
+    supplier orders, the installation requests into the installers' ledgers and open jobs)."""
+
+    catalogue: InMemoryCatalogueStore = field(default_factory=InMemoryCatalogueStore)
+    orders: InMemoryOrderStore = field(default_factory=InMemoryOrderStore)
+    installers: InMemoryInstallerStore = field(default_factory=InMemoryInstallerStore)
+    photos: InMemoryPhotoStore = field(default_factory=InMemoryPhotoStore)
+    suppliers: InMemorySupplierStore = field(default_factory=InMemorySupplierStore)
+    supplier_orders: InMemorySupplierOrderStore = field(default_factory=InMemorySupplierOrderStore)
+    addresses: InMemoryAddressStore = field(default_factory=InMemoryAddressStore)
+    coupons: InMemoryCouponStore = field(default_factory=InMemoryCouponStore)
+    idempotency: InMemoryIdempotencyStore = field(default_factory=InMemoryIdempotencyStore)
+    connections: InMemoryConnectionRegistry = field(default_factory=InMemoryConnectionRegistry)
+
+    def __post_init__(self) -> None:
+        self.installations = InMemoryInstallationStore(self.installers)
+        self.purchases = InMemoryPurchaseStore(self.suppliers, self.supplier_orders)
+
+    def by_port(self) -> dict[object, object]:
+        """What `bootstrap.build(overrides=…)` takes: the fake for each port."""
+        return {CatalogueStore: self.catalogue, OrderStore: self.orders, InstallationStore: self.installations,
+                InstallerStore: self.installers, PhotoStore: self.photos, PurchaseStore: self.purchases,
+                SupplierOrderStore: self.supplier_orders, SupplierStore: self.suppliers,
+                AddressStore: self.addresses, CouponStore: self.coupons, IdempotencyStore: self.idempotency}
+
+
+class Services:
+    """The packages' services of a container, by name (a test world's `container` is the app's)."""
+
+    container: bootstrap.Container
+
+    def services(self, kind: type[S]) -> S:
+        return self.container.services_of(kind)
+
+    @property
+    def catalogue(self) -> CatalogueService:
+        return self.services(CatalogueService)
+
+    @property
+    def orders(self) -> OrderService:
+        return self.services(OrderService)
+
+    @property
+    def dispatch(self) -> DispatchServices:
+        return self.services(DispatchServices)
+
+    @property
+    def checkout(self) -> CheckoutServices:
+        return self.services(CheckoutServices)
+
+
+@dataclass
+class FakeWorld(Services):
+    """The container, its stores, and what the services sent out (pushes, alarm triggers, metrics)."""
+
+    container: bootstrap.Container
+    stores: FakeStores
+    clock: FakeClock
+    push: RecordingPushSender
+    alarms: RecordingAlarmQueue
+    metrics: RecordingMetrics
+    sandbox: SandboxProvider
+
+    def fire_queued(self) -> list[FireOutcome]:
+        """Deliver every alarm trigger sent so far to the engine (what the SQS consumer does)."""
+        return [self.container.engine.fire(message) for message in self.alarms.take()]
+
+
+def fake_container(**env: str) -> FakeWorld:
+    """The local stage (or the one `env` names) on in-memory stores, with a fake clock, recording
+    push and alarm doubles and the sandbox payment provider (none outside the local stage)."""
+    settings = Settings.from_env({"ONTIME_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1",
+                                  "ONTIME_PAYMENT_WEBHOOK_SECRETS": WEBHOOK_SECRET, **env})
+    stores = FakeStores()
+    clock, push, alarms, metrics = FakeClock(), RecordingPushSender(), RecordingAlarmQueue(), RecordingMetrics()
+    sandbox = SandboxProvider(WEBHOOK_SECRET.encode(), SANDBOX_URL, f"{SANDBOX_URL}/payments/callback", clock)
+    container = bootstrap.build(settings, clock=clock, metrics=metrics, push_sender=push, alarm_queue=alarms,
+                                connections=stores.connections, verifier=DevTokenIssuer("a-fake-issuers-secret"),
+                                payments=sandbox if settings.is_local else None, overrides=stores.by_port())
+    return FakeWorld(container, stores, clock, push, alarms, metrics, sandbox)
+
+
+def caller(role: str, sub: str = "", **claims: Any) -> Principal:
+    """Who calls a service: `caller("merchant", merchant_id="m1")`, `caller("customer", "u1")`."""
+    return Principal(sub=sub or f"{role}-1", role=Role(role), **claims)
