@@ -9,32 +9,22 @@ from typing import Any
 
 import pytest
 from chalice.test import Client
-from moto.dynamodb.models import DynamoDBBackend
 
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.checkout.schemas import PurchaseIn
 from chalicelib.core.errors import ValidationFailed
-from devstack.aws import isolate_dynamodb_transactions
 from tests.conftest import World
 from tests.functional.market import Market
+from tests.moto_patches import isolated_dynamodb_transactions
 
-PATCHED = ("put_item", "update_item", "delete_item", "transact_write_items", "_ontime_isolated")
 BUYERS = 8
 
 
 @pytest.fixture
 def isolated_transactions() -> Iterator[None]:
     """DynamoDB's transactions are isolated; moto's are only with the local stack's patch."""
-    originals = {name: vars(DynamoDBBackend).get(name) for name in PATCHED}
-    assert isolate_dynamodb_transactions()
-    try:
+    with isolated_dynamodb_transactions():
         yield
-    finally:
-        for name, original in originals.items():
-            if original is None:
-                delattr(DynamoDBBackend, name)
-            else:
-                setattr(DynamoDBBackend, name, original)
 
 
 @pytest.fixture

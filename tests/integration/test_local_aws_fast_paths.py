@@ -12,6 +12,7 @@ from moto.dynamodb import responses
 from moto.dynamodb.models import dynamo_type
 
 from devstack.aws import serialize_dynamodb_items_directly, size_dynamodb_items_once
+from tests.moto_patches import restored
 
 Call = Callable[[Any], Any]
 MOTOS_ITEM_INIT = dynamo_type.Item.__init__
@@ -54,17 +55,10 @@ def _answers() -> list[Any]:
 
 @pytest.fixture
 def generic_then_fast() -> Iterator[tuple[list[Any], list[Any]]]:
-    patched_before = "execute_result" in vars(responses.DynamoResult)
-    original = vars(responses.DynamoResult).get("execute_result")
-    generic = _answers()
-    assert serialize_dynamodb_items_directly()
-    try:
+    with restored(responses.DynamoResult, ("execute_result",)):
+        generic = _answers()
+        assert serialize_dynamodb_items_directly()
         yield generic, _answers()
-    finally:
-        if patched_before:
-            responses.DynamoResult.execute_result = original  # type: ignore[method-assign,assignment]
-        else:
-            del responses.DynamoResult.execute_result
 
 
 def test_dynamodb_item_answers_are_the_same_with_the_direct_serializer(
@@ -77,11 +71,9 @@ def test_dynamodb_item_answers_are_the_same_with_the_direct_serializer(
 
 @pytest.fixture
 def sized_once() -> Iterator[None]:
-    assert size_dynamodb_items_once()
-    try:
+    with restored(dynamo_type.Item, ("__init__",)):
+        assert size_dynamodb_items_once()
         yield
-    finally:
-        dynamo_type.Item.__init__ = MOTOS_ITEM_INIT  # type: ignore[method-assign]
 
 
 def _put_sized(padding: int) -> str | None:
@@ -105,11 +97,9 @@ PADDINGS = [1_000, 404_000, 404_500, 406_000]
 def test_items_are_sized_once_with_the_same_limit_as_moto() -> None:
     generic = [_put_sized(p) for p in PADDINGS]
     assert generic[0] is None and generic[-1] == "ValidationException"  # both sides of the limit
-    assert size_dynamodb_items_once()
-    try:
+    with restored(dynamo_type.Item, ("__init__",)):
+        assert size_dynamodb_items_once()
         assert [_put_sized(p) for p in PADDINGS] == generic
-    finally:
-        dynamo_type.Item.__init__ = MOTOS_ITEM_INIT  # type: ignore[method-assign]
 
 
 def test_dynamodb_answers_are_the_same_with_items_sized_once(sized_once: None) -> None:

@@ -12,30 +12,19 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
-from devstack.aws import isolate_dynamodb_transactions
-
-PATCHED = ("put_item", "update_item", "delete_item", "transact_write_items", "_ontime_isolated")
+from tests.moto_patches import isolated_dynamodb_transactions
 
 
 @pytest.fixture
 def dynamodb() -> Iterator[Any]:
-    originals = {name: vars(DynamoDBBackend).get(name) for name in PATCHED}
-    assert isolate_dynamodb_transactions()
-    try:
-        with mock_aws():
-            client = boto3.client("dynamodb", region_name="us-east-1")
-            for table in ("a", "b"):
-                client.create_table(TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                                    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                                    BillingMode="PAY_PER_REQUEST")
-            client.put_item(TableName="a", Item={"id": {"S": "x"}, "v": {"N": "1"}})
-            yield client
-    finally:
-        for name, original in originals.items():
-            if original is None:
-                delattr(DynamoDBBackend, name)
-            else:
-                setattr(DynamoDBBackend, name, original)
+    with isolated_dynamodb_transactions(), mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        for table in ("a", "b"):
+            client.create_table(TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                                BillingMode="PAY_PER_REQUEST")
+        client.put_item(TableName="a", Item={"id": {"S": "x"}, "v": {"N": "1"}})
+        yield client
 
 
 def _put_if_version(version: str) -> dict[str, Any]:
