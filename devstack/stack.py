@@ -1,12 +1,14 @@
 """The local stack: one process, no AWS account, no Docker.
 
     python -m devstack.stack [--rest-port 8000] [--ws-port 8001] [--aws-port 5000]
-                                     [--sweep-interval 60] [--default-window S] [--demo-window 120]
-                                     [--demo-periods 600,1200] [--no-seed] [--aws-transport in-process|http]
+                             [--sweep-interval 60] [--default-window S] [--demo-window 120]
+                             [--demo-periods 600,1200] [--no-seed] [--aws-transport in-process|http]
+                             [--no-validate-responses]
 
-moto's server stands in for DynamoDB and SQS (tables and queues created from `infra/`), the REST
-front and the WebSocket gateway stand in for API Gateway, and two pumps stand in for Lambda's
-event sources. Prints the URLs, then one line `READY rest=… ws=… aws=…`; stops on Ctrl-C/SIGTERM.
+moto's server stands in for DynamoDB, SQS and S3 (tables, queues and buckets created from
+`infra/`), the REST front and the WebSocket gateway stand in for API Gateway, and two pumps stand
+in for Lambda's event sources. Every answer is checked against its route's declared model unless
+`--no-validate-responses` (the benchmarks measure the app as it runs in AWS, without the check). Prints the URLs, then one line `READY rest=… ws=… aws=…`; stops on Ctrl-C/SIGTERM.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class Options:
     aws_transport: str
     demo_periods_s: tuple[int, int] = (600, 1200)
     payment_window_s: int | None = None
+    validate_responses: bool = True
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Options:
@@ -84,6 +87,9 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
                         help="the demo installation area's escalation periods in seconds (default 600,1200)")
     parser.add_argument("--payment-window", type=int, default=None,
                         help="seconds a split order waits for its payment (default 900)")
+    parser.add_argument("--no-validate-responses", dest="validate_responses", action="store_false",
+                        help="do not check each answer against its route's declared model (as in AWS; the "
+                             "benchmarks measure the stack so)")
     parser.add_argument("--no-seed", dest="seed", action="store_false",
                         help="start without the demo merchant and installers")
     parser.add_argument("--sqs-concurrency", "--sqs-pollers", dest="sqs_concurrency", type=int, default=4,
@@ -99,7 +105,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         parser.error("--payment-window must be at least 1 second")
     return Options(args.host, args.rest_port, args.ws_port, args.aws_port, args.sweep_interval,
                    args.default_window, args.demo_window, args.seed, args.sqs_concurrency, args.workers,
-                   args.aws_transport, args.demo_periods, args.payment_window)
+                   args.aws_transport, args.demo_periods, args.payment_window, args.validate_responses)
 
 
 def _periods(text: str) -> tuple[int, int]:
@@ -155,7 +161,7 @@ def app_environment(options: Options, ws_port: int, alarm_queue_url: str, aws_ur
         "ONTIME_SWEEP_INTERVAL_S": str(options.sweep_interval_s),
         # The sandbox signs its callbacks with a secret of this run only: nothing public verifies.
         "ONTIME_PAYMENT_WEBHOOK_SECRETS": secrets.token_urlsafe(32),
-        "ONTIME_VALIDATE_RESPONSES": "1",
+        "ONTIME_VALIDATE_RESPONSES": "1" if options.validate_responses else "",
         **bucket_environment(),
     })
     if options.default_window_s is not None:
