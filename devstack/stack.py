@@ -8,7 +8,8 @@
 moto's server stands in for DynamoDB, SQS and S3 (tables, queues and buckets created from
 `infra/`), the REST front and the WebSocket gateway stand in for API Gateway, and two pumps stand
 in for Lambda's event sources. Every answer is checked against its route's declared model unless
-`--no-validate-responses` (the benchmarks measure the app as it runs in AWS, without the check). Prints the URLs, then one line `READY rest=… ws=… aws=…`; stops on Ctrl-C/SIGTERM.
+`--no-validate-responses` (the benchmarks measure the app as it runs in AWS, without the check).
+Prints the URLs, then one line `READY rest=… ws=… aws=…`; stops on Ctrl-C/SIGTERM.
 """
 
 from __future__ import annotations
