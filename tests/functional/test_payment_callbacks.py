@@ -136,9 +136,13 @@ def test_callbacks_for_unknown_orders_or_payments_are_acknowledged_and_ignored(m
     purchase = market.bought()
     before = market.snapshot()
     now = market.world.clock.now_ms()
-    for change in ({"reference": "pur_unknown"}, {"payment_id": "pay_other"}, {"reference": "../etc"}):
+    reasons = {"pur_unknown": "unknown_purchase", "pay_other": "unknown_payment", "../etc": "unknown_reference",
+               "gb_123": "unknown_reference"}
+    for change in ({"reference": "pur_unknown"}, {"payment_id": "pay_other"}, {"reference": "../etc"},
+                   {"reference": "gb_123"}):  # the last one names no workflow that takes payments
         reply = market.forged(_body(purchase, at=now, **change), secret=market.secret)
         assert reply.status == 200 and reply.body["status"] == "ignored"
+        assert reply.body["reason"] == reasons[next(iter(change.values()))]
     assert market.snapshot() == before
 
 

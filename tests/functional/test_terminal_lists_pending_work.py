@@ -63,3 +63,15 @@ def test_orders_whose_window_closed_are_not_listed_as_pending(world: World, clie
     client.lambda_.invoke("message", _ws_event("conn-1", json.dumps({"action": "list_pending"})))
     [reply] = world.push.to("conn-1", "orders.listed")
     assert reply["data"]["items"] == []
+
+
+def test_a_role_with_no_pending_work_in_any_workflow_is_told_so(world: World, client: Client) -> None:
+    # GIVEN a customer with an order waiting for its merchant (work of the merchant's, not theirs)
+    _merchant_with_menu(world, client, "m1")
+    _place(world, client, "m1")
+    client.lambda_.invoke("connect", _ws_event("conn-9", token=world.token("customer", "u1")))
+    # WHEN the customer's phone asks for its pending work
+    client.lambda_.invoke("message", _ws_event("conn-9", json.dumps({"action": "list_pending"})))
+    # THEN it gets the one generic answer with nothing in it, and no workflow's list
+    [reply] = world.push.to("conn-9")
+    assert (reply["type"], reply["data"]) == ("pending.listed", {"items": []})
