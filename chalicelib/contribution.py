@@ -220,6 +220,8 @@ class Contribution:
     summary: str
     build: Callable[[Platform], Wired[Any]]
     routes: tuple[Routes[Any], ...] = ()
+    settings: Callable[[Settings], object] | None = None
+    """Reads the package's own settings from the platform's environment (its `settings.py`)."""
     tables: tuple[Table, ...] = ()
     waiting: tuple[WaitingKind, ...] = ()
     alarms: tuple[MetricAlarm, ...] = ()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from chalicelib.settings import env_int
+from chalicelib.settings import Settings, env_int
 
 
 @dataclass(frozen=True)
@@ -15,5 +14,6 @@ class CatalogueSettings:
     max_window_s: int = 900
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], min_window_s: int, max_window_s: int) -> CatalogueSettings:
-        return cls(env_int(env, "ONTIME_DEFAULT_ANSWER_WINDOW_S", 120), min_window_s, max_window_s)
+    def of(cls, platform: Settings) -> CatalogueSettings:
+        return cls(env_int(platform.env, "ONTIME_DEFAULT_ANSWER_WINDOW_S", 120), platform.min_window_s,
+                   platform.max_window_s)

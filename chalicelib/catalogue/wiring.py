@@ -15,9 +15,8 @@ from chalicelib.contribution import READ, WRITE, AccessPattern, Contribution, Fu
 def build(platform: Platform) -> Wired[CatalogueService]:
     from chalicelib.catalogue.store import DynamoCatalogueStore
 
-    settings = CatalogueSettings.from_env(platform.env, platform.settings.min_window_s,
-                                          platform.settings.max_window_s)
-    service = CatalogueService(platform.port(CatalogueStore, DynamoCatalogueStore), platform.clock, settings)
+    service = CatalogueService(platform.port(CatalogueStore, DynamoCatalogueStore), platform.clock,
+                               CatalogueSettings.of(platform.settings))
     return Wired(service, provides={"menus": service})
 
 
@@ -26,6 +25,7 @@ CATALOGUE = Contribution(
     summary="the merchants' menus: merchants (business hours, answer window, pause) and their products",
     build=build,
     routes=(routes.routes,),
+    settings=CatalogueSettings.of,
     tables=(
         Table(MerchantModel, (Grant((Function.API,), (*READ, *WRITE)),), (
             AccessPattern("merchant profile (placement, catalogue)", "`ontime-merchants`", "`merchant_id = :m`"),)),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from chalicelib.settings import env_int
+from chalicelib.settings import Settings, env_int
 
 
 @dataclass(frozen=True)
@@ -14,6 +13,6 @@ class CheckoutSettings:
     redeem_base_url: str = "https://ontime.example/redeem/"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> CheckoutSettings:
-        return cls(env_int(env, "ONTIME_PAYMENT_WINDOW_S", 900),
-                   env.get("ONTIME_REDEEM_BASE_URL", "https://ontime.example/redeem/"))
+    def of(cls, platform: Settings) -> CheckoutSettings:
+        return cls(env_int(platform.env, "ONTIME_PAYMENT_WINDOW_S", 900),
+                   platform.env.get("ONTIME_REDEEM_BASE_URL", "https://ontime.example/redeem/"))

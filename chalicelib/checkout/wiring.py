@@ -51,7 +51,7 @@ def build(platform: Platform) -> Wired[CheckoutServices]:
     from chalicelib.checkout.supplier_store import DynamoSupplierStore
 
     shards, clock = platform.settings.due_shards, platform.clock
-    settings = CheckoutSettings.from_env(platform.env)
+    settings = CheckoutSettings.of(platform.settings)
     suppliers = SupplierCatalogue(platform.port(SupplierStore, DynamoSupplierStore), clock)
     addresses = AddressBook(platform.port(AddressStore, DynamoAddressStore), clock)
     coupons = Coupons(platform.port(CouponStore, DynamoCouponStore), clock)
@@ -71,6 +71,7 @@ CHECKOUT = Contribution(
     summary="split orders (workflow 03): one cart, N suppliers, paid once, fanned out, tracked to the door",
     build=build,
     routes=(routes_customer.routes, routes_supplier.routes, routes_catalogue.routes, routes_ops.routes),
+    settings=CheckoutSettings.of,
     tables=(
         Table(SupplierModel, (Grant((API,), (*READ, *WRITE, *SCAN)),), (
             AccessPattern("supplier profile (checkout, form)", "`ontime-suppliers`", "`BatchGetItem supplier_id`",

@@ -3,11 +3,10 @@ deduction), how often a request without an installer looks again, and the comple
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from chalicelib.core.money import Money
-from chalicelib.settings import env_int
+from chalicelib.settings import Settings, env_int
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,8 @@ class DispatchSettings:
     photo_max_bytes: int = 10 * 1024 * 1024
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], min_period_s: int) -> DispatchSettings:
-        return cls(min_period_s=min_period_s, installer_retry_s=env_int(env, "ONTIME_INSTALLER_RETRY_S", 60),
+    def of(cls, platform: Settings) -> DispatchSettings:
+        env = platform.env
+        return cls(min_period_s=platform.min_window_s, installer_retry_s=env_int(env, "ONTIME_INSTALLER_RETRY_S", 60),
                    photo_bucket=env.get("ONTIME_PHOTO_BUCKET", "ontime-photos"),
                    s3_endpoint_url=env.get("ONTIME_S3_ENDPOINT_URL") or None)

@@ -38,7 +38,7 @@ def build(platform: Platform) -> Wired[DispatchServices]:
     from chalicelib.dispatch.installer_store import DynamoInstallerStore
     from chalicelib.dispatch.photo_store import s3_photo_store
 
-    settings = DispatchSettings.from_env(platform.env, platform.settings.min_window_s)
+    settings = DispatchSettings.of(platform.settings)
     shards, region = platform.settings.due_shards, platform.settings.region
     workforce = Workforce(platform.port(InstallerStore, DynamoInstallerStore), platform.clock, settings)
     store = platform.port(InstallationStore, lambda: DynamoInstallationStore(shards))
@@ -55,6 +55,7 @@ DISPATCH = Contribution(
     summary="installer dispatch (workflow 02): reminder with deduction, revocation, reassignment, completion",
     build=build,
     routes=(routes_customer.routes, routes_installer.routes, routes_ops.routes),
+    settings=DispatchSettings.of,
     tables=(
         Table(InstallationModel, (
             Grant((API,), (*READ, *WRITE, *SCAN), ALL_INDEXES),

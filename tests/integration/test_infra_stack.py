@@ -95,12 +95,20 @@ def test_functions_get_every_setting_an_aws_stage_needs(stage: str) -> None:
     tables = {r["Properties"]["TableName"] for r in template["Resources"].values()
               if r.get("Type") == "AWS::DynamoDB::Table"}
     assert {settings.table_name(name) for name in ALL_MODELS} == tables
-    dispatch = DispatchSettings.from_env(settings.env, settings.min_window_s)
+    dispatch = DispatchSettings.of(settings)
     assert dispatch.photo_bucket == PHYSICAL["PhotoBucket"]
     assert dispatch.s3_endpoint_url is None  # AWS's own regional endpoint
     assert settings.sweep_interval_s == 60
     # No payment provider is deployed yet (the sandbox is the local stack's): checkouts answer 503.
     assert settings.payment_provider == "none" and settings.payment_webhook_secrets == ()
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_packages_settings_read_from_what_an_aws_stage_gives_its_functions(stage: str) -> None:
+    template = _json(TEMPLATE)
+    settings = Settings.from_env(_function_env(stage, {**_defaults(template), "JwtIssuer": ISSUER}))
+    read = {c.name: c.settings(settings) for c in contributions() if c.settings is not None}
+    assert sorted(read) == ["catalogue", "checkout", "dispatch"]
 
 
 def test_explicit_jwks_url_and_audience_reach_the_functions() -> None:
