@@ -17,7 +17,7 @@ from chalicelib.auth.tokens import JwksVerifier, TokenVerifier
 from chalicelib.contribution import Contribution, Platform, models_of
 from chalicelib.core.clock import Clock, SystemClock
 from chalicelib.core.observability import EmfMetrics, MetricsSink, configure_logging
-from chalicelib.idempotency import Idempotency
+from chalicelib.idempotency import Idempotency, IdempotencyStore
 from chalicelib.payments.callbacks import Payee, PaymentCallbacks
 from chalicelib.payments.port import NoPaymentProvider, PaymentProvider
 from chalicelib.persistence.tables import configure_tables
@@ -85,7 +85,7 @@ def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink 
     """`overrides`: adapters by port (a Protocol) that packages take instead of their real ones."""
     configure_logging()
     packages = contributions() if packages is None else tuple(packages)
-    configure_tables(models_of(packages), config.table_prefix, config.region)
+    configure_tables(models_of(packages), config)
     clock = clock or SystemClock()
     metrics = metrics or EmfMetrics()
     engine = WaitStateEngine(alarm_queue or _sqs_alarm_queue(config), clock, metrics, due_shards=config.due_shards,
@@ -93,9 +93,10 @@ def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink 
     registry = RecentTerminals(connections or _dynamo_connections(), clock)
     notifier = Notifier(registry, push_sender or _api_gateway_sender(config))
     payments = payments or _payment_provider(config)
-    built = Container(config, clock, metrics, engine, notifier, registry, verifier or _jwks_verifier(config),
-                      Idempotency(_idempotency_store(overrides), clock), payments)
     platform = Platform(config, clock, metrics, engine, notifier, payments, dict(overrides or {}))
+    idempotency = Idempotency(platform.port(IdempotencyStore, _dynamo_idempotency), clock)
+    built = Container(config, clock, metrics, engine, notifier, registry, verifier or _jwks_verifier(config),
+                      idempotency, payments)
     pending: dict[str, PendingWork] = {}
     payees: dict[str, Payee] = {}
     provided: dict[str, object] = {}
@@ -165,12 +166,7 @@ def _dynamo_connections() -> ConnectionRegistry:
     return DynamoConnectionRegistry()
 
 
-def _idempotency_store(overrides: Mapping[object, object] | None) -> Any:
-    from chalicelib.idempotency import IdempotencyStore
-
-    given = (overrides or {}).get(IdempotencyStore)
-    if given is not None:
-        return given
+def _dynamo_idempotency() -> IdempotencyStore:
     from chalicelib.persistence.idempotency import DynamoIdempotencyStore
 
     return DynamoIdempotencyStore()

@@ -85,7 +85,7 @@ def point_models_at(settings: Settings) -> None:
     PynamoDB gives every model its own botocore session; a fresh one parses the DynamoDB service
     model again (≈ 0.1 s per model and test). The tables keep their names between tests, and moto
     intercepts old clients as well as new ones, so reusing the connections changes nothing else."""
-    configure_tables(MODELS, settings.table_prefix, settings.region)
+    configure_tables(MODELS, settings)
     for model in MODELS:
         name = short_name(model)
         cached = _CONNECTIONS.get(name)

@@ -123,10 +123,10 @@ class Call(Generic[S]):
     def now(self) -> int:
         return self.runtime.clock.now_ms()
 
-    def created_once(self, schema: type[T], create: Callable[[T], dict[str, Any]], status: int = 201) -> Response:
+    def created_once(self, schema: type[T], create: Callable[[T], dict[str, Any]]) -> Response:
         """A creating POST that honours `Idempotency-Key`: a retry with the same key and body gets
         the first response (with the current `server_time`), the same key with another body a 422."""
-        return self.once(schema, lambda body: (status, create(body)), stamp=True)
+        return self.once(schema, lambda body: (201, create(body)), stamp=True)
 
     def once(self, schema: type[T], produce: Callable[[T], tuple[int, dict[str, Any]]], *,
              stamp: bool = False) -> Response:

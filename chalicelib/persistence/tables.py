@@ -16,6 +16,7 @@ from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from chalicelib.core.address import Address
+from chalicelib.settings import Settings
 
 
 class DueIndex(GlobalSecondaryIndex[Model]):
@@ -62,11 +63,6 @@ class HistoryMap(MapAttribute[str, Any]):
     cause = UnicodeAttribute()
 
 
-def table_name(prefix: str, model: type[Model]) -> str:
-    """The deployed name of a model's table: the stage's prefix and the model's short name."""
-    return f"{prefix}{short_name(model)}"
-
-
 _SHORT_NAMES: dict[type[Model], str] = {}
 
 
@@ -75,9 +71,9 @@ def short_name(model: type[Model]) -> str:
     return _SHORT_NAMES.setdefault(model, str(model.Meta.table_name))
 
 
-def configure_tables(models: Iterable[type[Model]], prefix: str, region: str) -> None:
+def configure_tables(models: Iterable[type[Model]], settings: Settings) -> None:
     """Point every model at this stage's tables; drops cached connections so tests can re-point."""
     for model in models:
-        model.Meta.table_name = table_name(prefix, model)
-        model.Meta.region = region
+        model.Meta.table_name = settings.table_name(short_name(model))
+        model.Meta.region = settings.region
         model._connection = None
