@@ -86,7 +86,7 @@ def _needs(service: str, operation: str, params: dict[str, Any]) -> list[tuple[s
 # ── checking against the generated policies ─────────────────────────────────────────────────
 
 
-def _names() -> dict[str, str]:
+def resource_names() -> dict[str, str]:
     """Logical id → the name a call carries (tables, queues; buckets as the local stack names them)."""
     from devstack.provision import bucket_environment
 
@@ -125,6 +125,6 @@ def allowed(call: Call, names: dict[str, str]) -> bool:
 
 
 def violations() -> list[Call]:
-    names = _names()
+    names = resource_names()
     return sorted((call for call in RECORDED if not allowed(call, names)),
                   key=lambda c: (c.function, c.action, c.resource))

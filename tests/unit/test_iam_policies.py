@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.iam import Call, _names, allowed
+from tests.iam import Call, allowed, resource_names
 
-NAMES = _names()
+NAMES = resource_names()
 
 
 @pytest.mark.parametrize("call", [
