@@ -44,6 +44,8 @@ WEBHOOK_SECRET = "a-webhook-secret-only-the-tests-know"
 SANDBOX_URL = "http://127.0.0.1:8000"
 PAGE_TOKEN_SECRET = "a-page-token-secret-only-the-tests-know"
 """What the tests' lists sign their next_tokens with."""
+ISSUER_SECRET = "a-test-issuers-secret-of-32-bytes!"
+"""What the tests' development token issuer signs with (to forge tokens it would never issue)."""
 
 
 @dataclass
@@ -195,7 +197,7 @@ def make_world(queue_urls: dict[str, str], **env: str) -> World:
     sandbox payment provider."""
     settings = settings_for_tests(queue_urls, **env)
     clock, push, alarms, metrics = FakeClock(), RecordingPushSender(), RecordingAlarmQueue(), RecordingMetrics()
-    issuer = DevTokenIssuer("a-test-issuers-secret-of-32-bytes!")
+    issuer = DevTokenIssuer(ISSUER_SECRET)
     sandbox = SandboxProvider(WEBHOOK_SECRET.encode(), SANDBOX_URL, f"{SANDBOX_URL}/payments/callback", clock)
     container = bootstrap.build(settings, clock=clock, metrics=metrics, push_sender=push, alarm_queue=alarms,
                                 verifier=issuer, payments=sandbox if settings.is_local else None)

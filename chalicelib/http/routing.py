@@ -26,7 +26,7 @@ from chalice.app import Blueprint, ChaliceViewError, Request, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chalicelib.auth.principal import Principal
-from chalicelib.auth.tokens import TokenVerifier, bearer_token
+from chalicelib.auth.tokens import UNVERIFIABLE, TokenVerifier, bearer_token
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import DomainError, MalformedRequest, NotFound, Unauthenticated
 from chalicelib.core.observability import log
@@ -289,4 +289,4 @@ def _authenticate(request: Request, runtime: Runtime) -> Principal:
         raise
     except Exception as exc:  # a JWKS outage must not look like the caller's fault, nor a 500 per se
         log("auth.verifier_failed", logging.ERROR, error=repr(exc))
-        raise Unauthenticated("the token could not be verified right now") from exc
+        raise Unauthenticated(UNVERIFIABLE) from exc
