@@ -17,6 +17,7 @@ from chalicelib.auth.tokens import JwksVerifier, TokenVerifier
 from chalicelib.contribution import Contribution, Platform, models_of
 from chalicelib.core.clock import Clock, SystemClock
 from chalicelib.core.observability import EmfMetrics, MetricsSink, configure_logging
+from chalicelib.http.page_tokens import MIN_SECRET_BYTES, PageTokens
 from chalicelib.idempotency import Idempotency, IdempotencyStore
 from chalicelib.payments.callbacks import Payee, PaymentCallbacks
 from chalicelib.payments.port import NoPaymentProvider, PaymentProvider
@@ -49,6 +50,7 @@ class Container:
     verifier: TokenVerifier
     idempotency: Idempotency
     payments: PaymentProvider
+    page_tokens: PageTokens
     pending_work: Mapping[str, PendingWork] = field(default_factory=dict)
     """By role: what a (re)connected terminal still has to act on."""
     services: dict[type, object] = field(default_factory=dict)
@@ -96,7 +98,7 @@ def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink 
     platform = Platform(config, clock, metrics, engine, notifier, payments, dict(overrides or {}))
     idempotency = Idempotency(platform.port(IdempotencyStore, _dynamo_idempotency), clock)
     built = Container(config, clock, metrics, engine, notifier, registry, verifier or _jwks_verifier(config),
-                      idempotency, payments)
+                      idempotency, payments, _page_tokens(config))
     pending: dict[str, PendingWork] = {}
     payees: dict[str, Payee] = {}
     provided: dict[str, object] = {}
@@ -179,6 +181,17 @@ def _jwks_verifier(config: Settings) -> TokenVerifier:
     if not config.jwks_url or not config.jwt_issuer:
         raise Misconfigured("ONTIME_JWKS_URL and ONTIME_JWT_ISSUER must be set")
     return JwksVerifier(config.jwks_url, config.jwt_issuer, config.jwt_audience)
+
+
+def _page_tokens(config: Settings) -> PageTokens:
+    """Every stage signs its `next_token`s with a secret of its own: in AWS the stack's (a Secrets
+    Manager secret, `infra/platform.py`), in the local stack one drawn per run."""
+    secrets = tuple(secret.encode() for secret in config.page_token_secrets)
+    if not secrets:
+        raise Misconfigured("ONTIME_PAGE_TOKEN_SECRETS is not set (the secret that signs lists' next_tokens)")
+    if any(len(secret) < MIN_SECRET_BYTES for secret in secrets):
+        raise Misconfigured(f"every ONTIME_PAGE_TOKEN_SECRETS secret must have at least {MIN_SECRET_BYTES} bytes")
+    return PageTokens(secrets, config.page_token_max_age_s)
 
 
 def _payment_provider(config: Settings) -> PaymentProvider:

@@ -2,8 +2,10 @@
 
 Each workflow package reads its own settings from the same environment (`Settings.env`, see the
 package's `settings.py`). A stage must be named: `ONTIME_STAGE` missing or unknown refuses to
-start instead of guessing, and nothing here holds a secret — the local stage's token issuer and
-sandbox payment provider are built by the local stack (`devstack/`), which is never deployed.
+start instead of guessing. The local stage's token issuer and sandbox payment provider are built by
+the local stack (`devstack/`), which is never deployed; the secrets read here (payment callbacks,
+page tokens) come from the stage's environment: in AWS from the stack (`infra/platform.py`), in the
+local stack drawn per run.
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ class Settings:
     payment_provider: str = "none"
     """`none` (checkouts answer 503 until a provider is configured); the local stack brings its sandbox."""
     payment_webhook_secrets: tuple[str, ...] = ()
+    # Lists: `next_token`s are signed with the first secret and verified with any (rotation), and
+    # refused once older than `page_token_max_age_s` (`chalicelib/http/page_tokens.py`).
+    page_token_secrets: tuple[str, ...] = ()
+    page_token_max_age_s: int = 24 * 3600
     # Wait-state engine.
     due_shards: int = 16
     sweep_interval_s: int = 60
@@ -83,6 +89,7 @@ class Settings:
             min_window_s=1 if local else 30,
             payment_provider=env.get("ONTIME_PAYMENT_PROVIDER", "none"),
             payment_webhook_secrets=tuple(filter(None, env.get("ONTIME_PAYMENT_WEBHOOK_SECRETS", "").split(","))),
+            page_token_secrets=tuple(filter(None, env.get("ONTIME_PAGE_TOKEN_SECRETS", "").split(","))),
             sweep_interval_s=int(env.get("ONTIME_SWEEP_INTERVAL_S", "60")),
             overdue_grace_s=int(env.get("ONTIME_OVERDUE_GRACE_S", "2" if local else "5")),
             max_body_bytes=int(env.get("ONTIME_MAX_BODY_BYTES", str(64 * 1024))),

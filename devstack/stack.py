@@ -162,6 +162,8 @@ def app_environment(options: Options, ws_port: int, alarm_queue_url: str, aws_ur
         "ONTIME_SWEEP_INTERVAL_S": str(options.sweep_interval_s),
         # The sandbox signs its callbacks with a secret of this run only: nothing public verifies.
         "ONTIME_PAYMENT_WEBHOOK_SECRETS": secrets.token_urlsafe(32),
+        # Lists' next_tokens too: a token from an earlier run is refused (400), like a forged one.
+        "ONTIME_PAGE_TOKEN_SECRETS": secrets.token_urlsafe(32),
         "ONTIME_VALIDATE_RESPONSES": "1" if options.validate_responses else "",
         **bucket_environment(),
     })

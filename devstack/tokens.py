@@ -2,7 +2,9 @@
 
 Both exist only in the local stack: the deployed package contains neither (`devstack/` is not in
 the zip), so an AWS stage cannot verify, let alone issue, a development token. The secret is
-drawn per run unless `ONTIME_DEV_SIGNING_SECRET` names one (tests that restart the stack).
+drawn per run unless `ONTIME_DEV_SIGNING_SECRET` names one (tests that restart the stack). Its
+tokens are held to the same claims as an AWS stage's (`principal_of`): `exp`, `iat`, `sub`, `iss`,
+at most a day long.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import time
 from typing import Any, Literal
 
 from chalicelib.auth.principal import Principal
-from chalicelib.auth.tokens import principal_of
+from chalicelib.auth.tokens import MAX_LIFETIME_S, principal_of
 from chalicelib.http.fields import Id, Strict
 from chalicelib.http.responses import ResponseBody
 from chalicelib.http.routing import Call, Routes
@@ -28,6 +30,8 @@ class DevTokenIssuer:
     def issue(self, claims: dict[str, Any], ttl_s: int = 12 * 3600) -> str:
         import jwt
 
+        if ttl_s > MAX_LIFETIME_S:
+            raise ValueError(f"a token lives at most {MAX_LIFETIME_S} s; the verifier refuses longer ones")
         now = int(time.time())
         payload = {**claims, "iss": self._issuer, "iat": now, "exp": now + ttl_s}
         return jwt.encode(payload, self._secret, algorithm="HS256")

@@ -40,6 +40,12 @@ PARAMETERS: dict[str, Any] = {
                 "ConstraintDescription": "empty or an https URL",
                 "Description": "Where the issuer publishes its signing keys; empty means "
                                "ISSUER/.well-known/jwks.json (right for Cognito)."},
+    "PageTokenSecretVersion": {
+        "Type": "String", "Default": "", "AllowedPattern": "^[A-Za-z0-9-]*$",
+        "ConstraintDescription": "empty or a Secrets Manager version id",
+        "Description": "Empty: the page-token secret as CloudFormation last read it. After putting a new value into "
+                       "PageTokenSecret (rotation: 'NEW,OLD'), that value's version id, so that the functions get it "
+                       "(CloudFormation reads a secret again only when its reference changes)."},
     "AlarmEmail": {"Type": "String", "Default": "", "AllowedPattern": "^([^@\\s]+@[^@\\s]+)?$",
                    "ConstraintDescription": "empty or an e-mail address",
                    "Description": "Subscribed to the ops alarm topic (confirm the e-mail AWS sends); empty: no "
@@ -48,6 +54,7 @@ PARAMETERS: dict[str, Any] = {
 CONDITIONS: dict[str, Any] = {
     "HasJwksUrl": {"Fn::Not": [{"Fn::Equals": [{"Ref": "JwksUrl"}, ""]}]},
     "HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]},
+    "HasPageTokenSecretVersion": {"Fn::Not": [{"Fn::Equals": [{"Ref": "PageTokenSecretVersion"}, ""]}]},
 }
 WS_MANAGEMENT_ENDPOINT = {"Fn::Sub": f"https://${{WebsocketAPI}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/"
                                      f"{API_STAGE}"}
@@ -58,6 +65,11 @@ ENVIRONMENT: dict[str, Any] = {
     "ONTIME_JWT_AUDIENCE": {"Ref": "JwtAudience"},
     "ONTIME_JWKS_URL": {"Fn::If": ["HasJwksUrl", {"Ref": "JwksUrl"},
                                    {"Fn::Sub": "${JwtIssuer}/.well-known/jwks.json"}]},
+    # Resolved by CloudFormation at deploy time: the functions need no Secrets Manager call or grant.
+    "ONTIME_PAGE_TOKEN_SECRETS": {"Fn::If": [
+        "HasPageTokenSecretVersion",
+        {"Fn::Sub": "{{resolve:secretsmanager:${PageTokenSecret}:SecretString:::${PageTokenSecretVersion}}}"},
+        {"Fn::Sub": "{{resolve:secretsmanager:${PageTokenSecret}}}"}]},
 }
 
 
@@ -107,6 +119,12 @@ RESOURCES: dict[str, Any] = {
             "DEFAULT_5XX": _gateway_response("internal", "Internal error", None, ERROR_MESSAGE),
         }},
     },
+    "PageTokenSecret": {
+        "Type": "AWS::SecretsManager::Secret",
+        "Metadata": {"Why": "Signs lists' next_tokens (chalicelib/http/page_tokens.py): drawn by Secrets Manager "
+                            "when the stack is created, comma-separated secrets when rotating (the first signs)."},
+        "Properties": {"Description": "ontime: the HMAC secret(s) that sign lists' next_tokens",
+                       "GenerateSecretString": {"PasswordLength": 64, "ExcludePunctuation": True}}},
     "OpsAlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "ontime-ops-alarms",
                                                                "DisplayName": "ontime alarms"}},
     "OpsAlarmEmailSubscription": {"Type": "AWS::SNS::Subscription", "Condition": "HasAlarmEmail", "Properties": {

@@ -42,6 +42,10 @@ handlers.BUILTIN_HANDLERS.append(("before-parameter-build", iam.record))
 WEBHOOK_SECRET = "a-webhook-secret-only-the-tests-know"
 """What the sandbox signs the tests' payment callbacks with (and the platform verifies)."""
 SANDBOX_URL = "http://127.0.0.1:8000"
+PAGE_TOKEN_SECRET = "a-page-token-secret-only-the-tests-know"
+"""What the tests' lists sign their next_tokens with."""
+ISSUER_SECRET = "a-test-issuers-secret-of-32-bytes!"
+"""What the tests' development token issuer signs with (to forge tokens it would never issue)."""
 
 
 @dataclass
@@ -183,7 +187,8 @@ def settings_for_tests(queue_urls: dict[str, str], **env: str) -> Settings:
     return Settings.from_env({
         "ONTIME_STAGE": "local", "ONTIME_ALARM_QUEUE_URL": queue_urls["ontime-alarms"],
         "AWS_DEFAULT_REGION": "us-east-1", "ONTIME_PAYMENT_WEBHOOK_SECRETS": WEBHOOK_SECRET,
-        "ONTIME_VALIDATE_RESPONSES": "1", **bucket_environment(), **env})
+        "ONTIME_PAGE_TOKEN_SECRETS": PAGE_TOKEN_SECRET, "ONTIME_VALIDATE_RESPONSES": "1", **bucket_environment(),
+        **env})
 
 
 def make_world(queue_urls: dict[str, str], **env: str) -> World:
@@ -192,7 +197,7 @@ def make_world(queue_urls: dict[str, str], **env: str) -> World:
     sandbox payment provider."""
     settings = settings_for_tests(queue_urls, **env)
     clock, push, alarms, metrics = FakeClock(), RecordingPushSender(), RecordingAlarmQueue(), RecordingMetrics()
-    issuer = DevTokenIssuer("a-test-issuers-secret-of-32-bytes!")
+    issuer = DevTokenIssuer(ISSUER_SECRET)
     sandbox = SandboxProvider(WEBHOOK_SECRET.encode(), SANDBOX_URL, f"{SANDBOX_URL}/payments/callback", clock)
     container = bootstrap.build(settings, clock=clock, metrics=metrics, push_sender=push, alarm_queue=alarms,
                                 verifier=issuer, payments=sandbox if settings.is_local else None)

@@ -6,6 +6,10 @@ request body model and its response model(s) (`RouteSpec`): `call.body()` parses
 model, and with `validate_responses` on (the tests and the local stack) every answer is checked
 against the declared response model, so the declarations cannot drift from what the views do.
 
+Lists: a store's `next_token` is its own position (an inner token); this layer seals every one it
+answers to the list and the caller and opens every one it is sent (`Call.page`), so no client-made
+start key ever reaches a store (`http/page_tokens.py`).
+
 A `Routes` table belongs to one package and is bound to the composition root by `app.py`
 (`bound_to`): this module never reaches up into `bootstrap`.
 """
@@ -22,12 +26,13 @@ from chalice.app import Blueprint, ChaliceViewError, Request, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chalicelib.auth.principal import Principal
-from chalicelib.auth.tokens import TokenVerifier, bearer_token
+from chalicelib.auth.tokens import UNVERIFIABLE, TokenVerifier, bearer_token
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import DomainError, MalformedRequest, NotFound, Unauthenticated
 from chalicelib.core.observability import log
 from chalicelib.core.timefmt import iso
 from chalicelib.http.fields import is_id
+from chalicelib.http.page_tokens import ListBinding, PageTokens
 from chalicelib.http.problems import from_domain_error, problem_body, problem_response
 from chalicelib.http.requests import field_errors, json_body, page_params, parse
 from chalicelib.idempotency import Idempotency
@@ -37,6 +42,8 @@ T = TypeVar("T", bound=BaseModel)
 K = TypeVar("K")
 JSON_TYPES = ["application/json", "application/problem+json"]
 JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json"}
+PAGING_PARAMS = frozenset({"limit", "next_token"})
+"""Query parameters that move along a list rather than choose it."""
 
 
 class Runtime(Protocol):
@@ -50,6 +57,9 @@ class Runtime(Protocol):
 
     @property
     def idempotency(self) -> Idempotency: ...
+
+    @property
+    def page_tokens(self) -> PageTokens: ...
 
     @property
     def max_body_bytes(self) -> int: ...
@@ -110,7 +120,22 @@ class Call(Generic[S]):
         return json_body(self.request, self.runtime.max_body_bytes)
 
     def page(self) -> tuple[int, str | None]:
-        return page_params(self.request)
+        """`limit` and the store's own token for the next page: the client's `next_token` opened,
+        refused (400) unless we sealed it for this list and this caller, recently."""
+        limit, token = page_params(self.request)
+        if token is None:
+            return limit, None
+        return limit, self.runtime.page_tokens.open(token, self.list_binding(), self.now // 1000)
+
+    def sealed(self, inner: str) -> str:
+        """A store's token for the next page, as this list's caller may send it back."""
+        return self.runtime.page_tokens.seal(inner, self.list_binding(), self.now // 1000)
+
+    def list_binding(self) -> ListBinding:
+        query: Any = self.request.query_params or {}
+        filters = [(name, value) for name in query if name not in PAGING_PARAMS
+                   for value in (query.getlist(name) if hasattr(query, "getlist") else [query[name]])]
+        return ListBinding(self.spec.path, dict(self.path_params), filters, self.caller)
 
     def query(self, name: str) -> str | None:
         query: Mapping[str, str] = self.request.query_params or {}
@@ -202,9 +227,11 @@ class Routes(Generic[S]):
                 built = runtime()
                 principal = None if spec.public else _authenticate(request, built)
                 services: Any = None if self.services is None else built.services_of(self.services)
-                result = view(Call(request, principal, services, built, spec, path_params), **path_params)
+                call = Call(request, principal, services, built, spec, path_params)
+                result = view(call, **path_params)
                 response = result if isinstance(result, Response) else Response(
                     body=result, status_code=spec.status, headers=JSON_HEADERS)
+                _seal_next_token(response, call)
                 if built.validate_responses:
                     _check_response(spec, response)
                 return response
@@ -219,6 +246,13 @@ class Routes(Generic[S]):
                                                      instance_of(request)))
 
         return translated
+
+
+def _seal_next_token(response: Response, call: Call[Any]) -> None:
+    """Every list answer carries its store's inner token up to here: one place seals them all."""
+    body = response.body
+    if isinstance(body, dict) and isinstance(body.get("next_token"), str):
+        response.body = {**body, "next_token": call.sealed(body["next_token"])}
 
 
 class UndeclaredResponse(Exception):
@@ -255,4 +289,4 @@ def _authenticate(request: Request, runtime: Runtime) -> Principal:
         raise
     except Exception as exc:  # a JWKS outage must not look like the caller's fault, nor a 500 per se
         log("auth.verifier_failed", logging.ERROR, error=repr(exc))
-        raise Unauthenticated("the token could not be verified right now") from exc
+        raise Unauthenticated(UNVERIFIABLE) from exc

@@ -1,4 +1,9 @@
-"""Opaque `next_token`s: DynamoDB's LastEvaluatedKey, base64url-encoded JSON."""
+"""A store's own `next_token`: DynamoDB's LastEvaluatedKey, base64url-encoded JSON.
+
+These inner tokens never reach a client as they are: the HTTP layer seals each one to its list and
+caller and opens only what it sealed (`chalicelib/http/page_tokens.py`), so a store is only ever
+handed a key it answered itself. Decoding stays defensive all the same.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +52,7 @@ def decode_token(token: str | None) -> dict[str, Any] | None:
     try:
         padded = token + "=" * (-len(token) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         value = None
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
         raise MalformedRequest("next_token is not valid", [FieldError("next_token", "not a token this API issued")])

@@ -53,6 +53,9 @@ class TerminalSession:
         except DomainError as error:
             log("ws.refused", connection_id=connection_id, reason=error.detail)
             return 401
+        except Exception as exc:  # noqa: BLE001 - a verifier's own failure refuses the connection, as on REST
+            log("ws.refused", logging.ERROR, connection_id=connection_id, reason="verifier failed", error=repr(exc))
+            return 401
         self._registry.register(connection_id, principal.party, principal.sub, self._clock.now_ms())
         log("ws.connected", connection_id=connection_id, party=principal.party.key)
         return 200

@@ -102,6 +102,27 @@ def test_unknown_ids_missing_and_bad_tokens_get_problem_bodies(parties: Parties,
         assert 400 <= reply.status_code < 500, (method, reply.status_code)
 
 
+def test_a_list_is_walked_with_its_own_tokens_and_a_forged_or_foreign_one_is_a_400(parties: Parties) -> None:
+    shop, customer = parties.shop(window_s=60), parties.customer()
+    placed = [parties.place(customer, shop)["order_id"] for _ in range(3)]
+    seen: list[str] = []
+    token = None
+    while True:
+        page = customer.get("/orders", params={"limit": "1", **({"next_token": token} if token else {})})
+        assert page.status_code == 200, page.text
+        seen += [o["order_id"] for o in page.json()["items"]]
+        token = page.json()["next_token"]
+        if token is None:
+            break
+    assert seen == placed[::-1]
+    first = customer.get("/orders", params={"limit": "1"}).json()["next_token"]
+    raw_start_key = "eyJpZCI6eyJTIjoib3JkX3p6eiJ9fQ"  # {"id":{"S":"ord_zzz"}}, what a token used to be
+    for who, path, sent in ((parties.customer(), "/orders", first), (customer, "/purchases", first),
+                            (customer, "/orders", raw_start_key)):
+        body = assert_problem(who.get(path, params={"next_token": sent}), 400, "/problems/malformed-request")
+        assert [e["field"] for e in body["errors"]] == ["next_token"]
+
+
 @pytest.mark.parametrize("token", ["", "not-a-jwt"], ids=["no token", "bad token"])
 def test_websocket_without_a_valid_token_is_refused(stack: StackUrls, token: str) -> None:
     with pytest.raises(InvalidStatus) as refused:

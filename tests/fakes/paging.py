@@ -5,8 +5,9 @@ when a filter leaves a page short, reads the next one, until it holds `limit` it
 ends. DynamoDB (moto) answers a `LastEvaluatedKey` only when it stopped at `Limit` with more items
 after; PynamoDB resumes after the last item it *returned* when it stopped in the middle of a
 page. `page_of` does exactly that, so a fake's pages and tokens are the ones a Dynamo store gives.
-Tokens are opaque, like the Dynamo stores' (base64url JSON), and name the list they belong to:
-a token from another list, or one we never issued, is `MalformedRequest`.
+Tokens are inner tokens, like the Dynamo stores' (base64url JSON), which the HTTP layer seals
+before a client sees them (`chalicelib/http/page_tokens.py`); they name the list they belong to,
+so a token from another list, or one we never issued, is `MalformedRequest` here too.
 """
 
 from __future__ import annotations

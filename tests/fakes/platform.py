@@ -45,6 +45,7 @@ from tests.fakes.platform_ports import InMemoryConnectionRegistry, InMemoryIdemp
 S = TypeVar("S")
 WEBHOOK_SECRET = "a-webhook-secret-only-the-tests-know"
 SANDBOX_URL = "http://127.0.0.1:8000"
+PAGE_TOKEN_SECRET = "a-page-token-secret-only-the-tests-know"
 
 
 @dataclass
@@ -121,7 +122,8 @@ def fake_container(**env: str) -> FakeWorld:
     """The local stage (or the one `env` names) on in-memory stores, with a fake clock, recording
     push and alarm doubles and the sandbox payment provider (none outside the local stage)."""
     settings = Settings.from_env({"ONTIME_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1",
-                                  "ONTIME_PAYMENT_WEBHOOK_SECRETS": WEBHOOK_SECRET, **env})
+                                  "ONTIME_PAYMENT_WEBHOOK_SECRETS": WEBHOOK_SECRET,
+                                  "ONTIME_PAGE_TOKEN_SECRETS": PAGE_TOKEN_SECRET, **env})
     stores = FakeStores()
     clock, push, alarms, metrics = FakeClock(), RecordingPushSender(), RecordingAlarmQueue(), RecordingMetrics()
     sandbox = SandboxProvider(WEBHOOK_SECRET.encode(), SANDBOX_URL, f"{SANDBOX_URL}/payments/callback", clock)

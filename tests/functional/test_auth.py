@@ -3,11 +3,15 @@ to authenticate."""
 
 from __future__ import annotations
 
+import time
+
+import jwt
 import pytest
 from chalice.test import Client
 
-from devstack.tokens import DevTokenIssuer
-from tests.conftest import World
+from chalicelib.auth.tokens import MAX_LIFETIME_S
+from devstack.tokens import LOCAL_ISSUER, DevTokenIssuer
+from tests.conftest import ISSUER_SECRET, World
 from tests.functional.api import Api
 
 ROUTES = [
@@ -19,9 +23,18 @@ ROUTES = [
 ]
 
 
+def signed_by_the_issuer(**claims: object) -> str:
+    """A token with the local issuer's own signature but claims it would never issue."""
+    return jwt.encode({"role": "ops", "sub": "ops-1", "iss": LOCAL_ISSUER, **claims}, ISSUER_SECRET, algorithm="HS256")
+
+
 def bad_tokens(world: World) -> dict[str, str | None]:
     claims = {"role": "ops", "sub": "ops-1"}
+    now = int(time.time())
     return {
+        "no expiry": signed_by_the_issuer(iat=now),
+        "no issue time": signed_by_the_issuer(exp=now + 600),
+        "a month long": signed_by_the_issuer(iat=now, exp=now + MAX_LIFETIME_S * 30),
         "none": None,
         "garbage": "not-a-jwt",
         "expired": world.issuer.issue(claims, ttl_s=-3600),

@@ -4,11 +4,16 @@ an answer to every message it sends, and is forgotten when it leaves."""
 
 from __future__ import annotations
 
+import time
+
+import jwt
 import pytest
 from chalice.test import Client
 
+from chalicelib.auth.principal import Principal
 from chalicelib.push import party
-from tests.conftest import World
+from devstack.tokens import LOCAL_ISSUER
+from tests.conftest import ISSUER_SECRET, World
 from tests.events import ws_connect, ws_disconnect, ws_message
 from tests.functional.api import Api
 
@@ -57,6 +62,21 @@ def test_an_expired_token_is_refused(world: World, client: Client) -> None:
     assert world.issuer is not None
     expired = world.issuer.issue({"role": "customer", "sub": "u1"}, ttl_s=-3600)
     assert connect(client, "conn-1", expired) == 401 and registered(world, "conn-1") is None
+
+
+def test_a_token_without_an_expiry_is_refused(world: World, client: Client) -> None:
+    never_expires = jwt.encode({"role": "customer", "sub": "u1", "iss": LOCAL_ISSUER, "iat": int(time.time())},
+                               ISSUER_SECRET, algorithm="HS256")
+    assert connect(client, "conn-1", never_expires) == 401 and registered(world, "conn-1") is None
+
+
+def test_a_verifier_that_fails_refuses_the_terminal_rather_than_erroring(world: World, client: Client) -> None:
+    class Unreachable:
+        def verify(self, token: str) -> Principal:
+            raise ConnectionError("the issuer's keys are unreachable")
+
+    world.container.verifier = Unreachable()
+    assert connect(client, "conn-1", world.token("customer", "u1")) == 401 and registered(world, "conn-1") is None
 
 
 def test_a_ping_gets_a_pong(world: World, client: Client) -> None:

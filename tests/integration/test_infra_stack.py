@@ -29,11 +29,12 @@ CHALICE = ROOT / ".chalice"
 STAGES = ("dev", "prod")
 # Without these an AWS stage cannot arm alarms, push, or verify tokens (see chalicelib/bootstrap.py).
 REQUIRED_IN_AWS = {"ONTIME_STAGE", "ONTIME_ALARM_QUEUE_URL", "ONTIME_WS_MANAGEMENT_ENDPOINT",
-                   "ONTIME_JWT_ISSUER", "ONTIME_JWKS_URL"}
+                   "ONTIME_JWT_ISSUER", "ONTIME_JWKS_URL", "ONTIME_PAGE_TOKEN_SECRETS"}
 ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example"
 # What CloudFormation would substitute for references to resources and pseudo parameters.
 PHYSICAL = {"AlarmQueue": "https://sqs.eu-west-1.amazonaws.com/123456789012/ontime-alarms",
             "WebsocketAPI": "abc123", "PhotoBucket": "ontime-prod-photobucket-1a2b3c",
+            "PageTokenSecret": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:PageTokenSecret-AbCdEf",
             "AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com"}
 
 
@@ -101,6 +102,17 @@ def test_functions_get_every_setting_an_aws_stage_needs(stage: str) -> None:
     assert settings.sweep_interval_s == 60
     # No payment provider is deployed yet (the sandbox is the local stack's): checkouts answer 503.
     assert settings.payment_provider == "none" and settings.payment_webhook_secrets == ()
+    # Lists sign their next_tokens with the stack's own secret, which CloudFormation reads at deploy.
+    assert settings.page_token_secrets == (f"{{{{resolve:secretsmanager:{PHYSICAL['PageTokenSecret']}}}}}",)
+
+
+def test_a_rotated_page_token_secret_reaches_the_functions_by_its_version() -> None:
+    template = _json(TEMPLATE)
+    assert template["Resources"]["PageTokenSecret"]["Properties"]["GenerateSecretString"]["ExcludePunctuation"]
+    params = {**_defaults(template), "JwtIssuer": ISSUER, "PageTokenSecretVersion": "v-2"}
+    settings = Settings.from_env(_function_env("prod", params))
+    assert settings.page_token_secrets == (
+        f"{{{{resolve:secretsmanager:{PHYSICAL['PageTokenSecret']}:SecretString:::v-2}}}}",)
 
 
 @pytest.mark.parametrize("stage", STAGES)

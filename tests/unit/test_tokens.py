@@ -8,11 +8,12 @@ import jwt
 import pytest
 
 from chalicelib.auth.principal import Role
-from chalicelib.auth.tokens import CLOCK_SKEW_S, bearer_token
+from chalicelib.auth.tokens import CLOCK_SKEW_S, MAX_LIFETIME_S, bearer_token
 from chalicelib.core.errors import Unauthenticated
 from devstack.tokens import DevTokenIssuer
 
-ISSUER = DevTokenIssuer("a-secret-only-tests-know-32-bytes!", "ontime-local")
+SECRET = "a-secret-only-tests-know-32-bytes!"
+ISSUER = DevTokenIssuer(SECRET, "ontime-local")
 
 
 @pytest.mark.parametrize(("header", "token"), [
@@ -64,3 +65,45 @@ def test_an_unsigned_token_is_refused() -> None:
 def test_garbage_is_refused_as_unauthenticated(garbage: str) -> None:
     with pytest.raises(Unauthenticated):
         ISSUER.verify(garbage)
+
+
+def signed(**claims: object) -> str:
+    """A token signed with the issuer's own secret, with exactly these claims (None leaves one out)."""
+    now = int(time.time())
+    defaults: dict[str, object] = {"role": "customer", "sub": "u1", "iss": "ontime-local", "iat": now,
+                                   "exp": now + 600}
+    payload = {name: value for name, value in {**defaults, **claims}.items() if value is not None}
+    return jwt.encode(payload, SECRET, algorithm="HS256")
+
+
+def test_a_token_signed_with_the_right_key_but_no_expiry_is_refused() -> None:
+    with pytest.raises(Unauthenticated, match="exp"):
+        ISSUER.verify(signed(exp=None))
+
+
+@pytest.mark.parametrize("missing", ["iat", "sub", "iss"])
+def test_a_token_without_its_issue_time_subject_or_issuer_is_refused(missing: str) -> None:
+    with pytest.raises(Unauthenticated, match=missing):
+        ISSUER.verify(signed(**{missing: None}))
+
+
+def test_a_token_minted_to_live_longer_than_a_day_is_refused() -> None:
+    now = int(time.time())
+    assert ISSUER.verify(signed(iat=now, exp=now + MAX_LIFETIME_S)).sub == "u1"
+    with pytest.raises(Unauthenticated, match="longer than 24 h"):
+        ISSUER.verify(signed(iat=now, exp=now + MAX_LIFETIME_S + 1))
+    with pytest.raises(Unauthenticated, match="longer than 24 h"):
+        ISSUER.verify(signed(iat=now - 29 * 86400, exp=now + 86400))
+
+
+def test_a_token_issued_in_the_future_or_not_yet_valid_is_refused() -> None:
+    now = int(time.time())
+    with pytest.raises(Unauthenticated, match="iat"):
+        ISSUER.verify(signed(iat=now + 3600, exp=now + 7200))
+    with pytest.raises(Unauthenticated, match="not yet valid"):
+        ISSUER.verify(signed(nbf=now + 3600))
+
+
+def test_the_local_issuer_does_not_mint_tokens_the_verifier_would_refuse() -> None:
+    with pytest.raises(ValueError, match="at most"):
+        ISSUER.issue({"role": "ops", "sub": "x"}, ttl_s=MAX_LIFETIME_S + 1)
