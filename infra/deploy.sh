@@ -10,6 +10,7 @@
 #   ONTIME_JWT_AUDIENCE   optional: required `aud` claim (empty: not checked)
 #   ONTIME_JWKS_URL       optional: signing keys (empty: ISSUER/.well-known/jwks.json)
 #   ONTIME_ALARM_EMAIL    optional: e-mail subscribed to the ops alarm topic
+#   ONTIME_CORS_ORIGINS   optional: browser origins allowed to call the REST API, comma-separated
 #   AWS_REGION / AWS_DEFAULT_REGION / AWS_PROFILE  as for the AWS CLI
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,7 +71,8 @@ aws cloudformation deploy \
     "JwtIssuer=$ONTIME_JWT_ISSUER" \
     "JwtAudience=${ONTIME_JWT_AUDIENCE:-}" \
     "JwksUrl=${ONTIME_JWKS_URL:-}" \
-    "AlarmEmail=${ONTIME_ALARM_EMAIL:-}"
+    "AlarmEmail=${ONTIME_ALARM_EMAIL:-}" \
+    "CorsOrigins=${ONTIME_CORS_ORIGINS:-}"
 
 output() {
   aws cloudformation describe-stacks --stack-name "$stack" \

@@ -40,6 +40,11 @@ PARAMETERS: dict[str, Any] = {
                 "ConstraintDescription": "empty or an https URL",
                 "Description": "Where the issuer publishes its signing keys; empty means "
                                "ISSUER/.well-known/jwks.json (right for Cognito)."},
+    "CorsOrigins": {"Type": "String", "Default": "",
+                    "AllowedPattern": "^(https?://[^,/\\s]+(,https?://[^,/\\s]+)*)?$",
+                    "ConstraintDescription": "empty or comma-separated origins (https://app.example.com,…)",
+                    "Description": "The browser origins that may call the REST API (CORS): the pages of the "
+                                   "browser terminals, comma-separated, no path; empty: no browser page may."},
     "AlarmEmail": {"Type": "String", "Default": "", "AllowedPattern": "^([^@\\s]+@[^@\\s]+)?$",
                    "ConstraintDescription": "empty or an e-mail address",
                    "Description": "Subscribed to the ops alarm topic (confirm the e-mail AWS sends); empty: no "
@@ -58,6 +63,7 @@ ENVIRONMENT: dict[str, Any] = {
     "ONTIME_JWT_AUDIENCE": {"Ref": "JwtAudience"},
     "ONTIME_JWKS_URL": {"Fn::If": ["HasJwksUrl", {"Ref": "JwksUrl"},
                                    {"Fn::Sub": "${JwtIssuer}/.well-known/jwks.json"}]},
+    "ONTIME_CORS_ORIGINS": {"Ref": "CorsOrigins"},
 }
 
 
