@@ -4,13 +4,14 @@ workflow package contribute (`chalicelib/registry.py`), nothing else."""
 from chalice.app import Chalice
 
 from chalicelib import bootstrap
-from chalicelib.http.middleware import problem_bodies_for_framework_errors
+from chalicelib.http.middleware import problem_bodies_for_framework_errors, request_edges
 from chalicelib.push import websocket
 from chalicelib.waitstate import handlers
 
 app = Chalice(app_name="ontime")
 # Chalice refuses to package/deploy WebSocket handlers unless the app opts in to that feature.
 app.experimental_feature_flags.update(["WEBSOCKETS"])
+app.register_middleware(request_edges(bootstrap.container), "http")  # outermost: ids, X-Request-Id, CORS
 app.register_middleware(problem_bodies_for_framework_errors, "http")
 
 for contribution in bootstrap.contributions():

@@ -11,6 +11,7 @@ local stack drawn per run.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,6 +27,10 @@ ALARM_QUEUE_NAME = "ontime-alarms"
 
 class UnknownStage(RuntimeError):
     """`ONTIME_STAGE` is missing or names no stage: the function refuses to start."""
+
+
+class BadSetting(ValueError):
+    """A setting that cannot mean what it says: the function refuses to start."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,9 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     validate_responses: bool = False
     """Check every answer against its route's declared model (the tests and the local stack do)."""
+    cors_origins: tuple[str, ...] = ()
+    """The browser origins that may call the REST API (`ONTIME_CORS_ORIGINS`, comma-separated): the
+    local stack's own pages locally, the `CorsOrigins` parameter in AWS; none: no browser may."""
     env: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     """The environment these were read from, for the packages' own settings."""
 
@@ -94,8 +102,27 @@ class Settings:
             overdue_grace_s=int(env.get("ONTIME_OVERDUE_GRACE_S", "2" if local else "5")),
             max_body_bytes=int(env.get("ONTIME_MAX_BODY_BYTES", str(64 * 1024))),
             validate_responses=env.get("ONTIME_VALIDATE_RESPONSES", "") == "1",
+            cors_origins=origins(env.get("ONTIME_CORS_ORIGINS", "")),
             env=MappingProxyType(dict(env)),
         )
+
+
+_ORIGIN = re.compile(r"(https?)://([a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::(\d{1,5}))?")
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def origins(listed: str) -> tuple[str, ...]:
+    """Comma-separated origins as a browser writes them in `Origin` (`https://app.example.com`,
+    `http://127.0.0.1:8000`: lower case, no default port, no path), whatever case or default port
+    they were configured with. `*` is refused: an allowed origin is echoed, never a wildcard."""
+    allowed: list[str] = []
+    for entry in filter(None, (part.strip().lower().rstrip("/") for part in listed.split(","))):
+        match = _ORIGIN.fullmatch(entry)
+        if match is None:
+            raise BadSetting(f"ONTIME_CORS_ORIGINS: {entry!r} is not an origin (scheme://host[:port], no path)")
+        scheme, host, port = match.groups()
+        allowed.append(f"{scheme}://{host}" + (f":{port}" if port and port != _DEFAULT_PORTS[scheme] else ""))
+    return tuple(dict.fromkeys(allowed))
 
 
 def env_int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -151,7 +151,15 @@ def aws_environment(app_endpoint: str | None) -> None:
         os.environ["AWS_ENDPOINT_URL"] = app_endpoint
 
 
-def app_environment(options: Options, ws_port: int, alarm_queue_url: str, aws_url: str) -> None:
+def local_origins(host: str, ports: Sequence[int], also: str = "") -> str:
+    """The stack's own pages (the REST port's and the gateway port's, by address and by name) may
+    call the REST API from a browser, and so may any origin listed in `ONTIME_CORS_ORIGINS`."""
+    hosts = dict.fromkeys(h for h in ("127.0.0.1", "localhost", host) if h not in ("0.0.0.0", "::"))
+    return ",".join(filter(None, [*(f"http://{h}:{port}" for port in ports for h in hosts), also]))
+
+
+def app_environment(options: Options, ports: tuple[int, int], alarm_queue_url: str, aws_url: str) -> None:
+    ws_port = ports[1]
     os.environ.update({
         "ONTIME_STAGE": "local",
         # Presigned photo uploads come from outside this process (a phone, a test): they need
@@ -165,6 +173,7 @@ def app_environment(options: Options, ws_port: int, alarm_queue_url: str, aws_ur
         # Lists' next_tokens too: a token from an earlier run is refused (400), like a forged one.
         "ONTIME_PAGE_TOKEN_SECRETS": secrets.token_urlsafe(32),
         "ONTIME_VALIDATE_RESPONSES": "1" if options.validate_responses else "",
+        "ONTIME_CORS_ORIGINS": local_origins(options.host, ports, os.environ.get("ONTIME_CORS_ORIGINS", "")),
         **bucket_environment(),
     })
     if options.default_window_s is not None:
@@ -286,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         aws_url = moto.start()
         aws_environment(None if options.aws_transport == IN_PROCESS else aws_url)
         sqs, alarm_queue_url = provision_aws()
-        app_environment(options, ws_port, alarm_queue_url, aws_url)
+        app_environment(options, (rest_sock.getsockname()[1], ws_port), alarm_queue_url, aws_url)
         rest, ws = f"http://{options.host}:{rest_sock.getsockname()[1]}", f"ws://{options.host}:{ws_port}"
         started = start_app(options, stats, rest)
         runtime = started.runtime

@@ -11,6 +11,7 @@
 #   ONTIME_JWKS_URL       optional: signing keys (empty: ISSUER/.well-known/jwks.json)
 #   ONTIME_ALARM_EMAIL    optional: e-mail subscribed to the ops alarm topic
 #   ONTIME_PAGE_TOKEN_SECRET_VERSION  optional: the page-token secret's version id after a rotation
+#   ONTIME_CORS_ORIGINS   optional: browser origins allowed to call the REST API, comma-separated
 #   AWS_REGION / AWS_DEFAULT_REGION / AWS_PROFILE  as for the AWS CLI
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,7 +73,8 @@ aws cloudformation deploy \
     "JwtAudience=${ONTIME_JWT_AUDIENCE:-}" \
     "JwksUrl=${ONTIME_JWKS_URL:-}" \
     "AlarmEmail=${ONTIME_ALARM_EMAIL:-}" \
-    "PageTokenSecretVersion=${ONTIME_PAGE_TOKEN_SECRET_VERSION:-}"
+    "PageTokenSecretVersion=${ONTIME_PAGE_TOKEN_SECRET_VERSION:-}" \
+    "CorsOrigins=${ONTIME_CORS_ORIGINS:-}"
 
 output() {
   aws cloudformation describe-stacks --stack-name "$stack" \

@@ -46,6 +46,11 @@ PARAMETERS: dict[str, Any] = {
         "Description": "Empty: the page-token secret as CloudFormation last read it. After putting a new value into "
                        "PageTokenSecret (rotation: 'NEW,OLD'), that value's version id, so that the functions get it "
                        "(CloudFormation reads a secret again only when its reference changes)."},
+    "CorsOrigins": {"Type": "String", "Default": "",
+                    "AllowedPattern": "^(https?://[^,/\\s]+(,https?://[^,/\\s]+)*)?$",
+                    "ConstraintDescription": "empty or comma-separated origins (https://app.example.com,…)",
+                    "Description": "The browser origins that may call the REST API (CORS): the pages of the "
+                                   "browser terminals, comma-separated, no path; empty: no browser page may."},
     "AlarmEmail": {"Type": "String", "Default": "", "AllowedPattern": "^([^@\\s]+@[^@\\s]+)?$",
                    "ConstraintDescription": "empty or an e-mail address",
                    "Description": "Subscribed to the ops alarm topic (confirm the e-mail AWS sends); empty: no "
@@ -70,6 +75,7 @@ ENVIRONMENT: dict[str, Any] = {
         "HasPageTokenSecretVersion",
         {"Fn::Sub": "{{resolve:secretsmanager:${PageTokenSecret}:SecretString:::${PageTokenSecretVersion}}}"},
         {"Fn::Sub": "{{resolve:secretsmanager:${PageTokenSecret}}}"}]},
+    "ONTIME_CORS_ORIGINS": {"Ref": "CorsOrigins"},
 }
 
 

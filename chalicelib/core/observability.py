@@ -2,6 +2,7 @@
 
 In Lambda, stdout goes to CloudWatch Logs, which extracts EMF lines into metrics at no API cost;
 locally the same lines are readable JSON. A `MetricsSink` port lets tests see what was emitted.
+Every line carries the ids of the request, message or alarm being handled (`correlation.py`).
 """
 
 from __future__ import annotations
@@ -13,16 +14,23 @@ import time
 import traceback
 from typing import Any, Protocol
 
+from chalicelib.core import correlation
+
 NAMESPACE = "ontime"
 
 _logger = logging.getLogger("ontime")
+
+
+def _ids() -> dict[str, str]:
+    ids = correlation.current()
+    return ids.fields() if ids else {}
 
 
 def log(event: str, level: int = logging.INFO, *, exc_info: bool = False, **fields: Any) -> None:
     """One JSON object per line: `event` names what happened, fields carry ids and outcomes."""
     if not _logger.isEnabledFor(level):
         return
-    record = {"level": logging.getLevelName(level), "event": event, **fields}
+    record = {"level": logging.getLevelName(level), "event": event, **_ids(), **fields}
     if exc_info:
         record["exception"] = traceback.format_exc()
     _logger.log(level, json.dumps(record, default=str, separators=(",", ":")))
@@ -60,6 +68,7 @@ class EmfMetrics:
             },
             name: value,
             **dimensions,
+            **_ids(),
             **properties,
         }
         # One write per line: threads of the local stack must not interleave halves of two lines.

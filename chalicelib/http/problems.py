@@ -8,10 +8,11 @@ from typing import Any
 
 from chalice.app import Response
 
+from chalicelib.core import correlation
 from chalicelib.core.errors import DomainError, MalformedRequest, ValidationFailed
 
 PROBLEM_JSON = "application/problem+json"
-_STANDARD_MEMBERS = frozenset({"type", "title", "status", "detail", "instance"})
+_STANDARD_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "request_id"})
 
 _CHALICE_ERRORS: dict[int, tuple[str, str]] = {
     400: ("malformed-request", "Malformed request"),
@@ -32,6 +33,9 @@ def problem_body(status: int, slug: str, title: str, detail: str, instance: str 
     body: dict[str, Any] = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail}
     if instance:
         body["instance"] = instance
+    request_id = correlation.correlation_id()
+    if request_id:  # the request's `X-Request-Id`: what a user quotes to support, what ops search for
+        body["request_id"] = request_id
     body.update({k: v for k, v in (extensions or {}).items() if v is not None and k not in _STANDARD_MEMBERS})
     return body
 

@@ -31,6 +31,7 @@ from chalicelib.core.clock import Clock
 from chalicelib.core.errors import DomainError, MalformedRequest, NotFound, Unauthenticated
 from chalicelib.core.observability import log
 from chalicelib.core.timefmt import iso
+from chalicelib.http.cors import options_view
 from chalicelib.http.fields import is_id
 from chalicelib.http.page_tokens import ListBinding, PageTokens
 from chalicelib.http.problems import from_domain_error, problem_body, problem_response
@@ -214,7 +215,15 @@ class Routes(Generic[S]):
         for spec, view in self.views:
             blueprint.route(spec.path, methods=list(spec.methods), content_types=JSON_TYPES)(
                 self._translated(blueprint, spec, view, runtime))
+        for path, methods in self.methods_by_path().items():  # browsers' preflights (cors.py)
+            blueprint.route(path, methods=["OPTIONS"])(options_view(f"options {path}", methods))
         return blueprint
+
+    def methods_by_path(self) -> dict[str, list[str]]:
+        by_path: dict[str, list[str]] = {}
+        for spec in self.specs:
+            by_path.setdefault(spec.path, []).extend(spec.methods)
+        return by_path
 
     def _translated(self, blueprint: Blueprint, spec: RouteSpec, view: Callable[..., Any],
                     runtime: Callable[[], Runtime]) -> Callable[..., Response]:

@@ -1,4 +1,10 @@
-"""Event handlers of the wait-state engine: the alarm queue consumer and the minute sweeper."""
+"""Event handlers of the wait-state engine: the alarm queue consumer and the minute sweeper.
+
+Each alarm fires with its own id as the correlation id (`correlation.alarm_id`: kind, entity and
+`wake_at`), so its log lines and the pushes it causes name the alarm, the same on every delivery;
+what set the alarm is found by the entity id, which the setting request's lines carry too. A batch's
+own lines (a poison message) and a sweep carry the Lambda request id and the event's id.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from collections.abc import Iterator
 from chalice.app import Blueprint, CloudWatchEvent, Rate, SQSEvent
 
 from chalicelib import bootstrap
+from chalicelib.core import correlation
 from chalicelib.core.observability import log
 from chalicelib.settings import ALARM_QUEUE_NAME
 from chalicelib.waitstate.engine import FireOutcome, UnknownWorkflow
@@ -22,21 +29,30 @@ class AlarmBatchIncomplete(Exception):
 
 @routes.on_sqs_message(queue=ALARM_QUEUE_NAME, batch_size=10)
 def fire_alarms(event: SQSEvent) -> None:
+    batch = correlation.for_invocation(event.context, sent=correlation.lambda_request_id(event.context))
+    with correlation.bound(batch):
+        unfinished = _fire(event, batch)
+    if unfinished:
+        raise AlarmBatchIncomplete(f"{unfinished} alarm(s) to retry")
+
+
+def _fire(event: SQSEvent, batch: correlation.Ids) -> int:
     engine = bootstrap.container().engine
     unfinished = 0
     # Soonest first: an alarm received early waits in-process for its moment (`engine.fire`), and an
     # alarm due sooner must not wait behind it in the same batch.
     for message, body in sorted(_readable_alarms(event), key=lambda alarm: alarm[0].wake_at):
-        try:
-            if engine.fire(message) is FireOutcome.LOST_RACE:
+        with correlation.bound(batch.caused_by(correlation.alarm_id(message.kind, message.entity_id,
+                                                                    message.wake_at))):
+            try:
+                if engine.fire(message) is FireOutcome.LOST_RACE:
+                    unfinished += 1
+            except UnknownWorkflow as exc:
+                log("alarm.poison", logging.ERROR, body=body[:200], error=str(exc))
+            except Exception:  # noqa: BLE001 - one bad alarm must not block the batch; SQS retries it
+                log("alarm.failed", logging.ERROR, kind=message.kind, entity_id=message.entity_id, exc_info=True)
                 unfinished += 1
-        except UnknownWorkflow as exc:
-            log("alarm.poison", logging.ERROR, body=body[:200], error=str(exc))
-        except Exception:  # noqa: BLE001 - one bad alarm must not block the batch; SQS retries it
-            log("alarm.failed", logging.ERROR, kind=message.kind, entity_id=message.entity_id, exc_info=True)
-            unfinished += 1
-    if unfinished:
-        raise AlarmBatchIncomplete(f"{unfinished} alarm(s) to retry")
+    return unfinished
 
 
 def _readable_alarms(event: SQSEvent) -> Iterator[tuple[AlarmMessage, str]]:
@@ -49,4 +65,5 @@ def _readable_alarms(event: SQSEvent) -> Iterator[tuple[AlarmMessage, str]]:
 
 @routes.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep_alarms(event: CloudWatchEvent) -> None:
-    bootstrap.container().engine.sweep()
+    with correlation.bound(correlation.for_invocation(event.context, sent=f"sweep:{event.event_id}")):
+        bootstrap.container().engine.sweep()

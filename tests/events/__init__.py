@@ -28,6 +28,21 @@ def sqs_event(bodies: list[str]) -> dict[str, Any]:
     return {"Records": records}
 
 
+def rest_event(method: str, resource: str, path_parameters: dict[str, str] | None = None, *,
+               headers: dict[str, str] | None = None, body: Any = None) -> dict[str, Any]:
+    """API Gateway REST → Lambda (proxy integration): `resource` is the route (`/orders/{order_id}`),
+    filled with `path_parameters`; each event has a request id of its own, as in AWS."""
+    event = load("rest_event")
+    path = resource.format(**(path_parameters or {}))
+    sent = {**event["headers"], "Content-Type": "application/json", **(headers or {})}
+    event.update(resource=resource, path=path, httpMethod=method, headers=sent,
+                 multiValueHeaders={k: [v] for k, v in sent.items()}, pathParameters=path_parameters,
+                 body=None if body is None else json.dumps(body))
+    event["requestContext"].update(resourcePath=resource, httpMethod=method, path=f"/api{path}",
+                                   requestId=str(uuid.uuid4()))
+    return event
+
+
 def schedule_event() -> dict[str, Any]:
     return load("schedule_event")
 

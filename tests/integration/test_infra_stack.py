@@ -130,6 +130,17 @@ def test_explicit_jwks_url_and_audience_reach_the_functions() -> None:
     assert (settings.jwks_url, settings.jwt_audience) == ("https://id.example.com/keys", "ontime-app")
 
 
+def test_a_stage_allows_no_browser_origin_unless_its_cors_origins_parameter_lists_some() -> None:
+    params = {**_defaults(_json(TEMPLATE)), "JwtIssuer": ISSUER}
+    assert Settings.from_env(_function_env("prod", params)).cors_origins == ()
+    listed = {**params, "CorsOrigins": "https://console.example.com,https://terminal.example.com"}
+    assert Settings.from_env(_function_env("prod", listed)).cors_origins == (
+        "https://console.example.com", "https://terminal.example.com")
+    pattern = re.compile(_json(TEMPLATE)["Parameters"]["CorsOrigins"]["AllowedPattern"])
+    assert pattern.fullmatch(listed["CorsOrigins"]) and pattern.fullmatch("")
+    assert not pattern.fullmatch("*") and not pattern.fullmatch("https://a.example/app")
+
+
 def test_alarm_consumer_finishes_within_the_queue_visibility_timeout() -> None:
     """Lambda refuses an SQS event source whose queue hides messages for less than the function may run."""
     config = _config()
