@@ -1,5 +1,5 @@
 """Catalogue routes: ops create merchants; ops and the merchant's staff manage them; anyone
-signed in reads a merchant and its menu."""
+signed in reads a merchant and its menu (the stock count only ops and the merchant's staff)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from typing import Any
 from chalicelib.catalogue.model import Merchant
 from chalicelib.catalogue.schemas import MerchantIn, MerchantPatch, ProductIn, ProductPatch
 from chalicelib.catalogue.service import CatalogueService
-from chalicelib.catalogue.views import MerchantView, ProductView, merchant_view, product_view
+from chalicelib.catalogue.views import (
+    MerchantView,
+    ProductView,
+    PublicProductView,
+    merchant_view,
+    product_view,
+    public_product_view,
+)
 from chalicelib.http.lists import list_body
 from chalicelib.http.responses import Page
 from chalicelib.http.routing import Call, Routes
@@ -47,10 +54,12 @@ def add_product(call: Catalogue, merchant_id: str) -> dict[str, Any]:
     return product_view(call.services.add_product(call.principal, merchant_id, call.body(ProductIn)))
 
 
-@routes.route("/merchants/{merchant_id}/products", methods=["GET"], response=Page[ProductView])
+@routes.route("/merchants/{merchant_id}/products", methods=["GET"],
+              response=Page[ProductView] | Page[PublicProductView])
 def list_products(call: Catalogue, merchant_id: str) -> dict[str, Any]:
-    """A merchant's menu, one page at a time."""
-    return list_body(call.services.products(merchant_id, *call.page()), product_view)
+    """A merchant's menu, one page at a time (with the stock count for ops and its staff)."""
+    view = product_view if call.principal.acts_for_merchant(merchant_id) else public_product_view
+    return list_body(call.services.products(merchant_id, *call.page()), view)
 
 
 @routes.route("/merchants/{merchant_id}/products/{product_id}", methods=["PATCH"], body=ProductPatch,

@@ -1,4 +1,6 @@
-"""How merchants and products look on the wire."""
+"""How merchants and products look on the wire. Everyone signed in reads a merchant and its menu;
+how many units are left is the merchant's business (its staff and ops), the others see whether
+a product is in stock (as with suppliers' products, `checkout/supplier_catalogue_views.py`)."""
 
 from __future__ import annotations
 
@@ -34,24 +36,36 @@ def merchant_view(merchant: Merchant, default_window_s: int) -> dict[str, Any]:
     }
 
 
-class ProductView(ResponseBody):
+class PublicProductView(ResponseBody):
+    """A product on the menu as everyone sees it: whether it is in stock, not how many are left."""
+
     product_id: str
     merchant_id: str
     name: str
     price: int
     """Minor units of the merchant's currency."""
-    stock: int
     on_sale: bool
+    in_stock: bool
     max_per_order: int
 
 
-def product_view(product: Product) -> dict[str, Any]:
+class ProductView(PublicProductView):
+    """With the units left: for ops and the merchant's staff."""
+
+    stock: int
+
+
+def public_product_view(product: Product) -> dict[str, Any]:
     return {
         "product_id": product.id,
         "merchant_id": product.merchant_id,
         "name": product.name,
         "price": product.price,
-        "stock": product.stock,
         "on_sale": product.on_sale,
+        "in_stock": product.stock > 0,
         "max_per_order": product.max_per_order,
     }
+
+
+def product_view(product: Product) -> dict[str, Any]:
+    return {**public_product_view(product), "stock": product.stock}

@@ -312,6 +312,10 @@ class SupplierOrder:
     def parcel(self, parcel_id: str) -> Parcel | None:
         return next((p for p in self.parcels if p.id == parcel_id), None)
 
+    def carried_by(self, carrier_id: str) -> tuple[Parcel, ...]:
+        """The parcels this carrier was named for (all a carrier may see of the order)."""
+        return tuple(p for p in self.parcels if p.tracking is not None and p.tracking.carrier_id == carrier_id)
+
 
 __all__ = [
     "AttributeOption", "Coupon", "Fulfilment", "Kind", "Method", "Parcel", "PaymentRef", "Position",

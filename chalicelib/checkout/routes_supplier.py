@@ -1,15 +1,24 @@
 """Supplier consoles and carriers after the fan-out: a supplier's own paid orders (and nobody
-else's), shipping a parcel with a method, positions (supplier or the named carrier), delivery."""
+else's), shipping a parcel with a method, positions (supplier or the named carrier), delivery.
+A carrier sees only the parcels it carries and where they go (`CarrierOrderView`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.auth.principal import Role
 from chalicelib.checkout.model import SupplierOrder
 from chalicelib.checkout.schemas import ShipIn
 from chalicelib.checkout.service import CheckoutServices
-from chalicelib.checkout.views import CarrierParcelView, SupplierOrderView, supplier_order_view
-from chalicelib.core.errors import FieldError, MalformedRequest
+from chalicelib.checkout.views import (
+    CarrierOrderView,
+    CarrierParcelView,
+    SupplierOrderView,
+    carrier_order_view,
+    carrier_parcel_view,
+    supplier_order_view,
+)
+from chalicelib.core.errors import FieldError, MalformedRequest, NotFound
 from chalicelib.http.fields import PointIn, is_id
 from chalicelib.http.lists import list_body
 from chalicelib.http.responses import Page
@@ -33,10 +42,16 @@ def supplier_orders(call: Checkout) -> dict[str, Any]:
     return list_body(page, lambda o: supplier_order_view(o, call.now))
 
 
-@routes.route("/supplier/orders/{order_id}", methods=["GET"], response=SupplierOrderView)
+@routes.route("/supplier/orders/{order_id}", methods=["GET"], response=SupplierOrderView | CarrierOrderView)
 def supplier_order(call: Checkout, order_id: str) -> dict[str, Any]:
-    """One of the supplier's orders: its goods, prices and the shipping address."""
-    return supplier_order_view(call.services.supplier_orders.get(call.principal, order_id), call.now)
+    """One of the supplier's orders: its goods, prices and the shipping address (for a carrier,
+    only the parcels it carries and where they go; the customer reads its record instead)."""
+    caller = call.principal
+    caller.require(Role.SUPPLIER, Role.CARRIER, Role.OPS)
+    order = call.services.supplier_orders.get(caller, order_id)
+    if caller.role is Role.CARRIER:
+        return carrier_order_view(order, caller.sub, call.now)
+    return supplier_order_view(order, call.now)
 
 
 @routes.route("/parcels/{sub_order_id}/ship", methods=["POST"], body=ShipIn, response=SupplierOrderView)
@@ -61,8 +76,7 @@ def delivered(call: Checkout, sub_order_id: str) -> dict[str, Any]:
 
 
 def _parcel(order: SupplierOrder, sub_order_id: str, now: int) -> dict[str, Any]:
-    """What a carrier may see: the parcel and where it goes, not the rest of the order."""
-    view = supplier_order_view(order, now)
-    parcel = next(p for p in view["sub_orders"] if p["sub_order_id"] == sub_order_id)
-    return {"order_id": order.id, "shipping_address": view["shipping_address"], "parcel": parcel,
-            "server_time": view["server_time"]}
+    parcel = order.parcel(sub_order_id)
+    if parcel is None:  # the decider found it before the commit; a parcel never leaves its order
+        raise NotFound(f"parcel {sub_order_id} not found")
+    return carrier_parcel_view(order, parcel, now)

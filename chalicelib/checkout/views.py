@@ -4,6 +4,8 @@
   that supplier's sub-orders, each with its status, tracking (method, distance, ETA) or code.
 * A supplier sees only its own supplier order: its goods, its prices, the shipping address —
   never the purchase's other groups, totals or payment.
+* A carrier sees only the parcels it carries and where they go: no goods, prices, totals, codes,
+  customer, nor the order's other parcels.
 """
 
 from __future__ import annotations
@@ -100,12 +102,31 @@ class SupplierOrderView(SupplierOrderFields):
     customer_id: str
 
 
+class CarriedParcelView(ResponseBody):
+    """A parcel as its carrier sees it: what kind of goods and how it moves, not what it holds or costs."""
+
+    sub_order_id: str
+    status: str
+    category: str
+    tracking: TrackingView | None
+    delivered_at: Timestamp | None
+
+
 class CarrierParcelView(ResponseBody):
     """What a carrier may see: the parcel and where it goes, not the rest of the order."""
 
     order_id: str
     shipping_address: AddressView | None
-    parcel: ParcelView
+    parcel: CarriedParcelView
+    server_time: Timestamp
+
+
+class CarrierOrderView(ResponseBody):
+    """A supplier order as a carrier sees it: only the parcels it carries, and where they go."""
+
+    order_id: str
+    shipping_address: AddressView | None
+    parcels: list[CarriedParcelView]
     server_time: Timestamp
 
 
@@ -277,6 +298,23 @@ def record_view(order: SupplierOrder, now: int) -> dict[str, Any]:
 def supplier_order_view(order: SupplierOrder, now: int) -> dict[str, Any]:
     return {"order_id": order.id, "supplier_id": order.supplier_id, "customer_id": order.customer_id,
             **_order(order, now)}
+
+
+def carried_parcel_view(parcel: Parcel) -> dict[str, Any]:
+    return {"sub_order_id": parcel.id, "status": parcel.status.value,
+            "category": parcel.sub_order.product_type.category, "tracking": tracking_view(parcel.tracking),
+            "delivered_at": iso_or_none(parcel.delivered_at)}
+
+
+def carrier_parcel_view(order: SupplierOrder, parcel: Parcel, now: int) -> dict[str, Any]:
+    """The answer to a parcel's position or delivery, whoever reported it."""
+    return {"order_id": order.id, "shipping_address": address_map(order.address),
+            "parcel": carried_parcel_view(parcel), "server_time": iso(now)}
+
+
+def carrier_order_view(order: SupplierOrder, carrier_id: str, now: int) -> dict[str, Any]:
+    return {"order_id": order.id, "shipping_address": address_map(order.address),
+            "parcels": [carried_parcel_view(p) for p in order.carried_by(carrier_id)], "server_time": iso(now)}
 
 
 def purchase_view(purchase: Purchase, records: list[SupplierOrder] | None, now: int) -> dict[str, Any]:

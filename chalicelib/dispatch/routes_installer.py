@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.auth.principal import Role
 from chalicelib.core.errors import FieldError, MalformedRequest
 from chalicelib.dispatch.model import Installation
 from chalicelib.dispatch.schemas import DispatchActionIn, PhotoIn
@@ -57,6 +58,7 @@ def my_dispatches(call: Dispatch) -> dict[str, Any]:
 @routes.route("/installer/dispatches/{installation_id}", methods=["GET"], response=AnyDispatchView)
 def get_dispatch(call: Dispatch, installation_id: str) -> dict[str, Any]:
     """One dispatch with its confirmation deadline (or only that it was revoked)."""
+    call.principal.require(Role.INSTALLER)  # the customer and ops read it at /installations/{id}, in their views
     return _dispatch(call, call.services.installations.get(call.principal, installation_id))
 
 

@@ -50,9 +50,9 @@ class AppLevers:
 
     # ── what is stored ──────────────────────────────────────────────────────────────────────
 
-    def snapshot(self) -> dict[str, list[dict[str, Any]]]:
-        """Every item of every table of the workflow."""
+    def snapshot(self, tables: tuple[str, ...] | None = None) -> dict[str, list[dict[str, Any]]]:
+        """Every item of every table of the workflow (or of these tables)."""
         dynamodb = aws_client("dynamodb")
         settings = self.world.container.settings
         return {name: sorted(dynamodb.scan(TableName=settings.table_name(name))["Items"], key=repr)
-                for name in self.tables}
+                for name in (self.tables if tables is None else tables)}

@@ -49,6 +49,16 @@ def test_customers_may_read_the_menu_but_not_change_it(shop: Shop) -> None:
         assert reply.status == 403 and reply.is_problem
 
 
+def test_the_menu_shows_others_whether_a_product_is_in_stock_and_staff_how_many(shop: Shop) -> None:
+    for who in (shop.customer, shop.party("merchant", "staff-9", merchant_id="m2")):
+        menu = who.get("/merchants/m1/products").body["items"]
+        assert [(p["product_id"], p["in_stock"]) for p in menu] == [("p1", True), ("p2", True), ("p3", True),
+                                                                    ("p4", False)]
+        assert not any("stock" in p for p in menu), menu
+    for who in (shop.merchant, shop.ops):
+        assert [p["stock"] for p in who.get("/merchants/m1/products").body["items"]] == [10, 3, 5, 0]
+
+
 def test_staff_add_and_change_their_products(shop: Shop) -> None:
     added = shop.merchant.post("/merchants/m1/products", {"name": "Tea", "price": 500, "stock": 9})
     assert added.status == 201 and added.body["max_per_order"] == 20 and added.body["on_sale"] is True

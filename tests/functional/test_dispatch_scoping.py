@@ -47,6 +47,15 @@ def test_another_installers_dispatch_is_not_found_and_stays_untouched(crew: Crew
     assert [i["installation_id"] for i in near.get("/installer/dispatches").body["items"]] == [request_id]
 
 
+def test_only_installers_read_a_dispatch_the_others_read_the_request(crew: Crew) -> None:
+    crew.hire("i-near", NEAR)
+    request_id = crew.requested()["installation_id"]
+    for who in (crew.customer, crew.ops):
+        reply = who.get(f"/installer/dispatches/{request_id}")
+        assert reply.status == 403 and reply.is_problem, reply.body
+        assert who.get(f"/installations/{request_id}").status == 200
+
+
 def test_a_foreign_dispatch_and_a_missing_one_look_the_same(crew: Crew) -> None:
     crew.hire("i-near", NEAR)
     far = crew.hire("i-far", FAR)

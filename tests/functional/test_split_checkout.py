@@ -4,6 +4,8 @@ the customer's records, then shipped, tracked and delivered."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from chalice.test import Client
 
@@ -117,6 +119,47 @@ def test_another_supplier_or_carrier_cannot_see_or_move_the_parcel(market: Marke
                     market.party("customer", "u2").get(f"/purchase-records/{shoes['order_id']}")):
         assert attempt.status == 404 and attempt.is_problem
     assert market.snapshot() == before
+
+
+def keys(tree: Any) -> set[str]:
+    """Every member name anywhere in a JSON document."""
+    if isinstance(tree, dict):
+        return set(tree) | {k for value in tree.values() for k in keys(value)}
+    if isinstance(tree, list):
+        return {k for value in tree for k in keys(value)}
+    return set()
+
+
+def test_a_carrier_sees_only_the_parcels_it_carries_and_where_they_go(market: Market) -> None:
+    socks = {"name": "Socks", "price": 900, "stock": 9, "kind": "physical", "category": "socks", "attributes": {}}
+    assert market.supplier("s_shoes").put("/suppliers/s_shoes/products/p_sock", socks).status == 201
+    [section] = market.sections(books=0, cards=0)
+    section["items"].append({"product_id": "p_sock", "quantity": 2, "unit_price": 900})
+    market.pay(market.checkout([section]).body)
+    order = market.supplier("s_shoes").get("/supplier/orders").body["items"][0]
+    carried, other = (p["sub_order_id"] for p in order["sub_orders"])
+    for parcel_id, carrier_id in ((carried, "c1"), (other, "c2")):
+        shipped = market.supplier("s_shoes").post(f"/parcels/{parcel_id}/ship",
+                                                  {"method": "courier", "carrier_id": carrier_id})
+        assert shipped.status == 200, shipped.body
+    carrier = market.party("carrier", "c1")
+    seen = carrier.get(f"/supplier/orders/{order['order_id']}")
+    moved = carrier.post(f"/parcels/{carried}/positions", {"lat": 31.2394, "lng": 121.4737})
+    assert seen.status == 200 and moved.status == 200, (seen.body, moved.body)
+    assert [p["sub_order_id"] for p in seen.body["parcels"]] == [carried]
+    assert seen.body["shipping_address"]["line1"] == HOME["line1"]
+    assert moved.body["parcel"]["tracking"]["carrier_id"] == "c1"
+    for answer in (seen.body, moved.body):
+        assert not keys(answer) & {"customer_id", "purchase_id", "lines", "unit_price", "subtotal", "total",
+                                   "fulfilment", "sub_orders"}, answer
+        assert other not in str(answer)
+
+
+def test_the_customer_reads_its_record_not_the_suppliers_order(market: Market) -> None:
+    market.paid(shoes=1, books=0, cards=0)
+    [record] = market.records()
+    reply = market.customer.get(f"/supplier/orders/{record['record_id']}")
+    assert reply.status == 403 and reply.is_problem
 
 
 def test_the_customer_cancels_before_paying_and_the_stock_comes_back(market: Market) -> None:

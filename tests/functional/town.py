@@ -1,0 +1,277 @@
+"""Two of every party, each with resources of its own, for tests of who may see what.
+
+Every party comes in two: side `ann` (whose member calls in a scoping test) and side `bob`
+(whose resources are "someone else's"). Resources are built on first use, so a test pays only
+for what it reads, and each is recorded with the parties that may see its id: a party's
+`markers` are the ids it must never be shown.
+
+* merchants `m-ann`/`m-bob` (staff `staff-ann`/`staff-bob`), each with product `p1` (`shop.py`'s menu);
+  an order of `cust-ann` at `m-ann`, one of `cust-bob` at `m-bob`;
+* areas `area-ann`/`area-bob`, installers `inst-ann`/`inst-bob` covering one each, and one request
+  per customer in that area (so dispatched to that side's installer);
+* suppliers `sup-ann`/`sup-bob`, product `p-ann`/`p-bob` each; purchase A of `cust-ann` holds goods
+  of both (supplier orders A-1 of `sup-ann`, A-2 of `sup-bob`), purchase B of `cust-bob` only
+  `sup-bob`'s (B-1); paid, and each parcel shipped with its side's carrier (`carrier-ann` carries
+  A-1's parcel, `carrier-bob` those of A-2 and B-1); an unpaid purchase, a saved address and a
+  coupon per side.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from chalice.test import Client
+
+from chalicelib.bootstrap import contributions
+from chalicelib.contribution import models_of
+from chalicelib.persistence.tables import short_name
+from tests.conftest import World
+from tests.events import ws_message
+from tests.functional import crew, market, shop
+from tests.functional.api import Api
+from tests.functional.levers import AppLevers
+from tests.functional.market import Market
+
+SIDES = ("ann", "bob")
+ANN, BOB = SIDES
+Seer = tuple[str, str]
+"""A party: its role and its side."""
+T = TypeVar("T")
+
+BOOK = {k: v for k, v in market.PRODUCTS["s_books"][0].items() if k != "product_id"}
+
+
+def other(side: str) -> str:
+    return BOB if side == ANN else ANN
+
+
+class Town(AppLevers):
+    tables = tuple(short_name(model) for model in models_of(contributions()))
+    """Every table (a scoping test names the few it snapshots)."""
+
+    def __init__(self, world: World, client: Client) -> None:
+        super().__init__(world, client)
+        self.ops = self.party("ops", "ops-1")
+        self._market = Market(world, client)
+        self._built: dict[tuple[str, str], Any] = {}
+        self._seen_by: dict[str, frozenset[Seer]] = {}
+        for side in SIDES:  # a customer's id is theirs and their merchant's and suppliers', no one else's
+            supplier_sides = {ANN, BOB} if side == ANN else {BOB}
+            self._record(self.customer_id(side), ("customer", side), ("merchant", side),
+                         *(("supplier", s) for s in supplier_sides))
+
+    # ── the parties ─────────────────────────────────────────────────────────────────────────
+
+    @staticmethod
+    def customer_id(side: str) -> str:
+        return f"cust-{side}"
+
+    def caller(self, role: str, side: str) -> Api:
+        """The party of `role` on `side` (ops: the one operator, who has no side)."""
+        match role:
+            case "ops":
+                return self.ops
+            case "merchant":
+                return self.party("merchant", f"staff-{side}", merchant_id=f"m-{side}")
+            case "supplier":
+                return self.party("supplier", f"clerk-{side}", supplier_id=f"sup-{side}")
+            case "customer":
+                return self.party("customer", self.customer_id(side))
+        return self.party(role, f"{role if role != 'installer' else 'inst'}-{side}")
+
+    def markers(self, role: str, side: str) -> set[str]:
+        """The ids of everything this party may not see (nothing, for ops)."""
+        if role == "ops":
+            return set()
+        return {id_ for id_, seers in self._seen_by.items() if (role, side) not in seers}
+
+    # ── orders ──────────────────────────────────────────────────────────────────────────────
+
+    def merchant(self, side: str) -> str:
+        def build() -> str:
+            merchant_id = f"m-{side}"
+            created = self.ops.post("/merchants", {"merchant_id": merchant_id, "name": f"Noodles {side}",
+                                                   "time_zone": "Asia/Shanghai"})
+            assert created.status == 201, created.body
+            assert self.ops.post(f"/merchants/{merchant_id}/products", shop.MENU[0]).status == 201
+            return merchant_id
+        return self._once("merchant", side, build)
+
+    def order(self, side: str) -> str:
+        def build() -> str:
+            body = shop.Shop.order_body(merchant_id=self.merchant(side))
+            placed = self.caller("customer", side).post("/orders", body)
+            assert placed.status == 201, placed.body
+            return self._record(placed.body["order_id"], ("customer", side), ("merchant", side))
+        return self._once("order", side, build)
+
+    def returned_order(self, side: str) -> str:
+        def build() -> str:
+            order_id = self.order(side)
+            answer = self.caller("merchant", side).post(f"/merchant/orders/{order_id}/actions",
+                                                        {"action": "return", "note": "one more, please"})
+            assert answer.status == 200, answer.body
+            return order_id
+        return self._once("returned_order", side, build)
+
+    # ── installations ───────────────────────────────────────────────────────────────────────
+
+    def area(self, side: str) -> str:
+        def build() -> str:
+            area_id = f"area-{side}"
+            created = self.ops.post("/areas", {"area_id": area_id, "name": side.title()})
+            assert created.status == 201, created.body
+            return area_id
+        return self._once("area", side, build)
+
+    def installer(self, side: str) -> str:
+        def build() -> str:
+            installer_id = f"inst-{side}"
+            hired = self.ops.post("/installers", {"installer_id": installer_id, "name": f"Installer {side}",
+                                                  "phone": "+86 138 0000 0000", "areas": [self.area(side)]})
+            assert hired.status == 201, hired.body
+            located = self.caller("installer", side).put("/installer/location",
+                                                         {"lat": crew.NEAR[0], "lng": crew.NEAR[1]})
+            assert located.status == 200, located.body
+            return installer_id
+        return self._once("installer", side, build)
+
+    def spare_installer(self, side: str) -> str:
+        """A second installer of the side's area, hired once its request went to the first."""
+        def build() -> str:
+            self.installation(side)
+            installer_id = f"inst-{side}-2"
+            hired = self.ops.post("/installers", {"installer_id": installer_id, "name": f"Installer {side} 2",
+                                                  "phone": "+86 138 0000 0002", "areas": [self.area(side)]})
+            assert hired.status == 201, hired.body
+            return installer_id
+        return self._once("spare_installer", side, build)
+
+    def installation(self, side: str) -> str:
+        def build() -> str:
+            self.installer(side)
+            body = crew.Crew.request_body(area_id=self.area(side), customer_id=self.customer_id(side))
+            created = self.ops.post("/installations", body)
+            assert created.status == 201 and created.body["assignment"]["installer"]["installer_id"] == \
+                f"inst-{side}", created.body
+            return self._record(created.body["installation_id"], ("customer", side), ("installer", side))
+        return self._once("installation", side, build)
+
+    def started_installation(self, side: str) -> str:
+        def build() -> str:
+            installation_id = self.installation(side)
+            for action in ("confirm", "start"):
+                reply = self.caller("installer", side).post(f"/installer/dispatches/{installation_id}/actions",
+                                                            {"action": action})
+                assert reply.status == 200, reply.body
+            return installation_id
+        return self._once("started_installation", side, build)
+
+    # ── split orders ────────────────────────────────────────────────────────────────────────
+
+    def supplier(self, side: str) -> str:
+        def build() -> str:
+            supplier_id = f"sup-{side}"
+            created = self.ops.post("/suppliers", {"supplier_id": supplier_id, "currency": "CNY",
+                                                   **market.SUPPLIERS["s_books"]})
+            assert created.status == 201, created.body
+            put = self.caller("supplier", side).put(f"/suppliers/{supplier_id}/products/{self.product(side)}", BOOK)
+            assert put.status == 201, put.body
+            return supplier_id
+        return self._once("supplier", side, build)
+
+    @staticmethod
+    def product(side: str) -> str:
+        return f"p-{side}"
+
+    def section(self, side: str) -> dict[str, Any]:
+        return {"supplier_id": self.supplier(side), "address": market.HOME,
+                "items": [{"product_id": self.product(side), "quantity": 1}]}
+
+    def purchase(self, side: str) -> str:
+        """Purchase A (`cust-ann`: goods of both suppliers) or B (`cust-bob`: `sup-bob`'s), paid and shipped."""
+        return str(self._purchases()[side]["purchase_id"])
+
+    def record(self, side: str) -> str:
+        """A customer's paid record: A-1 for `cust-ann`, B-1 for `cust-bob`."""
+        return self._orders_of(side)[0]
+
+    def supplier_order(self, side: str) -> str:
+        """A supplier's (and its carrier's) order: A-1 of `sup-ann`, A-2 of `sup-bob` (the same purchase)."""
+        self._purchases()
+        return f"{self.purchase(ANN)}-{1 if side == ANN else 2}"
+
+    def parcel(self, side: str) -> str:
+        """The parcel of `supplier_order(side)`, carried by `carrier-<side>`."""
+        return f"{self.supplier_order(side)}-1"
+
+    def unpaid_purchase(self, side: str) -> str:
+        def build() -> str:
+            created = self.caller("customer", side).post("/purchases", {"sections": [self.section(side)]})
+            assert created.status == 201, created.body
+            return self._record(created.body["purchase_id"], ("customer", side))
+        return self._once("unpaid_purchase", side, build)
+
+    def address(self, side: str) -> str:
+        def build() -> str:
+            saved = self.caller("customer", side).post("/me/addresses", {"label": "Home", "address": market.HOME})
+            assert saved.status == 201, saved.body
+            return self._record(saved.body["address_id"], ("customer", side))
+        return self._once("address", side, build)
+
+    def coupon(self, side: str) -> str:
+        def build() -> str:
+            code = f"{side.upper()}10"
+            created = self.ops.post("/coupons", {"code": code, "amount_off": 100, "currency": "CNY"})
+            assert created.status == 201, created.body
+            return code
+        return self._once("coupon", side, build)
+
+    def _orders_of(self, side: str) -> list[str]:
+        purchase = self._purchases()[side]
+        return [g["record_id"] for g in purchase["groups"]]
+
+    def _purchases(self) -> dict[str, dict[str, Any]]:
+        def build() -> dict[str, dict[str, Any]]:
+            bought = {}
+            for side, sections in ((ANN, [self.section(ANN), self.section(BOB)]), (BOB, [self.section(BOB)])):
+                created = self.caller("customer", side).post("/purchases", {"sections": sections})
+                assert created.status == 201, created.body
+                paid = self._market.pay(created.body)
+                assert paid.status == 200 and paid.body["status"] == "processed", paid.body
+                bought[side] = created.body
+            self._record(bought[ANN]["purchase_id"], ("customer", ANN), ("supplier", ANN), ("supplier", BOB))
+            self._record(bought[BOB]["purchase_id"], ("customer", BOB), ("supplier", BOB))
+            for side, purchase in bought.items():
+                for group in purchase["groups"]:
+                    supplier_side = group["supplier_id"].removeprefix("sup-")
+                    seers = (("customer", side), ("supplier", supplier_side), ("carrier", supplier_side))
+                    self._record(group["record_id"], *seers)
+                    for parcel in group["sub_orders"]:
+                        self._record(parcel["sub_order_id"], *seers)
+                        shipped = self.caller("supplier", supplier_side).post(
+                            f"/parcels/{parcel['sub_order_id']}/ship",
+                            {"method": "courier", "carrier_id": f"carrier-{supplier_side}"})
+                        assert shipped.status == 200, shipped.body
+            assert [g["supplier_id"] for g in bought[ANN]["groups"]] == ["sup-ann", "sup-bob"]
+            return bought
+        return self._once("purchases", "", build)
+
+    def list_pending(self, connection_id: str) -> None:
+        """What a (re)connected terminal sends over its socket to get its pending work."""
+        self.client.lambda_.invoke("message", ws_message(connection_id, json.dumps({"action": "list_pending"})))
+
+    # ── helpers ─────────────────────────────────────────────────────────────────────────────
+
+    def _once(self, kind: str, side: str, build: Callable[[], T]) -> T:
+        key = (kind, side)
+        if key not in self._built:
+            self._built[key] = build()
+        built: T = self._built[key]
+        return built
+
+    def _record(self, id_: str, *seers: Seer) -> str:
+        self._seen_by[id_] = frozenset(seers)
+        return id_
