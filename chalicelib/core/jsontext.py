@@ -63,7 +63,7 @@ def loads(data: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
         value = json.loads(text, parse_constant=_not_a_number)
     except UnreadableJson:
         raise
-    except (ValueError, RecursionError) as exc:  # RecursionError cannot happen once the depth is bounded
+    except (ValueError, RecursionError) as exc:  # RecursionError: only with a max_depth near the interpreter's
         raise UnreadableJson(f"not valid JSON ({exc})") from None
     if _MAYBE_SURROGATE.search(text) and not _encodable(value):
         raise UnreadableJson("not Unicode text: a string holds a lone UTF-16 surrogate")
@@ -71,8 +71,8 @@ def loads(data: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
 
 
 def nesting_depth(text: str) -> int:
-    """How deep arrays and objects nest in `text` (exact for JSON; for other text, a bound that
-    parsing would meet)."""
+    """How deep arrays and objects nest in `text` (exact for JSON; for other text, at least as deep
+    as parsing it would go before it fails)."""
     brackets = _STRINGS_AND_SCALARS.sub("", text).translate(_DELTAS)
     return max(0, max(accumulate(array("b", brackets.encode("latin-1"))), default=0))
 
