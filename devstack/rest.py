@@ -20,6 +20,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from chalicelib.core import jsontext
 from chalicelib.core.observability import log
 from chalicelib.http.problems import PROBLEM_JSON, problem_body
 from devstack.events import rest_event
@@ -30,8 +31,9 @@ MAX_BODY_BYTES = 1024 * 1024
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-def problem(status: int, slug: str, title: str, detail: str, instance: str) -> Response:
-    body = json.dumps(problem_body(status, slug, title, detail, instance), separators=(",", ":"))
+def problem(status: int, slug: str, title: str, detail: str, instance: str,
+            errors: list[dict[str, str]] | None = None) -> Response:
+    body = jsontext.dumps(problem_body(status, slug, title, detail, instance, {"errors": errors}))
     return Response(body, status_code=status, media_type=PROBLEM_JSON)
 
 

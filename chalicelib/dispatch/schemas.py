@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from chalicelib.dispatch.photos import MAX_PHOTOS, PHOTO_TYPES
-from chalicelib.http.fields import AddressIn, Id, Latitude, Longitude, MoneyIn, Note, Strict, Text
+from chalicelib.http.fields import AddressIn, Id, Instant, Latitude, Longitude, MoneyIn, Note, Strict, Text
 
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 \-]{4,19}$")]
 HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=500)]
@@ -62,7 +62,7 @@ class InstallationIn(Strict):
     address: InstallationAddressIn
     customer_id: Id | None = None
     """Required when ops create the request; a customer creates requests for themselves only."""
-    preferred_time: AwareDatetime | None = Field(default=None, strict=False)
+    preferred_time: Instant | None = None
     note: Note | None = None
     order_id: Id | None = None
 

@@ -2,14 +2,21 @@
 
 Each package's `schemas.py` composes its bodies from these, so an id, a text, a point or an amount
 of money is checked the same way on every route.
+
+Strict means JSON's own types, as documented: a number is a JSON number (`5`, not `"5"`; never
+`true`, which lax pydantic reads as 1), a text a JSON string, a flag `true` or `false`. Every
+body model derives from `Strict`; the types below are strict on their own as well, so they stay
+strict in any model. A time is the one thing JSON has no type for: it is an ISO 8601 string
+(`Instant`), never a number of seconds.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from chalicelib.core.address import Address
 from chalicelib.core.money import Money
@@ -22,8 +29,24 @@ _ID = re.compile(ID_PATTERN)
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Latitude = Annotated[float, Field(ge=-90, le=90, strict=False)]
-Longitude = Annotated[float, Field(ge=-180, le=180, strict=False)]
+Latitude = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-90, le=90)]
+"""Degrees north, a JSON number (an integer is fine: `31` is 31.0)."""
+Longitude = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-180, le=180)]
+"""Degrees east, a JSON number."""
+
+
+def _iso_8601(value: object) -> object:
+    # Lax pydantic would also take 1700000000 or "1700000000" as a time; strict takes no string.
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 string with a time zone, e.g. 2026-11-23T09:00:00Z")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be an ISO 8601 string with a time zone, e.g. 2026-11-23T09:00:00Z") from None
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_8601)]
+"""A moment, as an ISO 8601 string with its offset (`2026-11-23T09:00:00Z`, `…+08:00`)."""
 
 
 def is_id(value: str) -> bool:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from chalice.app import Response
 
-from chalicelib.core import correlation
+from chalicelib.core import correlation, jsontext
 from chalicelib.core.errors import DomainError, MalformedRequest, ValidationFailed
 
 PROBLEM_JSON = "application/problem+json"
@@ -42,7 +41,7 @@ def problem_body(status: int, slug: str, title: str, detail: str, instance: str 
 
 def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
     return Response(
-        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        body=jsontext.dumps(body),  # never fails on what it echoes (a field name, a path, a detail)
         status_code=int(body["status"]),
         headers={"Content-Type": PROBLEM_JSON, **(headers or {})},
     )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.core import jsontext
 from chalicelib.core.errors import FieldError, MalformedRequest, PayloadTooLarge
 
 T = TypeVar("T", bound=BaseModel)
@@ -31,15 +31,19 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
 
 
 def json_body(request: Request, max_bytes: int) -> Any:
-    raw = request.raw_body or b""
+    """The body's JSON value (`chalicelib.core.jsontext`: UTF-8, at most `MAX_DEPTH` deep)."""
+    try:
+        raw = request.raw_body or b""
+    except UnicodeEncodeError:  # an event whose text body holds a lone surrogate: not UTF-8 at all
+        raise MalformedRequest("the body is not UTF-8 text", [FieldError("body", "not UTF-8 text")]) from None
     if len(raw) > max_bytes:
         raise PayloadTooLarge(f"the body is {len(raw)} bytes; at most {max_bytes} are accepted")
     if not raw.strip():
         raise MalformedRequest("a JSON body is required", [FieldError("body", "missing")])
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedRequest(f"the body is not valid JSON: {exc}", [FieldError("body", "not valid JSON")]) from None
+        return jsontext.loads(raw)
+    except jsontext.UnreadableJson as exc:
+        raise MalformedRequest(f"the body cannot be read: {exc}", [FieldError("body", str(exc))]) from None
 
 
 def parse(schema: type[T], data: Any) -> T:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from chalicelib.core.clock import Clock
-from chalicelib.core.errors import DomainError, MalformedRequest
+from chalicelib.core.errors import DomainError, FieldError, MalformedRequest
 from chalicelib.core.observability import log
 from chalicelib.payments.port import MalformedCallback, ProviderPayment, parse_callback
 from chalicelib.payments.signing import BadSignature, verify
@@ -49,7 +49,7 @@ class PaymentCallbacks:
         try:
             event_id, payment = parse_callback(body)
         except MalformedCallback as exc:
-            raise MalformedRequest(str(exc)) from exc
+            raise MalformedRequest(str(exc), [FieldError("body", str(exc))]) from exc
         payee = self._payees.get(payee_prefix(payment.reference))
         if payee is None:
             log("payment.callback_ignored", logging.WARNING, reason="unknown_reference", event_id=event_id,

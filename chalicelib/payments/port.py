@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
+from chalicelib.core import jsontext
 from chalicelib.core.errors import DomainError
 
 
@@ -85,9 +86,9 @@ def callback_body(payment: ProviderPayment, event_id: str) -> bytes:
 def parse_callback(body: bytes) -> tuple[str, ProviderPayment]:
     """(event id, payment) from a callback body; raises MalformedCallback."""
     try:
-        data: Any = json.loads(body)
-    except ValueError as exc:
-        raise MalformedCallback("the body is not JSON") from exc
+        data: Any = jsontext.loads(body)
+    except jsontext.UnreadableJson as exc:  # signed, yet unreadable: a provider's bug; a 500 would be retried forever
+        raise MalformedCallback(f"the body cannot be read: {exc}") from exc
     if not isinstance(data, dict):
         raise MalformedCallback("the body is not an object")
     kind = data.get("type")

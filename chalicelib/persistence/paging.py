@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from pynamodb.exceptions import QueryError, ScanError
 
+from chalicelib.core import jsontext
 from chalicelib.core.errors import FieldError, MalformedRequest
 
 T = TypeVar("T")
@@ -51,8 +52,8 @@ def decode_token(token: str | None) -> dict[str, Any] | None:
         return None
     try:
         padded = token + "=" * (-len(token) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
+        value = jsontext.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError):  # jsontext.UnreadableJson is a ValueError
         value = None
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
         raise MalformedRequest("next_token is not valid", [FieldError("next_token", "not a token this API issued")])

@@ -7,9 +7,9 @@ sent (`core/correlation.py`); null only outside all of them (a script calling a 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from chalicelib.core import jsontext
 from chalicelib.core.correlation import correlation_id
 from chalicelib.core.ids import new_id
 from chalicelib.core.timefmt import iso
@@ -21,4 +21,5 @@ def envelope(message_type: str, data: dict[str, Any], now_ms: int) -> dict[str, 
 
 
 def encode(message: dict[str, Any]) -> bytes:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode()
+    """UTF-8 whatever the message echoes (a string that is not Unicode text goes out escaped)."""
+    return jsontext.encode(message)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.auth.tokens import TokenVerifier
+from chalicelib.core import jsontext
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import DomainError
 from chalicelib.core.observability import log
@@ -62,14 +62,8 @@ class TerminalSession:
 
     def receive(self, connection_id: str, body: str | None) -> None:
         now = self._clock.now_ms()
-        action = None
         try:
-            if body is None or len(body.encode()) > MAX_MESSAGE_BYTES:
-                raise ValueError(f"messages are JSON objects of at most {MAX_MESSAGE_BYTES} bytes")
-            message = json.loads(body)
-            if not isinstance(message, dict) or not isinstance(message.get("action"), str):
-                raise ValueError('messages look like {"action": "<name>", …}')
-            action = message["action"]
+            action = _action_of(body)
         except ValueError as exc:
             self._notifier.reply(connection_id, "error", {"problem": "malformed-message", "detail": str(exc)}, now)
             return
@@ -92,3 +86,18 @@ class TerminalSession:
     def disconnect(self, connection_id: str) -> None:
         self._registry.unregister(connection_id)
         log("ws.disconnected", connection_id=connection_id)
+
+
+def _action_of(body: str | None) -> str:
+    """The `action` of a terminal's message; a ValueError says what is wrong with it."""
+    # Counted with surrogates let through: a frame holding one is refused below, with a reason.
+    if body is None or len(body.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
+        raise ValueError(f"messages are JSON objects of at most {MAX_MESSAGE_BYTES} bytes")
+    try:
+        message = jsontext.loads(body)
+    except jsontext.UnreadableJson as exc:
+        raise ValueError(f"the message cannot be read: {exc}") from None
+    if not isinstance(message, dict) or not isinstance(message.get("action"), str):
+        raise ValueError('messages look like {"action": "<name>", …}')
+    action: str = message["action"]
+    return action

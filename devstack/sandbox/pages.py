@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from chalicelib.core import jsontext
 from chalicelib.core.observability import log
 from chalicelib.payments.port import PaymentOutcome, ProviderPayment
 from devstack.rest import problem
@@ -64,7 +65,8 @@ def sandbox_routes(provider: SandboxProvider) -> list[BaseRoute]:
         try:
             outcome, from_form = await _requested_outcome(request)
         except ValueError as exc:
-            return problem(400, "bad-request", "Bad request", str(exc), path)
+            return problem(400, "bad-request", "Bad request", str(exc), path,
+                           errors=[{"field": "body", "message": str(exc)}])
         try:
             callback = provider.pay(payment_id, outcome)
         except UnknownPayment:
@@ -116,9 +118,9 @@ async def _requested_outcome(request: Request) -> tuple[PaymentOutcome, bool]:
         raw = parse_qs(body.decode("utf-8", "replace")).get("outcome", [None])[-1]
     elif body.strip():
         try:
-            data = json.loads(body)
-        except ValueError:
-            raise ValueError("the body is neither JSON nor a form") from None
+            data = jsontext.loads(body)
+        except jsontext.UnreadableJson as exc:
+            raise ValueError(f"the body is neither a form nor JSON we read: {exc}") from None
         if not isinstance(data, dict):
             raise ValueError("the body is a JSON object: {\"outcome\": \"succeeded\" | \"failed\"}")
         raw = data.get("outcome")

@@ -69,8 +69,9 @@ class Terminal:
         self.received: list[Message] = []
         self._unread = 0  # index of the first message no `wait_for` has looked at yet
 
-    def send(self, message: Message | str) -> None:
-        self._ws.send(message if isinstance(message, str) else json.dumps(message))
+    def send(self, message: Message | str | bytes) -> None:
+        """A message as JSON, or a text (or binary) frame as it is."""
+        self._ws.send(message if isinstance(message, (str, bytes)) else json.dumps(message))
 
     def wait_for(self, wanted: Callable[[Message], bool], timeout_s: float = WAIT_S) -> Message:
         """The next message (after those already waited for) that `wanted` accepts."""

@@ -144,3 +144,41 @@ def test_unknown_or_malformed_websocket_messages_get_an_error_and_the_socket_sta
 
     terminal.send({"action": "ping"})
     assert terminal.wait_for(lambda m: m["type"] == "pong")["server_time"].endswith("Z")
+
+
+def test_frames_nested_too_deep_holding_a_lone_surrogate_or_not_text_get_an_error_envelope_and_the_socket_stays(
+        parties: Parties) -> None:
+    terminal = parties.terminal(parties.customer())
+
+    for frame in ('{"action": "\\ud800"}', "[" * 1_000 + "]" * 1_000, '{"a":' * 3_000 + "1" + "}" * 3_000,
+                  b"\xff\xfe\x00"):
+        terminal.send(frame)
+        # Not the gateway's `{"message": "Internal server error"}` of a crashed handler: our envelope.
+        error = terminal.wait_for(lambda m: "message" in m or m.get("type") == "error")
+        assert error["type"] == "error" and error["id"] and error["server_time"].endswith("Z"), error
+        assert error["data"]["problem"] == "malformed-message" and error["data"]["detail"]
+
+    terminal.send({"action": "ping"})
+    assert terminal.wait_for(lambda m: m.get("type") == "pong")["server_time"].endswith("Z")
+
+
+UNREADABLE_BODIES = {
+    "1,000 nested arrays": b"[" * 1_000 + b"]" * 1_000,
+    "objects nested 3,000 deep": b'{"a":' * 3_000 + b"1" + b"}" * 3_000,
+    "a lone surrogate": b'{"note": "\\ud800"}',
+    "a lone surrogate in a name": b'{"\\udc00": 1}',
+    "UTF-16": '{"note": "m"}'.encode("utf-16"),
+}
+
+
+@pytest.mark.parametrize("body", UNREADABLE_BODIES.values(), ids=UNREADABLE_BODIES.keys())
+def test_a_body_nested_too_deep_or_not_utf8_text_is_a_400_naming_the_body_over_the_wire(
+        parties: Parties, body: bytes) -> None:
+    customer = parties.customer()
+    problem = assert_problem(_place(customer, body), 400, "/problems/malformed-request")
+    assert [error["field"] for error in problem["errors"]] == ["body"]
+
+
+@pytest.mark.parametrize("path", ["/orders/%ED%A0%80", "/orders/%F0%9F%98%80", "/orders/%E2%80%AE%00x", "/orders/%FF"])
+def test_a_path_with_odd_unicode_or_bytes_that_are_not_utf8_is_a_404_problem(parties: Parties, path: str) -> None:
+    assert_problem(parties.customer().get(path), 404, "/problems/not-found")

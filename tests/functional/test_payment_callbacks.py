@@ -147,8 +147,15 @@ def test_callbacks_for_unknown_orders_or_payments_are_acknowledged_and_ignored(m
 
 
 @pytest.mark.parametrize("raw", [b"not json", b"[]", json.dumps({"type": "payment.refunded"}).encode(),
-                                 json.dumps({"type": "payment.succeeded", "amount": "1"}).encode()])
-def test_a_signed_callback_we_cannot_read_is_a_400_problem(market: Market, raw: bytes) -> None:
+                                 json.dumps({"type": "payment.succeeded", "amount": "1"}).encode(),
+                                 b"[" * 1_000 + b"]" * 1_000,  # RecursionError in json.loads: a 500, retried forever
+                                 b'{"type":' * 3_000 + b'"payment.succeeded"' + b"}" * 3_000,
+                                 b'{"type": "payment.succeeded", "reference": "\\ud800"}',
+                                 '{"type": "payment.succeeded"}'.encode("utf-16")])
+def test_a_signed_callback_we_cannot_read_is_a_400_problem_naming_the_body(market: Market, raw: bytes) -> None:
+    market.bought()
+    before = market.snapshot()
     reply = market.forged(raw, secret=market.secret)
-    assert reply.status == 400 and reply.is_problem
+    assert reply.status == 400 and reply.is_problem and reply.error_fields == ["body"]
+    assert market.snapshot() == before
 

@@ -4,6 +4,7 @@ an answer to every message it sends, and is forgotten when it leaves."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import jwt
@@ -94,6 +95,12 @@ def test_a_ping_gets_a_pong(world: World, client: Client) -> None:
     ("x" * 40_000, "malformed-message"),
     (None, "malformed-message"),
     ('{"action": "order.teleport"}', "unknown-action"),
+    ("[" * 1_000 + "]" * 1_000, "malformed-message"),  # RecursionError in json.loads: API Gateway's bare 500
+    ('{"action":' * 2_000 + '"ping"' + "}" * 2_000, "malformed-message"),
+    ('{"action": "\\ud800"}', "malformed-message"),  # a lone surrogate: could not even be echoed back
+    ('{"action": "ping", "note": "\\udc00"}', "malformed-message"),
+    ('{"action": "\ud800"}', "malformed-message"),  # the surrogate itself in the frame's text
+    ('{"action": "ping", "n": NaN}', "malformed-message"),
 ])
 def test_a_bad_message_gets_an_error_back_and_the_connection_is_kept(
         world: World, client: Client, body: str | None, problem: str) -> None:
@@ -101,6 +108,22 @@ def test_a_bad_message_gets_an_error_back_and_the_connection_is_kept(
     assert send(client, "conn-1", body) == 200
     (error,) = world.push.to("conn-1")
     assert error["type"] == "error" and error["data"]["problem"] == problem and error["data"]["detail"]
+    assert registered(world, "conn-1") == party.customer("u1")
+
+
+@pytest.mark.parametrize("action", ["茶 \u202e😀", "\x00", "a" * 200])
+def test_an_unknown_action_is_echoed_back_whatever_text_it_holds(world: World, client: Client, action: str) -> None:
+    connect(client, "conn-1", world.token("customer", "u1"))
+    assert send(client, "conn-1", json.dumps({"action": action})) == 200
+    (error,) = world.push.to("conn-1")
+    assert error["data"]["problem"] == "unknown-action" and error["data"]["action"] == action
+
+
+def test_after_frames_it_cannot_read_a_terminal_still_gets_answers(world: World, client: Client) -> None:
+    connect(client, "conn-1", world.token("customer", "u1"))
+    for frame in ("[" * 1_000 + "]" * 1_000, '{"action": "\\ud800"}', '{"action": "ping"}'):
+        assert send(client, "conn-1", frame) == 200
+    assert [m["type"] for m in world.push.to("conn-1")] == ["error", "error", "pong"]
     assert registered(world, "conn-1") == party.customer("u1")
 
 

@@ -266,6 +266,21 @@ def test_an_unknown_outcome_is_a_400_problem_and_pays_nothing(
     assert provider.last_event_id(intent.payment_id) is None
 
 
+@pytest.mark.parametrize("body", [b"[" * 1_000 + b"]" * 1_000, b'{"outcome":' * 1_000 + b'"failed"' + b"}" * 1_000,
+                                  b'{"outcome": "\\ud800"}', '{"outcome": "failed"}'.encode("utf-16")])
+def test_a_pay_body_nested_too_deep_or_not_utf8_is_a_400_problem_and_pays_nothing(
+        provider: SandboxProvider, client: TestClient, platform: Platform, body: bytes) -> None:
+    intent = provider.create_payment("pur_42", 100, "CNY", "")
+
+    response = client.post(f"/sandbox/pay/{intent.payment_id}", content=body,
+                           headers={"content-type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith(PROBLEM_JSON)
+    assert [error["field"] for error in response.json()["errors"]] == ["body"]
+    assert platform.received == [] and provider.last_event_id(intent.payment_id) is None
+
+
 def test_the_rest_front_serves_the_sandbox_before_the_app_s_catch_all() -> None:
     from starlette.routing import Route
 

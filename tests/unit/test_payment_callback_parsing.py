@@ -36,3 +36,12 @@ def test_any_other_shape_is_malformed(change: dict[str, object]) -> None:
 def test_a_body_that_is_not_a_json_object_is_malformed(raw: bytes) -> None:
     with pytest.raises(MalformedCallback):
         parse_callback(raw)
+
+
+@pytest.mark.parametrize("raw", [
+    b"[" * 1_000 + b"]" * 1_000, b'{"type":' * 3_000 + b"1" + b"}" * 3_000,  # RecursionError in json.loads
+    b'{"type": "payment.succeeded", "reference": "\\ud800"}', '{"type": "payment.succeeded"}'.encode("utf-16"),
+])
+def test_a_body_nested_too_deep_or_not_utf8_text_is_malformed(raw: bytes) -> None:
+    with pytest.raises(MalformedCallback, match="cannot be read"):
+        parse_callback(raw)

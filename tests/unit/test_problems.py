@@ -51,6 +51,18 @@ def test_a_malformed_request_lists_its_fields_too() -> None:
         "/problems/malformed-request", 400, [{"field": "body", "message": "not valid JSON"}])
 
 
+def test_a_problem_echoing_text_that_is_not_unicode_still_encodes_as_utf8() -> None:
+    error = MalformedRequest("bad", [FieldError("\ud800", "extra inputs are not permitted")])
+    response = from_domain_error(error, "/orders/\udc00")
+    assert isinstance(response.body, str) and response.body.encode("utf-8")
+    assert body_of(response)["errors"] == [{"field": "\ud800", "message": "extra inputs are not permitted"}]
+
+
+def test_a_problem_keeps_other_text_as_it_is() -> None:
+    response = from_domain_error(NotFound("没有这个订单"), "/orders/茶")
+    assert "没有这个订单" in response.body and "/orders/茶" in response.body
+
+
 def test_an_unauthenticated_problem_asks_for_a_bearer_token() -> None:
     response = from_domain_error(Unauthenticated("send a token"), "/orders")
     assert response.status_code == 401 and response.headers["WWW-Authenticate"] == "Bearer"

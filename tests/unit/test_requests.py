@@ -51,6 +51,17 @@ def test_a_body_that_is_not_json_is_malformed(body: str | bytes) -> None:
     assert fields_of(refused.value) == ["body"]
 
 
+@pytest.mark.parametrize("body", [
+    "[" * 1_000 + "]" * 1_000, '{"a":' * 3_000 + "1" + "}" * 3_000,  # RecursionError in json.loads: a 500
+    '{"a": "\\ud800"}', '{"a": 1}'.encode("utf-16"), b'{"a": "\xed\xa0\x80"}', '{"a": NaN}',
+])
+def test_a_body_nested_too_deep_or_not_utf8_text_is_malformed_and_says_why(body: str | bytes) -> None:
+    with pytest.raises(MalformedRequest) as refused:
+        json_body(request(body), 64 * 1024)
+    (error,) = refused.value.errors
+    assert error.field == "body" and error.message in refused.value.detail
+
+
 @pytest.mark.parametrize("data", [[], [1], "text", 3, None, True])
 def test_a_body_that_is_not_an_object_is_malformed(data: Any) -> None:
     with pytest.raises(MalformedRequest) as refused:
