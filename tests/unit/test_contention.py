@@ -1,16 +1,22 @@
 """The one retry of a write that lost to another writer: bounded attempts, jittered exponential
 backoff, and a `ConcurrentUpdate` that the HTTP edge answers with a 409 telling the caller to
-retry. Waits go to a fake sleeper: nothing here sleeps."""
+retry; and which refusals of DynamoDB are contention. Waits go to a fake sleeper: nothing here
+sleeps, and nothing calls AWS."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import pytest
+from botocore.exceptions import ClientError
+from pynamodb.exceptions import CancellationReason, PutError, TransactWriteError, VerboseClientError
 
 from chalicelib.core.contention import DEFAULT_BACKOFF, Backoff, retry_contended
 from chalicelib.core.errors import ConcurrentUpdate, DomainError, NotFound
 from chalicelib.http.problems import from_domain_error
+from chalicelib.orders.store import DynamoOrderStore
+from chalicelib.persistence.writes import contended, lost_condition
+from tests.builders import an_order
 
 
 class Sleeper:
@@ -85,3 +91,40 @@ def test_a_concurrent_update_that_reaches_the_caller_is_a_409_problem_saying_ret
     assert response.headers["Content-Type"] == "application/problem+json"
     assert '"type":"/problems/concurrent-update"' in response.body
     assert "retry" in error.detail and "supplier sup_1" in error.detail
+
+
+# ── what counts as contention at DynamoDB ───────────────────────────────────────────────────
+
+def _refused(code: str) -> PutError:
+    return PutError("refused", cause=ClientError({"Error": {"Code": code, "Message": "…"}}, "PutItem"))
+
+
+def _cancelled(*reasons: str | None) -> TransactWriteError:
+    cause = VerboseClientError({"Error": {"Code": "TransactionCanceledException", "Message": "…"}},
+                               "TransactWriteItems", cancellation_reasons=[
+                                   None if code is None else CancellationReason(code=code) for code in reasons])
+    return TransactWriteError("cancelled", cause=cause)
+
+
+def test_a_write_refused_because_a_transaction_held_its_item_is_contention_not_a_lost_condition() -> None:
+    assert contended(_refused("TransactionConflictException"))
+    assert contended(_cancelled(None, "TransactionConflict"))
+    assert not lost_condition(_cancelled(None, "TransactionConflict"))
+    assert not contended(_refused("ConditionalCheckFailedException"))
+    assert not contended(_cancelled("ConditionalCheckFailed", None))
+    assert not contended(_refused("ProvisionedThroughputExceededException"))
+
+
+def test_an_entity_commit_that_a_transaction_in_flight_refused_is_a_concurrent_update(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = DynamoOrderStore(16)
+    conflicts = [_cancelled(None, "TransactionConflict"), _refused("TransactionConflictException")]
+
+    def held(item: object, writes: tuple[object, ...]) -> None:
+        raise conflicts.pop(0)
+
+    monkeypatch.setattr(store, "_write", held)
+    for _ in range(2):
+        with pytest.raises(ConcurrentUpdate) as lost:
+            store.commit(an_order(), 1, None)
+        assert lost.value.what == "ord_1"
