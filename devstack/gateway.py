@@ -8,7 +8,8 @@ API on one port, so the app's push code is the same here as in AWS.
     GET  /_stats                              local only: counters for benchmarks (see `stats.py`)
 
 Unknown or closed ids answer 410 with `x-amzn-ErrorType: GoneException`, which boto3 raises as
-`GoneException`, so the app forgets stale connections exactly as it does in AWS.
+`GoneException`, so the app forgets stale connections exactly as it does in AWS. A post over 128 KB
+answers 413 `PayloadTooLargeException` and is not delivered, as in AWS.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from starlette.websockets import WebSocket
 
 from chalicelib.core.observability import log
 from chalicelib.http.problems import PROBLEM_JSON, problem_body
+from chalicelib.push.envelope import MAX_MESSAGE_BYTES
 from devstack.events import (
     LOCAL_STAGE,
     new_connection_id,
@@ -44,6 +46,9 @@ from devstack.events import (
 from devstack.lambdas import LambdaRuntime
 from devstack.stats import StackStats
 
+MAX_POST_BYTES = MAX_MESSAGE_BYTES
+"""API Gateway's limit on a `PostToConnection`'s data (128 KB): a larger post is refused with
+`413 PayloadTooLargeException`, here as there, so a push that would fail in AWS fails locally."""
 CONNECT_WAIT_S = 10.0
 """How long a push waits for a terminal whose `$connect` is still running."""
 
@@ -74,7 +79,8 @@ def _iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-_ERRORS = {400: ("BadRequestException", "Data is required"), 410: ("GoneException", "Gone")}
+_ERRORS = {400: ("BadRequestException", "Data is required"), 410: ("GoneException", "Gone"),
+           413: ("PayloadTooLargeException", "The data has exceeded the maximum size allowed.")}
 
 
 def management_error(status: int) -> tuple[dict[str, str], bytes]:
@@ -234,9 +240,14 @@ class WebSocketGateway:
         })
 
     async def deliver(self, connection_id: str, payload: bytes) -> int:
-        """PostToConnection: 200 delivered, 410 gone, 400 empty — over HTTP or in-process alike."""
+        """PostToConnection: 200 delivered, 410 gone, 400 empty, 413 larger than API Gateway takes
+        (nothing delivered) — over HTTP or in-process alike."""
         if not payload:
             return 400
+        if len(payload) > MAX_POST_BYTES:
+            self._stats.pushes.add("too_large")
+            log("local.push_too_large", logging.WARNING, connection_id=connection_id, bytes=len(payload))
+            return 413
         terminal = await self._live_terminal(connection_id)
         if terminal is None or not await self._send(terminal, payload.decode("utf-8", "replace")):
             self._stats.pushes.add("gone")

@@ -49,7 +49,7 @@ class StackStats:
         self.aws_calls = Tally()
         self.harness_aws_calls = Tally()
         self.invocations = Tally()
-        self.pushes = Tally()  # "delivered", "gone"
+        self.pushes = Tally()  # "delivered", "gone", "too_large"
 
     def as_json(self, live_connections: int) -> dict[str, Any]:
         memory = memory_bytes()

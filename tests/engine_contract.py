@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from chalicelib.core.errors import AlreadyExists, NotFound, WindowClosed
+from chalicelib.core.contention import DEFAULT_BACKOFF
+from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate, NotFound, WindowClosed
 from chalicelib.core.observability import RecordingMetrics
 from chalicelib.orders import decider
 from chalicelib.orders.model import Answer, Deadline, Fetch, MerchantAction, Order, Status, StatusChanged
 from chalicelib.persistence.entity_store import due_shard
-from chalicelib.waitstate.engine import FireOutcome, WaitStateEngine
+from chalicelib.waitstate.engine import Change, FireOutcome, WaitStateEngine
 from chalicelib.waitstate.model import AlarmMessage, EntityStore, Workflow
 from tests.builders import T0, a_resubmit, an_order
 from tests.fakes import HookedClock, InterleavingStore, RecordingAlarmQueue
@@ -318,3 +319,52 @@ class EngineContract:
         rig.place()
         with pytest.raises(AlreadyExists):
             rig.place()
+
+    # ── contention ────────────────────────────────────────────────────────────────────────
+
+    def _another_writer_before_each_of_the_next_commits(self, rig: Rig, order_id: str, times: int) -> None:
+        def touch() -> None:  # commits the entity unchanged: only its version moves on
+            stored = rig.store.inner.load(order_id)
+            assert stored is not None
+            rig.store.inner.commit(stored.entity, stored.entity.version, stored.alarm_set_at)
+
+        for _ in range(times):
+            rig.store.before_next_commit(touch)
+
+    def test_an_action_that_loses_a_few_races_backs_off_rereads_and_commits(self, rig: Rig) -> None:
+        order = rig.place()
+        self._another_writer_before_each_of_the_next_commits(rig, order.id, 3)
+        assert rig.act(order.id, Fetch()).status is Status.CONNECTED
+        assert rig.store.lost == 3 and len(rig.clock.slept) == 3  # one jittered wait after each loss
+        assert rig.status_changes() == [("new", "connected")]
+
+    def test_an_action_that_keeps_losing_gives_up_with_a_concurrent_update_and_changes_nothing(
+            self, rig: Rig) -> None:
+        order = rig.place()
+        self._another_writer_before_each_of_the_next_commits(rig, order.id, DEFAULT_BACKOFF.attempts)
+        with pytest.raises(ConcurrentUpdate) as gave_up:
+            rig.act(order.id, Fetch())
+        assert gave_up.value.status == 409 and "retry" in gave_up.value.detail
+        assert rig.store.lost == DEFAULT_BACKOFF.attempts
+        assert rig.current().status is Status.NEW and rig.status_changes() == []
+
+    def test_an_alarm_that_keeps_losing_reports_the_lost_race_for_its_message_to_come_again(
+            self, rig: Rig) -> None:
+        order = rig.place()
+        rig.clock.set(order.answer_deadline)
+        self._another_writer_before_each_of_the_next_commits(rig, order.id, DEFAULT_BACKOFF.attempts)
+        assert rig.engine.fire(rig.alarm_of(order)) is FireOutcome.LOST_RACE
+        assert rig.current().status is Status.NEW
+        rig.store.forget_interlopers()
+        assert rig.engine.fire(rig.alarm_of(order)) is FireOutcome.FIRED  # the redelivered message
+        assert rig.current().status is Status.NOT_CONNECTED
+
+    def test_of_two_callers_with_the_same_event_only_the_one_whose_write_committed_is_told_so(
+            self, rig: Rig) -> None:
+        order = rig.place()
+        others: list[Change] = []
+        rig.store.before_next_commit(lambda: others.append(rig.engine.change(KIND, order.id, Fetch())))
+        mine = rig.engine.change(KIND, order.id, Fetch())
+        assert [c.committed for c in others] == [True] and mine.committed is False
+        assert mine.entity == others[0].entity == rig.current()
+        assert rig.status_changes() == [("new", "connected")]

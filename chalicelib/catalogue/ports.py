@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from chalicelib.catalogue.model import Merchant, Product
 from chalicelib.persistence.paging import Page
@@ -24,6 +25,11 @@ class CatalogueStore(Protocol):
         """A merchant's products by id, one page at a time."""
         ...
 
-    def save_product(self, product: Product, *, create: bool) -> Product:
-        """Create-only (`AlreadyExists`), or overwrite."""
+    def add_product(self, product: Product) -> Product:
+        """Create-only (`AlreadyExists`)."""
+        ...
+
+    def update_product(self, merchant_id: str, product_id: str, changes: Mapping[str, Any]) -> Product | None:
+        """Set these of `name`, `price`, `stock`, `on_sale`, `max_per_order` (and no other field) in
+        one write; the product as it then is, or None if there is no such product."""
         ...

@@ -12,13 +12,13 @@ from chalicelib.catalogue.ports import CatalogueStore
 from chalicelib.catalogue.schemas import MerchantIn, MerchantPatch, ProductIn, ProductPatch
 from chalicelib.catalogue.settings import CatalogueSettings
 from chalicelib.core.clock import Clock
+from chalicelib.core.contention import retry_contended
 from chalicelib.core.errors import (
     AlreadyExists,
     AlreadyTaken,
     ConcurrentUpdate,
     FieldError,
     Forbidden,
-    InvalidTransition,
     NotFound,
     ValidationFailed,
 )
@@ -90,14 +90,20 @@ class CatalogueService:
         self._check_window(changes.get("answer_window_s"))
         if "business_hours" in changes and changes["business_hours"] is None:
             changes["business_hours"] = dict(ALWAYS_OPEN)
-        for _ in range(3):  # a patch sets fields: re-applied to a concurrent writer's version, it still holds
+        current = merchant
+
+        def save() -> Merchant:
+            nonlocal current
             try:
-                saved = self.store.save_merchant(replace(merchant, **changes), create=False)
-                self._for_orders.forget(merchant_id)
-                return saved
+                return self.store.save_merchant(replace(current, **changes), create=False)
             except ConcurrentUpdate:
-                merchant = self.merchant(merchant_id)
-        raise InvalidTransition(f"merchant {merchant_id} is being changed by someone else; try again")
+                # A patch sets fields: re-applied to the winner's version, it still holds.
+                current = self.merchant(merchant_id)
+                raise
+
+        saved = retry_contended(save, sleep_ms=self._clock.sleep_ms)
+        self._for_orders.forget(merchant_id)
+        return saved
 
     def add_product(self, caller: Principal, merchant_id: str, body: ProductIn) -> Product:
         self.managed_merchant(caller, merchant_id)
@@ -105,7 +111,7 @@ class CatalogueService:
                           price=body.price, stock=body.stock, on_sale=body.on_sale,
                           max_per_order=body.max_per_order, created_at=self._clock.now_ms())
         try:
-            saved = self.store.save_product(product, create=True)
+            saved = self.store.add_product(product)
             self._for_orders.forget(merchant_id)
             return saved
         except AlreadyExists:
@@ -114,14 +120,14 @@ class CatalogueService:
 
     def patch_product(self, caller: Principal, merchant_id: str, product_id: str, patch: ProductPatch) -> Product:
         self.managed_merchant(caller, merchant_id)
-        product = self.store.get_product(merchant_id, product_id)
-        if product is None:
-            raise NotFound(f"product {product_id} not found")
         changes = {k: v for k, v in patch.model_dump(exclude_unset=True).items()}
         if any(v is None for v in changes.values()):
             raise ValidationFailed("a field cannot be cleared",
                                    [FieldError(k, "cannot be null") for k, v in changes.items() if v is None])
-        saved = self.store.save_product(replace(product, **changes), create=False)
+        # Only the patched fields are written, in one update: concurrent patches of other fields hold.
+        saved = self.store.update_product(merchant_id, product_id, changes)
+        if saved is None:
+            raise NotFound(f"product {product_id} not found")
         self._for_orders.forget(merchant_id)
         return saved
 

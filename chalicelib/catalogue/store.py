@@ -1,8 +1,15 @@
-"""The catalogue in DynamoDB."""
+"""The catalogue in DynamoDB.
+
+A merchant is saved whole, conditioned on its version (the service re-applies a patch to the
+winner's version). A product is created whole, then changed field by field in one update, so two
+patches of different fields at the same moment both hold and no read is needed to write."""
 
 from __future__ import annotations
 
-from pynamodb.exceptions import PutError
+from collections.abc import Mapping
+from typing import Any
+
+from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.catalogue.model import Merchant, Product
 from chalicelib.catalogue.tables import MerchantModel, ProductModel
@@ -10,6 +17,8 @@ from chalicelib.core.errors import ConcurrentUpdate
 from chalicelib.persistence.entity_store import get_or_none
 from chalicelib.persistence.paging import Page, decode_token, run_page
 from chalicelib.persistence.writes import lost_condition, save_new
+
+_PRODUCT_FIELDS = ("name", "price", "stock", "on_sale", "max_per_order")
 
 
 class DynamoCatalogueStore:
@@ -46,17 +55,33 @@ class DynamoCatalogueStore:
     def list_products(self, merchant_id: str, limit: int, token: str | None) -> Page[Product]:
         return run_page(ProductModel.query(merchant_id, limit=limit, last_evaluated_key=decode_token(token)), _product)
 
-    def save_product(self, product: Product, *, create: bool) -> Product:
-        item = ProductModel(
-            merchant_id=product.merchant_id, product_id=product.id, name=product.name, price=product.price,
-            stock=product.stock, on_sale=product.on_sale, max_per_order=product.max_per_order,
-            created_at=product.created_at,
-        )
-        if create:
-            save_new(item, product.id)
-        else:
-            item.save()
+    def add_product(self, product: Product) -> Product:
+        save_new(_product_item(product), product.id)
         return product
+
+    def update_product(self, merchant_id: str, product_id: str, changes: Mapping[str, Any]) -> Product | None:
+        m = ProductModel
+        unknown = set(changes) - set(_PRODUCT_FIELDS)
+        if unknown:
+            raise ValueError(f"not product fields: {sorted(unknown)}")
+        item = m(merchant_id=merchant_id, product_id=product_id)
+        if not changes:
+            return self.get_product(merchant_id, product_id)
+        try:
+            item.update(actions=[getattr(m, name).set(value) for name, value in changes.items()],
+                        condition=m.product_id.exists())
+        except UpdateError as exc:
+            if lost_condition(exc):
+                return None
+            raise
+        return _product(item)
+
+def _product_item(product: Product) -> ProductModel:
+    return ProductModel(
+        merchant_id=product.merchant_id, product_id=product.id, name=product.name, price=product.price,
+        stock=product.stock, on_sale=product.on_sale, max_per_order=product.max_per_order,
+        created_at=product.created_at,
+    )
 
 
 def _merchant(item: MerchantModel) -> Merchant:

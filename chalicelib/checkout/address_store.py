@@ -1,5 +1,7 @@
 """Customers' saved shipping addresses in DynamoDB: few per customer (the address book caps them),
-so one query reads them all and one transaction rewrites the default flag on all of them."""
+so one query reads them all and one transaction rewrites the default flag on all of them. Writes
+that lost to another writer (a concurrent `set_default`, a delete) re-read and try again
+(`retry_contended`)."""
 
 from __future__ import annotations
 
@@ -8,12 +10,11 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.checkout.model import SavedAddress
 from chalicelib.checkout.tables import AddressModel
+from chalicelib.core.contention import retry_contended
 from chalicelib.core.errors import ConcurrentUpdate
 from chalicelib.persistence.entity_store import connection_of, get_or_none
 from chalicelib.persistence.tables import AddressMap
-from chalicelib.persistence.writes import lost_condition, save_new
-
-_ATTEMPTS = 3
+from chalicelib.persistence.writes import contended, lost_condition, raise_if_contended, save_new
 
 
 class DynamoAddressStore:
@@ -39,25 +40,35 @@ class DynamoAddressStore:
         concurrent default change."""
         m = AddressModel
         item = m(customer_id=saved.customer_id, address_id=saved.address_id)
-        try:
-            item.update(actions=[m.label.set(saved.label), m.address.set(AddressMap.of(saved.address))],
-                        condition=m.address_id.exists())
-        except UpdateError as exc:
-            if lost_condition(exc):
-                return None
-            raise
-        return _saved(item)
+
+        def attempt() -> SavedAddress | None:
+            try:
+                item.update(actions=[m.label.set(saved.label), m.address.set(AddressMap.of(saved.address))],
+                            condition=m.address_id.exists())
+            except UpdateError as exc:
+                if lost_condition(exc):
+                    return None
+                raise_if_contended(exc, f"address {saved.address_id}")  # a `set_default` held it
+                raise
+            return _saved(item)
+
+        return retry_contended(attempt)
 
     def delete(self, customer_id: str, address_id: str) -> bool:
         """Whether there was such an address to delete."""
-        try:
-            AddressModel(customer_id=customer_id, address_id=address_id).delete(
-                condition=AddressModel.address_id.exists())
-        except DeleteError as exc:
-            if lost_condition(exc):
-                return False
-            raise
-        return True
+
+        def attempt() -> bool:
+            try:
+                AddressModel(customer_id=customer_id, address_id=address_id).delete(
+                    condition=AddressModel.address_id.exists())
+            except DeleteError as exc:
+                if lost_condition(exc):
+                    return False
+                raise_if_contended(exc, f"address {address_id}")
+                raise
+            return True
+
+        return retry_contended(attempt)
 
     def set_default(self, customer_id: str, address_id: str) -> SavedAddress | None:
         """Make this address the default and every other one not, in one transaction (None if there
@@ -65,7 +76,8 @@ class DynamoAddressStore:
         concurrent calls then cannot both leave theirs set, because each writes the whole set.
         A concurrent delete cancels the transaction (each write requires its item), which re-reads."""
         m = AddressModel
-        for _ in range(_ATTEMPTS):
+
+        def attempt() -> SavedAddress | None:
             addresses = self.list(customer_id)
             target = next((a for a in addresses if a.address_id == address_id), None)
             if target is None:
@@ -77,13 +89,13 @@ class DynamoAddressStore:
                                            actions=[m.is_default.set(saved.address_id == address_id)],
                                            condition=m.address_id.exists())
             except TransactWriteError as exc:
-                if lost_condition(exc):
-                    continue
+                if lost_condition(exc) or contended(exc):
+                    raise ConcurrentUpdate(f"address {address_id}") from exc
                 raise
             return SavedAddress(target.customer_id, target.address_id, target.label, target.address, True,
                                 target.created_at)
-        raise ConcurrentUpdate(f"{customer_id}/{address_id}")
 
+        return retry_contended(attempt)
 
 def _saved(item: AddressModel) -> SavedAddress:
     return SavedAddress(customer_id=item.customer_id, address_id=item.address_id, label=item.label,

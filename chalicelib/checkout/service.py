@@ -51,7 +51,7 @@ from chalicelib.payments.port import PaymentOutcome, PaymentProvider, ProviderPa
 from chalicelib.persistence.paging import Page
 from chalicelib.push import party
 from chalicelib.push.notifier import Notifier
-from chalicelib.waitstate.engine import WaitStateEngine
+from chalicelib.waitstate.engine import Change, WaitStateEngine
 from chalicelib.waitstate.model import Workflow
 
 PURCHASE_KIND = "purchase"
@@ -135,14 +135,18 @@ class CheckoutService:
             log("payment.callback_ignored", logging.WARNING, reason=reason, event_id=event_id,
                 payment_id=payment.payment_id, reference=payment.reference)
             return {"status": "ignored", "reason": reason}
-        after = self._apply_payment(current, payment)
+        change = self._apply_payment(current, payment)
+        after: Purchase = change.entity
         answer = {"purchase_id": after.id, "purchase_status": after.status.value,
                   "refund_due": after.refund is not None}
-        if after.version == current.version and after.status is not PurchaseStatus.PENDING_PAYMENT:
-            # A provider retry, or news of an outcome already settled: nothing to do, say so once.
-            log("payment.callback_ignored", event_id=event_id, reason="already_final", purchase_id=after.id,
+        if not change.committed:
+            # A provider retry, or news of an outcome already settled: nothing to do, say so. Of
+            # concurrent deliveries of one event, only the one whose conditional write committed
+            # the transition gets here with `committed`; the others re-read and find it done.
+            reason = "duplicate" if after.status is PurchaseStatus.PENDING_PAYMENT else "already_final"
+            log("payment.callback_ignored", event_id=event_id, reason=reason, purchase_id=after.id,
                 outcome=payment.outcome.value, status=after.status.value)
-            return {"status": "ignored", "reason": "already_final", **answer}
+            return {"status": "ignored", "reason": reason, **answer}
         log("payment.callback_applied", event_id=event_id, purchase_id=after.id, outcome=payment.outcome.value,
             status=after.status.value, refund_due=after.refund is not None)
         return {"status": "processed", **answer}
@@ -153,9 +157,10 @@ class CheckoutService:
         payment = self.payments.payment(current.payment.payment_id)
         if payment is None or payment.outcome is PaymentOutcome.PENDING or payment.reference != current.id:
             return self.get(caller, purchase_id)
-        return self._apply_payment(current, payment)
+        reconciled: Purchase = self._apply_payment(current, payment).entity
+        return reconciled
 
-    def _apply_payment(self, current: Purchase, payment: ProviderPayment) -> Purchase:
+    def _apply_payment(self, current: Purchase, payment: ProviderPayment) -> Change:
         event: PurchaseEvent
         if payment.outcome is PaymentOutcome.SUCCEEDED:
             event = PaymentSucceeded(payment.payment_id, payment.amount, payment.currency, payment.at,
@@ -163,7 +168,7 @@ class CheckoutService:
         else:
             event = PaymentFailed(payment.payment_id, payment.at)
         try:
-            return self._apply(current.id, event)
+            return self._engine.change(PURCHASE_KIND, current.id, event)
         except PaymentMismatch:
             log("payment.mismatch", logging.ERROR, purchase_id=current.id, payment_id=payment.payment_id,
                 amount=payment.amount, currency=payment.currency, expected=current.total)

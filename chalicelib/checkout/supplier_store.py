@@ -2,8 +2,9 @@
 
 A product's `stock` is written whole only when the product is created; from then on it moves by
 atomic adds alone — the checkout's reservations and releases (`purchase_store`) and `restock` here
-— each a conditional `ADD`, so no read-modify-write can lose another writer's units. Customers'
-saved addresses are in `address_store.py`.
+— each a conditional `ADD`, so no read-modify-write can lose another writer's units. A write that a
+checkout's transaction on the same product refused (`contended`) wrote nothing and is tried again
+(`retry_contended`). Customers' saved addresses are in `address_store.py`.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from chalicelib.checkout.model import AttributeOption, Product, Supplier
 from chalicelib.checkout.ports import ProductKey
 from chalicelib.checkout.split import Kind, ProductType
 from chalicelib.checkout.tables import SupplierModel, SupplierProductModel
+from chalicelib.core.contention import retry_contended
 from chalicelib.core.errors import ConcurrentUpdate, FieldError, NotFound, ValidationFailed
 from chalicelib.persistence.entity_store import get_or_none
 from chalicelib.persistence.paging import Page, decode_token, run_page
-from chalicelib.persistence.writes import lost_condition, save_new
+from chalicelib.persistence.writes import lost_condition, raise_if_contended, save_new
 
-_ATTEMPTS = 3
 _SUPPLIER_FIELDS = ("name", "currency", "shipping_fee", "active")
 
 
@@ -43,7 +44,8 @@ class DynamoSupplierStore:
         unknown = set(changes) - set(_SUPPLIER_FIELDS)
         if unknown:
             raise ValueError(f"not supplier fields: {sorted(unknown)}")
-        for _ in range(_ATTEMPTS):
+
+        def attempt() -> Supplier | None:
             item = get_or_none(SupplierModel, supplier_id, consistent=True)
             if item is None:
                 return None
@@ -54,10 +56,11 @@ class DynamoSupplierStore:
                 item.update(actions=actions, condition=SupplierModel.supplier_id.exists())
             except UpdateError as exc:
                 if lost_condition(exc):
-                    continue
+                    raise ConcurrentUpdate(supplier_id) from exc
                 raise
             return _supplier(item)
-        raise ConcurrentUpdate(supplier_id)
+
+        return retry_contended(attempt)
 
     def get(self, supplier_id: str) -> Supplier | None:
         item = get_or_none(SupplierModel, supplier_id, consistent=True)
@@ -101,13 +104,18 @@ class DynamoSupplierStore:
             m.name.set(product.name), m.price.set(product.price), m.kind.set(product.product_type.kind.value),
             m.category.set(product.product_type.category), m.attributes.set(_attribute_maps(product)),
             m.on_sale.set(product.on_sale)]
-        try:
-            item.update(actions=actions, condition=m.product_id.exists())
-        except UpdateError as exc:
-            if lost_condition(exc):
-                raise NotFound(f"product {product.product_id} not found") from exc
-            raise
-        return _product(item)
+
+        def attempt() -> Product:
+            try:
+                item.update(actions=actions, condition=m.product_id.exists())
+            except UpdateError as exc:
+                if lost_condition(exc):
+                    raise NotFound(f"product {product.product_id} not found") from exc
+                raise_if_contended(exc, f"product {product.product_id}")
+                raise
+            return _product(item)
+
+        return retry_contended(attempt)
 
     def restock(self, supplier_id: str, product_id: str, delta: int) -> Product:
         """Add `delta` units atomically; a negative delta only if that many are in stock. Raises
@@ -115,17 +123,22 @@ class DynamoSupplierStore:
         m = SupplierProductModel
         condition = m.product_id.exists() if delta > 0 else (m.stock >= -delta)
         item = m(supplier_id=supplier_id, product_id=product_id)
-        try:
-            item.update(actions=[m.stock.add(delta)], condition=condition)
-        except UpdateError as exc:
-            if not lost_condition(exc):
-                raise
-            current = self.get_product(supplier_id, product_id)
-            if current is None:
-                raise NotFound(f"product {product_id} not found") from exc
-            raise ValidationFailed("stock cannot go below zero", [
-                FieldError("delta", f"only {current.stock} in stock: take out at most that many")]) from exc
-        return _product(item)
+
+        def attempt() -> Product:
+            try:
+                item.update(actions=[m.stock.add(delta)], condition=condition)
+            except UpdateError as exc:
+                raise_if_contended(exc, f"product {product_id}")  # a checkout's reservation held it
+                if not lost_condition(exc):
+                    raise
+                current = self.get_product(supplier_id, product_id)
+                if current is None:
+                    raise NotFound(f"product {product_id} not found") from exc
+                raise ValidationFailed("stock cannot go below zero", [
+                    FieldError("delta", f"only {current.stock} in stock: take out at most that many")]) from exc
+            return _product(item)
+
+        return retry_contended(attempt)
 
     def products(self, keys: Iterable[ProductKey]) -> dict[ProductKey, Product]:
         """The products among `keys` that exist (consistent reads: the checkout prices from them)."""

@@ -124,8 +124,19 @@ class IdempotencyKeyReused(DomainError):
     title = "Idempotency key reused with a different request"
 
 
-class ConcurrentUpdate(Exception):
-    """A conditional write lost to another writer; the caller re-reads and decides again."""
+class ConcurrentUpdate(DomainError):
+    """A conditional write lost to another writer of the same item. Inside, the writer re-reads and
+    decides again (`chalicelib.core.contention`); only when it keeps losing does this reach the
+    caller, as a 409 that changed nothing and may simply be sent again."""
+
+    status = 409
+    problem = "concurrent-update"
+    title = "Concurrent update"
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} was being changed by other requests at the same moment, and this request "
+                         "changed nothing: retry it")
+        self.what = what
 
 
 class AlreadyExists(Exception):

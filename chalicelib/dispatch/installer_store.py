@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.core.errors import AlreadyExists
+from chalicelib.core.contention import retry_contended
+from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate
 from chalicelib.core.money import Money
 from chalicelib.dispatch.installers import Area, Installer, Location
 from chalicelib.dispatch.model import LedgerEntry
 from chalicelib.dispatch.tables import AreaModel, CoverageModel, InstallerModel, LedgerModel
 from chalicelib.persistence.entity_store import connection_of, get_or_none
 from chalicelib.persistence.paging import Page, decode_token, run_page
-from chalicelib.persistence.writes import lost_condition, save_new
+from chalicelib.persistence.writes import contended, lost_condition, raise_if_contended, save_new
 
 
 class DynamoInstallerStore:
@@ -42,7 +44,9 @@ class DynamoInstallerStore:
 
     def save(self, installer: Installer, previous_areas: tuple[str, ...] | None) -> Installer:
         """Create (`previous_areas` None) or update an installer with its coverage rows, in one
-        transaction. The open-job counter is never written here: only dispatch transitions move it."""
+        transaction. The open-job counter is never written here: only dispatch transitions move it.
+        An update requires the stored areas to still be `previous_areas`, which the coverage rows
+        are moved from: two concurrent moves would otherwise leave rows for areas it no longer has."""
         item = _installer_item(installer)
         try:
             with TransactWrite(connection=connection_of(InstallerModel)) as transaction:
@@ -50,7 +54,8 @@ class DynamoInstallerStore:
                     transaction.save(item, condition=InstallerModel.installer_id.does_not_exist())
                 else:
                     transaction.update(item, actions=_profile_actions(installer),
-                                       condition=InstallerModel.installer_id.exists())
+                                       condition=InstallerModel.installer_id.exists() & (
+                                           InstallerModel.areas == list(previous_areas)))
                 for area in set(installer.areas) - set(previous_areas or ()):
                     transaction.save(CoverageModel(area_id=area, installer_id=installer.id))
                 for area in set(previous_areas or ()) - set(installer.areas):
@@ -58,14 +63,26 @@ class DynamoInstallerStore:
         except TransactWriteError as exc:
             if previous_areas is None and lost_condition(exc):
                 raise AlreadyExists(installer.id) from exc
+            if lost_condition(exc) or contended(exc):  # moved meanwhile, or a dispatch held the item
+                raise ConcurrentUpdate(installer.id) from exc
             raise
         return installer
 
     def locate(self, installer_id: str, location: Location) -> None:
-        InstallerModel(installer_id=installer_id).update(
-            actions=[InstallerModel.lat.set(location.lat), InstallerModel.lng.set(location.lng),
-                     InstallerModel.located_at.set(location.at)],
-            condition=InstallerModel.installer_id.exists())
+        """A dispatch's transaction moving the open-job counter holds the same item now and then:
+        such a report wrote nothing and is sent again."""
+
+        def attempt() -> None:
+            try:
+                InstallerModel(installer_id=installer_id).update(
+                    actions=[InstallerModel.lat.set(location.lat), InstallerModel.lng.set(location.lng),
+                             InstallerModel.located_at.set(location.at)],
+                    condition=InstallerModel.installer_id.exists())
+            except UpdateError as exc:
+                raise_if_contended(exc, f"installer {installer_id}")
+                raise
+
+        retry_contended(attempt)
 
     # ── areas ───────────────────────────────────────────────────────────────────────────────
 
@@ -86,6 +103,28 @@ class DynamoInstallerStore:
         else:
             item.save()
         return area
+
+    def update_area(self, area_id: str, changes: Mapping[str, Any]) -> Area | None:
+        m = AreaModel
+        actions: list[Any] = []
+        for name, value in changes.items():
+            if name == "deduction":
+                actions += [m.deduction_amount.remove(), m.deduction_currency.remove()] if value is None else [
+                    m.deduction_amount.set(value.amount), m.deduction_currency.set(value.currency)]
+            elif name in ("name", "remind_after_s", "revoke_after_s"):
+                actions.append(getattr(m, name).set(value))
+            else:
+                raise ValueError(f"not an area field: {name}")
+        if not actions:
+            return self.area(area_id)
+        item = m(area_id=area_id)
+        try:
+            item.update(actions=actions, condition=m.area_id.exists())
+        except UpdateError as exc:
+            if lost_condition(exc):
+                return None
+            raise
+        return _area(item)
 
     # ── ledger ──────────────────────────────────────────────────────────────────────────────
 

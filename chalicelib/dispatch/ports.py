@@ -3,8 +3,9 @@ in memory: the tests' fakes) and the console's filter of installation requests."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from chalicelib.dispatch.installers import Area, Installer, Location
 from chalicelib.dispatch.model import Installation, LedgerEntry, Status
@@ -59,7 +60,8 @@ class InstallerStore(Protocol):
 
     def save(self, installer: Installer, previous_areas: tuple[str, ...] | None) -> Installer:
         """Create (`previous_areas` None: `AlreadyExists` if taken) or update an installer with the
-        areas it covers, never its open-job counter (only dispatch transitions move that)."""
+        areas it covers, never its open-job counter (only dispatch transitions move that). An update
+        is a `ConcurrentUpdate` if the stored areas are no longer `previous_areas`."""
         ...
 
     def locate(self, installer_id: str, location: Location) -> None: ...
@@ -70,6 +72,11 @@ class InstallerStore(Protocol):
 
     def save_area(self, area: Area, *, create: bool) -> Area:
         """Create-only (`AlreadyExists`), or overwrite."""
+        ...
+
+    def update_area(self, area_id: str, changes: Mapping[str, Any]) -> Area | None:
+        """Set these of `name`, `remind_after_s`, `revoke_after_s`, `deduction` (None: none) and no
+        other field, in one write; the area as it then is, or None if there is no such area."""
         ...
 
     def ledger(self, installer_id: str, limit: int, token: str | None) -> Page[LedgerEntry]:

@@ -11,7 +11,7 @@ from typing import Any
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.auth.scoping import may_see
 from chalicelib.core.clock import Clock
-from chalicelib.core.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
+from chalicelib.core.errors import ConcurrentUpdate, FieldError, InvalidTransition, NotFound, ValidationFailed
 from chalicelib.core.ids import new_id
 from chalicelib.core.observability import MetricsSink, log
 from chalicelib.dispatch import decider
@@ -130,7 +130,12 @@ class InstallationService:
         the others; beyond the first OFFER_BATCH, requests wait for their retry alarm."""
         for area_id in dict.fromkeys(area_ids):
             for waiting in self.store.awaiting_installer(area_id, OFFER_BATCH):
-                self.find_installer(waiting.id)  # the index's copy may be stale: read it afresh
+                try:
+                    self.find_installer(waiting.id)  # the index's copy may be stale: read it afresh
+                except ConcurrentUpdate:
+                    # Others keep changing it right now; its own retry alarm offers it again. The
+                    # change that freed the installer is done and must not be answered as a 409.
+                    log("installation.offer_contended", logging.WARNING, installation_id=waiting.id)
 
     # ── managers ────────────────────────────────────────────────────────────────────────────
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.core.clock import Clock
+from chalicelib.core.contention import retry_contended
 from chalicelib.core.errors import AlreadyExists, AlreadyTaken, FieldError, NotFound, ValidationFailed
 from chalicelib.core.ids import new_id
 from chalicelib.core.money import Money
@@ -90,10 +91,13 @@ class Workforce:
                 changes[name] = value
         if "deduction" in patch.model_fields_set:
             changes["deduction"] = _money(patch.deduction)
-        changed = replace(area, **changes)
-        self._check_periods(changed)
-        saved = self.store.save_area(changed, create=False)  # last writer wins: settings, not state
+        self._check_periods(replace(area, **changes))
+        # Only the patched fields are written: `area` may be a few seconds old (cached), and
+        # writing it whole would undo what another container changed meanwhile.
+        saved = self.store.update_area(area_id, changes)
         self._recent_areas.pop(area_id, None)
+        if saved is None:
+            raise NotFound(f"area {area_id} not found")
         return saved
 
     def area(self, area_id: str) -> Area:
@@ -130,7 +134,7 @@ class Workforce:
 
     def patch_installer(self, caller: Principal, installer_id: str, patch: InstallerPatch) -> Installer:
         caller.require(Role.OPS)
-        installer = self.installer(caller, installer_id)
+        self.installer(caller, installer_id)
         changes: dict[str, Any] = patch.model_dump(exclude_unset=True)
         for name in ("name", "phone", "areas", "max_open_jobs", "active"):
             if name in changes and changes[name] is None:
@@ -138,8 +142,13 @@ class Workforce:
         if "areas" in changes:
             self._check_areas(changes["areas"])
             changes["areas"] = tuple(changes["areas"])
-        changed = replace(installer, **changes)
-        self.store.save(changed, previous_areas=installer.areas)
+
+        def save() -> Installer:
+            # Re-read each time: the coverage rows move from the areas as they are stored now.
+            installer = self.installer(caller, installer_id)
+            return self.store.save(replace(installer, **changes), previous_areas=installer.areas)
+
+        changed = retry_contended(save, sleep_ms=self._clock.sleep_ms)
         self._recent_coverage.pop(installer_id, None)
         saved = self.store.get(installer_id) or changed
         self.on_available(saved.areas)

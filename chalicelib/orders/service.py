@@ -41,6 +41,9 @@ from chalicelib.waitstate.engine import WaitStateEngine
 from chalicelib.waitstate.model import Workflow
 
 ORDER_KIND = "order"
+MAX_PENDING_LISTED = 500
+"""How many pending orders a console's `list_pending` lists (in parts under the push size limit);
+a merchant with more than that many waiting gets a `next_token` to read the rest over REST."""
 
 
 class OrderService:
@@ -117,8 +120,17 @@ class OrderService:
         return self.store.for_merchant(merchant_id, wanted, limit, token)
 
     def pending_work(self, of: Party, now: int) -> PendingList:
-        """The orders a merchant terminal must still answer (its `list_pending` after a reconnect)."""
-        return PendingList("orders.listed", [order_view(o, now) for o in self._answerable(of.id, 100, None, now).items])
+        """The orders a merchant terminal must still answer (its `list_pending` after a reconnect):
+        all of them, up to `MAX_PENDING_LISTED`; past that, `next_token` goes on over REST."""
+        orders: list[Order] = []
+        token: str | None = None
+        while True:
+            page = self._answerable(of.id, 100, token, now)
+            orders += page.items
+            token = page.next_token
+            if token is None or len(orders) >= MAX_PENDING_LISTED:
+                break
+        return PendingList("orders.listed", [order_view(o, now) for o in orders], token)
 
     def _answerable(self, merchant_id: str, limit: int, token: str | None, now: int) -> Page[Order]:
         """A merchant's pending orders, minus those past their deadline whose alarm is still firing:

@@ -22,7 +22,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate
 from chalicelib.persistence.paging import Page, run_page
-from chalicelib.persistence.writes import lost_condition
+from chalicelib.persistence.writes import lost_condition, raise_if_contended
 from chalicelib.waitstate.model import DueAlarm, Stored, WaitingEntity
 
 E = TypeVar("E", bound=WaitingEntity)
@@ -83,12 +83,14 @@ class PynamoEntityStore(ABC, Generic[E, M]):
 
     def _save(self, item: M, writes: tuple[object, ...], lost: Exception) -> None:
         """Write the item (and `writes` with it, all or nothing); `lost` is raised when the item's
-        condition fails: it is already there (insert) or has moved on (commit)."""
+        condition fails: it is already there (insert) or has moved on (commit). A write that a
+        transaction in flight refused is a `ConcurrentUpdate` either way: it wrote nothing."""
         try:
             self._write(item, writes)
         except (PutError, TransactWriteError) as exc:
             if lost_condition(exc):
                 raise lost from exc
+            raise_if_contended(exc, self._id_of(item))
             raise
 
     def _write(self, item: M, writes: tuple[object, ...]) -> None:

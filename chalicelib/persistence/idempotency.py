@@ -14,8 +14,11 @@ from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
+from chalicelib.core.contention import retry_contended
+from chalicelib.core.errors import ConcurrentUpdate
 from chalicelib.core.timefmt import to_datetime
 from chalicelib.idempotency import IdempotencyRecord
+from chalicelib.persistence.entity_store import get_or_none
 from chalicelib.persistence.writes import lost_condition
 
 RECORD_TTL_S = 24 * 3600
@@ -36,7 +39,11 @@ class IdempotencyModel(Model):
 
 class DynamoIdempotencyStore:
     def claim(self, key: str, request_hash: str, now_ms: int, stale_before_ms: int) -> IdempotencyRecord | None:
-        """Claim the key for this request; return the existing record if someone holds it."""
+        """Claim the key for this request; return the existing record if someone holds it. The
+        holder may release it between our refused claim and our read: then we claim it again."""
+        return retry_contended(lambda: self._claim(key, request_hash, now_ms, stale_before_ms))
+
+    def _claim(self, key: str, request_hash: str, now_ms: int, stale_before_ms: int) -> IdempotencyRecord | None:
         item = IdempotencyModel(key=key, request_hash=request_hash, state="in_progress", started_at=now_ms,
                                 expires_at=to_datetime(now_ms) + timedelta(seconds=RECORD_TTL_S))
         taken_over = (IdempotencyModel.state == "in_progress") & (IdempotencyModel.started_at < stale_before_ms) & (
@@ -47,7 +54,9 @@ class DynamoIdempotencyStore:
         except PutError as exc:
             if not lost_condition(exc):
                 raise
-        existing = IdempotencyModel.get(key, consistent_read=True)
+        existing = get_or_none(IdempotencyModel, key, consistent=True)
+        if existing is None:
+            raise ConcurrentUpdate(f"idempotency key {key}")  # released meanwhile: claim again
         return IdempotencyRecord(existing.request_hash, existing.state == "completed", int(existing.started_at),
                                  None if existing.status_code is None else int(existing.status_code),
                                  existing.response_body)

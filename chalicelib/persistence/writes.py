@@ -1,13 +1,16 @@
-"""The two outcomes of a conditional write every store needs told apart, in one place."""
+"""The outcomes of a conditional write every store needs told apart, in one place: refused by its
+condition (`lost_condition`), refused because a transaction held the item (`contended`), or
+failed for another reason."""
 
 from __future__ import annotations
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import Model
 
-from chalicelib.core.errors import AlreadyExists
+from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
+TRANSACTION_CONFLICT = "TransactionConflictException"
 
 
 def lost_condition(exc: PynamoDBException) -> bool:
@@ -19,6 +22,23 @@ def lost_condition(exc: PynamoDBException) -> bool:
     return exc.cause_response_code == CONDITION_FAILED
 
 
+def contended(exc: PynamoDBException) -> bool:
+    """Whether DynamoDB refused the write because another transaction on one of its items was in
+    flight: nothing was written, and the same write may be tried again (botocore does not retry
+    these). Two checkouts reserving the same product, or a location report while a dispatch moves
+    the installer's open-job counter, meet like this; moto never answers so."""
+    if isinstance(exc, TransactWriteError):
+        return any(reason is not None and reason.code == "TransactionConflict"
+                   for reason in exc.cancellation_reasons or [])
+    return exc.cause_response_code == TRANSACTION_CONFLICT
+
+
+def raise_if_contended(exc: PynamoDBException, what: str) -> None:
+    """`ConcurrentUpdate(what)` from `exc` if it is contention (for `retry_contended` to retry)."""
+    if contended(exc):
+        raise ConcurrentUpdate(what) from exc
+
+
 def save_new(item: Model, what: str) -> None:
     """Create-only put: raises `AlreadyExists(what)` when an item with the same key is stored."""
     key = item._hash_key_attribute()
@@ -28,4 +48,5 @@ def save_new(item: Model, what: str) -> None:
     except PynamoDBException as exc:
         if lost_condition(exc):
             raise AlreadyExists(what) from exc
+        raise_if_contended(exc, what)
         raise

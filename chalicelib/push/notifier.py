@@ -1,4 +1,5 @@
-"""Push one message to every terminal of a party; forget the terminals that are gone."""
+"""Push one message to every terminal of a party; forget the terminals that are gone. Nothing
+larger than API Gateway takes (`MAX_MESSAGE_BYTES`) is ever sent: a list goes in parts."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 from typing import Any
 
 from chalicelib.core.observability import log
-from chalicelib.push.envelope import encode, envelope
+from chalicelib.push.envelope import MAX_MESSAGE_BYTES, encode, envelope, listing
 from chalicelib.push.party import Party
 from chalicelib.push.ports import ConnectionRegistry, Delivery, PushSender
 
@@ -25,6 +26,8 @@ class Notifier:
         """Best effort, after the state is committed; returns how many terminals got it."""
         message = envelope(message_type, data, now_ms)
         payload = encode(message)
+        if not _fits(payload, message_type, party=party.key):
+            return 0
         delivered = 0
         for terminal in self._registry.terminals_of(party):
             outcome = self._sender.post(terminal.connection_id, payload)
@@ -37,8 +40,37 @@ class Notifier:
 
     def reply(self, connection_id: str, message_type: str, data: dict[str, Any], now_ms: int) -> None:
         """A message to one terminal (answers to terminal → server messages)."""
-        outcome = self._sender.post(connection_id, encode(envelope(message_type, data, now_ms)))
+        self._reply(connection_id, envelope(message_type, data, now_ms))
+
+    def reply_listing(self, connection_id: str, message_type: str, items: list[dict[str, Any]], now_ms: int,
+                      **extra: Any) -> None:
+        """A list for one terminal, in as many messages as keep each under the size limit:
+        `{"items": […], "part": k, "parts": n, …extra}` each (see `envelope.listing`)."""
+        split = listing(message_type, items, now_ms, extra)
+        if split.left_out:
+            log("push.items_too_large", logging.ERROR, connection_id=connection_id, type=message_type,
+                left_out=split.left_out)
+        for message in split.messages:
+            if not self._reply(connection_id, message):
+                return
+
+    def _reply(self, connection_id: str, message: dict[str, Any]) -> bool:
+        """Whether the terminal is still there."""
+        payload = encode(message)
+        if not _fits(payload, message["type"], connection_id=connection_id):
+            return True
+        outcome = self._sender.post(connection_id, payload)
         if outcome is Delivery.GONE:
             self._registry.unregister(connection_id)
-        elif outcome is Delivery.FAILED:
-            log("push.reply_failed", logging.WARNING, connection_id=connection_id, type=message_type)
+            return False
+        if outcome is Delivery.FAILED:
+            log("push.reply_failed", logging.WARNING, connection_id=connection_id, type=message["type"])
+        return True
+
+
+def _fits(payload: bytes, message_type: str, **where: Any) -> bool:
+    """API Gateway would refuse a larger message: it is a bug to build one, logged, never sent."""
+    if len(payload) <= MAX_MESSAGE_BYTES:
+        return True
+    log("push.too_large", logging.ERROR, type=message_type, bytes=len(payload), limit=MAX_MESSAGE_BYTES, **where)
+    return False

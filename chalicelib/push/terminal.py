@@ -26,6 +26,8 @@ class PendingList:
 
     message_type: str
     items: list[dict[str, Any]]
+    next_token: str | None = None
+    """Where the REST list of the same work goes on, when there was more than one reply lists."""
 
 
 PendingWork = Callable[[Party, int], PendingList]
@@ -76,7 +78,10 @@ class TerminalSession:
             party = self._registry.party_of(connection_id)
             work = None if party is None else self._pending_work.get(party.role)
             pending = PendingList(NOTHING_PENDING, []) if party is None or work is None else work(party, now)
-            self._notifier.reply(connection_id, pending.message_type, {"items": pending.items}, now)
+            # A busy console's list is larger than API Gateway takes in one message: it comes in
+            # parts (`part` k of `parts`), each under the limit.
+            self._notifier.reply_listing(connection_id, pending.message_type, pending.items, now,
+                                         next_token=pending.next_token)
             return
         log("ws.unknown_action", logging.INFO, connection_id=connection_id, action=action)
         self._notifier.reply(connection_id, "error",

@@ -21,9 +21,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from chalicelib.core.clock import Clock
+from chalicelib.core.contention import retry_contended
 from chalicelib.core.errors import ConcurrentUpdate, NotFound
 from chalicelib.core.observability import MetricsSink, log
 from chalicelib.waitstate.model import (
@@ -36,7 +37,7 @@ from chalicelib.waitstate.model import (
     Workflow,
 )
 
-MAX_COMMIT_ATTEMPTS = 5
+T = TypeVar("T")
 MAX_EARLY_WAIT_MS = 1500
 """SQS delays are whole seconds; a trigger up to this early waits in-process for its moment."""
 
@@ -50,6 +51,14 @@ class FireOutcome(Enum):
     STALE = "stale"  # the alarm was moved or cleared since the message was sent
     REQUEUED = "requeued"  # too early: handed back to the queue for the remaining delay
     LOST_RACE = "lost_race"  # another writer changed the entity first
+
+
+@dataclass(frozen=True)
+class Change:
+    entity: Any
+    """The entity as it now stands (committed by this call or by whoever won before it)."""
+    committed: bool
+    """Whether this call's own write changed it."""
 
 
 @dataclass
@@ -84,11 +93,11 @@ class WaitStateEngine:
     def start(self, kind: str, entity: WaitingEntity, events: tuple[object, ...] = (),
               writes: tuple[object, ...] = ()) -> Any:
         """Store a new entity with its first alarm (and any records that go with it), trigger the
-        alarm, then react."""
+        alarm, then react. A create that a transaction in flight refused wrote nothing: tried again."""
         workflow = self._workflow(kind)
         now = self._clock.now_ms()
         alarm_set_at = now if entity.wake_at is not None else None
-        stored = workflow.store.insert(entity, alarm_set_at, writes)
+        stored = self._retrying(lambda: workflow.store.insert(entity, alarm_set_at, writes))
         self._trigger(kind, None, stored, now)
         self._react(workflow, stored, events, now)
         return stored
@@ -97,23 +106,33 @@ class WaitStateEngine:
               visible: Callable[[Any], bool] | None = None) -> Any:
         """Decide `event` against the entity's current state and commit the result.
 
-        Raises NotFound for an unknown id or one the caller may not see (`visible`), and the
-        decider's refusal after committing whatever the decider settled first."""
+        Raises NotFound for an unknown id or one the caller may not see (`visible`), the decider's
+        refusal after committing whatever the decider settled first, and `ConcurrentUpdate` (a 409)
+        when other writers kept winning."""
+        return self.change(kind, entity_id, event, visible).entity
+
+    def change(self, kind: str, entity_id: str, event: Any,
+               visible: Callable[[Any], bool] | None = None) -> Change:
+        """`apply`, telling also whether this call's own write changed the entity. Of concurrent
+        callers with the same event exactly one commits; the others re-read, find nothing left to
+        do and get `committed=False` (a provider's duplicate callbacks learn so)."""
         workflow = self._workflow(kind)
-        for _ in range(MAX_COMMIT_ATTEMPTS):
-            stored = workflow.store.load(entity_id)
-            if stored is None or (visible is not None and not visible(stored.entity)):
-                raise NotFound(f"{kind} {entity_id} not found")
-            now = self._clock.now_ms()
-            decision = workflow.decide(stored.entity, event, now)
-            try:
-                committed = self._commit(workflow, stored, decision, now)
-            except ConcurrentUpdate:
-                continue
-            if decision.refusal is not None:
-                raise decision.refusal
-            return committed
-        raise ConcurrentUpdate(f"{kind} {entity_id}: too much contention")
+        return self._retrying(lambda: self._change_once(workflow, kind, entity_id, event, visible))
+
+    def _change_once(self, workflow: Workflow[Any], kind: str, entity_id: str, event: Any,
+                     visible: Callable[[Any], bool] | None) -> Change:
+        stored = workflow.store.load(entity_id)
+        if stored is None or (visible is not None and not visible(stored.entity)):
+            raise NotFound(f"{kind} {entity_id} not found")
+        now = self._clock.now_ms()
+        decision = workflow.decide(stored.entity, event, now)
+        committed = self._commit(workflow, stored, decision, now)  # ConcurrentUpdate: decided again
+        if decision.refusal is not None:
+            raise decision.refusal
+        return Change(committed, committed is not stored.entity)
+
+    def _retrying(self, attempt: Callable[[], T]) -> T:
+        return retry_contended(attempt, sleep_ms=self._clock.sleep_ms)
 
     def settled(self, kind: str, entity: Any, visible: Callable[[Any], bool] | None = None) -> Any:
         """`entity` as a reader just loaded it — or, if its alarm is already due but has not fired
@@ -159,34 +178,45 @@ class WaitStateEngine:
     # ── firing ────────────────────────────────────────────────────────────────────────────
 
     def fire(self, message: AlarmMessage) -> FireOutcome:
+        """LOST_RACE when other writers kept winning: the alarm handler then has SQS deliver the
+        message again, and the fence drops it if a winner has moved the alarm meanwhile."""
         workflow = self._workflow(message.kind)
-        waited = False
-        for _ in range(MAX_COMMIT_ATTEMPTS):
-            stored = workflow.store.load(message.entity_id)
-            if stored is None or stored.entity.wake_at != message.wake_at:
-                log("alarm.stale", kind=message.kind, entity_id=message.entity_id, wake_at=message.wake_at)
+        try:
+            return self._retrying(lambda: self._fire_once(workflow, message))
+        except ConcurrentUpdate:
+            log("alarm.contention", logging.WARNING, kind=message.kind, entity_id=message.entity_id)
+            return FireOutcome.LOST_RACE
+
+    def _fire_once(self, workflow: Workflow[Any], message: AlarmMessage) -> FireOutcome:
+        stored = self._fenced(workflow, message)
+        if stored is None:
+            return FireOutcome.STALE
+        now = self._clock.now_ms()
+        early_ms = message.wake_at - now
+        if early_ms > MAX_EARLY_WAIT_MS:
+            self._alarms.send(message, min(MAX_SQS_DELAY_S, early_ms // 1000))
+            return FireOutcome.REQUEUED
+        if early_ms > 0:
+            self._clock.sleep_ms(early_ms)
+            stored = self._fenced(workflow, message)  # re-read: someone may have acted while we waited
+            if stored is None:
                 return FireOutcome.STALE
             now = self._clock.now_ms()
-            early_ms = message.wake_at - now
-            if early_ms > MAX_EARLY_WAIT_MS:
-                self._alarms.send(message, min(MAX_SQS_DELAY_S, early_ms // 1000))
-                return FireOutcome.REQUEUED
-            if early_ms > 0 and not waited:
-                self._clock.sleep_ms(early_ms)
-                waited = True
-                continue  # re-read: someone may have acted while we waited
-            decision = workflow.decide(stored.entity, workflow.alarm_event(message.wake_at), now)
-            try:
-                self._commit(workflow, stored, decision, now)
-            except ConcurrentUpdate:
-                continue  # re-read; the fence above drops us if the winner moved the alarm
-            lateness_ms = now - message.wake_at
-            self._metrics.metric("AlarmLateness", lateness_ms, "Milliseconds", {"kind": message.kind},
-                                 entity_id=message.entity_id)
-            log("alarm.fired", kind=message.kind, entity_id=message.entity_id, lateness_ms=lateness_ms)
-            return FireOutcome.FIRED
-        log("alarm.contention", logging.WARNING, kind=message.kind, entity_id=message.entity_id)
-        return FireOutcome.LOST_RACE
+        decision = workflow.decide(stored.entity, workflow.alarm_event(message.wake_at), now)
+        self._commit(workflow, stored, decision, now)  # ConcurrentUpdate: re-read, and the fence decides
+        lateness_ms = now - message.wake_at
+        self._metrics.metric("AlarmLateness", lateness_ms, "Milliseconds", {"kind": message.kind},
+                             entity_id=message.entity_id)
+        log("alarm.fired", kind=message.kind, entity_id=message.entity_id, lateness_ms=lateness_ms)
+        return FireOutcome.FIRED
+
+    def _fenced(self, workflow: Workflow[Any], message: AlarmMessage) -> Stored[Any] | None:
+        """The entity, if the message's alarm is still its alarm (else the message is stale)."""
+        stored = workflow.store.load(message.entity_id)
+        if stored is None or stored.entity.wake_at != message.wake_at:
+            log("alarm.stale", kind=message.kind, entity_id=message.entity_id, wake_at=message.wake_at)
+            return None
+        return stored
 
     # ── the safety net ────────────────────────────────────────────────────────────────────
 

@@ -1,4 +1,5 @@
-"""`CatalogueStore`: create-only merchants with versioned updates, and the merchants' menus."""
+"""`CatalogueStore`: create-only merchants with versioned updates, and the merchants' menus
+(products created once, then changed field by field)."""
 
 from __future__ import annotations
 
@@ -45,33 +46,39 @@ class CatalogueStoreContract:
     # ── products ────────────────────────────────────────────────────────────────────────────
 
     def test_products_are_fetched_by_id_within_one_merchant(self, store: CatalogueStore) -> None:
-        store.save_product(a_product(), create=True)
-        store.save_product(a_product(id="p2", name="Dumplings"), create=True)
-        store.save_product(a_product(merchant_id="m2", id="p3"), create=True)
+        store.add_product(a_product())
+        store.add_product(a_product(id="p2", name="Dumplings"))
+        store.add_product(a_product(merchant_id="m2", id="p3"))
         found = store.products_by_id("m1", ["p1", "p2", "p3", "p1"])
         assert sorted(found) == ["p1", "p2"] and found["p1"] == a_product()
         assert store.get_product("m1", "p3") is None and store.get_product("m2", "p3") is not None
 
     def test_a_menu_is_listed_by_product_id_page_by_page(self, store: CatalogueStore) -> None:
         for n in (3, 0, 4, 1, 2):
-            store.save_product(a_product(id=f"p{n}"), create=True)
-        store.save_product(a_product(merchant_id="m2", id="p9"), create=True)
+            store.add_product(a_product(id=f"p{n}"))
+        store.add_product(a_product(merchant_id="m2", id="p9"))
         pages = every_page(lambda token: store.list_products("m1", 3, token))
         assert [[p.id for p in page.items] for page in pages] == [["p0", "p1", "p2"], ["p3", "p4"]]
         assert store.list_products("m404", 3, None).items == []
 
     def test_creating_a_product_whose_id_is_taken_is_refused_not_overwritten(self, store: CatalogueStore) -> None:
-        store.save_product(a_product(name="Noodles"), create=True)
+        store.add_product(a_product(name="Noodles"))
         with pytest.raises(AlreadyExists):
-            store.save_product(a_product(name="Impostor"), create=True)
+            store.add_product(a_product(name="Impostor"))
         saved = store.get_product("m1", "p1")
         assert saved is not None and saved.name == "Noodles"
 
-    def test_saving_a_product_that_exists_overwrites_it(self, store: CatalogueStore) -> None:
-        store.save_product(a_product(), create=True)
+    def test_updating_a_product_sets_the_given_fields_and_leaves_the_others(self, store: CatalogueStore) -> None:
+        store.add_product(a_product())
         changed = a_product(price=3000, stock=0, on_sale=False, max_per_order=3)
-        assert store.save_product(changed, create=False) == changed
-        assert store.get_product("m1", "p1") == changed
+        assert store.update_product("m1", "p1", {"price": 3000, "stock": 0, "on_sale": False,
+                                                 "max_per_order": 3}) == changed
+        assert store.update_product("m1", "p1", {"name": "Spicy"}) == replace(changed, name="Spicy")
+        assert store.get_product("m1", "p1") == replace(changed, name="Spicy")
+
+    def test_updating_a_product_that_does_not_exist_creates_nothing(self, store: CatalogueStore) -> None:
+        assert store.update_product("m1", "p404", {"price": 1}) is None
+        assert store.get_product("m1", "p404") is None
 
     def test_a_token_that_is_not_ours_is_malformed(self, store: CatalogueStore) -> None:
         with pytest.raises(MalformedRequest):

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from chalicelib.core.errors import AlreadyExists, MalformedRequest
+from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate, MalformedRequest
 from chalicelib.core.money import Money
 from chalicelib.dispatch.installers import Area, Installer, Location
 from chalicelib.dispatch.ports import InstallerStore
@@ -60,6 +60,17 @@ class InstallerStoreContract:
         assert [i.id for i in store.covering("south")] == ["i-1"]
         assert [i.id for i in store.covering("east")] == ["i-1"]
 
+    def test_an_update_from_areas_that_have_moved_since_is_a_concurrent_update_and_changes_nothing(
+            self, store: InstallerStore) -> None:
+        before = hired(store, areas=("north",))
+        store.save(replace(before, areas=("east",)), previous_areas=("north",))
+        with pytest.raises(ConcurrentUpdate):
+            store.save(replace(before, name="Stale", areas=("south",)), previous_areas=("north",))
+        after = store.get("i-1")
+        assert after is not None and (after.name, after.areas) == (before.name, ("east",))
+        assert [i.id for i in store.covering("east")] == ["i-1"]
+        assert store.covering("south") == [] and store.covering("north") == []
+
     def test_covering_finds_every_installer_of_an_area_and_many_those_that_exist(
             self, store: InstallerStore) -> None:
         for installer_id, areas in (("i-1", ("north",)), ("i-2", ("north", "east")), ("i-3", ("east",))):
@@ -96,6 +107,15 @@ class InstallerStoreContract:
         changed = replace(north, name="North bank", remind_after_s=60, deduction=None)
         store.save_area(changed, create=False)
         assert store.area("north") == changed
+
+    def test_updating_an_area_sets_the_given_fields_and_leaves_the_others(self, store: InstallerStore) -> None:
+        north = store.save_area(Area("north", "North", 600, 1200, Money(500, "CNY"), T0), create=True)
+        assert store.update_area("north", {"name": "North bank"}) == replace(north, name="North bank")
+        assert store.update_area("north", {"revoke_after_s": 60, "deduction": None}) == replace(
+            north, name="North bank", revoke_after_s=60, deduction=None)
+        assert store.update_area("north", {"deduction": Money(100, "CNY")}) == replace(
+            north, name="North bank", revoke_after_s=60, deduction=Money(100, "CNY"))
+        assert store.update_area("west", {"name": "West"}) is None and store.area("west") is None
 
     def test_areas_are_listed_page_by_page(self, store: InstallerStore) -> None:
         for n in range(5):

@@ -63,6 +63,29 @@ def test_connections_api_posts_describes_and_closes_a_terminal(parties: Parties,
     _eventually(lambda: connection_ids_of(stack, party) == [])  # `$disconnect` forgot it
 
 
+def test_a_post_larger_than_api_gateway_takes_is_refused_with_413_and_never_delivered(
+        parties: Parties, stack: StackUrls, management_api: Any) -> None:
+    customer = parties.customer()
+    terminal = parties.terminal(customer)
+    [connection_id] = connection_ids_of(stack, f"customer#{customer.sub}")
+    frame = b'{"type":"%s","data":"%s"}'
+
+    def message(kind: bytes, size: int) -> bytes:
+        return frame % (kind, b"x" * (size - len(frame % (kind, b""))))
+
+    with pytest.raises(management_api.exceptions.PayloadTooLargeException) as refused:
+        management_api.post_to_connection(ConnectionId=connection_id, Data=message(b"big", 200 * 1024))
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
+    raw = httpx.post(stack.ws.replace("ws://", "http://") + f"/local/@connections/{connection_id}",
+                     content=message(b"big", 128 * 1024 + 1), trust_env=False)
+    assert (raw.status_code, raw.headers["x-amzn-ErrorType"]) == (413, "PayloadTooLargeException")
+
+    management_api.post_to_connection(ConnectionId=connection_id, Data=message(b"at_limit", 128 * 1024))
+    management_api.post_to_connection(ConnectionId=connection_id, Data=b'{"type":"small","data":{}}')
+    terminal.wait_for(lambda m: m["type"] == "small")
+    assert [m["type"] for m in terminal.received] == ["at_limit", "small"]  # neither big one arrived
+
+
 def test_stats_count_the_apps_aws_calls_pushes_and_memory(parties: Parties, stack: StackUrls) -> None:
     stats_url = stack.ws.replace("ws://", "http://") + "/_stats"
     before = httpx.get(stats_url, trust_env=False).json()

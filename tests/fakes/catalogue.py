@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from chalicelib.catalogue.model import Merchant, Product
 from chalicelib.catalogue.ports import CatalogueStore
@@ -13,7 +15,7 @@ from tests.fakes.paging import page_of
 
 class InMemoryCatalogueStore(CatalogueStore):
     """Merchants are versioned (a save from a stale version is a ConcurrentUpdate); products are
-    created once, then overwritten."""
+    created once, then changed field by field."""
 
     def __init__(self) -> None:
         self.merchants: dict[str, Merchant] = {}
@@ -43,8 +45,16 @@ class InMemoryCatalogueStore(CatalogueStore):
         menu = (p for (m, _), p in self.products.items() if m == merchant_id)
         return page_of(menu, limit, token, index="products", position=lambda p: (p.id,))
 
-    def save_product(self, product: Product, *, create: bool) -> Product:
-        if create and (product.merchant_id, product.id) in self.products:
+    def add_product(self, product: Product) -> Product:
+        if (product.merchant_id, product.id) in self.products:
             raise AlreadyExists(product.id)
         self.products[(product.merchant_id, product.id)] = product
         return product
+
+    def update_product(self, merchant_id: str, product_id: str, changes: Mapping[str, Any]) -> Product | None:
+        stored = self.products.get((merchant_id, product_id))
+        if stored is None:
+            return None
+        updated = replace(stored, **changes)
+        self.products[(merchant_id, product_id)] = updated
+        return updated

@@ -3,6 +3,7 @@ installation requests whose commits write into them, and the completion photos."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -57,8 +58,8 @@ class InMemoryInstallerStore(InstallerStore):
             self._installers[installer.id] = installer
             self._open_jobs[installer.id] = installer.open_jobs
         else:
-            if stored is None:
-                raise ConcurrentUpdate(installer.id)  # the Dynamo store's update requires the item
+            if stored is None or stored.areas != previous_areas:
+                raise ConcurrentUpdate(installer.id)  # the Dynamo store's update requires the item, unmoved
             self._installers[installer.id] = replace(
                 stored, name=installer.name, phone=installer.phone, areas=installer.areas,
                 max_open_jobs=installer.max_open_jobs, active=installer.active, photo_url=installer.photo_url)
@@ -86,6 +87,13 @@ class InMemoryInstallerStore(InstallerStore):
             raise AlreadyExists(area.id)
         self._areas[area.id] = area
         return area
+
+    def update_area(self, area_id: str, changes: Mapping[str, Any]) -> Area | None:
+        stored = self._areas.get(area_id)
+        if stored is None:
+            return None
+        self._areas[area_id] = replace(stored, **changes)
+        return self._areas[area_id]
 
     # ── ledger ──────────────────────────────────────────────────────────────────────────────
 

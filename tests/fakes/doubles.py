@@ -8,22 +8,34 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib.core.clock import FakeClock
+from chalicelib.push.envelope import MAX_MESSAGE_BYTES
 from chalicelib.push.ports import Delivery, PushSender
 from chalicelib.waitstate.model import AlarmMessage, AlarmQueue
 
 
 class RecordingPushSender(PushSender):
-    """Delivers into a list per connection; connections in `gone` answer 410."""
+    """Delivers into a list per connection; connections in `gone` answer 410, and a payload larger
+    than API Gateway takes is refused as it refuses it (413: not delivered, `too_large`)."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.payloads: list[tuple[str, bytes]] = []
+        self.too_large: list[tuple[str, int]] = []
         self.gone: set[str] = set()
 
     def post(self, connection_id: str, payload: bytes) -> Delivery:
         if connection_id in self.gone:
             return Delivery.GONE
+        if len(payload) > MAX_MESSAGE_BYTES:
+            self.too_large.append((connection_id, len(payload)))
+            return Delivery.FAILED
         self.sent.append((connection_id, json.loads(payload)))
+        self.payloads.append((connection_id, payload))
         return Delivery.DELIVERED
+
+    def payloads_to(self, connection_id: str) -> list[bytes]:
+        """The bytes delivered to one connection, in order."""
+        return [p for c, p in self.payloads if c == connection_id]
 
     def to(self, connection_id: str, message_type: str | None = None) -> list[dict[str, Any]]:
         return [m for c, m in self.sent if c == connection_id and (message_type is None or m["type"] == message_type)]

@@ -7,8 +7,12 @@ from typing import Any
 
 from chalice.test import Client
 
+from chalicelib.push.envelope import MAX_MESSAGE_BYTES
 from tests.conftest import World
 from tests.functional.api import Api
+
+BUSY_ORDERS = 150
+"""At about 1.5 KB each, more than one push of at most 128 KB carries."""
 
 
 def _ws_event(connection_id: str, body: str | None = None, token: str | None = None) -> dict[str, Any]:
@@ -74,4 +78,36 @@ def test_a_role_with_no_pending_work_in_any_workflow_is_told_so(world: World, cl
     client.lambda_.invoke("message", _ws_event("conn-9", json.dumps({"action": "list_pending"})))
     # THEN it gets the one generic answer with nothing in it, and no workflow's list
     [reply] = world.push.to("conn-9")
-    assert (reply["type"], reply["data"]) == ("pending.listed", {"items": []})
+    assert (reply["type"], reply["data"]) == ("pending.listed", {"items": [], "part": 1, "parts": 1,
+                                                                 "next_token": None})
+
+
+def test_a_console_with_hundreds_of_pending_orders_gets_them_all_in_parts_each_under_the_push_limit(
+        world: World, client: Client) -> None:
+    # GIVEN a merchant with more pending orders (long notes, many lines) than one push can carry
+    _merchant_with_menu(world, client, "m1")
+    ops = Api(client, world.token("ops", "ops-1"))
+    for n in range(2, 6):
+        assert ops.post("/merchants/m1/products", {"product_id": f"p{n}", "name": f"Dish number {n}", "price": 900,
+                                                   "stock": 50}).status == 201
+    customer = Api(client, world.token("customer", "u1"))
+    placed = set()
+    for n in range(BUSY_ORDERS):
+        reply = customer.post("/orders", {
+            "merchant_id": "m1", "items": [{"product_id": f"p{k}", "quantity": 1} for k in range(1, 6)],
+            "delivery_address": {"line1": f"{n} Road", "city": "Shanghai"}, "note": f"{n:03d} " + "x" * 495})
+        assert reply.status == 201, reply.body
+        placed.add(reply.body["order_id"])
+    # WHEN its console asks for its pending work
+    client.lambda_.invoke("connect", _ws_event("conn-1", token=world.token("merchant", "staff-1", merchant_id="m1")))
+    client.lambda_.invoke("message", _ws_event("conn-1", json.dumps({"action": "list_pending"})))
+    # THEN the list comes in several `orders.listed` parts, each under API Gateway's limit, together all
+    sent = world.push.payloads_to("conn-1")
+    assert len(sent) > 1 and all(len(payload) <= MAX_MESSAGE_BYTES for payload in sent)
+    replies = [json.loads(payload) for payload in sent]
+    assert {r["type"] for r in replies} == {"orders.listed"}
+    parts = len(sent)
+    assert [(r["data"]["part"], r["data"]["parts"]) for r in replies] == [(n, parts) for n in range(1, parts + 1)]
+    listed = [item["order_id"] for r in replies for item in r["data"]["items"]]
+    assert len(listed) == len(set(listed)) and set(listed) == placed
+    assert all(r["data"]["next_token"] is None for r in replies)

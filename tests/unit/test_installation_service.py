@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.core.errors import NotFound, ValidationFailed
+from chalicelib.core.errors import ConcurrentUpdate, NotFound, ValidationFailed
 from chalicelib.core.money import Money
 from chalicelib.dispatch.model import FlagReason, Installation, Status
 from chalicelib.dispatch.photos import photo_key
@@ -120,6 +120,25 @@ def test_a_waiting_request_is_dispatched_as_soon_as_an_installer_is_hired_for_it
     waiting = requested(crew)
     hire(crew, "i-far", FAR)
     assert crew.dispatch.installations.get(OPS, waiting.id).installer_id == "i-far"
+
+
+def test_a_waiting_request_others_keep_changing_neither_fails_the_hire_nor_holds_up_the_rest(
+        crew: FakeWorld) -> None:
+    contended = requested(crew)
+    crew.clock.advance(1)
+    other = requested(crew)
+    store = crew.stores.installations
+    commit = store.commit
+
+    def always_lost(entity: Installation, *args: Any, **kwargs: Any) -> Installation:
+        if entity.id == contended.id:
+            raise ConcurrentUpdate(entity.id)
+        return commit(entity, *args, **kwargs)
+
+    store.commit = always_lost  # type: ignore[method-assign]
+    hire(crew, "i-far", FAR)  # answered, not a 409: the installer is hired
+    assert crew.dispatch.installations.get(OPS, other.id).installer_id == "i-far"
+    assert crew.stores.installations.get(contended.id) == contended  # its retry alarm offers it again
 
 
 # ── by hand ─────────────────────────────────────────────────────────────────────────────────

@@ -6,13 +6,14 @@ drove these rules over HTTP.)"""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from chalicelib.core.errors import AlreadyTaken, Forbidden, NotFound, ValidationFailed
 from chalicelib.core.money import Money
-from chalicelib.dispatch.installers import Area
+from chalicelib.dispatch.installers import Area, Installer
 from chalicelib.dispatch.schemas import AreaIn, AreaPatch, InstallerIn, InstallerPatch
 from chalicelib.dispatch.workforce import RECENT_MS
 from chalicelib.http.fields import PointIn
@@ -104,6 +105,39 @@ def test_dispatching_reads_an_areas_settings_afresh_once_they_may_have_changed_e
     assert workforce.area(AREA).name == "Changed elsewhere"
     patch_area(crew, name="Changed here")
     assert workforce.area(AREA).name == "Changed here"  # a change through this container: at once
+
+
+def test_a_patch_never_undoes_what_another_container_changed_while_this_one_remembered_the_area(
+        crew: FakeWorld) -> None:
+    workforce = crew.dispatch.workforce
+    remembered = workforce.area(AREA)
+    crew.stores.installers.update_area(AREA, {"remind_after_s": 900})  # through another container
+    patch_area(crew, name="Renamed here")
+    stored = crew.stores.installers.area(AREA)
+    assert stored is not None and (stored.name, stored.remind_after_s) == ("Renamed here", 900)
+    assert remembered.remind_after_s != 900
+
+
+def test_an_installer_patch_that_loses_to_a_move_of_their_areas_is_applied_to_the_new_areas(
+        crew: FakeWorld) -> None:
+    open_area(crew, "south")
+    hire(crew, "i-a", NEAR)
+    store = crew.stores.installers
+    save = store.save
+    moved_meanwhile: list[Installer] = []
+
+    def another_patch_first(installer: Any, previous_areas: Any) -> Any:
+        if not moved_meanwhile:  # another console moves them just before this write
+            current = store.get(installer.id)
+            assert current is not None
+            moved_meanwhile.append(save(replace(current, areas=("south",)), previous_areas))
+        return save(installer, previous_areas)
+
+    store.save = another_patch_first  # type: ignore[method-assign]
+    renamed = crew.dispatch.workforce.patch_installer(OPS, "i-a", body(InstallerPatch, name="Renamed"))
+    assert (renamed.name, renamed.areas) == ("Renamed", ("south",))
+    assert [i.id for i in crew.dispatch.workforce.installers(OPS, "south", 10, None).items] == ["i-a"]
+    assert crew.dispatch.workforce.installers(OPS, AREA, 10, None).items == []
 
 
 # ── installers ──────────────────────────────────────────────────────────────────────────────
