@@ -43,7 +43,7 @@ from chalicelib.waitstate.model import Workflow
 ORDER_KIND = "order"
 MAX_PENDING_LISTED = 500
 """How many pending orders a console's `list_pending` lists (in parts under the push size limit);
-a merchant with more than that many waiting gets a `next_token` to read the rest over REST."""
+a merchant with more than that many waiting is told `more` and reads them all over REST."""
 
 
 class OrderService:
@@ -121,7 +121,7 @@ class OrderService:
 
     def pending_work(self, of: Party, now: int) -> PendingList:
         """The orders a merchant terminal must still answer (its `list_pending` after a reconnect):
-        all of them, up to `MAX_PENDING_LISTED`; past that, `next_token` goes on over REST."""
+        all of them, up to `MAX_PENDING_LISTED`; past that, `more` sends it to the REST list."""
         orders: list[Order] = []
         token: str | None = None
         while True:
@@ -130,7 +130,7 @@ class OrderService:
             token = page.next_token
             if token is None or len(orders) >= MAX_PENDING_LISTED:
                 break
-        return PendingList("orders.listed", [order_view(o, now) for o in orders], token)
+        return PendingList("orders.listed", [order_view(o, now) for o in orders], more=token is not None)
 
     def _answerable(self, merchant_id: str, limit: int, token: str | None, now: int) -> Page[Order]:
         """A merchant's pending orders, minus those past their deadline whose alarm is still firing:

@@ -26,8 +26,9 @@ class PendingList:
 
     message_type: str
     items: list[dict[str, Any]]
-    next_token: str | None = None
-    """Where the REST list of the same work goes on, when there was more than one reply lists."""
+    more: bool = False
+    """True when there is more pending work than one `list_pending` lists: the terminal reads the
+    whole list over REST (a page token is bound to a REST list and caller, so none is given here)."""
 
 
 PendingWork = Callable[[Party, int], PendingList]
@@ -81,7 +82,7 @@ class TerminalSession:
             # A busy console's list is larger than API Gateway takes in one message: it comes in
             # parts (`part` k of `parts`), each under the limit.
             self._notifier.reply_listing(connection_id, pending.message_type, pending.items, now,
-                                         next_token=pending.next_token)
+                                         more=pending.more)
             return
         log("ws.unknown_action", logging.INFO, connection_id=connection_id, action=action)
         self._notifier.reply(connection_id, "error",

@@ -79,7 +79,7 @@ def test_a_role_with_no_pending_work_in_any_workflow_is_told_so(world: World, cl
     # THEN it gets the one generic answer with nothing in it, and no workflow's list
     [reply] = world.push.to("conn-9")
     assert (reply["type"], reply["data"]) == ("pending.listed", {"items": [], "part": 1, "parts": 1,
-                                                                 "next_token": None})
+                                                                 "more": False})
 
 
 def test_a_console_with_hundreds_of_pending_orders_gets_them_all_in_parts_each_under_the_push_limit(
@@ -110,4 +110,4 @@ def test_a_console_with_hundreds_of_pending_orders_gets_them_all_in_parts_each_u
     assert [(r["data"]["part"], r["data"]["parts"]) for r in replies] == [(n, parts) for n in range(1, parts + 1)]
     listed = [item["order_id"] for r in replies for item in r["data"]["items"]]
     assert len(listed) == len(set(listed)) and set(listed) == placed
-    assert all(r["data"]["next_token"] is None for r in replies)
+    assert all(r["data"]["more"] is False for r in replies)

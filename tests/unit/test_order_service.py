@@ -248,3 +248,16 @@ def test_a_customer_sees_only_their_own_orders(shop: FakeWorld) -> None:
     with pytest.raises(NotFound):
         shop.orders.cancel(other, mine.id)
     assert shop.orders.get(OPS, mine.id) == mine
+
+
+
+def test_a_console_with_more_pending_orders_than_one_listing_takes_is_told_to_read_the_rest_list(
+        shop: FakeWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("chalicelib.orders.service.MAX_PENDING_LISTED", 100)
+    for _ in range(100):
+        placed(shop)
+    full = shop.orders.pending_work(party.merchant("m1"), shop.clock.now_ms())
+    assert (len(full.items), full.more) == (100, False)
+    placed(shop)
+    over = shop.orders.pending_work(party.merchant("m1"), shop.clock.now_ms())
+    assert (len(over.items), over.more) == (100, True)
