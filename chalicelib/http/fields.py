@@ -7,7 +7,7 @@ of money is checked the same way on every route.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -29,6 +29,12 @@ Longitude = Annotated[float, Field(ge=-180, le=180, strict=False)]
 def is_id(value: str) -> bool:
     """Whether a path or query value could be an id (if not, it names nothing: no lookup needed)."""
     return _ID.fullmatch(value) is not None
+
+
+def example(*bodies: dict[str, Any]) -> ConfigDict:
+    """A request model's examples, as its `model_config` (merged with `Strict`'s): the API document
+    shows them, and the tests send them, so each must be a valid body."""
+    return ConfigDict(json_schema_extra={"examples": list(bodies)})
 
 
 class Strict(BaseModel):
@@ -57,5 +63,7 @@ class AddressIn(Strict):
 
 
 class PointIn(Strict):
+    model_config = example({"lat": 31.2304, "lng": 121.4737})
+
     lat: Latitude
     lng: Longitude
