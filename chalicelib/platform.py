@@ -9,6 +9,7 @@ from chalicelib.http import docs, health
 from chalicelib.payments import routes as payment_routes
 from chalicelib.persistence.connections import ConnectionModel
 from chalicelib.persistence.idempotency import IdempotencyModel
+from chalicelib.push.messages import PLATFORM_MESSAGES
 
 PUSHING = (Function.API, Function.FIRE_ALARMS, Function.WS_MESSAGE)
 """The functions that push to terminals: they find a party's connections and forget gone ones."""
@@ -23,6 +24,7 @@ PLATFORM = Contribution(
     summary="the wait-state engine, push, auth, HTTP and payments every workflow shares",
     build=_nothing_to_build,
     routes=(health.routes, docs.routes, payment_routes.routes),
+    messages=PLATFORM_MESSAGES,
     tables=(
         Table(ConnectionModel, (
             Grant(PUSHING, ("dynamodb:Query", "dynamodb:DeleteItem"), ("by_party",)),

@@ -192,6 +192,14 @@ def api_document() -> dict[str, Any]:
     return bootstrap.container().services_of(ApiDocuments).openapi()
 
 
+def terminals_document() -> dict[str, Any]:
+    """The AsyncAPI document of the WebSocket (as `docs/asyncapi.json`)."""
+    from chalicelib.bootstrap import contributions
+    from chalicelib.push.asyncapi import asyncapi_document
+
+    return asyncapi_document(m for c in contributions() for m in c.messages)
+
+
 def warm_clients() -> None:
     """Create each table's client now rather than inside the first requests: every PynamoDB model
     has its own botocore session, which loads the endpoint and service definitions again (about
@@ -303,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         gateway = WebSocketGateway(runtime, stats, f"{options.host}:{ws_port}")
         app_pushes.gateway = gateway
         print(banner(rest, ws, aws_url, options.aws_transport, started.seeded), flush=True)
-        pages = [*sandbox_routes(started.sandbox), *docs_routes(api_document)]
+        pages = [*sandbox_routes(started.sandbox), *docs_routes(api_document, terminals_document)]
         servers = [(http_server(rest_app(runtime, extra_routes=pages)), rest_sock),
                    (http_server(gateway.app()), ws_sock)]
         asyncio.run(serve(servers, f"READY rest={rest} ws={ws} aws={aws_url}"))

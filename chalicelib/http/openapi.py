@@ -116,7 +116,7 @@ def _schemas(specs: Iterable[RouteSpec]) -> tuple[dict[str, Any], dict[tuple[Any
                     wanted[(member, "serialization")] = None
     keys, document = models_json_schema(list(wanted), ref_template=REF)  # type: ignore[arg-type]
     defs: dict[str, Any] = document.get("$defs", {})
-    renames = {name: _short_name(name) for name in defs if "__" in name}
+    renames = {name: _short_name(name) for name in defs if name.startswith("chalicelib__")}
     if len(set(renames.values()) | (set(defs) - set(renames))) != len(defs):
         raise DocumentError(f"two models would share a schema name: {sorted(renames)}")
     refs: dict[tuple[Any, str], Any] = {key: _renamed(schema, renames) for key, schema in keys.items()}
@@ -127,8 +127,7 @@ def _short_name(qualified: str) -> str:
     """pydantic names two models of one name by their modules (`chalicelib__checkout__supplier_schemas__
     ProductIn`): call them by their package instead (`CheckoutProductIn`)."""
     parts = qualified.split("__")
-    package = parts[1] if parts[0] == "chalicelib" and len(parts) > 2 else parts[0]
-    return package.title().replace("_", "") + parts[-1]
+    return parts[1].title().replace("_", "") + parts[-1]
 
 
 def _renamed(value: Any, renames: dict[str, str]) -> Any:

@@ -15,11 +15,14 @@ from chalicelib.waitstate.model import AlarmMessage, AlarmQueue
 class RecordingPushSender(PushSender):
     """Delivers into a list per connection; connections in `gone` answer 410."""
 
-    def __init__(self) -> None:
+    def __init__(self, inspect: Callable[[bytes], object] | None = None) -> None:
         self.sent: list[tuple[str, dict[str, Any]]] = []
         self.gone: set[str] = set()
+        self._inspect = inspect
 
     def post(self, connection_id: str, payload: bytes) -> Delivery:
+        if self._inspect is not None:
+            self._inspect(payload)
         if connection_id in self.gone:
             return Delivery.GONE
         self.sent.append((connection_id, json.loads(payload)))

@@ -110,7 +110,8 @@ def test_a_route_with_a_body_can_be_malformed_too_large_or_unacceptable(document
 def test_models_of_one_name_in_two_packages_are_told_apart_by_package(document: dict[str, Any]) -> None:
     schemas = document["components"]["schemas"]
     assert {"CatalogueProductIn", "CheckoutProductIn", "CatalogueProductView", "CheckoutProductView"} <= set(schemas)
-    assert not [name for name in schemas if "__" in name]
+    assert not [name for name in schemas if name.startswith("chalicelib")]
+    assert "TimedPage_Union_DispatchView__RevokedDispatchView__" in schemas  # a generic's name stays whole
 
 
 @pytest.mark.parametrize("model", BODIES, ids=[m.__name__ for m in BODIES])
