@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from chalicelib.core.address import Address
 from chalicelib.core.money import Money
@@ -22,8 +22,12 @@ _ID = re.compile(ID_PATTERN)
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Latitude = Annotated[float, Field(ge=-90, le=90, strict=False)]
-Longitude = Annotated[float, Field(ge=-180, le=180, strict=False)]
+COORDINATE_DECIMALS = 7
+"""About a centimetre. Also keeps every coordinate storable: DynamoDB refuses numbers of magnitude
+below 1e-130, which a float such as 2.6e-201 is (the contract tests sent one: a 500)."""
+_Coordinate = AfterValidator(lambda degrees: round(degrees, COORDINATE_DECIMALS) + 0.0)
+Latitude = Annotated[float, Field(ge=-90, le=90, strict=False), _Coordinate]
+Longitude = Annotated[float, Field(ge=-180, le=180, strict=False), _Coordinate]
 
 
 def is_id(value: str) -> bool:

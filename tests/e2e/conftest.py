@@ -31,11 +31,12 @@ PAYMENT_WINDOW_S = 6
 """Short, so an unpaid order's window elapses within a test; the paying test pays within a second."""
 
 
-def _start_stack(log_path: Path) -> tuple[subprocess.Popen[bytes], StackUrls]:
+def start_stack(log_path: Path, *, seed: bool = False) -> tuple[subprocess.Popen[bytes], StackUrls]:
+    """The stack as a subprocess (`seed`: with the demo data), once it printed its READY line."""
     # Port 0 everywhere: the stack binds free ports and prints them, so a developer's running
     # stack (8000/8001/5000) never collides with the tests.
     command = [sys.executable, "-m", "devstack.stack", "--rest-port", "0", "--ws-port", "0",
-               "--aws-port", "0", "--sweep-interval", str(SWEEP_INTERVAL_S), "--no-seed",
+               "--aws-port", "0", "--sweep-interval", str(SWEEP_INTERVAL_S), *([] if seed else ["--no-seed"]),
                "--payment-window", str(PAYMENT_WINDOW_S),
                *os.environ.get("ONTIME_E2E_STACK_ARGS", "").split()]  # e.g. "--aws-transport http"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
@@ -60,17 +61,21 @@ def _start_stack(log_path: Path) -> tuple[subprocess.Popen[bytes], StackUrls]:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackUrls]:
     log_path = tmp_path_factory.mktemp("stack") / "stack.log"
-    process, urls = _start_stack(log_path)
+    process, urls = start_stack(log_path)
     try:
         yield urls
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            code = process.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            raise AssertionError(f"the stack did not stop within {STOP_TIMEOUT_S} s of SIGTERM") from None
+        stop_stack(process, log_path)
+
+
+def stop_stack(process: subprocess.Popen[bytes], log_path: Path) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        code = process.wait(STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise AssertionError(f"the stack did not stop within {STOP_TIMEOUT_S} s of SIGTERM") from None
     assert code == 0, f"the stack exited with {code}; log: {log_path}"
 
 
