@@ -17,6 +17,7 @@ from chalicelib.auth.tokens import JwksVerifier, TokenVerifier
 from chalicelib.contribution import Contribution, Platform, models_of
 from chalicelib.core.clock import Clock, SystemClock
 from chalicelib.core.observability import EmfMetrics, MetricsSink, configure_logging
+from chalicelib.http.docs import ApiDocuments
 from chalicelib.http.page_tokens import MIN_SECRET_BYTES, PageTokens
 from chalicelib.idempotency import Idempotency, IdempotencyStore
 from chalicelib.payments.callbacks import Payee, PaymentCallbacks
@@ -113,7 +114,8 @@ def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink 
             built.services[type(wired.services)] = wired.services
     built.pending_work = pending
     secrets = tuple(secret.encode() for secret in config.payment_webhook_secrets)
-    built.services.update({Settings: config, PaymentCallbacks: PaymentCallbacks(secrets, clock, payees)})
+    built.services.update({Settings: config, PaymentCallbacks: PaymentCallbacks(secrets, clock, payees),
+                           ApiDocuments: ApiDocuments([(p.name, routes) for p in packages for routes in p.routes])})
     return built
 
 

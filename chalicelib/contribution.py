@@ -26,6 +26,7 @@ from chalicelib.core.observability import MetricsSink
 from chalicelib.http.routing import Routes
 from chalicelib.payments.callbacks import Payee
 from chalicelib.payments.port import PaymentProvider
+from chalicelib.push.messages import Message
 from chalicelib.push.notifier import Notifier
 from chalicelib.push.terminal import PendingWork
 from chalicelib.settings import Settings
@@ -235,6 +236,8 @@ class Contribution:
     seed: Seed | None = None
     data_notes: str = ""
     """What a typical transition reads and writes (for `docs/data.md`)."""
+    messages: tuple[Message, ...] = ()
+    """Every message type it sends to terminals, with the model of its data (`docs/asyncapi.json`)."""
 
 
 def models_of(contributions: Iterable[Contribution]) -> list[type[Model]]:

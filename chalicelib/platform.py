@@ -1,14 +1,15 @@
 """What the platform itself contributes, declared like a workflow package: the connections and
-idempotency tables, the health route and the payment provider's callback. (Its queue, topic,
+idempotency tables, the health route, the API's own document and the payment provider's callback. (Its queue, topic,
 alarms and dashboard rows are the generator's own: `infra/generate.py`.)"""
 
 from __future__ import annotations
 
 from chalicelib.contribution import AccessPattern, Contribution, Function, Grant, Platform, Table, Wired
-from chalicelib.http import health
+from chalicelib.http import docs, health
 from chalicelib.payments import routes as payment_routes
 from chalicelib.persistence.connections import ConnectionModel
 from chalicelib.persistence.idempotency import IdempotencyModel
+from chalicelib.push.messages import PLATFORM_MESSAGES
 
 PUSHING = (Function.API, Function.FIRE_ALARMS, Function.WS_MESSAGE)
 """The functions that push to terminals: they find a party's connections and forget gone ones."""
@@ -22,7 +23,8 @@ PLATFORM = Contribution(
     name="platform",
     summary="the wait-state engine, push, auth, HTTP and payments every workflow shares",
     build=_nothing_to_build,
-    routes=(health.routes, payment_routes.routes),
+    routes=(health.routes, docs.routes, payment_routes.routes),
+    messages=PLATFORM_MESSAGES,
     tables=(
         Table(ConnectionModel, (
             Grant(PUSHING, ("dynamodb:Query", "dynamodb:DeleteItem"), ("by_party",)),

@@ -31,6 +31,7 @@ from typing import Any
 
 import uvicorn
 
+from devstack.apidocs import docs_routes
 from devstack.aws import (
     IN_PROCESS,
     TRANSPORTS,
@@ -194,6 +195,22 @@ def load_app() -> Any:
     return app
 
 
+def api_document() -> dict[str, Any]:
+    """The OpenAPI document the running app serves (with the local stage's own routes)."""
+    from chalicelib import bootstrap
+    from chalicelib.http.docs import ApiDocuments
+
+    return bootstrap.container().services_of(ApiDocuments).openapi()
+
+
+def terminals_document() -> dict[str, Any]:
+    """The AsyncAPI document of the WebSocket (as `docs/asyncapi.json`)."""
+    from chalicelib.bootstrap import contributions
+    from chalicelib.push.asyncapi import asyncapi_document
+
+    return asyncapi_document(m for c in contributions() for m in c.messages)
+
+
 def warm_clients() -> None:
     """Create each table's client now rather than inside the first requests: every PynamoDB model
     has its own botocore session, which loads the endpoint and service definitions again (about
@@ -239,6 +256,7 @@ def banner(rest: str, ws: str, aws: str, transport: str, seeded: list[str] | Non
         f"  stats (local)     {ws.replace('ws://', 'http://')}/_stats",
         f"  AWS (moto)        {aws}          (the app's own calls: {transport})",
         f"  sandbox payments  {rest}/sandbox/pay/<payment-id>          (the pay page of a checkout)",
+        f"  API documents     {rest}/docs          ({rest}/openapi.json)",
         *(["  demo data         (not seeded: --no-seed)"] if seeded is None else [f"  {line}" for line in seeded]),
         "tokens:",
         "  merchant  " + token.format(rest=rest, body=merchant),
@@ -304,7 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         gateway = WebSocketGateway(runtime, stats, f"{options.host}:{ws_port}")
         app_pushes.gateway = gateway
         print(banner(rest, ws, aws_url, options.aws_transport, started.seeded), flush=True)
-        servers = [(http_server(rest_app(runtime, extra_routes=sandbox_routes(started.sandbox))), rest_sock),
+        pages = [*sandbox_routes(started.sandbox), *docs_routes(api_document, terminals_document)]
+        servers = [(http_server(rest_app(runtime, extra_routes=pages)), rest_sock),
                    (http_server(gateway.app()), ws_sock)]
         asyncio.run(serve(servers, f"READY rest={rest} ws={ws} aws={aws_url}"))
     except KeyboardInterrupt:
@@ -346,7 +365,9 @@ def start_app(options: Options, stats: StackStats, rest_url: str) -> StartedApp:
     the local stage's own token issuer and the sandbox payment provider, then the demo data."""
     from chalicelib import bootstrap
     from chalicelib.core.clock import SystemClock
+    from chalicelib.http.docs import ApiDocuments
     from chalicelib.settings import settings
+    from devstack import tokens
     from devstack.seed import seed_demo
     from devstack.tokens import DevTokenIssuer
 
@@ -357,6 +378,8 @@ def start_app(options: Options, stats: StackStats, rest_url: str) -> StartedApp:
                               clock)
     built = bootstrap.build(config, clock=clock, verifier=issuer, payments=sandbox)
     built.services[DevTokenIssuer] = issuer
+    # The stack serves `POST /dev/tokens` too, so its document lists it (the committed one does not).
+    built.services[ApiDocuments] = built.services_of(ApiDocuments).with_routes("local", tokens.routes)
     bootstrap.install(built)
     runtime = LambdaRuntime(load_app(), stats, workers=options.workers)
     warm_clients()

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from chalicelib.auth.principal import Principal
 from chalicelib.auth.tokens import MAX_LIFETIME_S, principal_of
-from chalicelib.http.fields import Id, Strict
+from chalicelib.http.fields import Id, Strict, example
 from chalicelib.http.responses import ResponseBody
 from chalicelib.http.routing import Call, Routes
 
@@ -41,6 +41,10 @@ class DevTokenIssuer:
 
 
 class DevTokenIn(Strict):
+    model_config = example(
+        {"role": "merchant", "sub": "staff-1", "merchant_id": "m_demo"},
+        {"role": "customer", "sub": "u_alice"})
+
     role: Literal["customer", "merchant", "installer", "supplier", "carrier", "ops"]
     sub: Id
     merchant_id: Id | None = None

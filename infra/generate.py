@@ -5,6 +5,9 @@
     .chalice/policy-<fn>.json    each Lambda function's least-privilege policy
     .chalice/config.json         which policy file each function has (the rest of the file is kept)
     docs/data.md                 the tables and their access patterns
+    docs/openapi.json            the REST API's OpenAPI 3.1 document (routes and their models; the
+                                 local stack's own `POST /dev/tokens` is not in it)
+    docs/asyncapi.json           the terminals' WebSocket as AsyncAPI 3.0 (declared messages, actions)
 
 With `--check` nothing is written: it fails, listing the files, when a committed file differs from
 what the declarations produce (`./dev test` runs it).
@@ -26,7 +29,9 @@ from pynamodb.models import Model
 
 from chalicelib.bootstrap import contributions
 from chalicelib.contribution import Contribution, Function, Grant, Permission, Table
+from chalicelib.http.openapi import openapi_document
 from chalicelib.persistence.tables import short_name
+from chalicelib.push.asyncapi import asyncapi_document
 from infra import platform
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +39,8 @@ TEMPLATE = ROOT / "infra" / "template.json"
 CHALICE = ROOT / ".chalice"
 CONFIG = CHALICE / "config.json"
 DATA_DOC = ROOT / "docs" / "data.md"
+OPENAPI_DOC = ROOT / "docs" / "openapi.json"
+ASYNCAPI_DOC = ROOT / "docs" / "asyncapi.json"
 TABLE_PREFIX = "ontime-"
 """The deployed tables' prefix (`ONTIME_TABLE_PREFIX` of `.chalice/config.json`)."""
 QUERIES = {"dynamodb:Query", "dynamodb:Scan"}
@@ -298,7 +305,9 @@ def data_doc(packages: Sequence[Contribution]) -> str:
 
 
 def artefacts(packages: Sequence[Contribution]) -> dict[Path, str]:
-    files = {TEMPLATE: _json(template(packages)), CONFIG: _json(config(packages)), DATA_DOC: data_doc(packages)}
+    files = {TEMPLATE: _json(template(packages)), CONFIG: _json(config(packages)), DATA_DOC: data_doc(packages),
+             OPENAPI_DOC: _json(openapi_document([(p.name, routes) for p in packages for routes in p.routes])),
+             ASYNCAPI_DOC: _json(asyncapi_document(m for p in packages for m in p.messages))}
     files.update({CHALICE / policy_file(f): _json(policy(f, packages)) for f in functions_of(packages)})
     return files
 

@@ -32,7 +32,7 @@ from chalicelib.settings import Settings
 from devstack.provision import bucket_environment, provision
 from devstack.sandbox.provider import SandboxProvider
 from devstack.tokens import DevTokenIssuer
-from tests import iam
+from tests import iam, pushes
 from tests.fakes import RecordingAlarmQueue, RecordingPushSender
 from tests.fakes.platform import Services
 
@@ -196,7 +196,8 @@ def make_world(queue_urls: dict[str, str], **env: str) -> World:
     stack's token issuer (whichever stage: an AWS stage's JWKS verifier is replaced by it) and the
     sandbox payment provider."""
     settings = settings_for_tests(queue_urls, **env)
-    clock, push, alarms, metrics = FakeClock(), RecordingPushSender(), RecordingAlarmQueue(), RecordingMetrics()
+    clock, push, alarms, metrics = (FakeClock(), RecordingPushSender(pushes.inspect), RecordingAlarmQueue(),
+                                     RecordingMetrics())
     issuer = DevTokenIssuer(ISSUER_SECRET)
     sandbox = SandboxProvider(WEBHOOK_SECRET.encode(), SANDBOX_URL, f"{SANDBOX_URL}/payments/callback", clock)
     container = bootstrap.build(settings, clock=clock, metrics=metrics, push_sender=push, alarm_queue=alarms,
@@ -250,11 +251,18 @@ def watched(client: Client) -> Client:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """A call some function made that its generated policy does not allow fails the run."""
+    """A call some function made that its generated policy does not allow fails the run, and so does a
+    message pushed to a terminal that is not what its package declares."""
     SHARED_ACCOUNT.leave()
     denied = iam.violations()
     if denied:
         lines = "\n".join(f"  {c.function}: {c.action} on {c.resource}" for c in denied)
         print(f"\n\nIAM: calls the functions' generated policies do not allow (declare them in the package's "
               f"wiring, then ./dev infra):\n{lines}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    drifted = pushes.violations()
+    if drifted:
+        lines = "\n".join(f"  {problem}" for problem in drifted)
+        print(f"\n\nPushes: messages that are not what their package declares (Contribution.messages, the "
+              f"source of docs/asyncapi.json):\n{lines}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.auth.principal import Role
 from chalicelib.catalogue.model import Merchant
 from chalicelib.catalogue.schemas import MerchantIn, MerchantPatch, ProductIn, ProductPatch
 from chalicelib.catalogue.service import CatalogueService
@@ -18,7 +19,7 @@ from chalicelib.catalogue.views import (
 )
 from chalicelib.http.lists import list_body
 from chalicelib.http.responses import Page
-from chalicelib.http.routing import Call, Routes
+from chalicelib.http.routing import ANY_ROLE, Call, Routes
 
 routes = Routes(__name__, CatalogueService)
 Catalogue = Call[CatalogueService]
@@ -28,33 +29,34 @@ def _merchant(call: Catalogue, merchant: Merchant) -> dict[str, Any]:
     return merchant_view(merchant, call.services.default_answer_window_s)
 
 
-@routes.route("/merchants", methods=["POST"], status=201, body=MerchantIn, response=MerchantView)
+@routes.route("/merchants", methods=["POST"], roles=(Role.OPS,), status=201, body=MerchantIn, response=MerchantView)
 def create_merchant(call: Catalogue) -> dict[str, Any]:
     """Ops create a merchant (name, time zone, business hours, answer window)."""
     return _merchant(call, call.services.create_merchant(call.principal, call.body(MerchantIn)))
 
 
-@routes.route("/merchants/{merchant_id}", methods=["GET"], response=MerchantView)
+@routes.route("/merchants/{merchant_id}", methods=["GET"], roles=ANY_ROLE, response=MerchantView)
 def get_merchant(call: Catalogue, merchant_id: str) -> dict[str, Any]:
     """A merchant's profile, for anyone signed in."""
     return _merchant(call, call.services.merchant(merchant_id))
 
 
-@routes.route("/merchants/{merchant_id}", methods=["PATCH"], body=MerchantPatch, response=MerchantView)
+@routes.route("/merchants/{merchant_id}", methods=["PATCH"], roles=(Role.OPS, Role.MERCHANT), body=MerchantPatch,
+              response=MerchantView)
 def patch_merchant(call: Catalogue, merchant_id: str) -> dict[str, Any]:
     """Ops or the merchant's staff open or pause the store, change its hours or window."""
     patch = call.body(MerchantPatch)
     return _merchant(call, call.services.patch_merchant(call.principal, merchant_id, patch))
 
 
-@routes.route("/merchants/{merchant_id}/products", methods=["POST"], status=201, body=ProductIn,
-              response=ProductView)
+@routes.route("/merchants/{merchant_id}/products", methods=["POST"], roles=(Role.OPS, Role.MERCHANT), status=201,
+              body=ProductIn, response=ProductView)
 def add_product(call: Catalogue, merchant_id: str) -> dict[str, Any]:
     """Ops or the merchant's staff add a product to the menu."""
     return product_view(call.services.add_product(call.principal, merchant_id, call.body(ProductIn)))
 
 
-@routes.route("/merchants/{merchant_id}/products", methods=["GET"],
+@routes.route("/merchants/{merchant_id}/products", methods=["GET"], roles=ANY_ROLE,
               response=Page[ProductView] | Page[PublicProductView])
 def list_products(call: Catalogue, merchant_id: str) -> dict[str, Any]:
     """A merchant's menu, one page at a time (with the stock count for ops and its staff)."""
@@ -62,8 +64,8 @@ def list_products(call: Catalogue, merchant_id: str) -> dict[str, Any]:
     return list_body(call.services.products(merchant_id, *call.page()), view)
 
 
-@routes.route("/merchants/{merchant_id}/products/{product_id}", methods=["PATCH"], body=ProductPatch,
-              response=ProductView)
+@routes.route("/merchants/{merchant_id}/products/{product_id}", methods=["PATCH"], roles=(Role.OPS, Role.MERCHANT),
+              body=ProductPatch, response=ProductView)
 def patch_product(call: Catalogue, merchant_id: str, product_id: str) -> dict[str, Any]:
     """Ops or the merchant's staff change a product (price, stock, on sale)."""
     patch = call.body(ProductPatch)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 
 from chalicelib.catalogue.model import WEEKDAYS
-from chalicelib.http.fields import Currency, Id, Strict, Text
+from chalicelib.http.fields import Currency, Id, Strict, Text, example
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 Hours = dict[str, list[Annotated[list[str], Field(min_length=2, max_length=2)]]]
@@ -43,6 +43,10 @@ def _check_zone(zone: str | None) -> str | None:
 
 
 class MerchantIn(Strict):
+    model_config = example(
+        {"merchant_id": "m_noodle_bar", "name": "Noodle bar", "time_zone": "Asia/Shanghai", "answer_window_s": 120,
+         "business_hours": {"mon": [["10:00", "14:00"], ["17:00", "22:00"]]}})
+
     name: Text
     time_zone: str
     business_hours: Hours | None = None
@@ -57,6 +61,8 @@ class MerchantIn(Strict):
 
 
 class MerchantPatch(Strict):
+    model_config = example({"paused": True})
+
     name: Text | None = None
     time_zone: str | None = None
     business_hours: Hours | None = None
@@ -69,6 +75,8 @@ class MerchantPatch(Strict):
 
 
 class ProductIn(Strict):
+    model_config = example({"product_id": "p_wontons", "name": "Wonton soup", "price": 1800, "stock": 200})
+
     name: Text
     price: Price
     stock: Stock
@@ -78,6 +86,8 @@ class ProductIn(Strict):
 
 
 class ProductPatch(Strict):
+    model_config = example({"price": 2600, "stock": 450})
+
     name: Text | None = None
     price: Price | None = None
     stock: Stock | None = None

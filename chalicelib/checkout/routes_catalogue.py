@@ -7,6 +7,7 @@ from typing import Any
 
 from chalice.app import Response
 
+from chalicelib.auth.principal import Role
 from chalicelib.checkout.service import CheckoutServices
 from chalicelib.checkout.supplier_catalogue import manages
 from chalicelib.checkout.supplier_catalogue_views import (
@@ -24,7 +25,7 @@ from chalicelib.checkout.supplier_catalogue_views import (
 from chalicelib.checkout.supplier_schemas import ProductIn, RestockIn, SupplierIn, SupplierPatch
 from chalicelib.http.lists import list_body
 from chalicelib.http.responses import Page
-from chalicelib.http.routing import JSON_HEADERS, Call, Routes
+from chalicelib.http.routing import ANY_ROLE, JSON_HEADERS, Call, Routes
 
 routes = Routes(__name__, CheckoutServices)
 Checkout = Call[CheckoutServices]
@@ -32,27 +33,29 @@ Checkout = Call[CheckoutServices]
 
 # ── suppliers ───────────────────────────────────────────────────────────────────────────────
 
-@routes.route("/suppliers", methods=["POST"], status=201, body=SupplierIn, response=SupplierView)
+@routes.route("/suppliers", methods=["POST"], roles=(Role.OPS,), status=201, body=SupplierIn, response=SupplierView,
+              idempotent=True)
 def create_supplier(call: Checkout) -> Response:
     """Ops add a supplier (currency, shipping fee)."""
     return call.created_once(SupplierIn, lambda body: supplier_view(
         call.services.suppliers.create_supplier(call.principal, body)))
 
 
-@routes.route("/suppliers", methods=["GET"], response=Page[SupplierView])
+@routes.route("/suppliers", methods=["GET"], roles=(Role.OPS,), response=Page[SupplierView])
 def list_suppliers(call: Checkout) -> dict[str, Any]:
     """Every supplier (ops)."""
     return list_body(call.services.suppliers.suppliers_page(call.principal, *call.page()), supplier_view)
 
 
-@routes.route("/suppliers/{supplier_id}", methods=["GET"], response=SupplierView | PublicSupplierView)
+@routes.route("/suppliers/{supplier_id}", methods=["GET"], roles=ANY_ROLE, response=SupplierView | PublicSupplierView)
 def get_supplier(call: Checkout, supplier_id: str) -> dict[str, Any]:
     """A supplier: the full view for ops and the supplier itself, the public card for others."""
     supplier = call.services.suppliers.supplier(call.principal, supplier_id)
     return supplier_view(supplier) if manages(call.principal, supplier_id) else public_supplier_view(supplier)
 
 
-@routes.route("/suppliers/{supplier_id}", methods=["PATCH"], body=SupplierPatch, response=SupplierView)
+@routes.route("/suppliers/{supplier_id}", methods=["PATCH"], roles=(Role.OPS,), body=SupplierPatch,
+              response=SupplierView)
 def patch_supplier(call: Checkout, supplier_id: str) -> dict[str, Any]:
     """Change a supplier (what is priced from now on; pending purchases keep theirs)."""
     body = call.body(SupplierPatch)
@@ -61,14 +64,15 @@ def patch_supplier(call: Checkout, supplier_id: str) -> dict[str, Any]:
 
 # ── products ────────────────────────────────────────────────────────────────────────────────
 
-@routes.route("/suppliers/{supplier_id}/products", methods=["GET"], response=ShelfView | PublicShelfView)
+@routes.route("/suppliers/{supplier_id}/products", methods=["GET"], roles=ANY_ROLE,
+              response=ShelfView | PublicShelfView)
 def list_products(call: Checkout, supplier_id: str) -> dict[str, Any]:
     """A supplier's products: all of them for ops and the supplier, those on sale for others."""
     shelf = call.services.suppliers.products_page(call.principal, supplier_id, *call.page())
     return shelf_view(shelf, full=manages(call.principal, supplier_id))
 
 
-@routes.route("/suppliers/{supplier_id}/products/{product_id}", methods=["GET"],
+@routes.route("/suppliers/{supplier_id}/products/{product_id}", methods=["GET"], roles=ANY_ROLE,
               response=ProductView | PublicProductView)
 def get_product(call: Checkout, supplier_id: str, product_id: str) -> dict[str, Any]:
     """One product (with its stock for ops and the supplier)."""
@@ -76,8 +80,8 @@ def get_product(call: Checkout, supplier_id: str, product_id: str) -> dict[str, 
     return listed_view(listed, full=manages(call.principal, supplier_id))
 
 
-@routes.route("/suppliers/{supplier_id}/products/{product_id}", methods=["PUT"], body=ProductIn,
-              responses={200: ProductView, 201: ProductView})
+@routes.route("/suppliers/{supplier_id}/products/{product_id}", methods=["PUT"], roles=(Role.SUPPLIER, Role.OPS),
+              body=ProductIn, responses={200: ProductView, 201: ProductView})
 def put_product(call: Checkout, supplier_id: str, product_id: str) -> Response:
     """201 with the product when this created it, 200 when it updated it (its stock unchanged)."""
     body = call.body(ProductIn)
@@ -86,8 +90,8 @@ def put_product(call: Checkout, supplier_id: str, product_id: str) -> Response:
                     headers=JSON_HEADERS)
 
 
-@routes.route("/suppliers/{supplier_id}/products/{product_id}/restock", methods=["POST"], body=RestockIn,
-              response=ProductView)
+@routes.route("/suppliers/{supplier_id}/products/{product_id}/restock", methods=["POST"],
+              roles=(Role.SUPPLIER, Role.OPS), body=RestockIn, response=ProductView, idempotent=True)
 def restock(call: Checkout, supplier_id: str, product_id: str) -> Response:
     """Not idempotent by nature (a delta), so it honours `Idempotency-Key`: a retried restock with
     the same key and body answers the first response instead of adding the units twice."""

@@ -28,52 +28,55 @@ def _purchase(call: Checkout, bought: Purchase) -> dict[str, Any]:
     return purchase_view(bought, call.services.checkout.records_of(bought), call.now)
 
 
-@routes.route("/checkout/form", methods=["POST"], body=CartIn, response=CheckoutFormView)
+@routes.route("/checkout/form", methods=["POST"], roles=(Role.CUSTOMER,), body=CartIn, response=CheckoutFormView)
 def checkout_form(call: Checkout) -> dict[str, Any]:
     """The edit form for a cart: one section per supplier, address fields where goods ship."""
     return {**call.services.checkout.form(call.principal, call.body(CartIn)), "server_time": iso(call.now)}
 
 
-@routes.route("/purchases", methods=["POST"], status=201, body=PurchaseIn, response=PurchaseView)
+@routes.route("/purchases", methods=["POST"], roles=(Role.CUSTOMER,), status=201, body=PurchaseIn,
+              response=PurchaseView, idempotent=True, problems=(503,))
 def create_purchase(call: Checkout) -> Response:
     """One pending-payment order for the whole checkout, split by supplier and type, stock held."""
     return call.created_once(PurchaseIn, lambda body: _purchase(
         call, call.services.checkout.create(call.principal, body)))
 
 
-@routes.route("/purchases", methods=["GET"], response=Page[PurchaseView])
+@routes.route("/purchases", methods=["GET"], roles=(Role.CUSTOMER,), response=Page[PurchaseView])
 def my_purchases(call: Checkout) -> dict[str, Any]:
     """The customer's purchases, newest first."""
     page = call.services.checkout.purchases(call.principal, *call.page())
     return list_body(page, lambda p: purchase_view(p, None, call.now))
 
 
-@routes.route("/purchases/{purchase_id}", methods=["GET"], response=PurchaseView)
+@routes.route("/purchases/{purchase_id}", methods=["GET"], roles=(Role.CUSTOMER, Role.OPS), response=PurchaseView)
 def get_purchase(call: Checkout, purchase_id: str) -> dict[str, Any]:
     """A purchase with its payment window, and once paid its records."""
     return _purchase(call, call.services.checkout.get(call.principal, purchase_id))
 
 
-@routes.route("/purchases/{purchase_id}/cancel", methods=["POST"], response=PurchaseView)
+@routes.route("/purchases/{purchase_id}/cancel", methods=["POST"], roles=(Role.CUSTOMER, Role.OPS),
+              response=PurchaseView)
 def cancel_purchase(call: Checkout, purchase_id: str) -> dict[str, Any]:
     """The customer (or ops) cancels an unpaid purchase; its stock goes back."""
     return _purchase(call, call.services.checkout.cancel(call.principal, purchase_id))
 
 
-@routes.route("/purchases/{purchase_id}/reconcile", methods=["POST"], response=PurchaseView)
+@routes.route("/purchases/{purchase_id}/reconcile", methods=["POST"], roles=(Role.CUSTOMER, Role.OPS),
+              response=PurchaseView)
 def reconcile_purchase(call: Checkout, purchase_id: str) -> dict[str, Any]:
     """Ask the provider instead of waiting for its callback (the app, back from the pay page)."""
     return _purchase(call, call.services.checkout.reconcile(call.principal, purchase_id))
 
 
-@routes.route("/purchase-records", methods=["GET"], response=Page[RecordView])
+@routes.route("/purchase-records", methods=["GET"], roles=(Role.CUSTOMER,), response=Page[RecordView])
 def my_records(call: Checkout) -> dict[str, Any]:
     """"My purchases": one panel per paid record, newest first."""
     page = call.services.supplier_orders.records(call.principal, *call.page())
     return list_body(page, lambda r: record_view(r, call.now))
 
 
-@routes.route("/purchase-records/{record_id}", methods=["GET"], response=RecordView)
+@routes.route("/purchase-records/{record_id}", methods=["GET"], roles=(Role.CUSTOMER, Role.OPS), response=RecordView)
 def get_record(call: Checkout, record_id: str) -> dict[str, Any]:
     """One panel: that supplier's sub-orders with their tracking (distance, ETA) or codes."""
     call.principal.require(Role.CUSTOMER, Role.OPS)
@@ -82,34 +85,36 @@ def get_record(call: Checkout, record_id: str) -> dict[str, Any]:
 
 # ── saved addresses ─────────────────────────────────────────────────────────────────────────
 
-@routes.route("/me/addresses", methods=["GET"], response=Items[SavedAddressView])
+@routes.route("/me/addresses", methods=["GET"], roles=(Role.CUSTOMER,), response=Items[SavedAddressView])
 def my_addresses(call: Checkout) -> dict[str, Any]:
     """All of them (at most 20, so no pages), oldest first; `default` marks at most one."""
     return {"items": [saved_address_view(a) for a in call.services.addresses.addresses(call.principal)]}
 
 
-@routes.route("/me/addresses", methods=["POST"], status=201, body=SavedAddressIn, response=SavedAddressView)
+@routes.route("/me/addresses", methods=["POST"], roles=(Role.CUSTOMER,), status=201, body=SavedAddressIn,
+              response=SavedAddressView, idempotent=True)
 def add_address(call: Checkout) -> Response:
     """Save an address (the first one becomes the default)."""
     return call.created_once(SavedAddressIn, lambda body: saved_address_view(
         call.services.addresses.add(call.principal, body)))
 
 
-@routes.route("/me/addresses/{address_id}", methods=["PUT"], body=SavedAddressIn, response=SavedAddressView)
+@routes.route("/me/addresses/{address_id}", methods=["PUT"], roles=(Role.CUSTOMER,), body=SavedAddressIn,
+              response=SavedAddressView)
 def replace_address(call: Checkout, address_id: str) -> dict[str, Any]:
     """Replace an address's label and fields (`default: true` also makes it the default)."""
     body = call.body(SavedAddressIn)
     return saved_address_view(call.services.addresses.replace(call.principal, address_id, body))
 
 
-@routes.route("/me/addresses/{address_id}", methods=["DELETE"], status=204, response=NoContent)
+@routes.route("/me/addresses/{address_id}", methods=["DELETE"], roles=(Role.CUSTOMER,), status=204, response=NoContent)
 def delete_address(call: Checkout, address_id: str) -> Response:
     """Delete an address (deleting the default leaves none)."""
     call.services.addresses.delete(call.principal, address_id)
     return Response(body="", status_code=204)
 
 
-@routes.route("/me/addresses/{address_id}/default", methods=["POST"], response=SavedAddressView)
+@routes.route("/me/addresses/{address_id}/default", methods=["POST"], roles=(Role.CUSTOMER,), response=SavedAddressView)
 def make_default(call: Checkout, address_id: str) -> dict[str, Any]:
     """Make this address the one that pre-fills the checkout form."""
     return saved_address_view(call.services.addresses.make_default(call.principal, address_id))

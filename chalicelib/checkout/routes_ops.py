@@ -17,32 +17,32 @@ routes = Routes(__name__, CheckoutServices)
 Checkout = Call[CheckoutServices]
 
 
-@routes.route("/coupons", methods=["POST"], status=201, body=CouponIn, response=CouponView)
+@routes.route("/coupons", methods=["POST"], roles=(Role.OPS,), status=201, body=CouponIn, response=CouponView)
 def create_coupon(call: Checkout) -> dict[str, Any]:
     """Ops create a discount code (a fixed amount off a checkout's goods)."""
     return coupon_view(call.services.coupons.create(call.principal, call.body(CouponIn)))
 
 
-@routes.route("/coupons", methods=["GET"], response=Page[CouponView])
+@routes.route("/coupons", methods=["GET"], roles=(Role.OPS,), response=Page[CouponView])
 def list_coupons(call: Checkout) -> dict[str, Any]:
     """Every coupon (ops)."""
     return list_body(call.services.coupons.page(call.principal, *call.page()), coupon_view)
 
 
-@routes.route("/coupons/{code}", methods=["PATCH"], body=CouponPatch, response=CouponView)
+@routes.route("/coupons/{code}", methods=["PATCH"], roles=(Role.OPS,), body=CouponPatch, response=CouponView)
 def patch_coupon(call: Checkout, code: str) -> dict[str, Any]:
     """Switch a coupon on or off."""
     return coupon_view(call.services.coupons.set_active(call.principal, code, call.body(CouponPatch).active))
 
 
-@routes.route("/ops/purchases/{purchase_id}", methods=["GET"], response=OpsPurchaseView)
+@routes.route("/ops/purchases/{purchase_id}", methods=["GET"], roles=(Role.OPS,), response=OpsPurchaseView)
 def ops_purchase(call: Checkout, purchase_id: str) -> dict[str, Any]:
     """Any purchase with its customer and full history (ops)."""
     call.principal.require(Role.OPS)
     return ops_purchase_view(call.services.checkout.get(call.principal, purchase_id), call.now)
 
 
-@routes.route("/ops/refunds", methods=["GET"], response=Page[OpsPurchaseView])
+@routes.route("/ops/refunds", methods=["GET"], roles=(Role.OPS,), response=Page[OpsPurchaseView])
 def refunds_due(call: Checkout) -> dict[str, Any]:
     """Payments that arrived for purchases already cancelled: to refund at the provider."""
     page = call.services.checkout.refunds_due(call.principal, *call.page())

@@ -22,14 +22,19 @@ from chalicelib.core.errors import FieldError, MalformedRequest, NotFound
 from chalicelib.http.fields import PointIn, is_id
 from chalicelib.http.lists import list_body
 from chalicelib.http.responses import Page
-from chalicelib.http.routing import Call, Routes
+from chalicelib.http.routing import Call, Query, Routes
 
 routes = Routes(__name__, CheckoutServices)
 Checkout = Call[CheckoutServices]
 ORDER_STATUSES = ("paid", "in_progress", "completed")
+SUPPLIER_ORDER_QUERY = {
+    "status": Query("only orders in this status", ORDER_STATUSES),
+    "supplier_id": Query("whose orders (ops must name one; a supplier sees only its own)"),
+}
 
 
-@routes.route("/supplier/orders", methods=["GET"], response=Page[SupplierOrderView])
+@routes.route("/supplier/orders", methods=["GET"], roles=(Role.SUPPLIER, Role.OPS), response=Page[SupplierOrderView],
+              query=SUPPLIER_ORDER_QUERY)
 def supplier_orders(call: Checkout) -> dict[str, Any]:
     """A supplier's paid orders, newest first (`?status=`; ops name `?supplier_id=`)."""
     status = call.query("status")
@@ -42,7 +47,8 @@ def supplier_orders(call: Checkout) -> dict[str, Any]:
     return list_body(page, lambda o: supplier_order_view(o, call.now))
 
 
-@routes.route("/supplier/orders/{order_id}", methods=["GET"], response=SupplierOrderView | CarrierOrderView)
+@routes.route("/supplier/orders/{order_id}", methods=["GET"], roles=(Role.SUPPLIER, Role.CARRIER, Role.OPS),
+              response=SupplierOrderView | CarrierOrderView)
 def supplier_order(call: Checkout, order_id: str) -> dict[str, Any]:
     """One of the supplier's orders: its goods, prices and the shipping address (for a carrier,
     only the parcels it carries and where they go; the customer reads its record instead)."""
@@ -54,21 +60,24 @@ def supplier_order(call: Checkout, order_id: str) -> dict[str, Any]:
     return supplier_order_view(order, call.now)
 
 
-@routes.route("/parcels/{sub_order_id}/ship", methods=["POST"], body=ShipIn, response=SupplierOrderView)
+@routes.route("/parcels/{sub_order_id}/ship", methods=["POST"], roles=(Role.SUPPLIER, Role.OPS), body=ShipIn,
+              response=SupplierOrderView)
 def ship(call: Checkout, sub_order_id: str) -> dict[str, Any]:
     """The supplier ships a physical parcel with a method (and optionally names its carrier)."""
     order = call.services.supplier_orders.ship(call.principal, sub_order_id, call.body(ShipIn))
     return supplier_order_view(order, call.now)
 
 
-@routes.route("/parcels/{sub_order_id}/positions", methods=["POST"], body=PointIn, response=CarrierParcelView)
+@routes.route("/parcels/{sub_order_id}/positions", methods=["POST"], roles=(Role.SUPPLIER, Role.CARRIER, Role.OPS),
+              body=PointIn, response=CarrierParcelView)
 def position(call: Checkout, sub_order_id: str) -> dict[str, Any]:
     """Where a shipped parcel is now (its supplier or its carrier): distance and ETA follow."""
     order = call.services.supplier_orders.locate(call.principal, sub_order_id, call.body(PointIn))
     return _parcel(order, sub_order_id, call.now)
 
 
-@routes.route("/parcels/{sub_order_id}/delivered", methods=["POST"], response=CarrierParcelView)
+@routes.route("/parcels/{sub_order_id}/delivered", methods=["POST"], roles=(Role.SUPPLIER, Role.CARRIER, Role.OPS),
+              response=CarrierParcelView)
 def delivered(call: Checkout, sub_order_id: str) -> dict[str, Any]:
     """The parcel arrived."""
     order = call.services.supplier_orders.deliver(call.principal, sub_order_id)

@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints, field_validator
 from chalicelib.checkout.cart import SubmittedItem, SubmittedSection
 from chalicelib.checkout.supplier_schemas import AttributeName, AttributeValue
 from chalicelib.checkout.tracking import Method
-from chalicelib.http.fields import AddressIn, Currency, Id, PointIn, Strict
+from chalicelib.http.fields import AddressIn, Currency, Id, PointIn, Strict, example
 
 Quantity = Annotated[int, Field(ge=1, le=99)]
 
@@ -21,6 +21,9 @@ class CartItemIn(Strict):
 
 
 class CartIn(Strict):
+    model_config = example({"items": [{"supplier_id": "s_demo_books", "product_id": "p_novel", "quantity": 1},
+                                      {"supplier_id": "s_demo_cards", "product_id": "p_gift_100"}]})
+
     items: Annotated[list[CartItemIn], Field(min_length=1, max_length=50)]
 
 
@@ -50,6 +53,8 @@ CouponCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_\-]{2,3
 
 
 class CouponIn(Strict):
+    model_config = example({"code": "WELCOME10", "amount_off": 1000, "currency": "CNY", "min_subtotal": 5000})
+
     code: CouponCode
     amount_off: Annotated[int, Field(ge=1, le=100_000_000)]
     currency: Currency
@@ -58,10 +63,18 @@ class CouponIn(Strict):
 
 
 class CouponPatch(Strict):
+    model_config = example({"active": False})
+
     active: bool
 
 
 class PurchaseIn(Strict):
+    model_config = example({"sections": [
+        {"supplier_id": "s_demo_books", "items": [{"product_id": "p_novel", "quantity": 1, "unit_price": 4500}],
+         "address": {"line1": "1 Bund Road", "city": "Shanghai", "lat": 31.2304, "lng": 121.4737}},
+        {"supplier_id": "s_demo_cards", "items": [{"product_id": "p_gift_100", "quantity": 1}]},
+    ]})
+
     sections: Annotated[list[SectionIn], Field(min_length=1, max_length=20)]
     coupon: CouponCode | None = None
 
@@ -75,6 +88,8 @@ class PurchaseIn(Strict):
 
 
 class ShipIn(Strict):
+    model_config = example({"method": "courier", "carrier_id": "carrier_1"})
+
     method: Method
     carrier_id: Id | None = None
     """The carrier who will report positions (a `carrier` token with this `sub`)."""

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from chalicelib.http.fields import AddressIn, Currency, Id, Strict, Text
+from chalicelib.http.fields import AddressIn, Currency, Id, Strict, Text, example
 
 AttributeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,29}$")]
 """What the checkout accepts as an attribute name (`size`, `colour`): the two must stay equal."""
@@ -19,6 +19,8 @@ Attributes = Annotated[
 
 
 class SupplierIn(Strict):
+    model_config = example({"supplier_id": "s_tea_house", "name": "Tea house", "currency": "CNY", "shipping_fee": 800})
+
     supplier_id: Id | None = None
     name: Text
     currency: Currency
@@ -28,6 +30,8 @@ class SupplierIn(Strict):
 
 
 class SupplierPatch(Strict):
+    model_config = example({"shipping_fee": 500})
+
     name: Text | None = None
     currency: Currency | None = None
     shipping_fee: ShippingFee | None = None
@@ -37,6 +41,11 @@ class SupplierPatch(Strict):
 class ProductIn(Strict):
     """The whole product (`PUT`). `stock` counts only when the product is created; afterwards stock
     moves by `restock` deltas alone (see `SupplierCatalogue`), so resending the body is harmless."""
+
+    model_config = example(
+        {"name": "Three-Body Problem", "price": 4500, "stock": 100, "kind": "physical", "category": "books"},
+        {"name": "Runner", "price": 39900, "kind": "physical", "category": "shoes",
+         "attributes": {"size": ["40", "41", "42"]}})
 
     name: Text
     price: Price
@@ -56,6 +65,8 @@ class ProductIn(Strict):
 
 
 class RestockIn(Strict):
+    model_config = example({"delta": 20})
+
     delta: Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
     """Units to add (positive) or take out (negative); stock never goes below zero."""
 
@@ -68,6 +79,10 @@ class RestockIn(Strict):
 
 
 class SavedAddressIn(Strict):
+    model_config = example(
+        {"label": "Home", "address": {"line1": "1 Bund Road", "city": "Shanghai", "lat": 31.2304, "lng": 121.4737},
+         "default": True})
+
     label: Text
     address: AddressIn
     """`lat`/`lng` are optional here; the checkout asks for them when physical goods ship to it."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from chalicelib.checkout import routes_catalogue, routes_customer, routes_ops, routes_supplier
 from chalicelib.checkout.addresses import AddressBook
 from chalicelib.checkout.coupons import Coupons
+from chalicelib.checkout.messages import MESSAGES
 from chalicelib.checkout.ports import AddressStore, CouponStore, PurchaseStore, SupplierOrderStore, SupplierStore
 from chalicelib.checkout.seed import seed
 from chalicelib.checkout.service import PURCHASE_KIND, CheckoutService, CheckoutServices, purchase_workflow
@@ -71,6 +72,7 @@ CHECKOUT = Contribution(
     summary="split orders (workflow 03): one cart, N suppliers, paid once, fanned out, tracked to the door",
     build=build,
     routes=(routes_customer.routes, routes_supplier.routes, routes_catalogue.routes, routes_ops.routes),
+    messages=MESSAGES,
     settings=CheckoutSettings.of,
     tables=(
         Table(SupplierModel, (Grant((API,), (*READ, *WRITE, *SCAN)),), (

@@ -35,29 +35,31 @@ def view_for(call: Dispatch, installation: Installation) -> dict[str, Any]:
     return customer_view(installation, call.now)
 
 
-@routes.route("/installations", methods=["POST"], status=201, body=InstallationIn, response=InstallationView)
+@routes.route("/installations", methods=["POST"], roles=(Role.CUSTOMER, Role.OPS), status=201, body=InstallationIn,
+              response=InstallationView, idempotent=True)
 def create_installation(call: Dispatch) -> Response:
     """A customer (or ops, naming the customer) requests an installation; it is dispatched at once."""
     return call.created_once(InstallationIn, lambda body: view_for(
         call, call.services.installations.create(call.principal, body)))
 
 
-@routes.route("/installations", methods=["GET"], response=TimedPage[CustomerInstallationView])
+@routes.route("/installations", methods=["GET"], roles=(Role.CUSTOMER,), response=TimedPage[CustomerInstallationView])
 def my_installations(call: Dispatch) -> dict[str, Any]:
     """The customer's requests, newest first."""
     page = call.services.installations.customer_requests(call.principal, *call.page())
     return page_view(page, call.now, customer_view)
 
 
-@routes.route("/installations/{installation_id}", methods=["GET"], response=InstallationView)
+@routes.route("/installations/{installation_id}", methods=["GET"], roles=(Role.CUSTOMER, Role.INSTALLER, Role.OPS),
+              response=InstallationView)
 def get_installation(call: Dispatch, installation_id: str) -> dict[str, Any]:
     """A request in the caller's view: the customer's (installer and code once confirmed), the
     installer's (their dispatch), or ops' (everything)."""
     return view_for(call, call.services.installations.get(call.principal, installation_id))
 
 
-@routes.route("/installations/{installation_id}/cancel", methods=["POST"], body=CancelIn, body_required=False,
-              response=InstallationView)
+@routes.route("/installations/{installation_id}/cancel", methods=["POST"], roles=(Role.CUSTOMER, Role.OPS),
+              body=CancelIn, body_required=False, response=InstallationView)
 def cancel_installation(call: Dispatch, installation_id: str) -> dict[str, Any]:
     """The customer (or ops) cancels a request (optionally with a reason)."""
     body = call.optional_body(CancelIn)

@@ -23,7 +23,7 @@ from chalicelib.dispatch.views import (
 from chalicelib.http.fields import PointIn
 from chalicelib.http.lists import list_body
 from chalicelib.http.responses import Page, TimedPage
-from chalicelib.http.routing import Call, Routes
+from chalicelib.http.routing import Call, Query, Routes
 
 routes = Routes(__name__, DispatchServices)
 Dispatch = Call[DispatchServices]
@@ -33,19 +33,20 @@ def _dispatch(call: Dispatch, installation: Installation) -> dict[str, Any]:
     return dispatch_view(installation, call.principal.sub, call.now)
 
 
-@routes.route("/installer/me", methods=["GET"], response=InstallerView)
+@routes.route("/installer/me", methods=["GET"], roles=(Role.INSTALLER,), response=InstallerView)
 def me(call: Dispatch) -> dict[str, Any]:
     """The installer's own profile, workload and location."""
     return installer_view(call.services.workforce.installer(call.principal, call.principal.sub))
 
 
-@routes.route("/installer/location", methods=["PUT"], body=PointIn, response=InstallerView)
+@routes.route("/installer/location", methods=["PUT"], roles=(Role.INSTALLER,), body=PointIn, response=InstallerView)
 def report_location(call: Dispatch) -> dict[str, Any]:
     """The installer app reports where the installer is (used to choose who is nearest)."""
     return installer_view(call.services.workforce.locate(call.principal, call.body(PointIn)))
 
 
-@routes.route("/installer/dispatches", methods=["GET"], response=TimedPage[AnyDispatchView])
+@routes.route("/installer/dispatches", methods=["GET"], roles=(Role.INSTALLER,), response=TimedPage[AnyDispatchView],
+              query={"status": Query("`open` (default): dispatches still to do; `all`", ("open", "all"))})
 def my_dispatches(call: Dispatch) -> dict[str, Any]:
     """The installer's dispatches: `?status=open` (default) or `all`."""
     scope = call.query("status") or "open"
@@ -55,29 +56,30 @@ def my_dispatches(call: Dispatch) -> dict[str, Any]:
     return page_view(page, call.now, lambda i, now: dispatch_view(i, call.principal.sub, now))
 
 
-@routes.route("/installer/dispatches/{installation_id}", methods=["GET"], response=AnyDispatchView)
+@routes.route("/installer/dispatches/{installation_id}", methods=["GET"], roles=(Role.INSTALLER,),
+              response=AnyDispatchView)
 def get_dispatch(call: Dispatch, installation_id: str) -> dict[str, Any]:
     """One dispatch with its confirmation deadline (or only that it was revoked)."""
     call.principal.require(Role.INSTALLER)  # the customer and ops read it at /installations/{id}, in their views
     return _dispatch(call, call.services.installations.get(call.principal, installation_id))
 
 
-@routes.route("/installer/dispatches/{installation_id}/actions", methods=["POST"], body=DispatchActionIn,
-              response=AnyDispatchView)
+@routes.route("/installer/dispatches/{installation_id}/actions", methods=["POST"], roles=(Role.INSTALLER,),
+              body=DispatchActionIn, response=AnyDispatchView)
 def act_on_dispatch(call: Dispatch, installation_id: str) -> dict[str, Any]:
     """Confirm, start, or complete (with the customer's service code and the uploaded photos)."""
     body = call.body(DispatchActionIn)
     return _dispatch(call, call.services.installations.act(call.principal, installation_id, body))
 
 
-@routes.route("/installer/dispatches/{installation_id}/photos", methods=["POST"], status=201, body=PhotoIn,
-              response=PhotoUploadView)
+@routes.route("/installer/dispatches/{installation_id}/photos", methods=["POST"], roles=(Role.INSTALLER,), status=201,
+              body=PhotoIn, response=PhotoUploadView)
 def request_photo_upload(call: Dispatch, installation_id: str) -> dict[str, Any]:
     """A presigned POST for one completion photo, straight to S3."""
     return call.services.installations.photo_upload(call.principal, installation_id, call.body(PhotoIn))
 
 
-@routes.route("/installer/ledger", methods=["GET"], response=Page[LedgerEntryView])
+@routes.route("/installer/ledger", methods=["GET"], roles=(Role.INSTALLER,), response=Page[LedgerEntryView])
 def my_ledger(call: Dispatch) -> dict[str, Any]:
     """The installer's own deductions, newest first."""
     page = call.services.workforce.ledger(call.principal, call.principal.sub, *call.page())

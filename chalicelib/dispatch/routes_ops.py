@@ -25,34 +25,41 @@ from chalicelib.dispatch.views import (
 from chalicelib.http.fields import is_id
 from chalicelib.http.lists import list_body
 from chalicelib.http.responses import Page, TimedPage
-from chalicelib.http.routing import Call, Routes
+from chalicelib.http.routing import Call, Query, Routes
 
 routes = Routes(__name__, DispatchServices)
 Dispatch = Call[DispatchServices]
+INSTALLATION_FILTER = {
+    "status": Query("only requests in this status", tuple(s.value for s in Status)),
+    "area_id": Query("only requests in this area"),
+    "installer_id": Query("only requests dispatched to this installer"),
+    "flagged": Query("only requests ops were alerted about (`true`) or not (`false`)", ("true", "false")),
+    "revoked": Query("only requests with (`true`) or without (`false`) a revoked dispatch", ("true", "false")),
+}
 
 
 # ── areas ───────────────────────────────────────────────────────────────────────────────────
 
-@routes.route("/areas", methods=["POST"], status=201, body=AreaIn, response=AreaView)
+@routes.route("/areas", methods=["POST"], roles=(Role.OPS,), status=201, body=AreaIn, response=AreaView)
 def create_area(call: Dispatch) -> dict[str, Any]:
     """Ops create an installation area with its escalation periods and deduction."""
     return area_view(call.services.workforce.create_area(call.principal, call.body(AreaIn)))
 
 
-@routes.route("/areas", methods=["GET"], response=Page[AreaView])
+@routes.route("/areas", methods=["GET"], roles=(Role.OPS,), response=Page[AreaView])
 def list_areas(call: Dispatch) -> dict[str, Any]:
     """Every area (ops)."""
     return list_body(call.services.workforce.areas(call.principal, *call.page()), area_view)
 
 
-@routes.route("/areas/{area_id}", methods=["GET"], response=AreaView)
+@routes.route("/areas/{area_id}", methods=["GET"], roles=(Role.OPS,), response=AreaView)
 def get_area(call: Dispatch, area_id: str) -> dict[str, Any]:
     """One area's settings (ops)."""
     call.principal.require(Role.OPS)
     return area_view(call.services.workforce.area(area_id))
 
 
-@routes.route("/areas/{area_id}", methods=["PATCH"], body=AreaPatch, response=AreaView)
+@routes.route("/areas/{area_id}", methods=["PATCH"], roles=(Role.OPS,), body=AreaPatch, response=AreaView)
 def patch_area(call: Dispatch, area_id: str) -> dict[str, Any]:
     """Change an area's name, periods or deduction (running dispatches keep theirs)."""
     return area_view(call.services.workforce.patch_area(call.principal, area_id, call.body(AreaPatch)))
@@ -60,33 +67,36 @@ def patch_area(call: Dispatch, area_id: str) -> dict[str, Any]:
 
 # ── installers ──────────────────────────────────────────────────────────────────────────────
 
-@routes.route("/installers", methods=["POST"], status=201, body=InstallerIn, response=InstallerView)
+@routes.route("/installers", methods=["POST"], roles=(Role.OPS,), status=201, body=InstallerIn, response=InstallerView)
 def create_installer(call: Dispatch) -> dict[str, Any]:
     """Ops add an installer with the areas they cover."""
     return installer_view(call.services.workforce.create_installer(call.principal, call.body(InstallerIn)))
 
 
-@routes.route("/installers", methods=["GET"], response=Page[InstallerView])
+@routes.route("/installers", methods=["GET"], roles=(Role.OPS,), response=Page[InstallerView],
+              query={"area_id": Query("only installers covering this area")})
 def list_installers(call: Dispatch) -> dict[str, Any]:
     """Installers, optionally those covering `?area_id=` (ops)."""
     area = _id_query(call, "area_id")
     return list_body(call.services.workforce.installers(call.principal, area, *call.page()), installer_view)
 
 
-@routes.route("/installers/{installer_id}", methods=["GET"], response=InstallerView)
+@routes.route("/installers/{installer_id}", methods=["GET"], roles=(Role.OPS, Role.INSTALLER), response=InstallerView)
 def get_installer(call: Dispatch, installer_id: str) -> dict[str, Any]:
     """An installer's profile, workload and location (ops, or the installer)."""
     return installer_view(call.services.workforce.installer(call.principal, installer_id))
 
 
-@routes.route("/installers/{installer_id}", methods=["PATCH"], body=InstallerPatch, response=InstallerView)
+@routes.route("/installers/{installer_id}", methods=["PATCH"], roles=(Role.OPS,), body=InstallerPatch,
+              response=InstallerView)
 def patch_installer(call: Dispatch, installer_id: str) -> dict[str, Any]:
     """Change an installer's profile, areas, capacity or activity (ops)."""
     body = call.body(InstallerPatch)
     return installer_view(call.services.workforce.patch_installer(call.principal, installer_id, body))
 
 
-@routes.route("/installers/{installer_id}/ledger", methods=["GET"], response=Page[LedgerEntryView])
+@routes.route("/installers/{installer_id}/ledger", methods=["GET"], roles=(Role.OPS, Role.INSTALLER),
+              response=Page[LedgerEntryView])
 def installer_ledger(call: Dispatch, installer_id: str) -> dict[str, Any]:
     """An installer's deductions, newest first (ops, or the installer)."""
     return list_body(call.services.workforce.ledger(call.principal, installer_id, *call.page()), ledger_view)
@@ -94,21 +104,22 @@ def installer_ledger(call: Dispatch, installer_id: str) -> dict[str, Any]:
 
 # ── installation requests ───────────────────────────────────────────────────────────────────
 
-@routes.route("/ops/installations", methods=["GET"], response=TimedPage[OpsInstallationView])
+@routes.route("/ops/installations", methods=["GET"], roles=(Role.OPS,), response=TimedPage[OpsInstallationView],
+              query=INSTALLATION_FILTER)
 def search_installations(call: Dispatch) -> dict[str, Any]:
     """Every request, filtered by `status`, `area_id`, `installer_id`, `flagged`, `revoked`."""
     page = call.services.installations.search(call.principal, _filter(call), *call.page())
     return page_view(page, call.now, ops_view)
 
 
-@routes.route("/ops/installations/{installation_id}", methods=["GET"], response=OpsInstallationView)
+@routes.route("/ops/installations/{installation_id}", methods=["GET"], roles=(Role.OPS,), response=OpsInstallationView)
 def get_installation(call: Dispatch, installation_id: str) -> dict[str, Any]:
     """A request with its full history (ops)."""
     call.principal.require(Role.OPS)
     return ops_view(call.services.installations.get(call.principal, installation_id), call.now)
 
 
-@routes.route("/ops/installations/{installation_id}/assign", methods=["POST"], body=AssignIn,
+@routes.route("/ops/installations/{installation_id}/assign", methods=["POST"], roles=(Role.OPS,), body=AssignIn,
               response=OpsInstallationView)
 def assign_installation(call: Dispatch, installation_id: str) -> dict[str, Any]:
     """Assign by hand, naming the dispatch seen (two managers assigning get one outcome)."""
@@ -116,8 +127,8 @@ def assign_installation(call: Dispatch, installation_id: str) -> dict[str, Any]:
     return ops_view(call.services.installations.assign(call.principal, installation_id, body), call.now)
 
 
-@routes.route("/ops/installations/{installation_id}/cancel", methods=["POST"], body=CancelIn, body_required=False,
-              response=OpsInstallationView)
+@routes.route("/ops/installations/{installation_id}/cancel", methods=["POST"], roles=(Role.OPS,), body=CancelIn,
+              body_required=False, response=OpsInstallationView)
 def cancel_installation(call: Dispatch, installation_id: str) -> dict[str, Any]:
     """Ops cancel a request (optionally with a reason)."""
     call.principal.require(Role.OPS)

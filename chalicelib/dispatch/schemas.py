@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from chalicelib.dispatch.photos import MAX_PHOTOS, PHOTO_TYPES
-from chalicelib.http.fields import AddressIn, Id, Instant, Latitude, Longitude, MoneyIn, Note, Strict, Text
+from chalicelib.http.fields import AddressIn, Id, Instant, Latitude, Longitude, MoneyIn, Note, Strict, Text, example
 
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 \-]{4,19}$")]
 HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=500)]
@@ -15,6 +15,10 @@ Seconds = Annotated[int, Field(ge=1, le=86_400)]
 
 
 class AreaIn(Strict):
+    model_config = example(
+        {"area_id": "area_pudong", "name": "Pudong", "remind_after_s": 600, "revoke_after_s": 1200,
+         "deduction": {"amount": 500, "currency": "CNY"}})
+
     name: Text
     area_id: Id | None = None
     remind_after_s: Seconds | None = None
@@ -24,6 +28,8 @@ class AreaIn(Strict):
 
 
 class AreaPatch(Strict):
+    model_config = example({"remind_after_s": 900})
+
     name: Text | None = None
     remind_after_s: Seconds | None = None
     revoke_after_s: Seconds | None = None
@@ -32,6 +38,9 @@ class AreaPatch(Strict):
 
 
 class InstallerIn(Strict):
+    model_config = example(
+        {"installer_id": "i_zhang", "name": "Zhang Wei", "phone": "+86 138 0000 0003", "areas": ["area_demo"]})
+
     installer_id: Id
     """The installer's user id (`sub` of their token)."""
     name: Text
@@ -43,6 +52,8 @@ class InstallerIn(Strict):
 
 
 class InstallerPatch(Strict):
+    model_config = example({"max_open_jobs": 3})
+
     name: Text | None = None
     phone: Phone | None = None
     areas: Annotated[list[Id], Field(min_length=1, max_length=50)] | None = None
@@ -57,6 +68,10 @@ class InstallationAddressIn(AddressIn):
 
 
 class InstallationIn(Strict):
+    model_config = example(
+        {"area_id": "area_demo", "product": "Air conditioner", "note": "Third floor, no lift",
+         "address": {"line1": "200 Huaihai Road", "city": "Shanghai", "lat": 31.2243, "lng": 121.4692}})
+
     area_id: Id
     product: Text
     address: InstallationAddressIn
@@ -68,16 +83,24 @@ class InstallationIn(Strict):
 
 
 class AssignIn(Strict):
+    model_config = example({"installer_id": "i_demo_2", "attempt": 1})
+
     installer_id: Id
     attempt: Annotated[int, Field(ge=0)]
     """The dispatch number the manager saw: assigning twice from one view gives one outcome."""
 
 
 class CancelIn(Strict):
+    model_config = example({"reason": "No longer needed"})
+
     reason: Note | None = None
 
 
 class DispatchActionIn(Strict):
+    model_config = example(
+        {"action": "confirm"},
+        {"action": "complete", "service_code": "4821", "photos": ["ph_1a2b3c"]})
+
     action: Literal["confirm", "start", "complete"]
     service_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=12)] | None = None
     photos: Annotated[list[Id], Field(max_length=MAX_PHOTOS)] = []
@@ -92,5 +115,7 @@ class DispatchActionIn(Strict):
 
 
 class PhotoIn(Strict):
+    model_config = example({"content_type": "image/jpeg", "size_bytes": 240000})
+
     content_type: Literal[tuple(PHOTO_TYPES)]  # type: ignore[valid-type]
     size_bytes: Annotated[int, Field(ge=1)]

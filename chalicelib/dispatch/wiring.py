@@ -22,6 +22,7 @@ from chalicelib.contribution import (
     Wired,
 )
 from chalicelib.dispatch import routes_customer, routes_installer, routes_ops
+from chalicelib.dispatch.messages import MESSAGES
 from chalicelib.dispatch.photos import PhotoStore
 from chalicelib.dispatch.ports import InstallationStore, InstallerStore
 from chalicelib.dispatch.seed import seed
@@ -55,6 +56,7 @@ DISPATCH = Contribution(
     summary="installer dispatch (workflow 02): reminder with deduction, revocation, reassignment, completion",
     build=build,
     routes=(routes_customer.routes, routes_installer.routes, routes_ops.routes),
+    messages=MESSAGES,
     settings=DispatchSettings.of,
     tables=(
         Table(InstallationModel, (

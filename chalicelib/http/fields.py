@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from chalicelib.core.address import Address
 from chalicelib.core.money import Money
@@ -29,9 +29,13 @@ _ID = re.compile(ID_PATTERN)
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Latitude = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-90, le=90)]
+COORDINATE_DECIMALS = 7
+"""About a centimetre. Also keeps every coordinate storable: DynamoDB refuses numbers of magnitude
+below 1e-130, which a float such as 2.6e-201 is (the contract tests sent one: a 500)."""
+_Coordinate = AfterValidator(lambda degrees: round(degrees, COORDINATE_DECIMALS) + 0.0)
+Latitude = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-90, le=90), _Coordinate]
 """Degrees north, a JSON number (an integer is fine: `31` is 31.0)."""
-Longitude = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-180, le=180)]
+Longitude = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-180, le=180), _Coordinate]
 """Degrees east, a JSON number."""
 
 
@@ -52,6 +56,12 @@ Instant = Annotated[AwareDatetime, BeforeValidator(_iso_8601)]
 def is_id(value: str) -> bool:
     """Whether a path or query value could be an id (if not, it names nothing: no lookup needed)."""
     return _ID.fullmatch(value) is not None
+
+
+def example(*bodies: dict[str, Any]) -> ConfigDict:
+    """A request model's examples, as its `model_config` (merged with `Strict`'s): the API document
+    shows them, and the tests send them, so each must be a valid body."""
+    return ConfigDict(json_schema_extra={"examples": list(bodies)})
 
 
 class Strict(BaseModel):
@@ -80,5 +90,7 @@ class AddressIn(Strict):
 
 
 class PointIn(Strict):
+    model_config = example({"lat": 31.2304, "lng": 121.4737})
+
     lat: Latitude
     lng: Longitude

@@ -55,3 +55,26 @@ class Items(ResponseBody, Generic[T]):
     """A short list that is never paged."""
 
     items: list[T]
+
+
+class FieldProblem(ResponseBody):
+    field: str
+    """Where in the request: `items[0].quantity`, `limit`, `body`."""
+    message: str
+
+
+class Problem(ResponseBody):
+    """An RFC 9457 problem (`application/problem+json`), the body of every 4xx and 5xx answer.
+    Besides the standard members a problem may carry extension members of its type (`merchant_id`)."""
+
+    model_config = ConfigDict(extra="allow", defer_build=True)
+
+    type: str
+    """A URI reference naming the kind of problem: `/problems/window-closed`."""
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    """The request's path."""
+    errors: list[FieldProblem] | None = None
+    """Every offending field, for a malformed (400) or semantically invalid (422) request."""

@@ -20,12 +20,13 @@ import functools
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from types import UnionType
+from typing import Any, Generic, Protocol, TypeVar, get_args
 
 from chalice.app import Blueprint, ChaliceViewError, Request, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from chalicelib.auth.principal import Principal
+from chalicelib.auth.principal import Principal, Role
 from chalicelib.auth.tokens import UNVERIFIABLE, TokenVerifier, bearer_token
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import DomainError, MalformedRequest, NotFound, Unauthenticated
@@ -45,6 +46,8 @@ JSON_TYPES = ["application/json", "application/problem+json"]
 JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json"}
 PAGING_PARAMS = frozenset({"limit", "next_token"})
 """Query parameters that move along a list rather than choose it."""
+ANY_ROLE: tuple[Role, ...] = tuple(Role)
+"""`roles=` of a route every signed-in caller may use (what each sees may still differ)."""
 
 
 class Runtime(Protocol):
@@ -72,6 +75,15 @@ class Runtime(Protocol):
 
 
 @dataclass(frozen=True)
+class Query:
+    """A query parameter a route reads (`call.query(name)`), always optional."""
+
+    description: str
+    values: tuple[str, ...] = ()
+    """The values it takes, when it is one of a few (`open`, `all`)."""
+
+
+@dataclass(frozen=True)
 class RouteSpec:
     """One route as declared: what it takes and what it answers (the API document's source)."""
 
@@ -86,6 +98,29 @@ class RouteSpec:
     responses: Mapping[int, Any]
     """Success statuses and the model of each body: a response model, a union of them (the caller's
     own view), or `NoContent` (a 204)."""
+    roles: tuple[Role, ...] = ()
+    """Who may call it (public routes: nobody in particular). Enforced where it always was, in the
+    package's service; `tests/functional/test_route_roles.py` proves the two agree."""
+    query: Mapping[str, Query] = field(default_factory=dict)
+    idempotent: bool = False
+    """Whether it honours `Idempotency-Key` (`Call.once`, `Call.created_once`)."""
+    problems: tuple[int, ...] = ()
+    """Problem statuses it can answer beyond those its declaration implies (`http/openapi.py`)."""
+    module: str = ""
+    """The view's module (`chalicelib.orders.routes_customer`)."""
+
+    @property
+    def paged(self) -> bool:
+        """Whether it answers one page of a list (and so reads `limit` and `next_token`)."""
+        return any("next_token" in getattr(model, "model_fields", {}) for model in self.response_models())
+
+    def response_models(self) -> list[Any]:
+        """Every model a success answer may be (the members of a union, each on its own)."""
+        models: list[Any] = []
+        for declared in self.responses.values():
+            models += [m for m in (get_args(declared) if isinstance(declared, UnionType) else (declared,))
+                       if m is not NoContent]
+        return models
 
 
 class NoContent:
@@ -137,8 +172,14 @@ class Call(Generic[S]):
         filters = [(name, value) for name in query if name not in PAGING_PARAMS
                    for value in (query.getlist(name) if hasattr(query, "getlist") else [query[name]])]
         return ListBinding(self.spec.path, dict(self.path_params), filters, self.caller)
+        if not self.spec.paged:
+            raise TypeError(f"{self.spec.view} reads a page but declares no Page response")
+        return page_params(self.request)
 
     def query(self, name: str) -> str | None:
+        """A declared query parameter (`query=` of the route: the API document lists them)."""
+        if name not in self.spec.query:
+            raise TypeError(f"{self.spec.view} reads the query parameter {name!r} it does not declare")
         query: Mapping[str, str] = self.request.query_params or {}
         return query.get(name)
 
@@ -158,6 +199,8 @@ class Call(Generic[S]):
              stamp: bool = False) -> Response:
         """Any non-repeatable POST under `Idempotency-Key` (a create, a restock's delta). A key is the
         caller's own, for this route and these path parameters."""
+        if not self.spec.idempotent:
+            raise TypeError(f"{self.spec.view} honours Idempotency-Key but does not declare idempotent=True")
         raw = self.raw_json()
         request = parse(self._declared(schema), raw)
         scope = f"{self.principal.sub}:{self.request.method} {self.spec.path.format(**self.path_params)}"
@@ -190,15 +233,18 @@ class Routes(Generic[S]):
     """Each route with its view function (the route table an API document is generated from)."""
 
     def route(self, path: str, methods: list[str], status: int = 200, *, public: bool = False,
-              body: type[BaseModel] | None = None, body_required: bool = True,
-              response: Any = None, responses: Mapping[int, Any] | None = None
+              roles: tuple[Role, ...] = (), body: type[BaseModel] | None = None, body_required: bool = True,
+              response: Any = None, responses: Mapping[int, Any] | None = None,
+              query: Mapping[str, Query] | None = None, idempotent: bool = False, problems: tuple[int, ...] = ()
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """`response` is the model of the `status` answer; `responses` declares several statuses."""
+        """`response` is the model of the `status` answer; `responses` declares several statuses;
+        `roles` who may call it (every route but a public one names them)."""
         declared = dict(responses) if responses is not None else ({} if response is None else {status: response})
 
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             spec = RouteSpec(path, tuple(methods), view.__name__, (view.__doc__ or "").strip(), status, public,
-                             body, body_required, declared)
+                             body, body_required, declared, tuple(roles), dict(query or {}), idempotent,
+                             tuple(problems), view.__module__)
             self.views.append((spec, view))
             return view
 

@@ -4,30 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.auth.principal import Role
 from chalicelib.http.responses import TimedPage
-from chalicelib.http.routing import Call, Routes
+from chalicelib.http.routing import Call, Query, Routes
+from chalicelib.orders.model import Status
 from chalicelib.orders.schemas import ActionIn
 from chalicelib.orders.service import OrderService
 from chalicelib.orders.views import OrderView, order_list_view, order_view
 
 routes = Routes(__name__, OrderService)
 Orders = Call[OrderService]
+ORDER_STATUS_FILTER = Query("`pending` (default): awaiting an answer; `all`; or one order status",
+                            ("pending", "all", *(s.value for s in Status)))
 
 
-@routes.route("/merchant/orders", methods=["GET"], response=TimedPage[OrderView])
+@routes.route("/merchant/orders", methods=["GET"], roles=(Role.MERCHANT,), response=TimedPage[OrderView],
+              query={"status": ORDER_STATUS_FILTER}, problems=(422,))
 def list_orders(call: Orders) -> dict[str, Any]:
     """The merchant's orders: `?status=pending` (default) awaiting an answer, `all`, or one status."""
     page = call.services.merchant_orders(call.principal, call.query("status"), *call.page())
     return order_list_view(page, call.now)
 
 
-@routes.route("/merchant/orders/{order_id}", methods=["GET"], response=OrderView)
+@routes.route("/merchant/orders/{order_id}", methods=["GET"], roles=(Role.MERCHANT,), response=OrderView)
 def fetch_order(call: Orders, order_id: str) -> dict[str, Any]:
     """The full order; the first fetch proves receipt (`new` → `connected`)."""
     return order_view(call.services.fetch(call.principal, order_id), call.now)
 
 
-@routes.route("/merchant/orders/{order_id}/actions", methods=["POST"], body=ActionIn, response=OrderView)
+@routes.route("/merchant/orders/{order_id}/actions", methods=["POST"], roles=(Role.MERCHANT,), body=ActionIn,
+              response=OrderView)
 def act_on_order(call: Orders, order_id: str) -> dict[str, Any]:
     """Accept, reject (with a reason), return (with a note), dispatch or complete."""
     body = call.body(ActionIn)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from chalicelib.http.fields import AddressIn, Id, Note, Strict
+from chalicelib.http.fields import AddressIn, Id, Note, Strict, example
 from chalicelib.orders.model import RejectReason
 
 
@@ -21,6 +21,10 @@ Items = Annotated[list[ItemIn], Field(min_length=1, max_length=50)]
 
 
 class PlaceOrderIn(Strict):
+    model_config = example(
+        {"merchant_id": "m_demo", "items": [{"product_id": "p_noodles", "quantity": 2, "unit_price": 2800}],
+         "delivery_address": {"line1": "1 Century Avenue", "city": "Shanghai"}, "note": "No coriander"})
+
     merchant_id: Id
     items: Items
     delivery_address: AddressIn
@@ -28,12 +32,21 @@ class PlaceOrderIn(Strict):
 
 
 class ResubmitIn(Strict):
+    model_config = example(
+        {"items": [{"product_id": "p_noodles", "quantity": 1}],
+         "delivery_address": {"line1": "1 Century Avenue", "city": "Shanghai"}})
+
     items: Items
     delivery_address: AddressIn
     note: Note | None = None
 
 
 class ActionIn(Strict):
+    model_config = example(
+        {"action": "accept"},
+        {"action": "reject", "reason": "busy"},
+        {"action": "return", "note": "We are out of buns: pick another side"})
+
     action: Literal["accept", "reject", "return", "dispatch", "complete"]
     reason: RejectReason | None = None
     note: Note | None = None

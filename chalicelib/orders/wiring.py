@@ -21,6 +21,7 @@ from chalicelib.contribution import (
     Wired,
 )
 from chalicelib.orders import routes_customer, routes_merchant
+from chalicelib.orders.messages import MESSAGES
 from chalicelib.orders.ports import Menus, OrderStore
 from chalicelib.orders.service import ORDER_KIND, OrderService, order_workflow
 from chalicelib.orders.tables import OrderModel
@@ -40,6 +41,7 @@ ORDERS = Contribution(
     summary="timed orders (workflow 01): a merchant answers inside a countdown shared by everyone",
     build=build,
     routes=(routes_customer.routes, routes_merchant.routes),
+    messages=MESSAGES,
     tables=(Table(OrderModel, (
         Grant((Function.API,), (*READ, *WRITE), ALL_INDEXES),
         Grant((Function.WS_MESSAGE,), ("dynamodb:Query",), ("merchant_pending",)),

@@ -25,7 +25,8 @@ class CallbackAnswer(ResponseBody):
     reason: str | None = None
 
 
-@routes.route("/payments/callback", methods=["POST"], public=True, response=CallbackAnswer)
+@routes.route("/payments/callback", methods=["POST"], public=True, response=CallbackAnswer,
+              problems=(400, 401, 413, 422))
 def payment_callback(call: Call[PaymentCallbacks]) -> dict[str, Any]:
     """A provider tells the outcome of a payment (signed with `Payment-Signature`)."""
     body = call.request.raw_body or b""

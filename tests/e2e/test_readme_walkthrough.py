@@ -29,7 +29,7 @@ def walkthrough() -> str:
 @pytest.fixture(scope="module")
 def seeded_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackUrls]:
     log_path: Path = tmp_path_factory.mktemp("seeded") / "stack.log"
-    process, urls = start_stack(log_path, seeded=True)
+    process, urls = start_stack(log_path, seed=True)
     try:
         yield urls
     finally:

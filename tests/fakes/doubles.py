@@ -17,13 +17,16 @@ class RecordingPushSender(PushSender):
     """Delivers into a list per connection; connections in `gone` answer 410, and a payload larger
     than API Gateway takes is refused as it refuses it (413: not delivered, `too_large`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, inspect: Callable[[bytes], object] | None = None) -> None:
         self.sent: list[tuple[str, dict[str, Any]]] = []
         self.payloads: list[tuple[str, bytes]] = []
         self.too_large: list[tuple[str, int]] = []
         self.gone: set[str] = set()
+        self._inspect = inspect
 
     def post(self, connection_id: str, payload: bytes) -> Delivery:
+        if self._inspect is not None:
+            self._inspect(payload)
         if connection_id in self.gone:
             return Delivery.GONE
         if len(payload) > MAX_MESSAGE_BYTES:

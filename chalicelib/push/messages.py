@@ -1,0 +1,138 @@
+"""What travels over a terminal's WebSocket, declared: every server → terminal message type with
+the model of its `data`, and every terminal → server action.
+
+Each package declares the messages it pushes in its `Contribution.messages`; the platform declares
+its own (`pong`, `error`, `pending.listed`) and the actions every terminal may send (`ping`,
+`list_pending`). `docs/asyncapi.json` is generated from these declarations (`push/asyncapi.py`),
+and the tests check every message pushed against them (`tests/conftest.py`), so a push whose data
+drifts from its declaration fails the run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, create_model
+
+from chalicelib.http.fields import Strict
+from chalicelib.http.responses import Items, ResponseBody, Timestamp
+from chalicelib.push.terminal import NOTHING_PENDING
+
+
+@dataclass(frozen=True)
+class Message:
+    """One server → terminal message type."""
+
+    type: str
+    """`<noun>.<past-tense verb>`: `order.created`."""
+    data: Any
+    """The model of its `data` (a response model, or a union of them)."""
+    summary: str
+    to: tuple[str, ...]
+    """The roles whose terminals get it (`merchant`, `customer`)."""
+    reply: bool = False
+    """Sent to the one terminal that asked (an action's answer), not pushed to a party."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One terminal → server message: `{"action": name, …}`, answered on the same connection."""
+
+    name: str
+    body: type[BaseModel]
+    summary: str
+    replies: tuple[str, ...]
+    """The message types that can answer it (`*.listed`: each package's own pending-work type)."""
+
+
+class Envelope(ResponseBody):
+    """Every server → terminal message: a type, an id to de-duplicate by, the server's time, data."""
+
+    type: str
+    id: str
+    server_time: Timestamp
+    data: dict[str, Any]
+
+
+class Empty(ResponseBody):
+    """No data."""
+
+
+class ErrorData(ResponseBody):
+    problem: Literal["malformed-message", "unknown-action"]
+    detail: str
+    action: str | None = None
+
+
+class PingAction(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"action": "ping"}]})
+
+    action: Literal["ping"]
+
+
+class ListPendingAction(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"action": "list_pending"}]})
+
+    action: Literal["list_pending"]
+
+
+ANY_TERMINAL = ("customer", "merchant", "installer", "supplier", "carrier", "ops")
+PLATFORM_MESSAGES = (
+    Message("pong", Empty, "The answer to a `ping`.", ANY_TERMINAL, reply=True),
+    Message("error", ErrorData, "A terminal's message was not JSON, too large, or named no known action; the "
+            "connection stays open.", ANY_TERMINAL, reply=True),
+    Message(NOTHING_PENDING, Items[dict[str, Any]], "The answer to `list_pending` for a role with no pending work "
+            "in any workflow (always no items).", ANY_TERMINAL, reply=True),
+)
+ACTIONS = (
+    Action("ping", PingAction, "Keep the connection alive; answered with `pong`.", ("pong",)),
+    Action("list_pending", ListPendingAction, "After a (re)connect: the work that waits for this terminal's "
+           "party (pushes are never replayed).", (NOTHING_PENDING, "*.listed")),
+)
+
+
+def by_type(messages: Iterable[Message]) -> dict[str, list[Message]]:
+    """Declarations by message type (a type two packages push, `alert.raised`, has two)."""
+    found: dict[str, list[Message]] = {}
+    for message in messages:
+        found.setdefault(message.type, []).append(message)
+    return found
+
+
+def envelope_model(message_type: str, data: Any) -> type[BaseModel]:
+    """The model of a whole message of one type: the envelope with its `type` and its `data`."""
+    name = "".join(part.title() for part in message_type.replace("_", ".").split(".")) + "Message"
+    kind: Any = Literal[message_type]
+    return create_model(name, __base__=Envelope, type=(kind, ...), data=(data, ...))
+
+
+def data_of(declared: list[Message]) -> Any:
+    """The model of `data` for one type: one declaration's, or the union of several packages'."""
+    models = list(dict.fromkeys(m.data for m in declared))
+    union: Any = models[0]
+    for model in models[1:]:
+        union = union | model
+    return union
+
+
+def violation(payload: bytes | str, declared: Mapping[str, list[Message]]) -> str | None:
+    """Why a pushed payload is not a declared message (None when it is one)."""
+    message = json.loads(payload)
+    kind = message.get("type") if isinstance(message, dict) else None
+    if not isinstance(kind, str) or kind not in declared:
+        return f"undeclared message type {kind!r} (declare it in the package's Contribution.messages)"
+    try:
+        _adapter(kind, data_of(declared[kind])).validate_python(message)
+    except ValidationError as exc:
+        details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
+        return f"{kind} does not match its declaration: {details}"
+    return None
+
+
+@cache
+def _adapter(kind: str, data: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(envelope_model(kind, data))
