@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from chalicelib.checkout.views import OpsPurchaseView, PurchaseView, RecordView, SupplierOrderView
-from chalicelib.http.responses import Items, ResponseBody
-from chalicelib.push.messages import Message
+from chalicelib.http.responses import ResponseBody
+from chalicelib.push.messages import Listed, Message
 
 
 class PurchaseStatusChangedView(PurchaseView):
@@ -50,6 +50,6 @@ MESSAGES = (
     Message("supplier_order.updated", SupplierOrderUpdatedView, "A parcel of the order was shipped, moved or "
             "delivered.", ("supplier",)),
     Message("alert.raised", PurchaseAlertView, "A purchase needs a manager.", ("ops",)),
-    Message("supplier_orders.listed", Items[SupplierOrderView], "The answer to a supplier console's `list_pending`: "
+    Message("supplier_orders.listed", Listed[SupplierOrderView], "The answer to a supplier console's `list_pending`: "
             "its orders still to ship.", ("supplier",), reply=True),
 )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from chalicelib.dispatch.views import AnyDispatchView, CustomerInstallationView, DispatchView, OpsInstallationView
-from chalicelib.http.responses import Items, ResponseBody
-from chalicelib.push.messages import Message
+from chalicelib.http.responses import ResponseBody
+from chalicelib.push.messages import Listed, Message
 
 
 class CustomerInstallationChangedView(CustomerInstallationView):
@@ -45,6 +45,6 @@ MESSAGES = (
     Message("installation.status_changed", CustomerInstallationChangedView | OpsInstallationChangedView,
             "A request moved to another status (the customer gets their view, ops theirs).", ("customer", "ops")),
     Message("alert.raised", InstallationAlertView, "A request needs a manager.", ("ops",)),
-    Message("dispatches.listed", Items[AnyDispatchView], "The answer to an installer app's `list_pending`: its open "
+    Message("dispatches.listed", Listed[AnyDispatchView], "The answer to an installer app's `list_pending`: its open "
             "dispatches.", ("installer",), reply=True),
 )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from chalicelib.http.responses import Items
 from chalicelib.orders.views import OrderView
-from chalicelib.push.messages import Message
+from chalicelib.push.messages import Listed, Message
 
 
 class OrderStatusChangedView(OrderView):
@@ -20,6 +19,6 @@ MESSAGES = (
             ("merchant",)),
     Message("order.status_changed", OrderStatusChangedView, "An order moved to another status (every transition, "
             "to both sides).", ("customer", "merchant")),
-    Message("orders.listed", Items[OrderView], "The answer to a merchant console's `list_pending`: the orders it can "
+    Message("orders.listed", Listed[OrderView], "The answer to a merchant console's `list_pending`: the orders it can "
             "still answer.", ("merchant",), reply=True),
 )

@@ -14,13 +14,15 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, create_model
 
 from chalicelib.http.fields import Strict
-from chalicelib.http.responses import Items, ResponseBody, Timestamp
+from chalicelib.http.responses import ResponseBody, Timestamp
 from chalicelib.push.terminal import NOTHING_PENDING
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -50,16 +52,30 @@ class Action:
 
 
 class Envelope(ResponseBody):
-    """Every server → terminal message: a type, an id to de-duplicate by, the server's time, data."""
+    """Every server → terminal message: a type, an id to de-duplicate by, the server's time, what
+    caused it (the REST request's `X-Request-Id`, the terminal's message, or the alarm
+    `alarm:<kind>:<entity id>:<wake_at>`; null outside all of them), and its data."""
 
     type: str
     id: str
     server_time: Timestamp
+    correlation_id: str | None
     data: dict[str, Any]
 
 
 class Empty(ResponseBody):
     """No data."""
+
+
+class Listed(ResponseBody, Generic[T]):
+    """One part of the answer to `list_pending`: a list is sent in as many messages (parts 1 … n)
+    as keep each under API Gateway's 128 KB; `more` says there is more than one `list_pending`
+    lists, to read over the REST list."""
+
+    items: list[T]
+    part: int
+    parts: int
+    more: bool
 
 
 class ErrorData(ResponseBody):
@@ -85,7 +101,7 @@ PLATFORM_MESSAGES = (
     Message("pong", Empty, "The answer to a `ping`.", ANY_TERMINAL, reply=True),
     Message("error", ErrorData, "A terminal's message was not JSON, too large, or named no known action; the "
             "connection stays open.", ANY_TERMINAL, reply=True),
-    Message(NOTHING_PENDING, Items[dict[str, Any]], "The answer to `list_pending` for a role with no pending work "
+    Message(NOTHING_PENDING, Listed[dict[str, Any]], "The answer to `list_pending` for a role with no pending work "
             "in any workflow (always no items).", ANY_TERMINAL, reply=True),
 )
 ACTIONS = (

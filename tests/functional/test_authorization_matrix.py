@@ -63,6 +63,9 @@ class Row:
     private: frozenset[str] = frozenset()
     refused: frozenset[int] = frozenset({403, 404})
     """What a role the route is not for gets."""
+    describes_the_api: bool = False
+    """The answer is the API document: its member names are schemas' (`customer_id`), not data, so
+    only the ids in it are checked."""
 
 
 def row(*who: str, **fields: Any) -> Row:
@@ -114,6 +117,7 @@ HERE = body({"lat": 31.2394, "lng": 121.4737})
 ROWS: dict[str, Row] = {
     # ── the platform ───────────────────────────────────────────────────────────────────────
     "GET /health": public(),
+    "GET /openapi.json": public(describes_the_api=True),
     "POST /payments/callback": row(body=body({"event_id": "evt_1"}), refused=frozenset({401})),  # the signature
     # ── catalogue ──────────────────────────────────────────────────────────────────────────
     "POST /merchants": row(OPS, body=body({"name": "Tea House", "time_zone": "UTC"})),
@@ -350,14 +354,17 @@ def _judge(town: Town, entry: Row, case: Case, reply: Reply, *, again: bool) -> 
         return "expected an answer"
     manages = case.role == OPS or (case.role in entry.who and case.side == ANN)
     private = entry.private if not manages else frozenset()
-    return _leak(town, case.role, ANN, reply.body, private)
+    return _leak(town, case.role, ANN, reply.body, private, members=not entry.describes_the_api)
 
 
-def _leak(town: Town, role: str, side: str, body: Any, private: frozenset[str] = frozenset()) -> str | None:
+def _leak(town: Town, role: str, side: str, body: Any, private: frozenset[str] = frozenset(), *,
+          members: bool = True) -> str | None:
     """What this party is shown that it may not see (None: nothing)."""
     leaked = _values(body) & town.markers(role, side)
     if leaked:
         return f"shows ids it may not see: {sorted(leaked)}"
+    if not members:
+        return None
     shown = _keys(body) & (NEVER_SHOWN.get(role, frozenset()) | private)
     return f"shows members it may not see: {sorted(shown)}" if shown else None
 
