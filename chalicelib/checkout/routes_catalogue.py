@@ -32,11 +32,10 @@ Checkout = Call[CheckoutServices]
 
 # ── suppliers ───────────────────────────────────────────────────────────────────────────────
 
-@routes.route("/suppliers", methods=["POST"], status=201, body=SupplierIn, response=SupplierView)
-def create_supplier(call: Checkout) -> Response:
+@routes.route("/suppliers", methods=["POST"], status=201, body=SupplierIn, response=SupplierView, idempotent=True)
+def create_supplier(call: Checkout) -> dict[str, Any]:
     """Ops add a supplier (currency, shipping fee)."""
-    return call.created_once(SupplierIn, lambda body: supplier_view(
-        call.services.suppliers.create_supplier(call.principal, body)))
+    return supplier_view(call.services.suppliers.create_supplier(call.principal, call.body(SupplierIn)))
 
 
 @routes.route("/suppliers", methods=["GET"], response=Page[SupplierView])
@@ -87,9 +86,9 @@ def put_product(call: Checkout, supplier_id: str, product_id: str) -> Response:
 
 
 @routes.route("/suppliers/{supplier_id}/products/{product_id}/restock", methods=["POST"], body=RestockIn,
-              response=ProductView)
-def restock(call: Checkout, supplier_id: str, product_id: str) -> Response:
+              response=ProductView, idempotent=True)
+def restock(call: Checkout, supplier_id: str, product_id: str) -> dict[str, Any]:
     """Not idempotent by nature (a delta), so it honours `Idempotency-Key`: a retried restock with
     the same key and body answers the first response instead of adding the units twice."""
-    return call.once(RestockIn, lambda body: (200, listed_view(
-        call.services.suppliers.restock(call.principal, supplier_id, product_id, body.delta), full=True)))
+    delta = call.body(RestockIn).delta
+    return listed_view(call.services.suppliers.restock(call.principal, supplier_id, product_id, delta), full=True)

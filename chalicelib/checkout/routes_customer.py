@@ -34,11 +34,10 @@ def checkout_form(call: Checkout) -> dict[str, Any]:
     return {**call.services.checkout.form(call.principal, call.body(CartIn)), "server_time": iso(call.now)}
 
 
-@routes.route("/purchases", methods=["POST"], status=201, body=PurchaseIn, response=PurchaseView)
-def create_purchase(call: Checkout) -> Response:
+@routes.route("/purchases", methods=["POST"], status=201, body=PurchaseIn, response=PurchaseView, idempotent=True)
+def create_purchase(call: Checkout) -> dict[str, Any]:
     """One pending-payment order for the whole checkout, split by supplier and type, stock held."""
-    return call.created_once(PurchaseIn, lambda body: _purchase(
-        call, call.services.checkout.create(call.principal, body)))
+    return _purchase(call, call.services.checkout.create(call.principal, call.body(PurchaseIn)))
 
 
 @routes.route("/purchases", methods=["GET"], response=Page[PurchaseView])
@@ -88,11 +87,11 @@ def my_addresses(call: Checkout) -> dict[str, Any]:
     return {"items": [saved_address_view(a) for a in call.services.addresses.addresses(call.principal)]}
 
 
-@routes.route("/me/addresses", methods=["POST"], status=201, body=SavedAddressIn, response=SavedAddressView)
-def add_address(call: Checkout) -> Response:
+@routes.route("/me/addresses", methods=["POST"], status=201, body=SavedAddressIn, response=SavedAddressView,
+              idempotent=True)
+def add_address(call: Checkout) -> dict[str, Any]:
     """Save an address (the first one becomes the default)."""
-    return call.created_once(SavedAddressIn, lambda body: saved_address_view(
-        call.services.addresses.add(call.principal, body)))
+    return saved_address_view(call.services.addresses.add(call.principal, call.body(SavedAddressIn)))
 
 
 @routes.route("/me/addresses/{address_id}", methods=["PUT"], body=SavedAddressIn, response=SavedAddressView)

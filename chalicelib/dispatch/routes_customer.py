@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Response
-
 from chalicelib.auth.principal import Role
 from chalicelib.dispatch.model import Installation
 from chalicelib.dispatch.schemas import CancelIn, InstallationIn
@@ -35,11 +33,11 @@ def view_for(call: Dispatch, installation: Installation) -> dict[str, Any]:
     return customer_view(installation, call.now)
 
 
-@routes.route("/installations", methods=["POST"], status=201, body=InstallationIn, response=InstallationView)
-def create_installation(call: Dispatch) -> Response:
+@routes.route("/installations", methods=["POST"], status=201, body=InstallationIn, response=InstallationView,
+              idempotent=True)
+def create_installation(call: Dispatch) -> dict[str, Any]:
     """A customer (or ops, naming the customer) requests an installation; it is dispatched at once."""
-    return call.created_once(InstallationIn, lambda body: view_for(
-        call, call.services.installations.create(call.principal, body)))
+    return view_for(call, call.services.installations.create(call.principal, call.body(InstallationIn)))
 
 
 @routes.route("/installations", methods=["GET"], response=TimedPage[CustomerInstallationView])

@@ -37,6 +37,7 @@ T = TypeVar("T", bound=BaseModel)
 K = TypeVar("K")
 JSON_TYPES = ["application/json", "application/problem+json"]
 JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json"}
+REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 class Runtime(Protocol):
@@ -75,6 +76,8 @@ class RouteSpec:
     responses: Mapping[int, Any]
     """Success statuses and the model of each body: a response model, a union of them (the caller's
     own view), or `NoContent` (a 204)."""
+    idempotent: bool = False
+    """Honours `Idempotency-Key` (every creating POST does, and a non-repeatable one such as a restock)."""
 
 
 class NoContent:
@@ -123,28 +126,33 @@ class Call(Generic[S]):
     def now(self) -> int:
         return self.runtime.clock.now_ms()
 
-    def created_once(self, schema: type[T], create: Callable[[T], dict[str, Any]]) -> Response:
-        """A creating POST that honours `Idempotency-Key`: a retry with the same key and body gets
-        the first response (with the current `server_time`), the same key with another body a 422."""
-        return self.once(schema, lambda body: (201, create(body)), stamp=True)
-
-    def once(self, schema: type[T], produce: Callable[[T], tuple[int, dict[str, Any]]], *,
-             stamp: bool = False) -> Response:
-        """Any non-repeatable POST under `Idempotency-Key` (a create, a restock's delta). A key is the
-        caller's own, for this route and these path parameters."""
+    def replayable(self, produce: Callable[[], Any]) -> Response:
+        """Run the view under `Idempotency-Key`: a retry with the same key and body gets the first
+        answer (with the current `server_time`, if it has one) and `Idempotent-Replayed: true`; the
+        same key with another body is a 422. A key is the caller's own, for this route and these
+        path parameters. The body is checked first, so a malformed request claims no key."""
         raw = self.raw_json()
-        request = parse(self._declared(schema), raw)
+        if self.spec.body is not None:
+            parse(self.spec.body, raw)
         scope = f"{self.principal.sub}:{self.request.method} {self.spec.path.format(**self.path_params)}"
-        status, body = self.runtime.idempotency.run(scope, self.header("idempotency-key"), raw,
-                                                     lambda: produce(request))
-        if stamp:
+        answer = self.runtime.idempotency.run(scope, self.header("idempotency-key"), raw,
+                                              lambda: _status_and_body(produce(), self.spec.status))
+        body = answer.body
+        if answer.replayed and "server_time" in body:
             body = {**body, "server_time": iso(self.now)}
-        return Response(body=body, status_code=status, headers=JSON_HEADERS)
+        headers = {**JSON_HEADERS, REPLAYED_HEADER: "true"} if answer.replayed else JSON_HEADERS
+        return Response(body=body, status_code=answer.status, headers=headers)
 
     def _declared(self, schema: type[T]) -> type[T]:
         if schema is not self.spec.body:
             raise TypeError(f"{self.spec.view} declares body {self.spec.body!r}, not {schema!r}")
         return schema
+
+
+def _status_and_body(result: Any, status: int) -> tuple[int, dict[str, Any]]:
+    if isinstance(result, Response):
+        return result.status_code, result.body
+    return status, result
 
 
 def instance_of(request: Request | None) -> str | None:
@@ -165,14 +173,19 @@ class Routes(Generic[S]):
 
     def route(self, path: str, methods: list[str], status: int = 200, *, public: bool = False,
               body: type[BaseModel] | None = None, body_required: bool = True,
-              response: Any = None, responses: Mapping[int, Any] | None = None
+              response: Any = None, responses: Mapping[int, Any] | None = None, idempotent: bool = False
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """`response` is the model of the `status` answer; `responses` declares several statuses."""
+        """`response` is the model of the `status` answer; `responses` declares several statuses.
+        A POST answering 201 creates something, so it must be `idempotent` (api-conventions.md)."""
         declared = dict(responses) if responses is not None else ({} if response is None else {status: response})
+        if "POST" in methods and status == 201 and not public and not idempotent:
+            raise TypeError(f"POST {path} creates (201): declare idempotent=True so it honours Idempotency-Key")
+        if idempotent and public:
+            raise TypeError(f"{path}: an Idempotency-Key belongs to a caller, and a public route has none")
 
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             spec = RouteSpec(path, tuple(methods), view.__name__, (view.__doc__ or "").strip(), status, public,
-                             body, body_required, declared)
+                             body, body_required, declared, idempotent)
             self.views.append((spec, view))
             return view
 
@@ -202,7 +215,9 @@ class Routes(Generic[S]):
                 built = runtime()
                 principal = None if spec.public else _authenticate(request, built)
                 services: Any = None if self.services is None else built.services_of(self.services)
-                result = view(Call(request, principal, services, built, spec, path_params), **path_params)
+                call = Call(request, principal, services, built, spec, path_params)
+                result = (call.replayable(lambda: view(call, **path_params)) if spec.idempotent
+                          else view(call, **path_params))
                 response = result if isinstance(result, Response) else Response(
                     body=result, status_code=spec.status, headers=JSON_HEADERS)
                 if built.validate_responses:
