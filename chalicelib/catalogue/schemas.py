@@ -9,11 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 
 from chalicelib.catalogue.model import WEEKDAYS
-from chalicelib.http.fields import Currency, Id, Strict, Text
+from chalicelib.http.fields import Currency, Id, MoneyIn, Strict, Text
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 Hours = dict[str, list[Annotated[list[str], Field(min_length=2, max_length=2)]]]
-Price = Annotated[int, Field(ge=0, le=100_000_000)]
 Stock = Annotated[int, Field(ge=0, le=1_000_000)]
 PerOrder = Annotated[int, Field(ge=1, le=99)]
 
@@ -70,7 +69,8 @@ class MerchantPatch(Strict):
 
 class ProductIn(Strict):
     name: Text
-    price: Price
+    price: MoneyIn
+    """In the merchant's currency."""
     stock: Stock
     on_sale: bool = True
     max_per_order: PerOrder = 20
@@ -79,7 +79,7 @@ class ProductIn(Strict):
 
 class ProductPatch(Strict):
     name: Text | None = None
-    price: Price | None = None
+    price: MoneyIn | None = None
     stock: Stock | None = None
     on_sale: bool | None = None
     max_per_order: PerOrder | None = None

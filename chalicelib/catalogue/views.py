@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.catalogue.model import Merchant, Product
-from chalicelib.http.responses import ResponseBody
+from chalicelib.core.money import money_of
+from chalicelib.http.responses import MoneyView, ResponseBody
 
 
 class MerchantView(ResponseBody):
@@ -38,8 +39,8 @@ class ProductView(ResponseBody):
     product_id: str
     merchant_id: str
     name: str
-    price: int
-    """Minor units of the merchant's currency."""
+    price: MoneyView
+    """In the merchant's currency."""
     stock: int
     on_sale: bool
     max_per_order: int
@@ -50,7 +51,7 @@ def product_view(product: Product) -> dict[str, Any]:
         "product_id": product.id,
         "merchant_id": product.merchant_id,
         "name": product.name,
-        "price": product.price,
+        "price": money_of(product.price, product.currency),
         "stock": product.stock,
         "on_sale": product.on_sale,
         "max_per_order": product.max_per_order,

@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints, field_validator
 from chalicelib.checkout.cart import SubmittedItem, SubmittedSection
 from chalicelib.checkout.supplier_schemas import AttributeName, AttributeValue
 from chalicelib.checkout.tracking import Method
-from chalicelib.http.fields import AddressIn, Currency, Id, PointIn, Strict
+from chalicelib.http.fields import AddressIn, Id, MoneyIn, PointIn, PositiveMoneyIn, Strict
 
 Quantity = Annotated[int, Field(ge=1, le=99)]
 
@@ -27,12 +27,13 @@ class CartIn(Strict):
 class CheckoutItemIn(Strict):
     product_id: Id
     quantity: Quantity
-    unit_price: Annotated[int, Field(ge=0)] | None = None
+    unit_price: MoneyIn | None = None
     """What the app showed; if the catalogue's price differs, the checkout is refused."""
     attributes: Annotated[dict[AttributeName, AttributeValue], Field(max_length=10)] = Field(default_factory=dict)
 
     def submitted(self) -> SubmittedItem:
-        return SubmittedItem(self.product_id, self.quantity, self.unit_price, tuple(self.attributes.items()))
+        shown = None if self.unit_price is None else self.unit_price.to_money()
+        return SubmittedItem(self.product_id, self.quantity, shown, tuple(self.attributes.items()))
 
 
 class SectionIn(Strict):
@@ -51,9 +52,10 @@ CouponCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_\-]{2,3
 
 class CouponIn(Strict):
     code: CouponCode
-    amount_off: Annotated[int, Field(ge=1, le=100_000_000)]
-    currency: Currency
-    min_subtotal: Annotated[int, Field(ge=0, le=100_000_000)] = 0
+    amount_off: PositiveMoneyIn
+    """Taken off a checkout's goods in this currency (and only in it)."""
+    min_subtotal: MoneyIn | None = None
+    """The goods a checkout needs for the coupon to apply, in the coupon's currency (omitted: none)."""
     active: bool = True
 
 

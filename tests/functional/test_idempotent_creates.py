@@ -17,6 +17,7 @@ from chalice.test import Client
 
 from chalicelib.bootstrap import contributions
 from chalicelib.persistence.tables import short_name
+from tests.builders import cny
 from tests.conftest import MODELS, World, aws_client
 from tests.functional.api import Api, Reply
 from tests.functional.crew import NEAR, Crew
@@ -51,7 +52,7 @@ def merchant(world: World, client: Client) -> Target:
 def product(world: World, client: Client) -> Target:
     shop = Shop(world, client)
     shop.open()
-    body = {"name": "Jasmine tea", "price": 600, "stock": 10}
+    body = {"name": "Jasmine tea", "price": cny(600), "stock": 10}
     return Target(shop.merchant, "/merchants/m1/products", body, _field("product_id"))
 
 
@@ -63,7 +64,7 @@ def order(world: World, client: Client) -> Target:
 
 def supplier(world: World, client: Client) -> Target:
     market = Market(world, client)
-    body = {"name": "Tea Traders", "currency": "CNY", "shipping_fee": 800}
+    body = {"name": "Tea Traders", "currency": "CNY", "shipping_fee": cny(800)}
     return Target(market.ops, "/suppliers", body, _field("supplier_id"))
 
 
@@ -88,7 +89,7 @@ def address(world: World, client: Client) -> Target:
 
 def coupon(world: World, client: Client) -> Target:
     market = Market(world, client)
-    body = {"code": "TEA10", "amount_off": 1000, "currency": "CNY"}
+    body = {"code": "TEA10", "amount_off": cny(1000)}
     return Target(market.ops, "/coupons", body, _field("code"), named_by_client=True)
 
 

@@ -79,11 +79,25 @@ def test_numbers_are_not_strings_and_strings_are_not_numbers() -> None:
     assert sorted(fields_of(refused.value)) == ["delivery_address.lat", "items[0].product_id", "items[0].quantity"]
 
 
-def test_a_reject_needs_a_reason_and_a_return_a_note() -> None:
-    for body in ({"action": "reject"}, {"action": "return"}, {"action": "return", "note": ""}):
-        with pytest.raises(MalformedRequest):
+def test_a_reject_needs_a_reason_code_and_a_return_a_reason_in_words_each_named_reason() -> None:
+    for body in ({"action": "reject"}, {"action": "return"}, {"action": "return", "reason": "  "}):
+        with pytest.raises(MalformedRequest) as refused:
             parse(ActionIn, body)
+        assert fields_of(refused.value) == ["reason"]
     assert parse(ActionIn, {"action": "reject", "reason": "busy"}).reason == "busy"
+    assert parse(ActionIn, {"action": "return", "reason": "no beef today"}).reason == "no beef today"
+
+
+def test_the_merchants_words_are_its_reason_and_note_is_no_longer_an_action_field() -> None:
+    with pytest.raises(MalformedRequest) as refused:
+        parse(ActionIn, {"action": "return", "note": "no beef today"})
+    assert sorted(fields_of(refused.value)) == ["note", "reason"]
+
+
+def test_an_action_that_takes_no_reason_refuses_one() -> None:
+    with pytest.raises(MalformedRequest) as refused:
+        parse(ActionIn, {"action": "accept", "reason": "busy"})
+    assert fields_of(refused.value) == ["reason"]
 
 
 def test_unknown_actions_and_reasons_are_malformed() -> None:
