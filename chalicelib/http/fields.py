@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from chalicelib.core.address import Address
 from chalicelib.core.money import Money
@@ -45,6 +46,13 @@ class MoneyIn(Strict):
 
     amount: Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
     currency: Currency
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: object) -> object:
+        if not isinstance(value, dict | BaseModel):  # a bare number: say what money looks like here
+            raise PydanticCustomError("money", 'money is {"amount": <integer minor units>, "currency": "<ISO 4217>"}')
+        return value
 
     def to_money(self) -> Money:
         return Money(self.amount, self.currency)

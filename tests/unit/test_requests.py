@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from chalice.app import Request
 
-from chalicelib.catalogue.schemas import MerchantIn
+from chalicelib.catalogue.schemas import MerchantIn, ProductIn
 from chalicelib.core.errors import MalformedRequest, PayloadTooLarge
 from chalicelib.http.requests import DEFAULT_LIMIT, MAX_LIMIT, json_body, page_params, parse
 from chalicelib.orders.schemas import ActionIn, PlaceOrderIn
@@ -137,3 +137,10 @@ def test_a_limit_outside_1_to_100_is_malformed(limit: str) -> None:
     with pytest.raises(MalformedRequest) as refused:
         page_params(request(query={"limit": limit}))
     assert fields_of(refused.value) == ["limit"]
+
+
+def test_a_bare_number_where_money_goes_is_refused_saying_what_money_looks_like() -> None:
+    with pytest.raises(MalformedRequest) as refused:
+        parse(ProductIn, {"name": "Tea", "price": 700, "stock": 5})
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("price", 'money is {"amount": <integer minor units>, "currency": "<ISO 4217>"}')]
