@@ -64,7 +64,8 @@ class Api:
             "merchant_id": merchant_id, "name": f"Bench {merchant_id}", "time_zone": "Asia/Shanghai",
             "answer_window_s": answer_window_s})
         await self.call("POST", f"/merchants/{merchant_id}/products", ops_token, {
-            "product_id": PRODUCT_ID, "name": "Bench noodles", "price": 1250, "stock": 1_000_000,
+            "product_id": PRODUCT_ID, "name": "Bench noodles", "price": {"amount": 1250, "currency": "CNY"},
+            "stock": 1_000_000,
             "max_per_order": 99})
 
     async def place_order(self, customer_token: str, merchant_id: str, note: str | None = None,

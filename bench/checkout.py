@@ -20,7 +20,7 @@ Method (documented in bench/README.md, section `bench.checkout`):
     ops view says `paid` with one `paid` history entry, and every product's stock is initial − sold.
 * Phase 2, unpaid: `--unpaid` checkouts at the same rate, never paid. Cancellation lateness is the
   receipt of `purchase.status_changed` (status `cancelled`) at the customer minus
-  `payment.deadline`; server lateness is the stack's `AlarmLateness` (kind `purchase`). The stock
+  `payment_deadline`; server lateness is the stack's `AlarmLateness` (kind `purchase`). The stock
   after the phase must be the stock before it.
 * AWS requests per purchase: `/_stats` deltas per phase (from the first send until every deadline
   of the phase has passed by `--margin`, so the alarm each purchase leaves behind is included),
@@ -83,6 +83,11 @@ CART_TOTAL = sum(line.price * line.quantity + line.shipping_fee for line in LINE
 ITEMS_PER_TRANSACTION = 1 + len(LINES)
 """Every purchase transaction (create: purchase + one reservation per product; pay: purchase + one
 supplier order per supplier; cancel: purchase + one release per product) writes 1 + 3 items."""
+
+
+def money(minor_units: int) -> dict[str, Any]:
+    """An amount as the API takes it (api-conventions.md)."""
+    return {"amount": minor_units, "currency": CURRENCY}
 
 
 def supplier_id(shop: int, line: Line) -> str:
@@ -155,10 +160,10 @@ async def set_up_suppliers(api: Api, ops: str, args: argparse.Namespace) -> dict
         for line in LINES:
             sid = supplier_id(shop, line)
             await api.call("POST", "/suppliers", ops, {"supplier_id": sid, "name": f"Bench {line.name} {shop}",
-                                                       "currency": CURRENCY, "shipping_fee": line.shipping_fee},
+                                                       "currency": CURRENCY, "shipping_fee": money(line.shipping_fee)},
                            expect=(201,))
             staff[(shop, line.name)] = await token(api, "supplier", f"clerk-{sid}", sid)
-            product = {"name": f"Bench {line.name}", "price": line.price, "stock": args.stock, "kind": line.kind,
+            product = {"name": f"Bench {line.name}", "price": money(line.price), "stock": args.stock, "kind": line.kind,
                        "category": line.category, **({"attributes": line.attributes} if line.attributes else {})}
             await api.call("PUT", product_path(shop, line), staff[(shop, line.name)], product, expect=(201,))
     return staff
@@ -175,7 +180,7 @@ async def read_stock(api: Api, staff: dict[tuple[int, str], str], shops: int) ->
 
 def sections(shop: int) -> list[dict[str, Any]]:
     return [{"supplier_id": supplier_id(shop, line), **({"address": HOME} if line.ships else {}),
-             "items": [{"product_id": line.product_id, "quantity": line.quantity, "unit_price": line.price,
+             "items": [{"product_id": line.product_id, "quantity": line.quantity, "unit_price": money(line.price),
                         "attributes": line.chosen}]}
             for line in LINES]
 
@@ -187,9 +192,9 @@ async def create(api: Api, customer_token: str, c: Checkout) -> None:
     try:
         reply = await api.call("POST", "/purchases", customer_token, {"sections": sections(c.shop)},
                                {"Idempotency-Key": uuid.uuid4().hex}, expect=(201,))
-        c.purchase_id, c.total = str(reply["purchase_id"]), int(reply["total"])
+        c.purchase_id, c.total = str(reply["purchase_id"]), int(reply["total"]["amount"])
         c.pay_url = str(reply["payment"]["pay_url"])
-        c.deadline_ms = parse_iso_ms(str(reply["payment"]["deadline"]))
+        c.deadline_ms = parse_iso_ms(str(reply["payment_deadline"]))
         if reply.get("status") != "pending_payment" or c.total != CART_TOTAL:
             c.error = f"created as {reply.get('status')} with total {c.total} (expected {CART_TOTAL})"
     except (ApiError, OSError, KeyError, TypeError, ValueError) as exc:
@@ -565,7 +570,7 @@ def report(args: argparse.Namespace, out: Out, observed: Observed) -> dict[str, 
     if observed.unpaid:
         out(f"phase 2, unpaid  created {len(unpaid_created)}/{len(observed.unpaid)}; create "
             f"{Summary.of([c.replied_ms - c.sent_ms for c in unpaid_created]).line()}")
-        out(f"  cancel push      {Summary.of(cancel.user_ms).line()}   (receipt − payment.deadline)")
+        out(f"  cancel push      {Summary.of(cancel.user_ms).line()}   (receipt − payment_deadline)")
         out(f"  server lateness  {Summary.of(cancel.server_ms).line()}   (AlarmLateness, kind=purchase)")
         out(f"  correctness      no cancel push {len(cancel.missing)}, later than {args.margin:.0f} s "
             f"{len(cancel.late)}, pushed twice {len(cancel.doubled)}, not cancelled by the window "

@@ -1,4 +1,5 @@
-"""`Idempotency-Key` for creating POSTs: a retry with the same key and body gets the first response."""
+"""`Idempotency-Key` for creating POSTs: a retry with the same key and body gets the first response,
+marked as replayed (the HTTP layer answers it with `Idempotent-Replayed: true`)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,15 @@ class IdempotencyRecord:
     response_body: str | None
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What a guarded request answers: produced now, or `replayed` from the first request's record."""
+
+    status: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
 class IdempotencyStore(Protocol):
     def claim(self, key: str, request_hash: str, now_ms: int, stale_before_ms: int) -> IdempotencyRecord | None: ...
 
@@ -43,9 +53,9 @@ class Idempotency:
         self._clock = clock
 
     def run(self, scope: str, key: str | None, body: Any,
-            produce: Callable[[], tuple[int, dict[str, Any]]]) -> tuple[int, dict[str, Any]]:
+            produce: Callable[[], tuple[int, dict[str, Any]]]) -> Answer:
         if key is None:
-            return produce()
+            return Answer(*produce())
         if not key.strip() or len(key) > MAX_KEY_LENGTH:
             raise MalformedRequest("Idempotency-Key is not valid",
                                    [FieldError("Idempotency-Key", f"1 to {MAX_KEY_LENGTH} characters")])
@@ -58,11 +68,11 @@ class Idempotency:
                 raise IdempotencyKeyReused("this Idempotency-Key was used with a different request body")
             if not existing.completed or existing.response_body is None or existing.status_code is None:
                 raise ConflictingRequest("a request with this Idempotency-Key is still being processed")
-            return existing.status_code, json.loads(existing.response_body)
+            return Answer(existing.status_code, json.loads(existing.response_body), replayed=True)
         try:
             status, response = produce()
         except DomainError:
             self._store.release(record_key)  # refusals are not remembered: a corrected retry may pass
             raise
         self._store.complete(record_key, digest, now, status, json.dumps(response, separators=(",", ":")))
-        return status, response
+        return Answer(status, response)

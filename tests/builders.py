@@ -29,6 +29,11 @@ T0 = 1_795_000_000_000
 WINDOW_MS = 120_000
 
 
+def cny(amount: int) -> dict[str, Any]:
+    """An amount of yuan (in fen) as the API takes and answers money."""
+    return {"amount": amount, "currency": "CNY"}
+
+
 def an_order(*, id: str = "ord_1", now: int = T0, window_ms: int = WINDOW_MS, **changes: Any) -> Order:
     order = Order(
         id=id, customer_id="u1", merchant_id="m1", status=Status.NEW,
@@ -62,8 +67,8 @@ def event_named(name: str, order: Order) -> OrderEvent:
     events: dict[str, OrderEvent] = {
         "fetch": Fetch(),
         "accept": Answer(MerchantAction.ACCEPT),
-        "reject": Answer(MerchantAction.REJECT, RejectReason.BUSY),
-        "return": Answer(MerchantAction.RETURN, note="no beef today"),
+        "reject": Answer(MerchantAction.REJECT, RejectReason.BUSY.value),
+        "return": Answer(MerchantAction.RETURN, reason="no beef today"),
         "dispatch": Answer(MerchantAction.DISPATCH),
         "complete": Answer(MerchantAction.COMPLETE),
         "cancel": Cancel(),

@@ -144,7 +144,7 @@ class EngineContract:
         rig.alarms.take()
         rig.act(order.id, Fetch())
         assert rig.alarms.sent == []  # same deadline: the trigger already sent still stands
-        rig.act(order.id, Answer(MerchantAction.RETURN, note="no beef today"))
+        rig.act(order.id, Answer(MerchantAction.RETURN, reason="no beef today"))
         rig.clock.advance(10)
         resubmitted = rig.act(order.id, a_resubmit(window_ms=60_000))
         assert rig.alarms.sent == [(rig.alarm_of(resubmitted), 60)]
@@ -200,7 +200,7 @@ class EngineContract:
 
     def test_a_trigger_for_an_alarm_that_was_moved_is_dropped_and_the_new_one_fires(self, rig: Rig) -> None:
         first = rig.place()
-        rig.act(first.id, Answer(MerchantAction.RETURN, note="no beef today"))
+        rig.act(first.id, Answer(MerchantAction.RETURN, reason="no beef today"))
         rig.clock.advance(30)
         second = rig.act(first.id, a_resubmit())
         rig.clock.set(first.answer_deadline)

@@ -35,7 +35,9 @@ class Product:
     id: str
     name: str
     price: int
+    """Minor units of `currency`, the merchant's."""
     stock: int
+    currency: str = "CNY"
     on_sale: bool = True
     max_per_order: int = 20
     created_at: int = 0

@@ -29,7 +29,8 @@ def _merchant(call: Catalogue, merchant: Merchant) -> dict[str, Any]:
     return merchant_view(merchant, call.services.default_answer_window_s)
 
 
-@routes.route("/merchants", methods=["POST"], roles=(Role.OPS,), status=201, body=MerchantIn, response=MerchantView)
+@routes.route("/merchants", methods=["POST"], roles=(Role.OPS,), status=201, body=MerchantIn,
+              response=MerchantView, idempotent=True)
 def create_merchant(call: Catalogue) -> dict[str, Any]:
     """Ops create a merchant (name, time zone, business hours, answer window)."""
     return _merchant(call, call.services.create_merchant(call.principal, call.body(MerchantIn)))
@@ -50,7 +51,7 @@ def patch_merchant(call: Catalogue, merchant_id: str) -> dict[str, Any]:
 
 
 @routes.route("/merchants/{merchant_id}/products", methods=["POST"], roles=(Role.OPS, Role.MERCHANT), status=201,
-              body=ProductIn, response=ProductView)
+              body=ProductIn, response=ProductView, idempotent=True)
 def add_product(call: Catalogue, merchant_id: str) -> dict[str, Any]:
     """Ops or the merchant's staff add a product to the menu."""
     return product_view(call.services.add_product(call.principal, merchant_id, call.body(ProductIn)))

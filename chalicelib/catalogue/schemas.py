@@ -9,11 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 
 from chalicelib.catalogue.model import WEEKDAYS
-from chalicelib.http.fields import Currency, Id, Strict, Text, example
+from chalicelib.http.fields import Currency, Id, MoneyIn, Strict, Text, example
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 Hours = dict[str, list[Annotated[list[str], Field(min_length=2, max_length=2)]]]
-Price = Annotated[int, Field(ge=0, le=100_000_000)]
 Stock = Annotated[int, Field(ge=0, le=1_000_000)]
 PerOrder = Annotated[int, Field(ge=1, le=99)]
 
@@ -78,7 +77,8 @@ class ProductIn(Strict):
     model_config = example({"product_id": "p_wontons", "name": "Wonton soup", "price": 1800, "stock": 200})
 
     name: Text
-    price: Price
+    price: MoneyIn
+    """In the merchant's currency."""
     stock: Stock
     on_sale: bool = True
     max_per_order: PerOrder = 20
@@ -89,7 +89,7 @@ class ProductPatch(Strict):
     model_config = example({"price": 2600, "stock": 450})
 
     name: Text | None = None
-    price: Price | None = None
+    price: MoneyIn | None = None
     stock: Stock | None = None
     on_sale: bool | None = None
     max_per_order: PerOrder | None = None

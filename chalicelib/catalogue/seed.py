@@ -6,13 +6,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from chalicelib.contribution import SeedClient
+from chalicelib.core.money import money_of
+
+
+def _cny(fen: int) -> dict[str, Any]:
+    return money_of(fen, "CNY")
+
 
 DEMO_MERCHANT_ID = "m_demo"
 DEMO_PRODUCTS: tuple[dict[str, Any], ...] = (
-    {"product_id": "p_noodles", "name": "Beef noodle soup", "price": 2800, "stock": 500},
-    {"product_id": "p_dumplings", "name": "Pork dumplings (12)", "price": 2200, "stock": 500},
-    {"product_id": "p_buns", "name": "Steamed buns (4)", "price": 1200, "stock": 500},
-    {"product_id": "p_tea", "name": "Jasmine tea", "price": 600, "stock": 1000},
+    {"product_id": "p_noodles", "name": "Beef noodle soup", "price": _cny(2800), "stock": 500},
+    {"product_id": "p_dumplings", "name": "Pork dumplings (12)", "price": _cny(2200), "stock": 500},
+    {"product_id": "p_buns", "name": "Steamed buns (4)", "price": _cny(1200), "stock": 500},
+    {"product_id": "p_tea", "name": "Jasmine tea", "price": _cny(600), "stock": 1000},
 )
 
 

@@ -23,6 +23,8 @@ from chalicelib.core.errors import (
     ValidationFailed,
 )
 from chalicelib.core.ids import new_id
+from chalicelib.core.money import currency_errors
+from chalicelib.http.fields import MoneyIn
 from chalicelib.persistence.paging import Page
 
 
@@ -106,9 +108,10 @@ class CatalogueService:
         return saved
 
     def add_product(self, caller: Principal, merchant_id: str, body: ProductIn) -> Product:
-        self.managed_merchant(caller, merchant_id)
+        merchant = self.managed_merchant(caller, merchant_id)
+        _check_currency(merchant, body.price)
         product = Product(merchant_id=merchant_id, id=body.product_id or new_id("p"), name=body.name,
-                          price=body.price, stock=body.stock, on_sale=body.on_sale,
+                          price=body.price.amount, currency=merchant.currency, stock=body.stock, on_sale=body.on_sale,
                           max_per_order=body.max_per_order, created_at=self._clock.now_ms())
         try:
             saved = self.store.add_product(product)
@@ -119,11 +122,14 @@ class CatalogueService:
                                product_id=product.id) from None
 
     def patch_product(self, caller: Principal, merchant_id: str, product_id: str, patch: ProductPatch) -> Product:
-        self.managed_merchant(caller, merchant_id)
+        merchant = self.managed_merchant(caller, merchant_id)
         changes = {k: v for k, v in patch.model_dump(exclude_unset=True).items()}
         if any(v is None for v in changes.values()):
             raise ValidationFailed("a field cannot be cleared",
                                    [FieldError(k, "cannot be null") for k, v in changes.items() if v is None])
+        if patch.price is not None:
+            _check_currency(merchant, patch.price)
+            changes["price"] = patch.price.amount
         # Only the patched fields are written, in one update: concurrent patches of other fields hold.
         saved = self.store.update_product(merchant_id, product_id, changes)
         if saved is None:
@@ -141,3 +147,10 @@ class CatalogueService:
 
     def products_for_order(self, merchant_id: str, product_ids: list[str]) -> dict[str, Product]:
         return self._for_orders.products(merchant_id, product_ids)
+
+
+def _check_currency(merchant: Merchant, price: MoneyIn) -> None:
+    """A merchant sells in one currency (`Merchant.currency`, fixed at creation)."""
+    errors = currency_errors(merchant.currency, "the merchant's", price=price.to_money())
+    if errors:
+        raise ValidationFailed("the price is not in the merchant's currency", errors)

@@ -79,8 +79,8 @@ class DynamoCatalogueStore:
 def _product_item(product: Product) -> ProductModel:
     return ProductModel(
         merchant_id=product.merchant_id, product_id=product.id, name=product.name, price=product.price,
-        stock=product.stock, on_sale=product.on_sale, max_per_order=product.max_per_order,
-        created_at=product.created_at,
+        currency=product.currency, stock=product.stock, on_sale=product.on_sale,
+        max_per_order=product.max_per_order, created_at=product.created_at,
     )
 
 
@@ -98,6 +98,6 @@ def _merchant(item: MerchantModel) -> Merchant:
 def _product(item: ProductModel) -> Product:
     return Product(
         merchant_id=item.merchant_id, id=item.product_id, name=item.name, price=int(item.price),
-        stock=int(item.stock), on_sale=bool(item.on_sale), max_per_order=int(item.max_per_order),
-        created_at=int(item.created_at),
+        currency=item.currency, stock=int(item.stock), on_sale=bool(item.on_sale),
+        max_per_order=int(item.max_per_order), created_at=int(item.created_at),
     )

@@ -32,6 +32,8 @@ class ProductModel(Model):
     product_id = UnicodeAttribute(range_key=True)
     name = UnicodeAttribute()
     price = NumberAttribute()
+    currency = UnicodeAttribute()
+    """The merchant's, recorded with the price: an amount means nothing without it."""
     stock = NumberAttribute()
     on_sale = BooleanAttribute(default=True)
     max_per_order = NumberAttribute(default=20)

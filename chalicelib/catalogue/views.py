@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.catalogue.model import Merchant, Product
-from chalicelib.http.responses import ResponseBody
+from chalicelib.core.money import money_of
+from chalicelib.http.responses import MoneyView, ResponseBody
 
 
 class MerchantView(ResponseBody):
@@ -42,8 +43,8 @@ class PublicProductView(ResponseBody):
     product_id: str
     merchant_id: str
     name: str
-    price: int
-    """Minor units of the merchant's currency."""
+    price: MoneyView
+    """In the merchant's currency."""
     on_sale: bool
     in_stock: bool
     max_per_order: int
@@ -60,7 +61,7 @@ def public_product_view(product: Product) -> dict[str, Any]:
         "product_id": product.id,
         "merchant_id": product.merchant_id,
         "name": product.name,
-        "price": product.price,
+        "price": money_of(product.price, product.currency),
         "on_sale": product.on_sale,
         "in_stock": product.stock > 0,
         "max_per_order": product.max_per_order,

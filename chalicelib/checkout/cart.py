@@ -17,6 +17,7 @@ from chalicelib.checkout.model import Product, SavedAddress, Supplier
 from chalicelib.checkout.split import CartLine, Kind
 from chalicelib.core.address import Address
 from chalicelib.core.errors import FieldError
+from chalicelib.core.money import Money, currency_errors, money_of
 
 ProductKey = tuple[str, str]
 
@@ -25,7 +26,7 @@ ProductKey = tuple[str, str]
 class SubmittedItem:
     product_id: str
     quantity: int
-    unit_price: int | None = None
+    unit_price: Money | None = None
     """What the app showed; another price now means the customer must look again."""
     attributes: tuple[tuple[str, str], ...] = ()
 
@@ -106,8 +107,10 @@ def _checked_line(at: str, supplier: Supplier, item: SubmittedItem, product: Pro
     if product is None or not product.on_sale:
         errors.append(FieldError(f"{at}.product_id", "no such product on sale from this supplier"))
         return None
-    if item.unit_price is not None and item.unit_price != product.price:
-        errors.append(FieldError(f"{at}.unit_price", f"the price changed: now {product.price}"))
+    wrong_currency = currency_errors(supplier.currency, "the supplier's", **{f"{at}.unit_price": item.unit_price})
+    errors += wrong_currency
+    if item.unit_price is not None and not wrong_currency and item.unit_price.amount != product.price:
+        errors.append(FieldError(f"{at}.unit_price", f"the price changed: now {product.price} {supplier.currency}"))
     chosen = dict(item.attributes)
     offered = {a.name: a.values for a in product.attributes}
     for name, value in chosen.items():
@@ -154,7 +157,8 @@ def edit_form(cart: Sequence[tuple[str, str, int]], products: Mapping[ProductKey
         physical = product.product_type.kind is Kind.PHYSICAL
         section["needs_address"] = section["needs_address"] or physical
         section["items"].append({
-            "product_id": product_id, "name": product.name, "unit_price": product.price, "quantity": quantity,
+            "product_id": product_id, "name": product.name, "unit_price": money_of(product.price, supplier.currency),
+            "quantity": quantity,
             "kind": product.product_type.kind.value, "category": product.product_type.category,
             "in_stock": product.stock >= quantity,
             "attributes": [{"name": a.name, "options": list(a.values), "value": None} for a in product.attributes],

@@ -8,7 +8,8 @@ from chalicelib.checkout.model import Coupon
 from chalicelib.checkout.ports import CouponStore
 from chalicelib.checkout.schemas import CouponIn
 from chalicelib.core.clock import Clock
-from chalicelib.core.errors import AlreadyExists, AlreadyTaken, FieldError, NotFound
+from chalicelib.core.errors import AlreadyExists, AlreadyTaken, FieldError, NotFound, ValidationFailed
+from chalicelib.core.money import currency_errors
 from chalicelib.persistence.paging import Page
 
 
@@ -19,8 +20,13 @@ class Coupons:
 
     def create(self, caller: Principal, body: CouponIn) -> Coupon:
         caller.require(Role.OPS)
-        coupon = Coupon(body.code, body.amount_off, body.currency, body.min_subtotal, body.active,
-                        self._clock.now_ms())
+        currency = body.amount_off.currency
+        minimum = None if body.min_subtotal is None else body.min_subtotal.to_money()
+        wrong = currency_errors(currency, "the coupon's (amount_off)", min_subtotal=minimum)
+        if wrong:
+            raise ValidationFailed("a coupon has one currency", wrong)
+        coupon = Coupon(body.code, body.amount_off.amount, currency, 0 if minimum is None else minimum.amount,
+                        body.active, self._clock.now_ms())
         try:
             return self._store.create(coupon)
         except AlreadyExists:

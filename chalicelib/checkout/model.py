@@ -72,7 +72,7 @@ class Coupon:
         if currency != self.currency:
             return f"this coupon is for {self.currency} orders"
         if subtotal < self.min_subtotal:
-            return f"this coupon needs goods worth at least {self.min_subtotal}"
+            return f"this coupon needs goods worth at least {self.min_subtotal} {self.currency}"
         return None
 
 

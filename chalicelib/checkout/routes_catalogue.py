@@ -35,10 +35,9 @@ Checkout = Call[CheckoutServices]
 
 @routes.route("/suppliers", methods=["POST"], roles=(Role.OPS,), status=201, body=SupplierIn, response=SupplierView,
               idempotent=True)
-def create_supplier(call: Checkout) -> Response:
+def create_supplier(call: Checkout) -> dict[str, Any]:
     """Ops add a supplier (currency, shipping fee)."""
-    return call.created_once(SupplierIn, lambda body: supplier_view(
-        call.services.suppliers.create_supplier(call.principal, body)))
+    return supplier_view(call.services.suppliers.create_supplier(call.principal, call.body(SupplierIn)))
 
 
 @routes.route("/suppliers", methods=["GET"], roles=(Role.OPS,), response=Page[SupplierView])
@@ -92,8 +91,8 @@ def put_product(call: Checkout, supplier_id: str, product_id: str) -> Response:
 
 @routes.route("/suppliers/{supplier_id}/products/{product_id}/restock", methods=["POST"],
               roles=(Role.SUPPLIER, Role.OPS), body=RestockIn, response=ProductView, idempotent=True)
-def restock(call: Checkout, supplier_id: str, product_id: str) -> Response:
+def restock(call: Checkout, supplier_id: str, product_id: str) -> dict[str, Any]:
     """Not idempotent by nature (a delta), so it honours `Idempotency-Key`: a retried restock with
     the same key and body answers the first response instead of adding the units twice."""
-    return call.once(RestockIn, lambda body: (200, listed_view(
-        call.services.suppliers.restock(call.principal, supplier_id, product_id, body.delta), full=True)))
+    delta = call.body(RestockIn).delta
+    return listed_view(call.services.suppliers.restock(call.principal, supplier_id, product_id, delta), full=True)

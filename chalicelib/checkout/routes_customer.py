@@ -36,10 +36,9 @@ def checkout_form(call: Checkout) -> dict[str, Any]:
 
 @routes.route("/purchases", methods=["POST"], roles=(Role.CUSTOMER,), status=201, body=PurchaseIn,
               response=PurchaseView, idempotent=True, problems=(503,))
-def create_purchase(call: Checkout) -> Response:
+def create_purchase(call: Checkout) -> dict[str, Any]:
     """One pending-payment order for the whole checkout, split by supplier and type, stock held."""
-    return call.created_once(PurchaseIn, lambda body: _purchase(
-        call, call.services.checkout.create(call.principal, body)))
+    return _purchase(call, call.services.checkout.create(call.principal, call.body(PurchaseIn)))
 
 
 @routes.route("/purchases", methods=["GET"], roles=(Role.CUSTOMER,), response=Page[PurchaseView])
@@ -93,10 +92,9 @@ def my_addresses(call: Checkout) -> dict[str, Any]:
 
 @routes.route("/me/addresses", methods=["POST"], roles=(Role.CUSTOMER,), status=201, body=SavedAddressIn,
               response=SavedAddressView, idempotent=True)
-def add_address(call: Checkout) -> Response:
+def add_address(call: Checkout) -> dict[str, Any]:
     """Save an address (the first one becomes the default)."""
-    return call.created_once(SavedAddressIn, lambda body: saved_address_view(
-        call.services.addresses.add(call.principal, body)))
+    return saved_address_view(call.services.addresses.add(call.principal, call.body(SavedAddressIn)))
 
 
 @routes.route("/me/addresses/{address_id}", methods=["PUT"], roles=(Role.CUSTOMER,), body=SavedAddressIn,

@@ -17,7 +17,8 @@ routes = Routes(__name__, CheckoutServices)
 Checkout = Call[CheckoutServices]
 
 
-@routes.route("/coupons", methods=["POST"], roles=(Role.OPS,), status=201, body=CouponIn, response=CouponView)
+@routes.route("/coupons", methods=["POST"], roles=(Role.OPS,), status=201, body=CouponIn,
+              response=CouponView, idempotent=True)
 def create_coupon(call: Checkout) -> dict[str, Any]:
     """Ops create a discount code (a fixed amount off a checkout's goods)."""
     return coupon_view(call.services.coupons.create(call.principal, call.body(CouponIn)))

@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints, field_validator
 from chalicelib.checkout.cart import SubmittedItem, SubmittedSection
 from chalicelib.checkout.supplier_schemas import AttributeName, AttributeValue
 from chalicelib.checkout.tracking import Method
-from chalicelib.http.fields import AddressIn, Currency, Id, PointIn, Strict, example
+from chalicelib.http.fields import AddressIn, Id, MoneyIn, PointIn, PositiveMoneyIn, Strict, example
 
 Quantity = Annotated[int, Field(ge=1, le=99)]
 
@@ -30,12 +30,13 @@ class CartIn(Strict):
 class CheckoutItemIn(Strict):
     product_id: Id
     quantity: Quantity
-    unit_price: Annotated[int, Field(ge=0)] | None = None
+    unit_price: MoneyIn | None = None
     """What the app showed; if the catalogue's price differs, the checkout is refused."""
     attributes: Annotated[dict[AttributeName, AttributeValue], Field(max_length=10)] = Field(default_factory=dict)
 
     def submitted(self) -> SubmittedItem:
-        return SubmittedItem(self.product_id, self.quantity, self.unit_price, tuple(self.attributes.items()))
+        shown = None if self.unit_price is None else self.unit_price.to_money()
+        return SubmittedItem(self.product_id, self.quantity, shown, tuple(self.attributes.items()))
 
 
 class SectionIn(Strict):
@@ -56,9 +57,10 @@ class CouponIn(Strict):
     model_config = example({"code": "WELCOME10", "amount_off": 1000, "currency": "CNY", "min_subtotal": 5000})
 
     code: CouponCode
-    amount_off: Annotated[int, Field(ge=1, le=100_000_000)]
-    currency: Currency
-    min_subtotal: Annotated[int, Field(ge=0, le=100_000_000)] = 0
+    amount_off: PositiveMoneyIn
+    """Taken off a checkout's goods in this currency (and only in it)."""
+    min_subtotal: MoneyIn | None = None
+    """The goods a checkout needs for the coupon to apply, in the coupon's currency (omitted: none)."""
     active: bool = True
 
 

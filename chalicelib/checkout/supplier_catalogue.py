@@ -31,6 +31,7 @@ from chalicelib.checkout.supplier_schemas import ProductIn, SupplierIn, Supplier
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import AlreadyExists, AlreadyTaken, FieldError, NotFound, ValidationFailed
 from chalicelib.core.ids import new_id
+from chalicelib.core.money import Money, currency_errors
 from chalicelib.persistence.paging import Page
 
 
@@ -66,8 +67,11 @@ class SupplierCatalogue:
 
     def create_supplier(self, caller: Principal, body: SupplierIn) -> Supplier:
         caller.require(Role.OPS)
+        fee = None if body.shipping_fee is None else body.shipping_fee.to_money()
+        _check_currency(body.currency, shipping_fee=fee)
         supplier = Supplier(id=body.supplier_id or new_id("sup"), name=body.name, currency=body.currency,
-                            shipping_fee=body.shipping_fee, active=body.active, created_at=self._clock.now_ms())
+                            shipping_fee=0 if fee is None else fee.amount, active=body.active,
+                            created_at=self._clock.now_ms())
         try:
             return self.store.create(supplier)
         except AlreadyExists:
@@ -81,6 +85,10 @@ class SupplierCatalogue:
         cleared = [FieldError(name, "cannot be null") for name, value in changes.items() if value is None]
         if cleared:
             raise ValidationFailed("a field cannot be cleared", cleared)
+        if patch.shipping_fee is not None:
+            current = patch.currency or self.supplier(caller, supplier_id).currency
+            _check_currency(current, shipping_fee=patch.shipping_fee.to_money())
+            changes["shipping_fee"] = patch.shipping_fee.amount
         updated = self.store.update(supplier_id, changes)
         if updated is None:
             raise NotFound(f"supplier {supplier_id} not found")
@@ -103,8 +111,10 @@ class SupplierCatalogue:
         """Create the product with `body.stock`, or update everything of it but its stock (which
         `body.stock` then does not touch: see the module doc)."""
         supplier = self._managed(caller, supplier_id)
+        _check_currency(supplier.currency, price=body.price.to_money())
         product = Product(
-            supplier_id=supplier_id, product_id=product_id, name=body.name, price=body.price, stock=body.stock,
+            supplier_id=supplier_id, product_id=product_id, name=body.name, price=body.price.amount,
+            stock=body.stock,
             product_type=ProductType(Kind(body.kind), body.category),
             attributes=tuple(AttributeOption(name, tuple(values)) for name, values in body.attributes.items()),
             on_sale=body.on_sale, created_at=self._clock.now_ms())
@@ -165,3 +175,9 @@ class SupplierCatalogue:
             raise NotFound(f"supplier {supplier_id} not found")
         return supplier
 
+
+def _check_currency(currency: str, **amounts: Money | None) -> None:
+    """A supplier sells in one currency: its fee and its prices are taken in it or not at all."""
+    wrong = currency_errors(currency, "the supplier's", **amounts)
+    if wrong:
+        raise ValidationFailed("an amount is not in the supplier's currency", wrong)

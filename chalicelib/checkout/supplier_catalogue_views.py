@@ -30,8 +30,6 @@ class SupplierView(PublicSupplierView):
     shipping_fee: MoneyView
     active: bool
     created_at: Timestamp
-    server_time: Timestamp | None = None
-    """Present in the answer to the creating POST."""
 
 
 class AttributeView(ResponseBody):
@@ -76,8 +74,6 @@ class SavedAddressView(ResponseBody):
     address: AddressView
     default: bool
     created_at: Timestamp
-    server_time: Timestamp | None = None
-    """Present in the answer to the creating POST."""
 
 
 def _money(amount: int, currency: str) -> dict[str, Any]:

@@ -6,16 +6,18 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from chalicelib.http.fields import AddressIn, Currency, Id, Strict, Text, example
+from chalicelib.http.fields import AddressIn, Currency, Id, MoneyIn, Strict, Text, example
 
 AttributeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,29}$")]
 """What the checkout accepts as an attribute name (`size`, `colour`): the two must stay equal."""
 AttributeValue = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 Category = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_\-]{1,40}$")]
-ShippingFee = Annotated[int, Field(ge=0, le=10_000_000)]
-Price = Annotated[int, Field(ge=0, le=100_000_000)]
 Attributes = Annotated[
     dict[AttributeName, Annotated[list[AttributeValue], Field(min_length=1, max_length=30)]], Field(max_length=10)]
+
+
+class ShippingFeeIn(MoneyIn):
+    amount: Annotated[int, Field(ge=0, le=10_000_000)]
 
 
 class SupplierIn(Strict):
@@ -24,8 +26,9 @@ class SupplierIn(Strict):
     supplier_id: Id | None = None
     name: Text
     currency: Currency
-    shipping_fee: ShippingFee = 0
-    """Charged once per supplier group with physical goods, in minor units of `currency`."""
+    """What the supplier sells in: its shipping fee and every price of its products."""
+    shipping_fee: ShippingFeeIn | None = None
+    """Charged once per supplier group with physical goods, in `currency` (omitted: none)."""
     active: bool = True
 
 
@@ -34,7 +37,8 @@ class SupplierPatch(Strict):
 
     name: Text | None = None
     currency: Currency | None = None
-    shipping_fee: ShippingFee | None = None
+    shipping_fee: ShippingFeeIn | None = None
+    """In the supplier's currency (the one this patch sets, if it sets one)."""
     active: bool | None = None
 
 
@@ -48,7 +52,8 @@ class ProductIn(Strict):
          "attributes": {"size": ["40", "41", "42"]}})
 
     name: Text
-    price: Price
+    price: MoneyIn
+    """In the supplier's currency."""
     stock: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     kind: Literal["physical", "virtual"]
     category: Category

@@ -17,29 +17,30 @@ from chalicelib.checkout.mapping import address_map
 from chalicelib.checkout.model import Coupon, Parcel, Purchase, PurchaseStatus, SupplierOrder, Tracking
 from chalicelib.checkout.purchase_decider import sub_status
 from chalicelib.checkout.split import SubOrder
+from chalicelib.core.money import money_of
 from chalicelib.core.timefmt import iso, iso_or_none
-from chalicelib.http.responses import AddressView, ResponseBody, Timestamp
+from chalicelib.http.responses import AddressView, MoneyView, ResponseBody, Timestamp
 
 
 class LineView(ResponseBody):
     product_id: str
     name: str
-    unit_price: int
+    unit_price: MoneyView
     quantity: int
-    amount: int
+    amount: MoneyView
     attributes: dict[str, str]
 
 
 class SubOrderFields(ResponseBody):
-    """A sub-order's goods and money (minor units of the purchase's currency)."""
+    """A sub-order's goods and money (in the purchase's currency)."""
 
     kind: Literal["physical", "virtual"]
     category: str
     lines: list[LineView]
-    subtotal: int
-    shipping: int
-    discount: int
-    total: int
+    subtotal: MoneyView
+    shipping: MoneyView
+    discount: MoneyView
+    total: MoneyView
 
 
 class PositionView(ResponseBody):
@@ -74,7 +75,7 @@ class SupplierOrderFields(ResponseBody):
     purchase_id: str
     status: str
     currency: str
-    total: int
+    total: MoneyView
     shipping_address: AddressView | None
     sub_orders: list[ParcelView]
     created_at: Timestamp
@@ -135,8 +136,6 @@ class PaymentView(ResponseBody):
     payment_id: str
     pay_url: str | None
     """Where the customer pays, while the purchase waits for its payment."""
-    deadline: Timestamp
-    remaining_ms: int
 
 
 class GroupSubOrderView(SubOrderFields):
@@ -149,14 +148,13 @@ class GroupView(ResponseBody):
     supplier_name: str
     record_id: str
     shipping_address: AddressView | None
-    total: int
+    total: MoneyView
     sub_orders: list[GroupSubOrderView]
 
 
 class RefundView(ResponseBody):
     payment_id: str
-    amount: int
-    currency: str
+    amount: MoneyView
     reason: str
     flagged_at: Timestamp
 
@@ -165,18 +163,21 @@ class PurchaseView(ResponseBody):
     purchase_id: str
     status: str
     currency: str
-    subtotal: int
-    shipping: int
-    discount: int
+    subtotal: MoneyView
+    shipping: MoneyView
+    discount: MoneyView
     coupon: str | None
-    total: int
+    total: MoneyView
+    payment_deadline: Timestamp
+    """Until when the customer may pay (the purchase's window); with `server_time` for the countdown."""
     payment: PaymentView
     groups: list[GroupView]
     records: list[RecordView] | None
     """Once paid (in a purchase's own answer, not in lists): one record per supplier group."""
     paid_at: Timestamp | None
     cancelled_at: Timestamp | None
-    cancel_reason: str | None
+    reason: str | None
+    """Why it was cancelled (`customer`, `payment_timeout`, …)."""
     refund: RefundView | None
     created_at: Timestamp
     updated_at: Timestamp
@@ -196,9 +197,8 @@ class OpsPurchaseView(PurchaseView):
 
 class CouponView(ResponseBody):
     code: str
-    amount_off: int
-    currency: str
-    min_subtotal: int
+    amount_off: MoneyView
+    min_subtotal: MoneyView
     active: bool
     created_at: Timestamp
 
@@ -212,7 +212,7 @@ class FormAttributeView(ResponseBody):
 class FormItemView(ResponseBody):
     product_id: str
     name: str
-    unit_price: int
+    unit_price: MoneyView
     quantity: int
     kind: Literal["physical", "virtual"]
     category: str
@@ -251,13 +251,15 @@ class CheckoutFormView(ResponseBody):
     server_time: Timestamp
 
 
-def _sub_order(sub: SubOrder) -> dict[str, Any]:
+def _sub_order(sub: SubOrder, currency: str) -> dict[str, Any]:
     return {
         "kind": sub.product_type.kind.value, "category": sub.product_type.category,
-        "lines": [{"product_id": line.product_id, "name": line.name, "unit_price": line.unit_price,
-                   "quantity": line.quantity, "amount": line.amount, "attributes": dict(line.attributes)}
+        "lines": [{"product_id": line.product_id, "name": line.name, "unit_price": money_of(line.unit_price, currency),
+                   "quantity": line.quantity, "amount": money_of(line.amount, currency),
+                   "attributes": dict(line.attributes)}
                   for line in sub.lines],
-        "subtotal": sub.subtotal, "shipping": sub.shipping, "discount": sub.discount, "total": sub.total,
+        "subtotal": money_of(sub.subtotal, currency), "shipping": money_of(sub.shipping, currency),
+        "discount": money_of(sub.discount, currency), "total": money_of(sub.total, currency),
     }
 
 
@@ -272,9 +274,9 @@ def tracking_view(tracking: Tracking | None) -> dict[str, Any] | None:
     }
 
 
-def parcel_view(parcel: Parcel) -> dict[str, Any]:
+def parcel_view(parcel: Parcel, currency: str) -> dict[str, Any]:
     return {
-        "sub_order_id": parcel.id, "status": parcel.status.value, **_sub_order(parcel.sub_order),
+        "sub_order_id": parcel.id, "status": parcel.status.value, **_sub_order(parcel.sub_order, currency),
         "tracking": tracking_view(parcel.tracking), "delivered_at": iso_or_none(parcel.delivered_at),
         "fulfilment": None if parcel.fulfilment is None else asdict(parcel.fulfilment),
     }
@@ -283,8 +285,8 @@ def parcel_view(parcel: Parcel) -> dict[str, Any]:
 def _order(order: SupplierOrder, now: int) -> dict[str, Any]:
     return {
         "purchase_id": order.purchase_id, "status": order.status, "currency": order.currency,
-        "total": order.total, "shipping_address": address_map(order.address),
-        "sub_orders": [parcel_view(p) for p in order.parcels],
+        "total": money_of(order.total, order.currency), "shipping_address": address_map(order.address),
+        "sub_orders": [parcel_view(p, order.currency) for p in order.parcels],
         "created_at": iso(order.created_at), "updated_at": iso(order.updated_at), "server_time": iso(now),
     }
 
@@ -320,24 +322,26 @@ def carrier_order_view(order: SupplierOrder, carrier_id: str, now: int) -> dict[
 def purchase_view(purchase: Purchase, records: list[SupplierOrder] | None, now: int) -> dict[str, Any]:
     pending = purchase.status is PurchaseStatus.PENDING_PAYMENT
     status = sub_status(purchase).value
+    currency = purchase.currency
+    refund = purchase.refund
     return {
-        "purchase_id": purchase.id, "status": purchase.status.value, "currency": purchase.currency,
-        "subtotal": purchase.subtotal, "shipping": purchase.shipping, "discount": purchase.discount,
-        "coupon": purchase.coupon, "total": purchase.total,
+        "purchase_id": purchase.id, "status": purchase.status.value, "currency": currency,
+        "subtotal": money_of(purchase.subtotal, currency), "shipping": money_of(purchase.shipping, currency),
+        "discount": money_of(purchase.discount, currency), "coupon": purchase.coupon,
+        "total": money_of(purchase.total, currency), "payment_deadline": iso(purchase.payment_deadline),
         "payment": {"provider": purchase.payment.provider, "payment_id": purchase.payment.payment_id,
-                    "pay_url": purchase.payment.pay_url if pending else None,
-                    "deadline": iso(purchase.payment_deadline),
-                    "remaining_ms": max(0, purchase.payment_deadline - now) if pending else 0},
+                    "pay_url": purchase.payment.pay_url if pending else None},
         "groups": [{"supplier_id": g.supplier_id, "supplier_name": g.supplier_name, "record_id": g.order_id,
-                    "shipping_address": address_map(g.address), "total": g.group.total,
-                    "sub_orders": [{"sub_order_id": sid, "status": status, **_sub_order(s)}
+                    "shipping_address": address_map(g.address), "total": money_of(g.group.total, currency),
+                    "sub_orders": [{"sub_order_id": sid, "status": status, **_sub_order(s, currency)}
                                    for sid, s in zip(g.sub_order_ids(), g.group.sub_orders, strict=True)]}
                    for g in purchase.groups],
         "records": None if records is None else [record_view(r, now) for r in records],
         "paid_at": iso_or_none(purchase.paid_at), "cancelled_at": iso_or_none(purchase.cancelled_at),
-        "cancel_reason": purchase.cancel_reason,
-        "refund": None if purchase.refund is None else {**asdict(purchase.refund),
-                                                        "flagged_at": iso(purchase.refund.flagged_at)},
+        "reason": purchase.cancel_reason,
+        "refund": None if refund is None else {"payment_id": refund.payment_id,
+                                               "amount": money_of(refund.amount, refund.currency),
+                                               "reason": refund.reason, "flagged_at": iso(refund.flagged_at)},
         "created_at": iso(purchase.created_at), "updated_at": iso(purchase.updated_at), "server_time": iso(now),
     }
 
@@ -348,5 +352,6 @@ def ops_purchase_view(purchase: Purchase, now: int) -> dict[str, Any]:
 
 
 def coupon_view(coupon: Coupon) -> dict[str, Any]:
-    return {"code": coupon.code, "amount_off": coupon.amount_off, "currency": coupon.currency,
-            "min_subtotal": coupon.min_subtotal, "active": coupon.active, "created_at": iso(coupon.created_at)}
+    return {"code": coupon.code, "amount_off": money_of(coupon.amount_off, coupon.currency),
+            "min_subtotal": money_of(coupon.min_subtotal, coupon.currency), "active": coupon.active,
+            "created_at": iso(coupon.created_at)}

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.core.errors import FieldError
+
 
 @dataclass(frozen=True)
 class Money:
@@ -19,6 +21,18 @@ class Money:
 
 def money_map(money: Money | None) -> dict[str, Any] | None:
     return None if money is None else money.as_map()
+
+
+def money_of(amount: int, currency: str) -> dict[str, Any]:
+    """An amount in minor units of `currency`, as it looks on the wire."""
+    return Money(amount, currency).as_map()
+
+
+def currency_errors(expected: str, whose: str, **given: Money | None) -> list[FieldError]:
+    """The given amounts (by field name) not in `expected`, the currency of `whose` (`the merchant's`):
+    an amount is only ever taken in the currency it will be charged in."""
+    return [FieldError(f"{name}.currency", f"must be {expected}, {whose} currency")
+            for name, money in given.items() if money is not None and money.currency != expected]
 
 
 def allocate(total: int, weights: Sequence[int]) -> list[int]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Response
-
 from chalicelib.auth.principal import Role
 from chalicelib.dispatch.model import Installation
 from chalicelib.dispatch.schemas import CancelIn, InstallationIn
@@ -37,10 +35,9 @@ def view_for(call: Dispatch, installation: Installation) -> dict[str, Any]:
 
 @routes.route("/installations", methods=["POST"], roles=(Role.CUSTOMER, Role.OPS), status=201, body=InstallationIn,
               response=InstallationView, idempotent=True)
-def create_installation(call: Dispatch) -> Response:
+def create_installation(call: Dispatch) -> dict[str, Any]:
     """A customer (or ops, naming the customer) requests an installation; it is dispatched at once."""
-    return call.created_once(InstallationIn, lambda body: view_for(
-        call, call.services.installations.create(call.principal, body)))
+    return view_for(call, call.services.installations.create(call.principal, call.body(InstallationIn)))
 
 
 @routes.route("/installations", methods=["GET"], roles=(Role.CUSTOMER,), response=TimedPage[CustomerInstallationView])

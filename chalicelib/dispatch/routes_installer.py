@@ -73,7 +73,7 @@ def act_on_dispatch(call: Dispatch, installation_id: str) -> dict[str, Any]:
 
 
 @routes.route("/installer/dispatches/{installation_id}/photos", methods=["POST"], roles=(Role.INSTALLER,), status=201,
-              body=PhotoIn, response=PhotoUploadView)
+              body=PhotoIn, response=PhotoUploadView, idempotent=True)
 def request_photo_upload(call: Dispatch, installation_id: str) -> dict[str, Any]:
     """A presigned POST for one completion photo, straight to S3."""
     return call.services.installations.photo_upload(call.principal, installation_id, call.body(PhotoIn))

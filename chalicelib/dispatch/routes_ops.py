@@ -40,7 +40,8 @@ INSTALLATION_FILTER = {
 
 # ── areas ───────────────────────────────────────────────────────────────────────────────────
 
-@routes.route("/areas", methods=["POST"], roles=(Role.OPS,), status=201, body=AreaIn, response=AreaView)
+@routes.route("/areas", methods=["POST"], roles=(Role.OPS,), status=201, body=AreaIn,
+              response=AreaView, idempotent=True)
 def create_area(call: Dispatch) -> dict[str, Any]:
     """Ops create an installation area with its escalation periods and deduction."""
     return area_view(call.services.workforce.create_area(call.principal, call.body(AreaIn)))
@@ -67,7 +68,8 @@ def patch_area(call: Dispatch, area_id: str) -> dict[str, Any]:
 
 # ── installers ──────────────────────────────────────────────────────────────────────────────
 
-@routes.route("/installers", methods=["POST"], roles=(Role.OPS,), status=201, body=InstallerIn, response=InstallerView)
+@routes.route("/installers", methods=["POST"], roles=(Role.OPS,), status=201, body=InstallerIn,
+              response=InstallerView, idempotent=True)
 def create_installer(call: Dispatch) -> dict[str, Any]:
     """Ops add an installer with the areas they cover."""
     return installer_view(call.services.workforce.create_installer(call.principal, call.body(InstallerIn)))

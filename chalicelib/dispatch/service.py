@@ -14,6 +14,7 @@ from chalicelib.core.clock import Clock
 from chalicelib.core.errors import ConcurrentUpdate, FieldError, InvalidTransition, NotFound, ValidationFailed
 from chalicelib.core.ids import new_id
 from chalicelib.core.observability import MetricsSink, log
+from chalicelib.core.timefmt import iso
 from chalicelib.dispatch import decider
 from chalicelib.dispatch.installers import choose
 from chalicelib.dispatch.model import (
@@ -201,8 +202,9 @@ class InstallationService:
         photo_id = new_id("ph")
         key = photo_key(request_id, photo_id, body.content_type)
         upload = self._photos.presign_upload(key, body.content_type, self._photo_max_bytes, UPLOAD_EXPIRES_S)
+        now = self._clock.now_ms()
         return {"photo_id": photo_id, "upload": upload, "max_bytes": self._photo_max_bytes,
-                "expires_in_s": UPLOAD_EXPIRES_S}
+                "upload_deadline": iso(now + UPLOAD_EXPIRES_S * 1000), "server_time": iso(now)}
 
     def _uploaded(self, request_id: str, photo_ids: list[str]) -> tuple[str, ...]:
         """The keys of the named photos, checked against what really arrived in S3."""

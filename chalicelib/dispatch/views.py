@@ -283,12 +283,13 @@ class PresignedPost(ResponseBody):
 
 
 class PhotoUploadView(ResponseBody):
-    """Where to POST one photo (multipart, the `fields` first, then the file), before `expires_in_s`."""
+    """Where to POST one photo (multipart, the `fields` first, then the file), before `upload_deadline`."""
 
     photo_id: str
     upload: PresignedPost
     max_bytes: int
-    expires_in_s: int
+    upload_deadline: Timestamp
+    server_time: Timestamp
 
 
 def ledger_view(entry: LedgerEntry) -> dict[str, Any]:

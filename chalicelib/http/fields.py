@@ -16,7 +16,17 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from chalicelib.core.address import Address
 from chalicelib.core.money import Money
@@ -68,12 +78,32 @@ class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
+MAX_AMOUNT = 100_000_000
+"""The largest amount of money any field takes, in minor units (1,000,000.00 of a 2-decimal currency)."""
+
+
 class MoneyIn(Strict):
-    amount: Annotated[int, Field(ge=0, le=100_000_000)]
+    """Money as every request gives it: `{"amount": 1250, "currency": "CNY"}`, an integer number of
+    minor units and an ISO 4217 code. A bare number is refused: its currency would be a guess."""
+
+    amount: Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
     currency: Currency
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: object) -> object:
+        if not isinstance(value, dict | BaseModel):  # a bare number: say what money looks like here
+            raise PydanticCustomError("money", 'money is {"amount": <integer minor units>, "currency": "<ISO 4217>"}')
+        return value
 
     def to_money(self) -> Money:
         return Money(self.amount, self.currency)
+
+
+class PositiveMoneyIn(MoneyIn):
+    """Money that must be more than nothing (a coupon's value)."""
+
+    amount: Annotated[int, Field(ge=1, le=MAX_AMOUNT)]
 
 
 class AddressIn(Strict):

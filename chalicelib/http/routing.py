@@ -48,6 +48,7 @@ PAGING_PARAMS = frozenset({"limit", "next_token"})
 """Query parameters that move along a list rather than choose it."""
 ANY_ROLE: tuple[Role, ...] = tuple(Role)
 """`roles=` of a route every signed-in caller may use (what each sees may still differ)."""
+REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 class Runtime(Protocol):
@@ -103,7 +104,8 @@ class RouteSpec:
     package's service; `tests/functional/test_route_roles.py` proves the two agree."""
     query: Mapping[str, Query] = field(default_factory=dict)
     idempotent: bool = False
-    """Whether it honours `Idempotency-Key` (`Call.once`, `Call.created_once`)."""
+    """Honours `Idempotency-Key` (every creating POST does, and a non-repeatable one such as a
+    restock): the wrapper runs its view under the key (`Call.replayable`)."""
     problems: tuple[int, ...] = ()
     """Problem statuses it can answer beyond those its declaration implies (`http/openapi.py`)."""
     module: str = ""
@@ -190,30 +192,34 @@ class Call(Generic[S]):
     def now(self) -> int:
         return self.runtime.clock.now_ms()
 
-    def created_once(self, schema: type[T], create: Callable[[T], dict[str, Any]]) -> Response:
-        """A creating POST that honours `Idempotency-Key`: a retry with the same key and body gets
-        the first response (with the current `server_time`), the same key with another body a 422."""
-        return self.once(schema, lambda body: (201, create(body)), stamp=True)
-
-    def once(self, schema: type[T], produce: Callable[[T], tuple[int, dict[str, Any]]], *,
-             stamp: bool = False) -> Response:
-        """Any non-repeatable POST under `Idempotency-Key` (a create, a restock's delta). A key is the
-        caller's own, for this route and these path parameters."""
-        if not self.spec.idempotent:
-            raise TypeError(f"{self.spec.view} honours Idempotency-Key but does not declare idempotent=True")
+    def replayable(self, produce: Callable[[], Any]) -> Response:
+        """Run the view under `Idempotency-Key`: a retry with the same key and body gets the first
+        answer (with the current `server_time`, if it has one) and `Idempotent-Replayed: true`; the
+        same key with another body is a 422. A key is the caller's own, for this route and these
+        path parameters. The body is checked first, so a malformed request claims no key."""
         raw = self.raw_json()
-        request = parse(self._declared(schema), raw)
-        scope = f"{self.principal.sub}:{self.request.method} {self.spec.path.format(**self.path_params)}"
-        status, body = self.runtime.idempotency.run(scope, self.header("idempotency-key"), raw,
-                                                     lambda: produce(request))
-        if stamp:
+        if self.spec.body is not None:
+            parse(self.spec.body, raw)
+        caller = self.principal
+        scope = f"{caller.role.value}:{caller.sub}:{self.request.method} {self.spec.path.format(**self.path_params)}"
+        answer = self.runtime.idempotency.run(scope, self.header("idempotency-key"), raw,
+                                              lambda: _status_and_body(produce(), self.spec.status))
+        body = answer.body
+        if answer.replayed and "server_time" in body:
             body = {**body, "server_time": iso(self.now)}
-        return Response(body=body, status_code=status, headers=JSON_HEADERS)
+        headers = {**JSON_HEADERS, REPLAYED_HEADER: "true"} if answer.replayed else JSON_HEADERS
+        return Response(body=body, status_code=answer.status, headers=headers)
 
     def _declared(self, schema: type[T]) -> type[T]:
         if schema is not self.spec.body:
             raise TypeError(f"{self.spec.view} declares body {self.spec.body!r}, not {schema!r}")
         return schema
+
+
+def _status_and_body(result: Any, status: int) -> tuple[int, dict[str, Any]]:
+    if isinstance(result, Response):
+        return result.status_code, result.body
+    return status, result
 
 
 def instance_of(request: Request | None) -> str | None:
@@ -240,6 +246,10 @@ class Routes(Generic[S]):
         """`response` is the model of the `status` answer; `responses` declares several statuses;
         `roles` who may call it (every route but a public one names them)."""
         declared = dict(responses) if responses is not None else ({} if response is None else {status: response})
+        if "POST" in methods and status == 201 and not public and not idempotent:
+            raise TypeError(f"POST {path} creates (201): declare idempotent=True so it honours Idempotency-Key")
+        if idempotent and public:
+            raise TypeError(f"{path}: an Idempotency-Key belongs to a caller, and a public route has none")
 
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             spec = RouteSpec(path, tuple(methods), view.__name__, (view.__doc__ or "").strip(), status, public,
@@ -283,7 +293,8 @@ class Routes(Generic[S]):
                 principal = None if spec.public else _authenticate(request, built)
                 services: Any = None if self.services is None else built.services_of(self.services)
                 call = Call(request, principal, services, built, spec, path_params)
-                result = view(call, **path_params)
+                result = (call.replayable(lambda: view(call, **path_params)) if spec.idempotent
+                          else view(call, **path_params))
                 response = result if isinstance(result, Response) else Response(
                     body=result, status_code=spec.status, headers=JSON_HEADERS)
                 _seal_next_token(response, call)

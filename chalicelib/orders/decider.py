@@ -21,6 +21,7 @@ from chalicelib.orders.model import (
     MerchantAction,
     Order,
     OrderEvent,
+    RejectReason,
     Resubmit,
     Status,
     StatusChanged,
@@ -118,13 +119,13 @@ def _move(order: Order, name: str, now: int, event: OrderEvent | None = None) ->
         if order.status in WAITING:
             changes["answered_at"] = now
         if event.action is MerchantAction.REJECT:
-            changes["reason"] = (event.reason.value if event.reason else "other")
-        if event.note is not None:
-            changes["merchant_note"] = event.note
+            changes["reason"] = event.reason or RejectReason.OTHER.value
+        elif event.action is MerchantAction.RETURN:
+            changes["reason"] = event.reason
     if isinstance(event, Resubmit):
         changes.update(
             lines=event.lines, address=event.address, note=event.note, window_ms=event.window_ms,
             window_started_at=now, answer_deadline=now + event.window_ms, round=order.round + 1,
-            connected_at=None, answered_at=None, reason=None, merchant_note=None,
+            connected_at=None, answered_at=None, reason=None,
         )
     return replace(order, **changes)  # type: ignore[arg-type]

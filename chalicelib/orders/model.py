@@ -80,7 +80,7 @@ class Order:
     connected_at: int | None = None
     answered_at: int | None = None
     reason: str | None = None
-    merchant_note: str | None = None
+    """The merchant's reason: a `RejectReason` when rejected, what to change when returned."""
     history: tuple[HistoryEntry, ...] = field(default=())
     version: int = 0
 
@@ -111,8 +111,8 @@ class Fetch:
 @dataclass(frozen=True)
 class Answer:
     action: MerchantAction
-    reason: RejectReason | None = None
-    note: str | None = None
+    reason: str | None = None
+    """A `RejectReason` for a reject; for a return, what the customer should change."""
 
 
 @dataclass(frozen=True)

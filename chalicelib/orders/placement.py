@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from chalicelib.core.errors import FieldError
+from chalicelib.core.money import Money, currency_errors
 from chalicelib.orders.model import OrderLine
 from chalicelib.orders.ports import OrderableMerchant, OrderableProduct
 
@@ -18,7 +19,7 @@ from chalicelib.orders.ports import OrderableMerchant, OrderableProduct
 class RequestedItem:
     product_id: str
     quantity: int
-    expected_unit_price: int | None = None
+    expected_unit_price: Money | None = None
 
 
 def price_lines(merchant: OrderableMerchant | None, products: Mapping[str, OrderableProduct],
@@ -51,7 +52,10 @@ def price_lines(merchant: OrderableMerchant | None, products: Mapping[str, Order
             errors.append(FieldError(f"{where}.quantity", f"at most {product.max_per_order} per order"))
         elif item.quantity > product.stock:
             errors.append(FieldError(f"{where}.quantity", f"only {product.stock} in stock"))
-        if item.expected_unit_price is not None and item.expected_unit_price != product.price:
-            errors.append(FieldError(f"{where}.unit_price", f"price changed to {product.price}"))
+        expected = item.expected_unit_price
+        wrong_currency = currency_errors(merchant.currency, "the merchant's", **{f"{where}.unit_price": expected})
+        errors += wrong_currency
+        if expected is not None and not wrong_currency and expected.amount != product.price:
+            errors.append(FieldError(f"{where}.unit_price", f"price changed to {product.price} {merchant.currency}"))
         lines.append(OrderLine(product.id, product.name, product.price, item.quantity))
     return tuple(lines), errors

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Response
-
 from chalicelib.auth.principal import Role
 from chalicelib.http.responses import TimedPage
 from chalicelib.http.routing import Call, Routes
@@ -19,10 +17,9 @@ Orders = Call[OrderService]
 
 @routes.route("/orders", methods=["POST"], roles=(Role.CUSTOMER,), status=201, body=PlaceOrderIn, response=OrderView,
               idempotent=True)
-def place_order(call: Orders) -> Response:
+def place_order(call: Orders) -> dict[str, Any]:
     """A customer places an order; the merchant's answer window starts now (`Idempotency-Key`)."""
-    return call.created_once(PlaceOrderIn, lambda body: order_view(call.services.place(call.principal, body),
-                                                                   call.now))
+    return order_view(call.services.place(call.principal, call.body(PlaceOrderIn)), call.now)
 
 
 @routes.route("/orders", methods=["GET"], roles=(Role.CUSTOMER,), response=TimedPage[OrderView])

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from chalicelib.http.fields import AddressIn, Id, Note, Strict, example
+from chalicelib.http.fields import AddressIn, Id, MoneyIn, Note, Strict, example
 from chalicelib.orders.model import RejectReason
 
 
 class ItemIn(Strict):
     product_id: Id
     quantity: Annotated[int, Field(ge=1, le=99)]
-    unit_price: Annotated[int, Field(ge=0)] | None = None
+    unit_price: MoneyIn | None = None
     """What the app showed; if it differs from the catalogue the order is refused (price changed)."""
 
 
@@ -41,25 +41,29 @@ class ResubmitIn(Strict):
     note: Note | None = None
 
 
+REJECT_REASONS = tuple(r.value for r in RejectReason)
+
+
 class ActionIn(Strict):
+    """`reason` is the merchant's, and only a reject's or a return's: one of `REJECT_REASONS` for a
+    reject, and for a return the words telling the customer what to change."""
+
     model_config = example(
         {"action": "accept"},
         {"action": "reject", "reason": "busy"},
-        {"action": "return", "note": "We are out of buns: pick another side"})
+        {"action": "return", "reason": "We are out of buns: pick another side"})
 
     action: Literal["accept", "reject", "return", "dispatch", "complete"]
-    reason: RejectReason | None = None
-    note: Note | None = None
+    reason: Annotated[Note | None, Field(validate_default=True)] = None
 
-    @field_validator("reason", mode="before")
+    @field_validator("reason")
     @classmethod
-    def _reason_text(cls, value: object) -> object:
-        return RejectReason(value) if isinstance(value, str) and value in RejectReason.__members__.values() else value
-
-    @model_validator(mode="after")
-    def _needs(self) -> ActionIn:
-        if self.action == "reject" and self.reason is None:
-            raise ValueError("reject needs a reason: busy, out_of_stock, closing or other")
-        if self.action == "return" and not self.note:
-            raise ValueError("return needs a note telling the customer what to change")
-        return self
+    def _fits_the_action(cls, reason: str | None, info: ValidationInfo) -> str | None:
+        action = info.data.get("action")  # absent when the action itself is not valid
+        if action == "reject" and reason not in REJECT_REASONS:
+            raise ValueError(f"reject needs a reason: {', '.join(REJECT_REASONS)}")
+        if action == "return" and not reason:
+            raise ValueError("return needs a reason telling the customer what to change")
+        if action not in (None, "reject", "return") and reason is not None:
+            raise ValueError(f"{action} takes no reason")
+        return reason

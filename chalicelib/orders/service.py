@@ -103,7 +103,7 @@ class OrderService:
 
     def answer(self, caller: Principal, order_id: str, body: ActionIn) -> Order:
         caller.require(Role.MERCHANT)
-        return self._apply(order_id, Answer(MerchantAction(body.action), body.reason, body.note or None), caller)
+        return self._apply(order_id, Answer(MerchantAction(body.action), body.reason), caller)
 
     def merchant_orders(self, caller: Principal, status: str | None, limit: int, token: str | None) -> Page[Order]:
         caller.require(Role.MERCHANT)
@@ -179,7 +179,8 @@ class OrderService:
         return result
 
     def _priced(self, merchant: OrderableMerchant | None, items: list[ItemIn], now: int) -> tuple[OrderLine, ...]:
-        requested = [RequestedItem(i.product_id, i.quantity, i.unit_price) for i in items]
+        requested = [RequestedItem(i.product_id, i.quantity, None if i.unit_price is None else i.unit_price.to_money())
+                     for i in items]
         wanted = [i.product_id for i in items]
         products = {} if merchant is None else self._menus.products_for_order(merchant.id, wanted)
         lines, errors = price_lines(merchant, products, requested, now)

@@ -33,7 +33,6 @@ class DynamoOrderStore(PynamoEntityStore[Order, OrderModel]):
             connected_at=entity.connected_at,
             answered_at=entity.answered_at,
             reason=entity.reason,
-            merchant_note=entity.merchant_note,
             history=[HistoryMap(at=h.at, status=h.status.value, cause=h.cause) for h in entity.history],
             pending_merchant_id=entity.merchant_id if entity.is_waiting else None,
         )
@@ -57,7 +56,6 @@ class DynamoOrderStore(PynamoEntityStore[Order, OrderModel]):
             connected_at=int_or_none(item.connected_at),
             answered_at=int_or_none(item.answered_at),
             reason=item.reason,
-            merchant_note=item.merchant_note,
             history=tuple(HistoryEntry(int(h.at), Status(h.status), h.cause) for h in item.history or []),
             version=int(item.version or 0),
         )

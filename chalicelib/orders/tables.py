@@ -67,7 +67,6 @@ class OrderModel(WaitingEntityModel):
     connected_at = NumberAttribute(null=True)
     answered_at = NumberAttribute(null=True)
     reason = UnicodeAttribute(null=True)
-    merchant_note = UnicodeAttribute(null=True)
     history = ListAttribute(of=HistoryMap, default=list)
     pending_merchant_id = UnicodeAttribute(null=True)
 

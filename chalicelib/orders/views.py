@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.core.money import money_of
 from chalicelib.core.timefmt import iso, iso_or_none
 from chalicelib.http.lists import list_body
 from chalicelib.http.responses import AddressView, MoneyView, ResponseBody, Timestamp
@@ -14,9 +15,9 @@ from chalicelib.persistence.paging import Page
 class OrderItemView(ResponseBody):
     product_id: str
     name: str
-    unit_price: int
+    unit_price: MoneyView
     quantity: int
-    amount: int
+    amount: MoneyView
 
 
 class OrderHistoryView(ResponseBody):
@@ -37,7 +38,8 @@ class OrderView(ResponseBody):
     delivery_address: AddressView
     note: str | None
     answer_deadline: Timestamp
-    window_seconds: float
+    answer_window_s: int
+    """The length of this window (the merchant's `answer_window_s` when it opened)."""
     window_open: bool
     server_time: Timestamp
     round: int
@@ -47,7 +49,7 @@ class OrderView(ResponseBody):
     connected_at: Timestamp | None
     answered_at: Timestamp | None
     reason: str | None
-    merchant_note: str | None
+    """The merchant's: a reject's code (`busy`, `out_of_stock`, `closing`, `other`), a return's text."""
     history: list[OrderHistoryView]
 
 
@@ -59,15 +61,15 @@ def order_view(order: Order, now_ms: int) -> dict[str, Any]:
         "merchant_id": order.merchant_id,
         "customer_id": order.customer_id,
         "items": [
-            {"product_id": line.product_id, "name": line.name, "unit_price": line.unit_price,
-             "quantity": line.quantity, "amount": line.amount}
+            {"product_id": line.product_id, "name": line.name, "unit_price": money_of(line.unit_price, order.currency),
+             "quantity": line.quantity, "amount": money_of(line.amount, order.currency)}
             for line in order.lines
         ],
         "total": total.as_map(),
         "delivery_address": order.address.as_map(),
         "note": order.note,
         "answer_deadline": iso(order.answer_deadline),
-        "window_seconds": order.window_ms / 1000,
+        "answer_window_s": order.window_ms // 1000,
         "window_open": order.is_waiting and now_ms < order.answer_deadline,
         "server_time": iso(now_ms),
         "round": order.round,
@@ -76,7 +78,6 @@ def order_view(order: Order, now_ms: int) -> dict[str, Any]:
         "connected_at": iso_or_none(order.connected_at),
         "answered_at": iso_or_none(order.answered_at),
         "reason": order.reason,
-        "merchant_note": order.merchant_note,
         "history": [{"at": iso(h.at), "status": h.status.value, "cause": h.cause} for h in order.history],
     }
 

@@ -38,7 +38,7 @@ class OrderStoreContract:
         rich = an_order(
             address=Address(line1="1 Road", city="Shanghai", line2="Flat 2", postcode="200000", lat=31.23,
                             lng=121.47),
-            note="no chilli", status=Status.REJECTED, reason="busy", merchant_note="sorry", connected_at=T0 + 1,
+            note="no chilli", status=Status.REJECTED, reason="busy", connected_at=T0 + 1,
             answered_at=T0 + 2, round=2, history=(HistoryEntry(T0, Status.NEW, "place"),
                                                    HistoryEntry(T0 + 2, Status.REJECTED, "reject")))
         written = store.insert(rich, None)

@@ -11,7 +11,7 @@ import pytest
 from chalicelib.core.clock import FakeClock
 from chalicelib.core.errors import ConflictingRequest, IdempotencyKeyReused, MalformedRequest, ValidationFailed
 from chalicelib.dispatch.photos import PhotoStore, StoredPhoto, photo_key, photo_prefix
-from chalicelib.idempotency import IN_PROGRESS_TIMEOUT_MS, Idempotency, IdempotencyStore, request_hash
+from chalicelib.idempotency import IN_PROGRESS_TIMEOUT_MS, Answer, Idempotency, IdempotencyStore, request_hash
 from chalicelib.push import party
 from chalicelib.push.ports import ConnectionRegistry, Terminal
 from tests.builders import T0
@@ -48,7 +48,8 @@ class IdempotencyStoreContract:
         produce = Producer()
         first = idempotency.run(SCOPE, "key-1", BODY, produce)
         again = idempotency.run(SCOPE, "key-1", dict(reversed(list(BODY.items()))), produce)
-        assert first == again == (201, {"order_id": "ord_1"}) and produce.runs == 1
+        assert first == Answer(201, {"order_id": "ord_1"}, replayed=False)
+        assert again == Answer(201, {"order_id": "ord_1"}, replayed=True) and produce.runs == 1
 
     def test_the_same_key_with_another_body_is_refused(self, idempotency: Idempotency) -> None:
         produce = Producer()
@@ -65,9 +66,8 @@ class IdempotencyStoreContract:
 
     def test_without_a_key_every_request_runs(self, idempotency: Idempotency) -> None:
         produce = Producer()
-        idempotency.run(SCOPE, None, BODY, produce)
-        idempotency.run(SCOPE, None, BODY, produce)
-        assert produce.runs == 2
+        answers = [idempotency.run(SCOPE, None, BODY, produce) for _ in range(2)]
+        assert produce.runs == 2 and not any(a.replayed for a in answers)
 
     @pytest.mark.parametrize("key", ["", "   ", "k" * 256])
     def test_an_empty_or_overlong_key_is_malformed(self, idempotency: Idempotency, key: str) -> None:
@@ -81,7 +81,7 @@ class IdempotencyStoreContract:
         with pytest.raises(ValidationFailed):
             idempotency.run(SCOPE, "key-1", BODY, refuse)
         produce = Producer()
-        assert idempotency.run(SCOPE, "key-1", BODY, produce) == (201, {"order_id": "ord_1"})
+        assert idempotency.run(SCOPE, "key-1", BODY, produce) == Answer(201, {"order_id": "ord_1"})
 
     def test_a_retry_while_the_first_request_runs_is_a_conflict(
             self, store: IdempotencyStore, idempotency: Idempotency, clock: FakeClock) -> None:
@@ -97,8 +97,8 @@ class IdempotencyStoreContract:
         store.claim(f"{SCOPE}:key-1", request_hash(BODY), T0, T0 - IN_PROGRESS_TIMEOUT_MS)
         clock.advance(IN_PROGRESS_TIMEOUT_MS / 1000 + 1)
         produce = Producer()
-        assert idempotency.run(SCOPE, "key-1", BODY, produce) == (201, {"order_id": "ord_1"})
-        assert idempotency.run(SCOPE, "key-1", BODY, produce) == (201, {"order_id": "ord_1"})
+        assert idempotency.run(SCOPE, "key-1", BODY, produce) == Answer(201, {"order_id": "ord_1"})
+        assert idempotency.run(SCOPE, "key-1", BODY, produce) == Answer(201, {"order_id": "ord_1"}, replayed=True)
         assert produce.runs == 1
 
     def test_a_stale_claim_is_not_taken_over_by_a_different_body(

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.builders import cny
 from tests.e2e.client import WAIT_S, Api, StackUrls, Terminal, issue_token
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,7 +113,7 @@ class Parties:
                                             "time_zone": "Asia/Shanghai", "answer_window_s": window_s})
         assert made.status_code == 201, made.text
         product = self.ops.post(f"/merchants/{merchant_id}/products",
-                                {"product_id": "p_noodles", "name": "Beef noodles", "price": 2800, "stock": 1000})
+                                {"product_id": "p_noodles", "name": "Beef noodles", "price": cny(2800), "stock": 1000})
         assert product.status_code == 201, product.text
         staff = self.api(self.token(role="merchant", sub=f"staff-{merchant_id}", merchant_id=merchant_id))
         return Shop(merchant_id, "p_noodles", window_s, staff)

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.builders import cny
 from tests.e2e.client import WAIT_S, Api, Message, Terminal
 from tests.e2e.conftest import PAYMENT_WINDOW_S, Parties
 
@@ -35,17 +36,18 @@ class Marketplace:
         self.ids = {"shoes": f"s_shoes_{tag}", "books": f"s_books_{tag}", "cards": f"s_cards_{tag}"}
         self.staff: dict[str, Api] = {}
         catalogue = {
-            "shoes": ("p_run", {"name": "Runner", "price": 5000, "stock": 10, "kind": "physical", "category": "shoes",
+            "shoes": ("p_run", {"name": "Runner", "price": cny(5000), "stock": 10, "kind": "physical",
+                                "category": "shoes",
                                 "attributes": {"size": ["40", "41", "42"]}}, 1000),
-            "books": ("p_novel", {"name": "Novel", "price": 3000, "stock": 5, "kind": "physical",
+            "books": ("p_novel", {"name": "Novel", "price": cny(3000), "stock": 5, "kind": "physical",
                                   "category": "books"}, 500),
-            "cards": ("p_gift", {"name": "Gift card", "price": 10000, "stock": 50, "kind": "virtual",
+            "cards": ("p_gift", {"name": "Gift card", "price": cny(10000), "stock": 50, "kind": "virtual",
                                  "category": "gift_cards"}, 0),
         }
         for name, (product_id, product, fee) in catalogue.items():
             supplier_id = self.ids[name]
             made = parties.ops.post("/suppliers", {"supplier_id": supplier_id, "name": name.title(), "currency": "CNY",
-                                                   "shipping_fee": fee})
+                                                   "shipping_fee": cny(fee)})
             assert made.status_code == 201, made.text
             staff = parties.api(parties.token(role="supplier", sub=f"clerk-{supplier_id}", supplier_id=supplier_id))
             put = staff.put(f"/suppliers/{supplier_id}/products/{product_id}", product)
@@ -55,10 +57,11 @@ class Marketplace:
     def sections(self) -> list[dict[str, Any]]:
         return [
             {"supplier_id": self.ids["shoes"], "address": HOME, "items": [
-                {"product_id": "p_run", "quantity": 1, "unit_price": 5000, "attributes": {"size": "41"}}]},
+                {"product_id": "p_run", "quantity": 1, "unit_price": cny(5000), "attributes": {"size": "41"}}]},
             {"supplier_id": self.ids["books"], "address": HOME, "items": [
-                {"product_id": "p_novel", "quantity": 2, "unit_price": 3000}]},
-            {"supplier_id": self.ids["cards"], "items": [{"product_id": "p_gift", "quantity": 1, "unit_price": 10000}]},
+                {"product_id": "p_novel", "quantity": 2, "unit_price": cny(3000)}]},
+            {"supplier_id": self.ids["cards"], "items": [
+                {"product_id": "p_gift", "quantity": 1, "unit_price": cny(10000)}]},
         ]
 
     def stock(self, name: str, product_id: str) -> int:
@@ -86,7 +89,7 @@ def test_three_suppliers_paid_once_each_console_sees_only_its_order_and_the_cust
     created = customer.post("/purchases", {"sections": market.sections()})
     assert created.status_code == 201, created.text
     purchase = created.json()
-    assert purchase["status"] == "pending_payment" and purchase["total"] == 6000 + 6500 + 10000
+    assert purchase["status"] == "pending_payment" and purchase["total"] == cny(6000 + 6500 + 10000)
 
     # The sandbox's pay page, then "Pay": the sandbox calls the platform back, signed.
     pay_url = purchase["payment"]["pay_url"]

@@ -12,6 +12,7 @@ from chalicelib.checkout.model import Purchase
 from chalicelib.payments.port import PaymentOutcome
 from chalicelib.payments.signing import sign
 from devstack.sandbox.provider import SandboxProvider, SignedCallback
+from tests.builders import cny
 from tests.conftest import World
 from tests.functional.api import Api, Reply
 from tests.functional.levers import AppLevers
@@ -20,16 +21,16 @@ HOME = {"line1": "1 Bund Road", "city": "Shanghai", "lat": 31.2304, "lng": 121.4
 DEPOT = {"lat": 31.3024, "lng": 121.4737}  # 8 km north of HOME
 TABLES = ("purchases", "supplier_orders", "supplier_products", "suppliers", "addresses")
 SUPPLIERS = {
-    "s_shoes": {"name": "Shoe House", "shipping_fee": 1000},
-    "s_books": {"name": "Book Barn", "shipping_fee": 500},
-    "s_cards": {"name": "Card Cave", "shipping_fee": 0},
+    "s_shoes": {"name": "Shoe House", "shipping_fee": cny(1000)},
+    "s_books": {"name": "Book Barn", "shipping_fee": cny(500)},
+    "s_cards": {"name": "Card Cave", "shipping_fee": cny(0)},
 }
 PRODUCTS: dict[str, list[dict[str, Any]]] = {
-    "s_shoes": [{"product_id": "p_run", "name": "Runner", "price": 5000, "stock": 10, "kind": "physical",
+    "s_shoes": [{"product_id": "p_run", "name": "Runner", "price": cny(5000), "stock": 10, "kind": "physical",
                  "category": "shoes", "attributes": {"size": ["40", "41", "42"]}}],
-    "s_books": [{"product_id": "p_novel", "name": "Novel", "price": 3000, "stock": 5, "kind": "physical",
+    "s_books": [{"product_id": "p_novel", "name": "Novel", "price": cny(3000), "stock": 5, "kind": "physical",
                  "category": "books", "attributes": {}}],
-    "s_cards": [{"product_id": "p_gift", "name": "Gift card 100", "price": 10000, "stock": 50, "kind": "virtual",
+    "s_cards": [{"product_id": "p_gift", "name": "Gift card 100", "price": cny(10000), "stock": 50, "kind": "virtual",
                  "category": "gift_cards", "attributes": {}}],
 }
 
@@ -65,13 +66,13 @@ class Market(AppLevers):
         wanted = []
         if shoes:
             wanted.append({"supplier_id": "s_shoes", "address": HOME, "items": [
-                {"product_id": "p_run", "quantity": shoes, "unit_price": 5000, "attributes": {"size": "41"}}]})
+                {"product_id": "p_run", "quantity": shoes, "unit_price": cny(5000), "attributes": {"size": "41"}}]})
         if books:
             wanted.append({"supplier_id": "s_books", "address": HOME, "items": [
-                {"product_id": "p_novel", "quantity": books, "unit_price": 3000}]})
+                {"product_id": "p_novel", "quantity": books, "unit_price": cny(3000)}]})
         if cards:
             wanted.append({"supplier_id": "s_cards", "items": [
-                {"product_id": "p_gift", "quantity": cards, "unit_price": 10000}]})
+                {"product_id": "p_gift", "quantity": cards, "unit_price": cny(10000)}]})
         return wanted
 
     def checkout(self, sections: list[dict[str, Any]] | None = None, *, by: Api | None = None,

@@ -8,16 +8,17 @@ from typing import Any
 from chalice.test import Client
 
 from chalicelib.orders.model import Order
+from tests.builders import cny
 from tests.conftest import World
 from tests.functional.api import Api, Reply
 from tests.functional.levers import AppLevers
 
 ADDRESS = {"line1": "1 Road", "city": "Shanghai"}
 MENU = [
-    {"product_id": "p1", "name": "Beef noodles", "price": 2800, "stock": 10},
-    {"product_id": "p2", "name": "Dumplings", "price": 1500, "stock": 3, "max_per_order": 5},
-    {"product_id": "p3", "name": "Hotpot", "price": 9900, "stock": 5, "on_sale": False},
-    {"product_id": "p4", "name": "Mooncake", "price": 800, "stock": 0},
+    {"product_id": "p1", "name": "Beef noodles", "price": cny(2800), "stock": 10},
+    {"product_id": "p2", "name": "Dumplings", "price": cny(1500), "stock": 3, "max_per_order": 5},
+    {"product_id": "p3", "name": "Hotpot", "price": cny(9900), "stock": 5, "on_sale": False},
+    {"product_id": "p4", "name": "Mooncake", "price": cny(800), "stock": 0},
 ]
 TABLES = ("orders", "merchants", "products", "connections", "idempotency")
 

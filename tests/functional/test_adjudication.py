@@ -82,7 +82,7 @@ def test_an_action_after_the_deadline_is_refused_and_the_outcome_stays(terminals
     shop.deliver(shop.queued())
     shop.world.clock.advance(1)
     answers: list[tuple[str, dict[str, Any]]] = [("accept", {}), ("reject", {"reason": "busy"}),
-                                                 ("return", {"note": "x"}), ("dispatch", {})]
+                                                 ("return", {"reason": "x"}), ("dispatch", {})]
     for action, fields in answers:
         reply = shop.act(order_id, action, **fields)
         assert reply.status == 409 and reply.is_problem, action
@@ -146,7 +146,7 @@ def test_an_alarm_late_by_minutes_still_adjudicates_an_unanswered_window(shop: S
 def test_the_alarm_of_a_superseded_window_is_dropped(shop: Shop) -> None:
     order_id = shop.placed()["order_id"]
     first_alarm = shop.queued()
-    shop.act(order_id, "return", note="no beef")
+    shop.act(order_id, "return", reason="no beef")
     shop.world.clock.advance(60)
     shop.customer.post(f"/orders/{order_id}/resubmit", {"items": [{"product_id": "p2", "quantity": 1}],
                                                         "delivery_address": {"line1": "x", "city": "y"}})

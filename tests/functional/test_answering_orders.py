@@ -38,7 +38,7 @@ def test_the_first_fetch_connects_the_order_and_a_second_changes_nothing(termina
 @pytest.mark.parametrize(("action", "fields", "status"), [
     ("accept", {}, "accepted"),
     ("reject", {"reason": "out_of_stock"}, "rejected"),
-    ("return", {"note": "no beef today, chicken?"}, "returned"),
+    ("return", {"reason": "no beef today, chicken?"}, "returned"),
     ("dispatch", {}, "dispatched"),
 ])
 def test_each_answer_settles_the_window_and_both_sides_are_told(
@@ -50,6 +50,7 @@ def test_each_answer_settles_the_window_and_both_sides_are_told(
     reply = shop.act(order["order_id"], action, **fields)
     assert reply.status == 200 and reply.body["status"] == status and reply.body["window_open"] is False
     assert reply.body["answered_at"] == iso(shop.world.clock.now_ms())
+    assert reply.body["reason"] == fields.get("reason") and "merchant_note" not in reply.body
     for terminal in ("console", "phone"):
         last = shop.pushed(terminal, "order.status_changed")[-1]
         assert last["data"]["status"] == status and last["data"]["previous_status"] == "connected"
@@ -98,7 +99,7 @@ def test_completing_an_order_that_was_not_dispatched_is_refused(shop: Shop) -> N
 def test_a_returned_order_resubmitted_opens_a_fresh_window_and_is_pushed_as_new_again(terminals: Shop) -> None:
     shop = terminals
     order = shop.placed()
-    shop.act(order["order_id"], "return", note="no beef today")
+    shop.act(order["order_id"], "return", reason="no beef today")
     shop.world.clock.advance(300)  # after the first window: the customer took time to edit
     reply = shop.customer.post(f"/orders/{order['order_id']}/resubmit", {
         "items": [{"product_id": "p2", "quantity": 2}], "delivery_address": {"line1": "2 Road", "city": "Shanghai"}})
@@ -106,7 +107,7 @@ def test_a_returned_order_resubmitted_opens_a_fresh_window_and_is_pushed_as_new_
     again = reply.body
     assert again["status"] == "new" and again["round"] == 2 and again["window_open"] is True
     assert again["answer_deadline"] == iso(shop.world.clock.now_ms() + 120_000)
-    assert again["total"]["amount"] == 3000 and again["merchant_note"] is None
+    assert again["total"]["amount"] == 3000 and again["reason"] is None
     created = shop.pushed("console", "order.created")
     assert [m["data"]["round"] for m in created] == [1, 2]
     assert created[-1]["data"]["answer_deadline"] == again["answer_deadline"]
@@ -140,3 +141,14 @@ def test_the_merchant_cannot_cancel_for_the_customer(shop: Shop) -> None:
     order_id = shop.placed()["order_id"]
     reply = shop.merchant.post(f"/orders/{order_id}/cancel")
     assert reply.status == 403 and shop.status(order_id) == "new"
+
+
+def test_the_merchants_words_go_in_reason_and_the_old_note_member_is_refused_by_name(shop: Shop) -> None:
+    order_id = shop.placed()["order_id"]
+    before = shop.snapshot()
+    old = shop.act(order_id, "return", note="no beef today")
+    assert old.status == 400 and old.is_problem and old.error_fields == ["note", "reason"]
+    assert shop.snapshot() == before
+    returned = shop.act(order_id, "return", reason="no beef today")
+    assert returned.status == 200 and returned.body["reason"] == "no beef today"
+    assert shop.customer.get(f"/orders/{order_id}").body["reason"] == "no beef today"

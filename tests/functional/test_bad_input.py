@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.builders import cny
 from tests.functional.api import Api, Reply
 from tests.functional.shop import ADDRESS, Shop
 
@@ -38,12 +39,12 @@ ROUTES = [
            "verified": 0},
           {"name", "time_zone", "business_hours", "answer_window_s", "paused", "verified"}),
     Route("add product", "merchant", "POST", "/merchants/m1/products",
-          {"name": "Tea", "price": 500, "stock": 5},
+          {"name": "Tea", "price": cny(500), "stock": 5},
           {"name": "", "price": "10", "stock": -1, "on_sale": "true", "max_per_order": 0, "product_id": "a b"},
           {"name", "price", "stock", "on_sale", "max_per_order", "product_id"},
           {"name", "price", "stock"}),
     Route("patch product", "merchant", "PATCH", "/merchants/m1/products/p1",
-          {"price": 2900},
+          {"price": cny(2900)},
           {"name": 1, "price": 1.5, "stock": "3", "on_sale": 1, "max_per_order": 100},
           {"name", "price", "stock", "on_sale", "max_per_order"}),
     Route("place order", "customer", "POST", "/orders",
@@ -70,7 +71,7 @@ IDS = [route.name for route in ROUTES]
 @pytest.fixture
 def orders(shop: Shop) -> dict[str, str]:
     returned: str = shop.placed()["order_id"]
-    assert shop.act(returned, "return", note="edit please").status == 200
+    assert shop.act(returned, "return", reason="edit please").status == 200
     return {"returned": returned, "waiting": shop.placed()["order_id"]}
 
 
@@ -149,8 +150,8 @@ def test_a_body_that_is_not_json_by_its_media_type_is_415(shop: Shop, orders: di
 @pytest.mark.parametrize(("who", "method", "path", "body"), [
     ("merchant", "PATCH", "/merchants/m404", {"paused": True}),
     ("ops", "PATCH", "/merchants/m404", {"paused": True}),
-    ("ops", "POST", "/merchants/m404/products", {"name": "Tea", "price": 1, "stock": 1}),
-    ("ops", "PATCH", "/merchants/m1/products/p404", {"price": 1}),
+    ("ops", "POST", "/merchants/m404/products", {"name": "Tea", "price": cny(1), "stock": 1}),
+    ("ops", "PATCH", "/merchants/m1/products/p404", {"price": cny(1)}),
     ("ops", "GET", "/merchants/m404", None),
     ("customer", "GET", "/orders/ord_404", None),
     ("customer", "POST", "/orders/ord_404/cancel", None),

@@ -12,6 +12,7 @@ from chalice.test import Client
 
 from chalicelib.catalogue.model import Merchant
 from chalicelib.catalogue.store import DynamoCatalogueStore
+from tests.builders import cny
 from tests.conftest import World
 from tests.functional.api import Api
 from tests.functional.shop import Shop
@@ -44,8 +45,8 @@ def test_customers_may_read_the_menu_but_not_change_it(shop: Shop) -> None:
     menu = shop.customer.get("/merchants/m1/products")
     assert menu.status == 200 and [p["product_id"] for p in menu.body["items"]] == ["p1", "p2", "p3", "p4"]
     for reply in (shop.customer.patch("/merchants/m1", {"paused": True}),
-                  shop.customer.post("/merchants/m1/products", {"name": "x", "price": 1, "stock": 1}),
-                  shop.customer.patch("/merchants/m1/products/p1", {"price": 1})):
+                  shop.customer.post("/merchants/m1/products", {"name": "x", "price": cny(1), "stock": 1}),
+                  shop.customer.patch("/merchants/m1/products/p1", {"price": cny(1)})):
         assert reply.status == 403 and reply.is_problem
 
 
@@ -60,11 +61,11 @@ def test_the_menu_shows_others_whether_a_product_is_in_stock_and_staff_how_many(
 
 
 def test_staff_add_and_change_their_products(shop: Shop) -> None:
-    added = shop.merchant.post("/merchants/m1/products", {"name": "Tea", "price": 500, "stock": 9})
+    added = shop.merchant.post("/merchants/m1/products", {"name": "Tea", "price": cny(500), "stock": 9})
     assert added.status == 201 and added.body["max_per_order"] == 20 and added.body["on_sale"] is True
     product_id = added.body["product_id"]
-    changed = shop.merchant.patch(f"/merchants/m1/products/{product_id}", {"price": 600, "on_sale": False})
-    assert changed.status == 200 and (changed.body["price"], changed.body["on_sale"]) == (600, False)
+    changed = shop.merchant.patch(f"/merchants/m1/products/{product_id}", {"price": cny(600), "on_sale": False})
+    assert changed.status == 200 and (changed.body["price"], changed.body["on_sale"]) == (cny(600), False)
     assert shop.place(shop.order_body(items=[{"product_id": product_id, "quantity": 1}])).status == 422
 
 

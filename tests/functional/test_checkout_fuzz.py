@@ -26,7 +26,9 @@ def market(world: World, client: Client) -> Market:
 item = st.fixed_dictionaries(
     {"product_id": st.one_of(st.sampled_from(["p_run", "p_novel", "p_gift", "nope"]), json_values),
      "quantity": st.one_of(st.integers(-2, 120), json_values)},
-    optional={"unit_price": st.one_of(st.sampled_from([5000, 3000, 10000, -1]), json_values),
+    optional={"unit_price": st.one_of(st.fixed_dictionaries({"amount": st.sampled_from([5000, 3000, 10000, -1]),
+                                                             "currency": st.sampled_from(["CNY", "USD"])}),
+                                      json_values),
               "attributes": st.one_of(st.fixed_dictionaries({}, optional={"size": st.sampled_from(["41", "39"])}),
                                       json_values)})
 section = st.fixed_dictionaries(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from chalice.test import Client
 
+from tests.builders import cny
 from tests.conftest import World
 from tests.functional.market import Market
 
@@ -15,9 +16,10 @@ from tests.functional.market import Market
 def market(world: World, client: Client) -> Market:
     opened = Market(world, client)
     opened.open()
-    for code, fields in (("SAVE10", {"amount_off": 1000}), ("BIG", {"amount_off": 500, "min_subtotal": 100_000}),
-                         ("DOLLARS", {"amount_off": 100, "currency": "USD"})):
-        made = opened.ops.post("/coupons", {"code": code, "currency": "CNY", **fields})
+    for code, fields in (("SAVE10", {"amount_off": cny(1000)}),
+                         ("BIG", {"amount_off": cny(500), "min_subtotal": cny(100_000)}),
+                         ("DOLLARS", {"amount_off": {"amount": 100, "currency": "USD"}})):
+        made = opened.ops.post("/coupons", {"code": code, **fields})
         assert made.status == 201, made.body
     return opened
 
@@ -28,12 +30,15 @@ def test_a_coupon_takes_its_amount_off_the_goods_spread_over_every_sub_order(mar
     assert reply.status == 201, reply.body
     purchase = reply.body
     subs = [s for g in purchase["groups"] for s in g["sub_orders"]]
-    assert purchase["coupon"] == "SAVE10" and purchase["discount"] == 1000
-    assert [s["discount"] for s in subs] == [278, 167, 555]  # by goods subtotal 5000 / 3000 / 10000
-    assert purchase["total"] == 18000 + 1500 - 1000 == sum(s["total"] for s in subs)
-    assert all(s["shipping"] + s["subtotal"] - s["discount"] == s["total"] for s in subs)
+    assert purchase["coupon"] == "SAVE10" and purchase["discount"] == cny(1000)
+    assert [s["discount"] for s in subs] == [cny(278), cny(167), cny(555)]  # by goods subtotal 5000 / 3000 / 10000
+    assert purchase["total"] == cny(18000 + 1500 - 1000)
+    assert purchase["total"]["amount"] == sum(s["total"]["amount"] for s in subs)
+    assert all(s["shipping"]["amount"] + s["subtotal"]["amount"] - s["discount"]["amount"] == s["total"]["amount"]
+               for s in subs)
     assert market.pay(purchase).status == 200
-    assert sorted(r["total"] for r in market.records()) == sorted(g["total"] for g in purchase["groups"])
+    totals = sorted(r["total"]["amount"] for r in market.records())
+    assert totals == sorted(g["total"]["amount"] for g in purchase["groups"])
 
 
 def test_a_switched_off_coupon_no_longer_applies(market: Market) -> None:
@@ -43,11 +48,13 @@ def test_a_switched_off_coupon_no_longer_applies(market: Market) -> None:
 
 
 def test_only_ops_manage_coupons_and_bad_ones_are_refused(market: Market) -> None:
-    assert market.customer.post("/coupons", {"code": "MINE", "amount_off": 1, "currency": "CNY"}).status == 403
+    assert market.customer.post("/coupons", {"code": "MINE", "amount_off": cny(1)}).status == 403
     assert market.supplier("s_shoes").get("/coupons").status == 403
-    again = market.ops.post("/coupons", {"code": "SAVE10", "amount_off": 1, "currency": "CNY"})
+    again = market.ops.post("/coupons", {"code": "SAVE10", "amount_off": cny(1)})
     assert again.status == 409 and again.is_problem
-    bad = market.ops.post("/coupons", {"code": "lower", "amount_off": 0, "currency": "cny", "min_subtotal": -1})
-    assert bad.status == 400 and bad.error_fields == ["amount_off", "code", "currency", "min_subtotal"]
+    bad = market.ops.post("/coupons", {"code": "lower", "amount_off": {"amount": 0, "currency": "cny"},
+                                       "min_subtotal": {"amount": -1, "currency": "CNY"}})
+    assert bad.status == 400 and bad.error_fields == ["amount_off.amount", "amount_off.currency", "code",
+                                                      "min_subtotal.amount"]
     assert market.ops.patch("/coupons/NOPE", {"active": True}).status == 404
     assert sorted(c["code"] for c in market.ops.get("/coupons").body["items"]) == ["BIG", "DOLLARS", "SAVE10"]

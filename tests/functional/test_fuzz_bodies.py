@@ -20,10 +20,13 @@ scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan
 json_values = st.recursive(scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)), max_leaves=12)
 
+money = st.fixed_dictionaries({}, optional={
+    "amount": st.one_of(st.integers(-1, 10_000), json_values),
+    "currency": st.one_of(st.sampled_from(["CNY", "USD", "cny", ""]), json_values)})
+"""Money as the API takes it, or nearly (a bare integer is in `json_values`)."""
 item = st.fixed_dictionaries({"product_id": st.one_of(st.sampled_from(["p1", "p2", "p3", "p4", "nope"]), json_values),
                               "quantity": st.one_of(st.integers(-2, 120), json_values)},
-                             optional={"unit_price": st.one_of(st.integers(-1, 10_000), json_values),
-                                       "extra": json_values})
+                             optional={"unit_price": st.one_of(money, json_values), "extra": json_values})
 address = st.one_of(st.just(ADDRESS), st.dictionaries(
     st.sampled_from(["line1", "city", "line2", "postcode", "lat", "lng", "x"]), json_values, max_size=5))
 order_like = st.fixed_dictionaries(

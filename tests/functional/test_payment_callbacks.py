@@ -24,7 +24,7 @@ def market(world: World, client: Client) -> Market:
 
 def _body(purchase: dict, **change: object) -> bytes:  # type: ignore[type-arg]
     fields: dict[str, object] = {"payment_id": purchase["payment"]["payment_id"], "reference": purchase["purchase_id"],
-                                 "amount": purchase["total"], "currency": purchase["currency"],
+                                 "amount": purchase["total"]["amount"], "currency": purchase["currency"],
                                  "outcome": PaymentOutcome.SUCCEEDED, "at": 0, **change}
     return callback_body(ProviderPayment(**fields), "evt_test")  # type: ignore[arg-type]
 
@@ -86,7 +86,7 @@ def test_unpaid_orders_are_cancelled_by_the_window_and_their_stock_is_back(marke
     assert (market.stock("s_shoes", "p_run"), market.stock("s_books", "p_novel")) == (6, 0)
     market.expire(purchase["purchase_id"])
     got = market.customer.get(f"/purchases/{purchase['purchase_id']}").body
-    assert (got["status"], got["cancel_reason"]) == ("cancelled", "payment_window_elapsed")
+    assert (got["status"], got["reason"]) == ("cancelled", "payment_window_elapsed")
     assert (market.stock("s_shoes", "p_run"), market.stock("s_books", "p_novel")) == (10, 5)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.core.timefmt import iso
+from tests.builders import cny
 from tests.functional.shop import Shop
 
 
@@ -21,10 +22,10 @@ def test_a_placed_order_is_new_with_a_deadline_one_window_after_the_server_time(
     order = reply.body
     assert order["status"] == "new" and order["window_open"] is True and order["round"] == 1
     assert order["server_time"] == iso(shop.world.clock.now_ms())
-    assert ms(order["answer_deadline"]) - ms(order["server_time"]) == 120_000 == order["window_seconds"] * 1000
+    assert ms(order["answer_deadline"]) - ms(order["server_time"]) == 120_000 == order["answer_window_s"] * 1000
     assert order["total"] == {"amount": 2 * 2800 + 3 * 1500, "currency": "CNY"}
     assert [(i["product_id"], i["unit_price"], i["amount"]) for i in order["items"]] == [
-        ("p1", 2800, 5600), ("p2", 1500, 4500)]
+        ("p1", cny(2800), cny(5600)), ("p2", cny(1500), cny(4500))]
     assert order["note"] == "no chilli" and order["customer_id"] == "u1" and order["merchant_id"] == "m1"
     assert shop.status(order["order_id"]) == "new"
 
@@ -44,10 +45,10 @@ def test_every_terminal_of_the_merchant_gets_the_new_order_and_nobody_else(shop:
 
 
 def test_the_server_price_is_used_and_a_price_the_app_showed_wrongly_is_refused(shop: Shop) -> None:
-    right = shop.place(shop.order_body(items=[{"product_id": "p1", "quantity": 1, "unit_price": 2800}]))
+    right = shop.place(shop.order_body(items=[{"product_id": "p1", "quantity": 1, "unit_price": cny(2800)}]))
     assert right.status == 201 and right.body["total"]["amount"] == 2800
     before = shop.snapshot()
-    wrong = shop.place(shop.order_body(items=[{"product_id": "p1", "quantity": 1, "unit_price": 100}]))
+    wrong = shop.place(shop.order_body(items=[{"product_id": "p1", "quantity": 1, "unit_price": cny(100)}]))
     assert wrong.status == 422 and wrong.is_problem and wrong.error_fields == ["items[0].unit_price"]
     assert shop.snapshot() == before
 
@@ -61,7 +62,7 @@ def test_an_order_that_is_not_genuine_gets_every_reason_and_nothing_is_stored_or
         {"product_id": "p3", "quantity": 1},
         {"product_id": "p4", "quantity": 1},
         {"product_id": "p2", "quantity": 4},
-        {"product_id": "p1", "quantity": 1, "unit_price": 1},
+        {"product_id": "p1", "quantity": 1, "unit_price": cny(1)},
     ]))
     assert reply.status == 422 and reply.is_problem and reply.body["type"] == "/problems/validation-failed"
     assert reply.error_fields == sorted(["merchant_id", "items[0].product_id", "items[1].product_id",

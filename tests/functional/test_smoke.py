@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from chalice.test import Client
 
+from tests.builders import cny
 from tests.conftest import World
 from tests.functional.api import Api
 
@@ -10,7 +11,8 @@ def test_order_placed_fetched_and_accepted_pushes_to_both_sides(world: World, cl
     ops = Api(client, world.token("ops", "ops-1"))
     m = ops.post("/merchants", {"merchant_id": "m1", "name": "Noodles", "time_zone": "Asia/Shanghai"})
     assert m.status == 201, m.body
-    p = ops.post("/merchants/m1/products", {"product_id": "p1", "name": "Beef noodles", "price": 2800, "stock": 10})
+    p = ops.post("/merchants/m1/products",
+                 {"product_id": "p1", "name": "Beef noodles", "price": cny(2800), "stock": 10})
     assert p.status == 201, p.body
     customer = Api(client, world.token("customer", "u1"))
     merchant = Api(client, world.token("merchant", "staff-1", merchant_id="m1"))
@@ -19,7 +21,7 @@ def test_order_placed_fetched_and_accepted_pushes_to_both_sides(world: World, cl
     placed = customer.post("/orders", {"merchant_id": "m1", "items": [{"product_id": "p1", "quantity": 2}],
                                        "delivery_address": {"line1": "1 Road", "city": "Shanghai"}})
     assert placed.status == 201, placed.body
-    assert placed.body["status"] == "new" and placed.body["total"] == {"amount": 5600, "currency": "CNY"}
+    assert placed.body["status"] == "new" and placed.body["total"] == cny(5600)
     order_id = placed.body["order_id"]
     assert [m["data"]["order_id"] for m in world.push.to("conn-m", "order.created")] == [order_id]
     fetched = merchant.get(f"/merchant/orders/{order_id}")

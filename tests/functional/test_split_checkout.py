@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from chalicelib.core.timefmt import iso
+from tests.builders import cny
 from tests.conftest import World
 from tests.functional.market import DEPOT, HOME, Market
 
@@ -37,9 +39,11 @@ def test_creating_splits_by_supplier_and_type_prices_on_the_server_and_reserves_
     assert purchase["status"] == "pending_payment"
     groups = {g["supplier_id"]: g for g in purchase["groups"]}
     assert list(groups) == ["s_shoes", "s_books", "s_cards"]
-    assert groups["s_shoes"]["total"] == 2 * 5000 + 1000 and groups["s_books"]["total"] == 3000 + 500
-    assert groups["s_cards"]["total"] == 10000 and groups["s_cards"]["shipping_address"] is None
-    assert purchase["total"] == 11000 + 3500 + 10000 == sum(g["total"] for g in groups.values())
+    assert groups["s_shoes"]["total"] == cny(2 * 5000 + 1000) and groups["s_books"]["total"] == cny(3000 + 500)
+    assert groups["s_cards"]["total"] == cny(10000) and groups["s_cards"]["shipping_address"] is None
+    assert purchase["total"] == cny(11000 + 3500 + 10000)
+    assert purchase["total"]["amount"] == sum(g["total"]["amount"] for g in groups.values())
+    assert purchase["payment_deadline"] == iso(market.stored(purchase["purchase_id"]).payment_deadline)
     assert purchase["payment"]["pay_url"].endswith(purchase["payment"]["payment_id"])
     assert (market.stock("s_shoes", "p_run"), market.stock("s_books", "p_novel")) == (8, 4)
 

@@ -10,14 +10,15 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from tests.builders import cny
 from tests.conftest import World
 from tests.functional.api import Api, Reply
 from tests.functional.levers import AppLevers
 
 BOOKS, TOYS = "s_books", "s_toys"
-SHIRT = {"name": "Reading shirt", "price": 9900, "stock": 5, "kind": "physical", "category": "apparel",
+SHIRT = {"name": "Reading shirt", "price": cny(9900), "stock": 5, "kind": "physical", "category": "apparel",
          "attributes": {"size": ["S", "M", "L"], "colour": ["red", "blue"]}}
-GIFT_CARD = {"name": "Gift card 100", "price": 10000, "stock": 1000, "kind": "virtual", "category": "gift_card"}
+GIFT_CARD = {"name": "Gift card 100", "price": cny(10000), "stock": 1000, "kind": "virtual", "category": "gift_card"}
 
 
 class Market(AppLevers):
@@ -31,7 +32,7 @@ class Market(AppLevers):
         self.customer = self.party("customer", "u1")
 
     def supplier(self, supplier_id: str, **fields: Any) -> dict[str, Any]:
-        body = {"supplier_id": supplier_id, "name": supplier_id.title(), "currency": "CNY", "shipping_fee": 800,
+        body = {"supplier_id": supplier_id, "name": supplier_id.title(), "currency": "CNY", "shipping_fee": cny(800),
                 **fields}
         created = self.ops.post("/suppliers", body)
         assert created.status == 201, created.body
@@ -71,7 +72,8 @@ def product_ids(reply: Reply) -> list[str]:
 # ── suppliers ───────────────────────────────────────────────────────────────────────────────
 
 def test_ops_create_a_supplier_with_money_in_minor_units_and_a_taken_id_is_a_conflict(market: Market) -> None:
-    created = market.supplier("s_music", name="Music Hall", currency="EUR", shipping_fee=450)
+    created = market.supplier("s_music", name="Music Hall", currency="EUR",
+                              shipping_fee={"amount": 450, "currency": "EUR"})
     assert created["supplier_id"] == "s_music"
     assert created["shipping_fee"] == {"amount": 450, "currency": "EUR"}
     assert created["active"] is True
@@ -92,7 +94,7 @@ def test_only_ops_create_list_and_patch_suppliers(market: Market) -> None:
     listed = market.ops.get("/suppliers")
     assert listed.status == 200
     assert {s["supplier_id"] for s in listed.body["items"]} == {BOOKS, TOYS}
-    patched = market.ops.patch(f"/suppliers/{BOOKS}", {"shipping_fee": 1200, "active": False})
+    patched = market.ops.patch(f"/suppliers/{BOOKS}", {"shipping_fee": cny(1200), "active": False})
     assert patched.status == 200
     assert patched.body["shipping_fee"]["amount"] == 1200 and patched.body["active"] is False
     assert patched.body["name"] == "S_Books"
@@ -103,7 +105,7 @@ def test_customers_get_the_public_card_of_an_active_supplier_and_the_supplier_it
     assert card.status == 200
     assert card.body == {"supplier_id": BOOKS, "name": "S_Books", "currency": "CNY"}
     own = market.books.get(f"/suppliers/{BOOKS}")
-    assert own.body["shipping_fee"] == {"amount": 800, "currency": "CNY"} and own.body["active"] is True
+    assert own.body["shipping_fee"] == cny(800) and own.body["active"] is True
     assert "shipping_fee" not in market.toys.get(f"/suppliers/{BOOKS}").body
     market.ops.patch(f"/suppliers/{BOOKS}", {"active": False})
     assert market.customer.get(f"/suppliers/{BOOKS}").status == 404
@@ -115,7 +117,7 @@ def test_customers_get_the_public_card_of_an_active_supplier_and_the_supplier_it
 def test_a_supplier_puts_a_physical_product_with_attributes_and_a_virtual_one(market: Market) -> None:
     shirt = market.put("shirt", SHIRT)
     assert shirt.status == 201, shirt.body
-    assert shirt.body["price"] == {"amount": 9900, "currency": "CNY"}
+    assert shirt.body["price"] == cny(9900)
     assert shirt.body["kind"] == "physical" and shirt.body["category"] == "apparel"
     assert shirt.body["attributes"] == [{"name": "size", "values": ["S", "M", "L"]},
                                         {"name": "colour", "values": ["red", "blue"]}]
@@ -130,7 +132,7 @@ def test_a_supplier_puts_a_physical_product_with_attributes_and_a_virtual_one(ma
 def test_putting_an_existing_product_updates_it_but_never_its_stock(market: Market) -> None:
     market.put("shirt", SHIRT)
     assert market.restock("shirt", 3).status == 200
-    updated = market.put("shirt", {**SHIRT, "price": 8900, "stock": 0, "attributes": {"size": ["M"]}})
+    updated = market.put("shirt", {**SHIRT, "price": cny(8900), "stock": 0, "attributes": {"size": ["M"]}})
     assert updated.status == 200, updated.body
     assert updated.body["price"]["amount"] == 8900
     assert updated.body["attributes"] == [{"name": "size", "values": ["M"]}]
@@ -142,7 +144,7 @@ def test_another_supplier_cannot_touch_a_suppliers_products_and_learns_nothing(m
     market.put("shirt", SHIRT)
     before = market.snapshot()
     for product_id in ("shirt", "no-such-product"):
-        put = market.put(product_id, {**SHIRT, "price": 1}, by=market.toys)
+        put = market.put(product_id, {**SHIRT, "price": cny(1)}, by=market.toys)
         assert put.status == 404 and put.is_problem
         restock = market.restock(product_id, 100, by=market.toys)
         assert restock.status == 404 and restock.is_problem
@@ -210,7 +212,10 @@ def test_a_restock_retried_with_the_same_idempotency_key_adds_its_units_once(mar
 
 @pytest.mark.parametrize(("body", "fields"), [
     ({**SHIRT, "price": "9900"}, ["price"]),
-    ({**SHIRT, "price": -1, "stock": 1_000_001}, ["price", "stock"]),
+    ({**SHIRT, "price": 9900}, ["price"]),
+    ({**SHIRT, "price": {"amount": -1, "currency": "CNY"}, "stock": 1_000_001}, ["price.amount", "stock"]),
+    ({**SHIRT, "price": {"amount": 99.5, "currency": "cny"}}, ["price.amount", "price.currency"]),
+    ({**SHIRT, "price": {"amount": 9900}}, ["price.currency"]),
     ({**SHIRT, "kind": "digital", "category": "Apparel!"}, ["category", "kind"]),
     ({**SHIRT, "attributes": {"size": []}}, ["attributes.size"]),
     ({**SHIRT, "attributes": {"size": ["M", "M"]}}, ["attributes"]),
@@ -251,7 +256,7 @@ def test_a_bad_restock_body_is_a_400_and_changes_nothing(market: Market, body: d
 def test_a_bad_supplier_body_is_a_400_naming_every_field(market: Market) -> None:
     before = market.snapshot()
     reply = market.ops.post("/suppliers", {"supplier_id": "bad id!", "name": "", "currency": "cny",
-                                           "shipping_fee": 10_000_001, "active": "yes"})
+                                           "shipping_fee": cny(10_000_001), "active": "yes"})
     assert reply.status == 400 and reply.is_problem
-    assert reply.error_fields == ["active", "currency", "name", "shipping_fee", "supplier_id"]
+    assert reply.error_fields == ["active", "currency", "name", "shipping_fee.amount", "supplier_id"]
     assert market.snapshot() == before

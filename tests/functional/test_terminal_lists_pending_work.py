@@ -8,6 +8,7 @@ from typing import Any
 from chalice.test import Client
 
 from chalicelib.push.envelope import MAX_MESSAGE_BYTES
+from tests.builders import cny
 from tests.conftest import World
 from tests.functional.api import Api
 
@@ -30,7 +31,7 @@ def _merchant_with_menu(world: World, client: Client, merchant_id: str) -> None:
     assert ops.post("/merchants", {"merchant_id": merchant_id, "name": merchant_id, "time_zone": "UTC",
                                    "answer_window_s": 60}).status == 201
     assert ops.post(f"/merchants/{merchant_id}/products",
-                    {"product_id": "p1", "name": "Tea", "price": 900, "stock": 50}).status == 201
+                    {"product_id": "p1", "name": "Tea", "price": cny(900), "stock": 50}).status == 201
 
 
 def _place(world: World, client: Client, merchant_id: str) -> str:

@@ -14,6 +14,7 @@ from chalice.test import Client
 from chalicelib.auth.principal import Principal
 from chalicelib.push import party
 from devstack.tokens import LOCAL_ISSUER
+from tests.builders import cny
 from tests.conftest import ISSUER_SECRET, World
 from tests.events import ws_connect, ws_disconnect, ws_message
 from tests.functional.api import Api
@@ -146,7 +147,7 @@ def test_disconnecting_forgets_that_terminal_only(world: World, client: Client) 
 def test_a_terminal_that_went_away_is_forgotten_when_a_push_finds_it_gone(world: World, client: Client) -> None:
     ops = Api(client, world.token("ops", "ops-1"))
     ops.post("/merchants", {"merchant_id": "m1", "name": "N", "time_zone": "UTC"})
-    ops.post("/merchants/m1/products", {"product_id": "p1", "name": "Tea", "price": 500, "stock": 5})
+    ops.post("/merchants/m1/products", {"product_id": "p1", "name": "Tea", "price": cny(500), "stock": 5})
     connect(client, "console-old", world.token("merchant", "staff-1", merchant_id="m1"))
     world.clock.advance(60)  # well past the grace given to a terminal API Gateway is still accepting
     connect(client, "console-new", world.token("merchant", "staff-1", merchant_id="m1"))

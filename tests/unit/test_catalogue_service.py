@@ -14,6 +14,7 @@ from chalicelib.catalogue.cache import DEFAULT_TTL_MS
 from chalicelib.catalogue.schemas import MerchantIn, MerchantPatch, ProductIn, ProductPatch
 from chalicelib.core.errors import AlreadyTaken, Forbidden, NotFound, ValidationFailed
 from chalicelib.orders.model import Order
+from tests.builders import cny
 from tests.fakes.platform import FakeWorld, caller, fake_container
 from tests.unit.arrange import CUSTOMER, OPS, STAFF, an_order, body, open_shop
 
@@ -121,8 +122,9 @@ def test_another_merchants_staff_get_404_and_change_nothing(shop: FakeWorld) -> 
     rival = caller("merchant", "staff-9", merchant_id="m2")
     before = stored(shop)
     for attempt in (lambda: patch(shop, rival, paused=True),
-                    lambda: shop.catalogue.add_product(rival, "m1", body(ProductIn, name="Spam", price=1, stock=1)),
-                    lambda: shop.catalogue.patch_product(rival, "m1", "p1", body(ProductPatch, price=1))):
+                    lambda: shop.catalogue.add_product(rival, "m1", body(ProductIn, name="Spam", price=cny(1),
+                                                                         stock=1)),
+                    lambda: shop.catalogue.patch_product(rival, "m1", "p1", body(ProductPatch, price=cny(1)))):
         with pytest.raises(NotFound):
             attempt()
     assert stored(shop) == before
@@ -149,22 +151,22 @@ def test_an_unknown_merchant_is_not_found(shop: FakeWorld) -> None:
 # ── products ────────────────────────────────────────────────────────────────────────────────
 
 def test_a_product_gets_the_defaults_and_a_patch_changes_only_the_fields_it_names(shop: FakeWorld) -> None:
-    added = shop.catalogue.add_product(STAFF, "m1", body(ProductIn, name="Tea", price=500, stock=9))
+    added = shop.catalogue.add_product(STAFF, "m1", body(ProductIn, name="Tea", price=cny(500), stock=9))
     assert added.max_per_order == 20 and added.on_sale is True and added.id.startswith("p_")
-    changed = shop.catalogue.patch_product(STAFF, "m1", added.id, body(ProductPatch, price=600, on_sale=False))
+    changed = shop.catalogue.patch_product(STAFF, "m1", added.id, body(ProductPatch, price=cny(600), on_sale=False))
     assert (changed.price, changed.on_sale, changed.name, changed.stock) == (600, False, "Tea", 9)
     assert place(shop, items=[{"product_id": added.id, "quantity": 1}]) == ["items[0].product_id"]
 
 
 def test_a_product_id_is_taken_once(shop: FakeWorld) -> None:
     with pytest.raises(AlreadyTaken):
-        shop.catalogue.add_product(STAFF, "m1", body(ProductIn, product_id="p1", name="Coffee", price=1, stock=5))
+        shop.catalogue.add_product(STAFF, "m1", body(ProductIn, product_id="p1", name="Coffee", price=cny(1), stock=5))
     assert shop.stores.catalogue.products[("m1", "p1")].name == "Beef noodles"
 
 
 def test_patching_an_unknown_product_is_not_found(shop: FakeWorld) -> None:
     with pytest.raises(NotFound):
-        shop.catalogue.patch_product(STAFF, "m1", "p404", body(ProductPatch, price=1))
+        shop.catalogue.patch_product(STAFF, "m1", "p404", body(ProductPatch, price=cny(1)))
 
 
 def test_no_product_field_can_be_cleared_and_each_one_is_named(shop: FakeWorld) -> None:
@@ -177,14 +179,14 @@ def test_no_product_field_can_be_cleared_and_each_one_is_named(shop: FakeWorld) 
 def test_customers_may_read_the_menu_but_not_change_it(shop: FakeWorld) -> None:
     assert [p.id for p in shop.catalogue.products("m1", 20, None).items] == ["p1", "p2", "p3", "p4"]
     with pytest.raises(Forbidden):
-        shop.catalogue.patch_product(CUSTOMER, "m1", "p1", body(ProductPatch, price=1))
+        shop.catalogue.patch_product(CUSTOMER, "m1", "p1", body(ProductPatch, price=cny(1)))
 
 
 # ── the menus as orders read them ───────────────────────────────────────────────────────────
 
 def test_a_price_change_applies_to_the_next_order_only(shop: FakeWorld) -> None:
     before = place(shop)
-    shop.catalogue.patch_product(STAFF, "m1", "p1", body(ProductPatch, price=3000))
+    shop.catalogue.patch_product(STAFF, "m1", "p1", body(ProductPatch, price=cny(3000)))
     after = place(shop)
     assert isinstance(before, Order) and isinstance(after, Order)
     assert (before.total.amount, after.total.amount) == (5600, 6000)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from chalicelib.checkout.cart import SubmittedItem, SubmittedSection, check, edit_form, wanted_keys
 from chalicelib.checkout.model import SavedAddress
 from chalicelib.core.address import Address
+from chalicelib.core.money import Money
 from tests.builders import T0
 from tests.checkout_builders import GIFT_CARDS, HOME, a_product, a_supplier
 
@@ -16,12 +17,12 @@ PRODUCTS = {RUN.key: RUN, CARD.key: CARD}
 
 
 def _shoes(quantity: int = 1, **item: object) -> SubmittedSection:
-    fields: dict[str, object] = {"unit_price": 5000, "attributes": (("size", "41"),), **item}
+    fields: dict[str, object] = {"unit_price": Money(5000, "CNY"), "attributes": (("size", "41"),), **item}
     return SubmittedSection("s_shoes", (SubmittedItem("p_run", quantity, **fields),), HOME)  # type: ignore[arg-type]
 
 
 def _cards() -> SubmittedSection:
-    return SubmittedSection("s_cards", (SubmittedItem("p_card", 2, 2000),))
+    return SubmittedSection("s_cards", (SubmittedItem("p_card", 2, Money(2000, "CNY")),))
 
 
 def test_a_valid_cart_becomes_priced_lines_with_the_chosen_attributes() -> None:
@@ -34,12 +35,12 @@ def test_a_valid_cart_becomes_priced_lines_with_the_chosen_attributes() -> None:
 
 def test_every_reason_is_reported_with_its_field() -> None:
     shoes = SubmittedSection("s_shoes", (
-        SubmittedItem("p_run", 5, 4900, (("size", "39"), ("colour", "red"))),
+        SubmittedItem("p_run", 5, Money(4900, "CNY"), (("size", "39"), ("colour", "red"))),
         SubmittedItem("p_gone", 1),
     ))
     _, errors = check([shoes, SubmittedSection("s_nobody", (SubmittedItem("p_x", 1),))], PRODUCTS, SUPPLIERS)
     assert sorted((e.field, e.message) for e in errors) == sorted([
-        ("sections[0].items[0].unit_price", "the price changed: now 5000"),
+        ("sections[0].items[0].unit_price", "the price changed: now 5000 CNY"),
         ("sections[0].items[0].attributes.size", "choose one of 40, 41, 42"),
         ("sections[0].items[0].attributes.colour", "not an attribute of this product"),
         ("sections[0].items[1].product_id", "no such product on sale from this supplier"),
@@ -50,8 +51,8 @@ def test_every_reason_is_reported_with_its_field() -> None:
 
 
 def test_stock_is_checked_against_the_sum_of_lines_of_one_product() -> None:
-    twice = SubmittedSection("s_shoes", (SubmittedItem("p_run", 2, 5000, (("size", "40"),)),
-                                         SubmittedItem("p_run", 2, 5000, (("size", "41"),))), HOME)
+    twice = SubmittedSection("s_shoes", (SubmittedItem("p_run", 2, Money(5000, "CNY"), (("size", "40"),)),
+                                         SubmittedItem("p_run", 2, Money(5000, "CNY"), (("size", "41"),))), HOME)
     _, errors = check([twice], PRODUCTS, SUPPLIERS)
     assert [(e.field, e.message) for e in errors] == [("sections[0].items[0].quantity", "only 3 left")]
 
@@ -70,8 +71,16 @@ def test_a_required_attribute_left_out_is_reported() -> None:
 
 def test_mixed_currencies_and_a_supplier_twice_are_refused() -> None:
     suppliers = {**SUPPLIERS, "s_cards": a_supplier("s_cards", currency="USD")}
-    _, errors = check([_shoes(), _cards(), _shoes()], PRODUCTS, suppliers)
+    dollar_cards = SubmittedSection("s_cards", (SubmittedItem("p_card", 2, Money(2000, "USD")),))
+    _, errors = check([_shoes(), dollar_cards, _shoes()], PRODUCTS, suppliers)
     assert {e.field for e in errors} == {"sections", "sections[2].supplier_id"}
+
+
+def test_a_price_the_app_showed_in_another_currency_than_the_suppliers_is_refused() -> None:
+    dollar_cards = SubmittedSection("s_cards", (SubmittedItem("p_card", 2, Money(2000, "USD")),))
+    _, errors = check([dollar_cards], PRODUCTS, SUPPLIERS)
+    assert [(e.field, e.message) for e in errors] == [
+        ("sections[0].items[0].unit_price.currency", "must be CNY, the supplier's currency")]
 
 
 def test_off_sale_products_and_inactive_suppliers_are_not_sold() -> None:

@@ -15,6 +15,7 @@ from chalicelib.checkout.schemas import CartIn
 from chalicelib.core.errors import InvalidTransition, NotFound, ValidationFailed
 from chalicelib.payments.port import PaymentOutcome
 from chalicelib.push import party
+from tests.builders import cny
 from tests.fakes.platform import FakeWorld, caller
 from tests.functional.market import HOME, Market
 from tests.unit.arrange import CUSTOMER, OPS, a_purchase, body, open_market
@@ -78,7 +79,7 @@ def test_creating_splits_by_supplier_prices_on_the_server_reserves_stock_and_sta
 
 def test_invalid_carts_are_422_with_every_reason_and_nothing_half_created(market: FakeWorld) -> None:
     sections = Market.sections()
-    sections[0]["items"][0].update(quantity=11, unit_price=4999, attributes={"size": "39"})
+    sections[0]["items"][0].update(quantity=11, unit_price=cny(4999), attributes={"size": "39"})
     del sections[1]["address"]
     with pytest.raises(ValidationFailed) as refused:
         market.checkout.checkout.create(CUSTOMER, a_purchase(sections))

@@ -11,6 +11,7 @@ import pytest
 
 from chalicelib.checkout.schemas import CouponIn
 from chalicelib.core.errors import AlreadyTaken, Forbidden, NotFound, ValidationFailed
+from tests.builders import cny
 from tests.fakes.platform import FakeWorld, caller
 from tests.functional.market import Market
 from tests.unit.arrange import CUSTOMER, OPS, a_purchase, body, open_market
@@ -19,9 +20,10 @@ from tests.unit.arrange import CUSTOMER, OPS, a_purchase, body, open_market
 @pytest.fixture
 def market(world: FakeWorld) -> FakeWorld:
     open_market(world)
-    for code, fields in (("SAVE10", {"amount_off": 1000}), ("BIG", {"amount_off": 500, "min_subtotal": 100_000}),
-                         ("DOLLARS", {"amount_off": 100, "currency": "USD"})):
-        world.checkout.coupons.create(OPS, body(CouponIn, code=code, **{"currency": "CNY", **fields}))
+    for code, fields in (("SAVE10", {"amount_off": cny(1000)}),
+                         ("BIG", {"amount_off": cny(500), "min_subtotal": cny(100_000)}),
+                         ("DOLLARS", {"amount_off": {"amount": 100, "currency": "USD"}})):
+        world.checkout.coupons.create(OPS, body(CouponIn, code=code, **fields))
     return world
 
 
@@ -44,7 +46,7 @@ def test_a_coupon_takes_its_amount_off_the_goods_spread_over_every_sub_order_and
 
 def test_a_coupon_that_does_not_apply_is_refused_with_its_reason_and_nothing_is_created(market: FakeWorld) -> None:
     stock = market.stores.suppliers.products([("s_shoes", "p_run")])
-    for code, reason in (("NOPE", "no such coupon"), ("BIG", "this coupon needs goods worth at least 100000"),
+    for code, reason in (("NOPE", "no such coupon"), ("BIG", "this coupon needs goods worth at least 100000 CNY"),
                          ("DOLLARS", "this coupon is for USD orders")):
         assert refused(market, coupon=code) == [("coupon", reason)]
     assert list(market.stores.purchases.entities()) == [] and market.alarms.sent == []
@@ -53,7 +55,7 @@ def test_a_coupon_that_does_not_apply_is_refused_with_its_reason_and_nothing_is_
 
 def test_an_unknown_coupon_is_reported_with_the_carts_own_reasons(market: FakeWorld) -> None:
     sections = Market.sections(shoes=1, books=0, cards=0)
-    sections[0]["items"][0]["unit_price"] = 1
+    sections[0]["items"][0]["unit_price"] = cny(1)
     assert [field for field, _ in refused(market, sections, coupon="NOPE")] == [
         "coupon", "sections[0].items[0].unit_price"]
 
@@ -69,13 +71,22 @@ def test_only_ops_manage_coupons_a_code_is_taken_once_and_an_unknown_one_is_not_
     coupons = market.checkout.coupons
     for who in (CUSTOMER, caller("supplier", "clerk", supplier_id="s_shoes")):
         with pytest.raises(Forbidden):
-            coupons.create(who, body(CouponIn, code="MINE", amount_off=1, currency="CNY"))
+            coupons.create(who, body(CouponIn, code="MINE", amount_off=cny(1)))
         with pytest.raises(Forbidden):
             coupons.page(who, 10, None)
     with pytest.raises(AlreadyTaken):
-        coupons.create(OPS, body(CouponIn, code="SAVE10", amount_off=1, currency="CNY"))
+        coupons.create(OPS, body(CouponIn, code="SAVE10", amount_off=cny(1)))
     kept = market.stores.coupons.get("SAVE10")
     assert kept is not None and kept.amount_off == 1000
     with pytest.raises(NotFound):
         coupons.set_active(OPS, "NOPE", True)
     assert sorted(c.code for c in coupons.page(OPS, 10, None).items) == ["BIG", "DOLLARS", "SAVE10"]
+
+
+def test_a_coupon_has_one_currency_so_a_minimum_in_another_is_refused(market: FakeWorld) -> None:
+    mixed = body(CouponIn, code="MIXED", amount_off=cny(100), min_subtotal={"amount": 1000, "currency": "USD"})
+    with pytest.raises(ValidationFailed) as refusal:
+        market.checkout.coupons.create(OPS, mixed)
+    assert [(e.field, e.message) for e in refusal.value.errors] == [
+        ("min_subtotal.currency", "must be CNY, the coupon's (amount_off) currency")]
+    assert market.stores.coupons.get("MIXED") is None

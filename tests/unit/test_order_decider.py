@@ -172,9 +172,9 @@ def test_a_reject_without_a_reason_records_other() -> None:
     assert rejected.state.reason == "other"
 
 
-def test_a_return_records_the_merchants_note() -> None:
-    returned = decide(in_status(Status.CONNECTED), Answer(MerchantAction.RETURN, note="no beef today"), IN_TIME)
-    assert returned.state.status is Status.RETURNED and returned.state.merchant_note == "no beef today"
+def test_a_return_records_the_merchants_reason() -> None:
+    returned = decide(in_status(Status.CONNECTED), Answer(MerchantAction.RETURN, reason="no beef today"), IN_TIME)
+    assert returned.state.status is Status.RETURNED and returned.state.reason == "no beef today"
     assert returned.state.wake_at is None
 
 
@@ -192,7 +192,7 @@ def test_a_customer_cancel_while_waiting_is_not_an_answer() -> None:
 
 
 def test_a_resubmit_opens_a_fresh_window() -> None:
-    returned = replace(decide(in_status(Status.CONNECTED), Answer(MerchantAction.RETURN, note="no beef"),
+    returned = replace(decide(in_status(Status.CONNECTED), Answer(MerchantAction.RETURN, reason="no beef"),
                               T0 + 4_000).state, connected_at=T0 + 1_000)
     later = DEADLINE + 3_600_000
     edit = a_resubmit(window_ms=90_000)
@@ -202,12 +202,12 @@ def test_a_resubmit_opens_a_fresh_window() -> None:
     assert (order.window_started_at, order.answer_deadline, order.window_ms) == (later, later + 90_000, 90_000)
     assert order.wake_at == later + 90_000
     assert (order.lines, order.address, order.note) == (edit.lines, edit.address, edit.note)
-    assert (order.connected_at, order.answered_at, order.reason, order.merchant_note) == (None, None, None, None)
+    assert (order.connected_at, order.answered_at, order.reason) == (None, None, None)
     assert decision.events == (StatusChanged(order, Status.RETURNED, "resubmit"), WindowOpened(order))
 
 
 def test_a_resubmitted_order_is_adjudicated_by_its_new_deadline_not_the_old_one() -> None:
-    returned = decide(in_status(Status.CONNECTED), Answer(MerchantAction.RETURN, note="no beef"), IN_TIME).state
+    returned = decide(in_status(Status.CONNECTED), Answer(MerchantAction.RETURN, reason="no beef"), IN_TIME).state
     fresh = decide(returned, a_resubmit(), DEADLINE + 10).state
     assert decide(fresh, Fetch(), DEADLINE + 20).state.status is Status.CONNECTED
 

@@ -17,6 +17,7 @@ from chalicelib.orders.schemas import ActionIn, ResubmitIn
 from chalicelib.push import party
 from chalicelib.waitstate.engine import FireOutcome
 from chalicelib.waitstate.model import AlarmMessage
+from tests.builders import cny
 from tests.fakes.platform import FakeWorld, caller
 from tests.unit.arrange import CUSTOMER, OPS, STAFF, an_order, body, open_shop
 
@@ -97,7 +98,7 @@ def test_an_order_that_is_not_genuine_gets_every_reason_and_nothing_is_stored_qu
     fields = refused_fields(shop, items=[
         {"product_id": "nope", "quantity": 1}, {"product_id": "p3", "quantity": 1},
         {"product_id": "p4", "quantity": 1}, {"product_id": "p2", "quantity": 4},
-        {"product_id": "p1", "quantity": 1, "unit_price": 1}])
+        {"product_id": "p1", "quantity": 1, "unit_price": cny(1)}])
     assert fields == sorted(["merchant_id", "items[0].product_id", "items[1].product_id", "items[2].quantity",
                              "items[3].quantity", "items[4].unit_price"])
     assert list(shop.stores.orders.entities()) == [] and shop.alarms.sent == [] and shop.push.sent == []
@@ -118,12 +119,12 @@ def test_the_first_fetch_connects_and_each_answer_settles_the_window(shop: FakeW
     assert ("WindowOutcome", 1, {"outcome": "accepted"}) in shop.metrics.emitted
 
 
-def test_a_reject_records_its_reason_and_a_return_its_note(shop: FakeWorld) -> None:
+def test_a_reject_records_its_reason_code_and_a_return_its_words(shop: FakeWorld) -> None:
     rejected = act(shop, placed(shop).id, "reject", reason="busy")
     assert rejected.reason == "busy"
-    returned = act(shop, placed(shop).id, "return", note="no beef")
-    assert returned.merchant_note == "no beef"
-    assert shop.orders.get(CUSTOMER, returned.id).merchant_note == "no beef"
+    returned = act(shop, placed(shop).id, "return", reason="no beef")
+    assert returned.reason == "no beef"
+    assert shop.orders.get(CUSTOMER, returned.id).reason == "no beef"
 
 
 def test_answering_without_fetching_first_is_allowed(shop: FakeWorld) -> None:
@@ -151,17 +152,17 @@ def test_completing_an_order_that_was_not_dispatched_is_refused(shop: FakeWorld)
 
 def test_a_returned_order_resubmitted_opens_a_fresh_window(shop: FakeWorld) -> None:
     order = placed(shop)
-    act(shop, order.id, "return", note="no beef today")
+    act(shop, order.id, "return", reason="no beef today")
     shop.clock.advance(300)
     again = resubmit(shop, order.id, [{"product_id": "p2", "quantity": 2}])
     assert (again.status, again.round, again.answer_deadline) == (Status.NEW, 2, shop.clock.now_ms() + 120_000)
-    assert again.total.amount == 3000 and again.merchant_note is None
+    assert again.total.amount == 3000 and again.reason is None
     assert [m["data"]["round"] for m in shop.push.to("console", "order.created")] == [1, 2]
 
 
 def test_a_resubmit_is_validated_like_a_new_order(shop: FakeWorld) -> None:
     order_id = placed(shop).id
-    returned = act(shop, order_id, "return", note="no beef today")
+    returned = act(shop, order_id, "return", reason="no beef today")
     with pytest.raises(ValidationFailed) as refused:
         resubmit(shop, order_id, [{"product_id": "p4", "quantity": 1}])
     assert [e.field for e in refused.value.errors] == ["items[0].quantity"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalicelib.catalogue.model import Product
 from chalicelib.core.errors import FieldError
+from chalicelib.core.money import Money
 from chalicelib.orders.model import OrderLine
 from chalicelib.orders.placement import RequestedItem, price_lines
 from tests.builders import T0, a_merchant, a_product
@@ -24,10 +25,16 @@ def test_a_genuine_order_is_priced_from_the_catalogue() -> None:
 
 
 def test_the_price_the_app_showed_is_checked_but_never_used() -> None:
-    lines, errors = price_lines(a_merchant(), CATALOGUE, [RequestedItem("p1", 1, expected_unit_price=2800)], T0)
+    shown = Money(2800, "CNY")
+    lines, errors = price_lines(a_merchant(), CATALOGUE, [RequestedItem("p1", 1, expected_unit_price=shown)], T0)
     assert errors == [] and lines[0].unit_price == NOODLES.price
-    _, errors = price_lines(a_merchant(), CATALOGUE, [RequestedItem("p1", 1, expected_unit_price=100)], T0)
-    assert errors == [FieldError("items[0].unit_price", "price changed to 2800")]
+    _, errors = price_lines(a_merchant(), CATALOGUE, [RequestedItem("p1", 1, Money(100, "CNY"))], T0)
+    assert errors == [FieldError("items[0].unit_price", "price changed to 2800 CNY")]
+
+
+def test_a_price_the_app_showed_in_another_currency_than_the_merchants_is_refused() -> None:
+    _, errors = price_lines(a_merchant(), CATALOGUE, [RequestedItem("p1", 1, Money(2800, "USD"))], T0)
+    assert errors == [FieldError("items[0].unit_price.currency", "must be CNY, the merchant's currency")]
 
 
 def test_an_unknown_merchant_is_the_only_reason_given() -> None:
@@ -43,7 +50,7 @@ def test_every_reason_is_collected_at_once() -> None:
         RequestedItem("p3", 1),  # off sale
         RequestedItem("p4", 1),  # out of stock
         RequestedItem("p2", 6),  # more than max_per_order
-        RequestedItem("p1", 1, expected_unit_price=1),  # price changed
+        RequestedItem("p1", 1, expected_unit_price=Money(1, "CNY")),  # price changed
         RequestedItem("p1", 1),  # listed twice
     ]
     _, errors = price_lines(closed_unverified, catalogue, items, T0)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from chalice.app import Request
 
-from chalicelib.catalogue.schemas import MerchantIn
+from chalicelib.catalogue.schemas import MerchantIn, ProductIn
 from chalicelib.core.errors import MalformedRequest, PayloadTooLarge
 from chalicelib.http.requests import DEFAULT_LIMIT, MAX_LIMIT, json_body, page_params, parse
 from chalicelib.orders.schemas import ActionIn, PlaceOrderIn
@@ -90,11 +90,25 @@ def test_numbers_are_not_strings_and_strings_are_not_numbers() -> None:
     assert sorted(fields_of(refused.value)) == ["delivery_address.lat", "items[0].product_id", "items[0].quantity"]
 
 
-def test_a_reject_needs_a_reason_and_a_return_a_note() -> None:
-    for body in ({"action": "reject"}, {"action": "return"}, {"action": "return", "note": ""}):
-        with pytest.raises(MalformedRequest):
+def test_a_reject_needs_a_reason_code_and_a_return_a_reason_in_words_each_named_reason() -> None:
+    for body in ({"action": "reject"}, {"action": "return"}, {"action": "return", "reason": "  "}):
+        with pytest.raises(MalformedRequest) as refused:
             parse(ActionIn, body)
+        assert fields_of(refused.value) == ["reason"]
     assert parse(ActionIn, {"action": "reject", "reason": "busy"}).reason == "busy"
+    assert parse(ActionIn, {"action": "return", "reason": "no beef today"}).reason == "no beef today"
+
+
+def test_the_merchants_words_are_its_reason_and_note_is_no_longer_an_action_field() -> None:
+    with pytest.raises(MalformedRequest) as refused:
+        parse(ActionIn, {"action": "return", "note": "no beef today"})
+    assert sorted(fields_of(refused.value)) == ["note", "reason"]
+
+
+def test_an_action_that_takes_no_reason_refuses_one() -> None:
+    with pytest.raises(MalformedRequest) as refused:
+        parse(ActionIn, {"action": "accept", "reason": "busy"})
+    assert fields_of(refused.value) == ["reason"]
 
 
 def test_unknown_actions_and_reasons_are_malformed() -> None:
@@ -134,3 +148,10 @@ def test_a_limit_outside_1_to_100_is_malformed(limit: str) -> None:
     with pytest.raises(MalformedRequest) as refused:
         page_params(request(query={"limit": limit}))
     assert fields_of(refused.value) == ["limit"]
+
+
+def test_a_bare_number_where_money_goes_is_refused_saying_what_money_looks_like() -> None:
+    with pytest.raises(MalformedRequest) as refused:
+        parse(ProductIn, {"name": "Tea", "price": 700, "stock": 5})
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("price", 'money is {"amount": <integer minor units>, "currency": "<ISO 4217>"}')]

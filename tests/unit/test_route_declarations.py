@@ -17,7 +17,7 @@ from devstack import tokens
 TABLES: list[Routes[object]] = [r for c in contributions() for r in c.routes] + [tokens.routes]
 SPECS: list[tuple[RouteSpec, object]] = [(spec, view) for table in TABLES for spec, view in table.views]
 IDS = [f"{' '.join(s.methods)} {s.path}" for s, _ in SPECS]
-READS_A_BODY = ("call.body(", "call.optional_body(", "created_once(", "call.once(")
+READS_A_BODY = ("call.body(", "call.optional_body(")
 
 
 @pytest.mark.parametrize(("spec", "view"), SPECS, ids=IDS)
@@ -72,3 +72,20 @@ def test_a_union_answer_takes_any_of_its_views() -> None:
     _check_response(_spec("get_supplier"), Response(body=public, status_code=200))
     with pytest.raises(UndeclaredResponse):
         _check_response(_spec("get_supplier"), Response(body={**public, "active": True}, status_code=200))
+
+
+@pytest.mark.parametrize(("spec", "view"), SPECS, ids=IDS)
+def test_every_creating_post_honours_the_idempotency_key(spec: RouteSpec, view: object) -> None:
+    if "POST" in spec.methods and spec.status == 201 and not spec.public:
+        assert spec.idempotent, "a creating POST declares idempotent=True"
+
+
+def test_a_creating_post_declared_without_the_idempotency_key_is_refused() -> None:
+    with pytest.raises(TypeError, match="idempotent=True"):
+        Routes("somewhere").route("/things", methods=["POST"], status=201, response=NoContent)
+
+
+def test_a_public_route_cannot_honour_an_idempotency_key_it_has_no_caller_for() -> None:
+    with pytest.raises(TypeError, match="public"):
+        Routes("somewhere").route("/things", methods=["POST"], status=201, public=True, response=NoContent,
+                                  idempotent=True)

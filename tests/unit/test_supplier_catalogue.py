@@ -12,11 +12,12 @@ import pytest
 from chalicelib.checkout.supplier_catalogue import Listed
 from chalicelib.checkout.supplier_schemas import ProductIn, SupplierIn, SupplierPatch
 from chalicelib.core.errors import AlreadyTaken, Forbidden, NotFound, ValidationFailed
+from tests.builders import cny
 from tests.fakes.platform import FakeWorld, caller
 from tests.unit.arrange import CUSTOMER, OPS, body
 
 BOOKS, TOYS = "s_books", "s_toys"
-SHIRT = {"name": "Reading shirt", "price": 9900, "stock": 5, "kind": "physical", "category": "apparel",
+SHIRT = {"name": "Reading shirt", "price": cny(9900), "stock": 5, "kind": "physical", "category": "apparel",
          "attributes": {"size": ["S", "M", "L"], "colour": ["red", "blue"]}}
 BOOKS_CLERK = caller("supplier", "sup-user-1", supplier_id=BOOKS)
 TOYS_CLERK = caller("supplier", "sup-user-2", supplier_id=TOYS)
@@ -27,7 +28,7 @@ def market(world: FakeWorld) -> FakeWorld:
     for supplier_id in (BOOKS, TOYS):
         world.checkout.suppliers.create_supplier(OPS, body(SupplierIn, supplier_id=supplier_id,
                                                            name=supplier_id.title(), currency="CNY",
-                                                           shipping_fee=800))
+                                                           shipping_fee=cny(800)))
     return world
 
 
@@ -48,7 +49,7 @@ def test_ops_create_patch_and_list_suppliers_and_nobody_else_may(market: FakeWor
     assert suppliers.create_supplier(OPS, body(SupplierIn, name="No id given", currency="CNY")).id.startswith("sup_")
     with pytest.raises(AlreadyTaken):
         suppliers.create_supplier(OPS, body(SupplierIn, supplier_id=BOOKS, name="Other", currency="CNY"))
-    patched = suppliers.patch_supplier(OPS, BOOKS, body(SupplierPatch, shipping_fee=1200, active=False))
+    patched = suppliers.patch_supplier(OPS, BOOKS, body(SupplierPatch, shipping_fee=cny(1200), active=False))
     assert (patched.shipping_fee, patched.active, patched.name) == (1200, False, "S_Books")
     for who in (BOOKS_CLERK, CUSTOMER):
         with pytest.raises(Forbidden):
@@ -85,7 +86,7 @@ def test_a_put_creates_a_product_with_its_stock_once_and_then_updates_everything
     assert created.created is True and created.product.stock == 5
     assert created.product.attributes[0].values == ("S", "M", "L")
     market.checkout.suppliers.restock(BOOKS_CLERK, BOOKS, "shirt", 3)
-    updated = put(market, "shirt", price=8900, stock=0, attributes={"size": ["M"]})
+    updated = put(market, "shirt", price=cny(8900), stock=0, attributes={"size": ["M"]})
     assert updated.created is False and updated.product.price == 8900 and updated.product.stock == 8
     assert stock(market, "shirt") == 8
 
@@ -94,7 +95,7 @@ def test_a_supplier_writes_only_its_own_products(market: FakeWorld) -> None:
     put(market, "shirt")
     for product_id in ("shirt", "no-such-product"):
         with pytest.raises(NotFound):
-            put(market, product_id, TOYS_CLERK, price=1)
+            put(market, product_id, TOYS_CLERK, price=cny(1))
         with pytest.raises(NotFound):
             market.checkout.suppliers.restock(TOYS_CLERK, BOOKS, product_id, 100)
     with pytest.raises(Forbidden):
