@@ -74,7 +74,8 @@ class MerchantPatch(Strict):
 
 
 class ProductIn(Strict):
-    model_config = example({"product_id": "p_wontons", "name": "Wonton soup", "price": 1800, "stock": 200})
+    model_config = example({"product_id": "p_wontons", "name": "Wonton soup",
+                            "price": {"amount": 1800, "currency": "CNY"}, "stock": 200})
 
     name: Text
     price: MoneyIn
@@ -86,7 +87,7 @@ class ProductIn(Strict):
 
 
 class ProductPatch(Strict):
-    model_config = example({"price": 2600, "stock": 450})
+    model_config = example({"price": {"amount": 2600, "currency": "CNY"}, "stock": 450})
 
     name: Text | None = None
     price: MoneyIn | None = None

@@ -54,7 +54,8 @@ CouponCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_\-]{2,3
 
 
 class CouponIn(Strict):
-    model_config = example({"code": "WELCOME10", "amount_off": 1000, "currency": "CNY", "min_subtotal": 5000})
+    model_config = example({"code": "WELCOME10", "amount_off": {"amount": 1000, "currency": "CNY"},
+                            "min_subtotal": {"amount": 5000, "currency": "CNY"}})
 
     code: CouponCode
     amount_off: PositiveMoneyIn
@@ -72,7 +73,8 @@ class CouponPatch(Strict):
 
 class PurchaseIn(Strict):
     model_config = example({"sections": [
-        {"supplier_id": "s_demo_books", "items": [{"product_id": "p_novel", "quantity": 1, "unit_price": 4500}],
+        {"supplier_id": "s_demo_books",
+         "items": [{"product_id": "p_novel", "quantity": 1, "unit_price": {"amount": 4500, "currency": "CNY"}}],
          "address": {"line1": "1 Bund Road", "city": "Shanghai", "lat": 31.2304, "lng": 121.4737}},
         {"supplier_id": "s_demo_cards", "items": [{"product_id": "p_gift_100", "quantity": 1}]},
     ]})

@@ -21,7 +21,8 @@ class ShippingFeeIn(MoneyIn):
 
 
 class SupplierIn(Strict):
-    model_config = example({"supplier_id": "s_tea_house", "name": "Tea house", "currency": "CNY", "shipping_fee": 800})
+    model_config = example({"supplier_id": "s_tea_house", "name": "Tea house", "currency": "CNY",
+                            "shipping_fee": {"amount": 800, "currency": "CNY"}})
 
     supplier_id: Id | None = None
     name: Text
@@ -33,7 +34,7 @@ class SupplierIn(Strict):
 
 
 class SupplierPatch(Strict):
-    model_config = example({"shipping_fee": 500})
+    model_config = example({"shipping_fee": {"amount": 500, "currency": "CNY"}})
 
     name: Text | None = None
     currency: Currency | None = None
@@ -47,8 +48,9 @@ class ProductIn(Strict):
     moves by `restock` deltas alone (see `SupplierCatalogue`), so resending the body is harmless."""
 
     model_config = example(
-        {"name": "Three-Body Problem", "price": 4500, "stock": 100, "kind": "physical", "category": "books"},
-        {"name": "Runner", "price": 39900, "kind": "physical", "category": "shoes",
+        {"name": "Three-Body Problem", "price": {"amount": 4500, "currency": "CNY"}, "stock": 100, "kind": "physical",
+         "category": "books"},
+        {"name": "Runner", "price": {"amount": 39900, "currency": "CNY"}, "kind": "physical", "category": "shoes",
          "attributes": {"size": ["40", "41", "42"]}})
 
     name: Text

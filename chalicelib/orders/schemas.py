@@ -22,7 +22,8 @@ Items = Annotated[list[ItemIn], Field(min_length=1, max_length=50)]
 
 class PlaceOrderIn(Strict):
     model_config = example(
-        {"merchant_id": "m_demo", "items": [{"product_id": "p_noodles", "quantity": 2, "unit_price": 2800}],
+        {"merchant_id": "m_demo",
+         "items": [{"product_id": "p_noodles", "quantity": 2, "unit_price": {"amount": 2800, "currency": "CNY"}}],
          "delivery_address": {"line1": "1 Century Avenue", "city": "Shanghai"}, "note": "No coriander"})
 
     merchant_id: Id

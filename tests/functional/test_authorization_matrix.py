@@ -124,7 +124,7 @@ ROWS: dict[str, Row] = {
     "GET /merchants/{merchant_id}": public(MERCHANT, target=merchant),
     "PATCH /merchants/{merchant_id}": row(MERCHANT, OPS, target=merchant, body=body({"paused": False})),
     "POST /merchants/{merchant_id}/products": row(MERCHANT, OPS, target=merchant, body=body(
-        {"name": "Tea", "price": 500, "stock": 5})),
+        {"name": "Tea", "price": {"amount": 500, "currency": "CNY"}, "stock": 5})),
     "GET /merchants/{merchant_id}/products": public(MERCHANT, private=("stock",), target=merchant),
     "PATCH /merchants/{merchant_id}/products/{product_id}": row(
         MERCHANT, OPS, target=lambda t, s: {**merchant(t, s), "product_id": shop.MENU[0]["product_id"]},
@@ -211,7 +211,7 @@ ROWS: dict[str, Row] = {
     "POST /suppliers/{supplier_id}/products/{product_id}/restock": row(SUPPLIER, OPS, target=product,
                                                                        body=body({"delta": 1})),
     # ── split orders: the console ──────────────────────────────────────────────────────────
-    "POST /coupons": row(OPS, body=body({"code": "NEW10", "amount_off": 100, "currency": "CNY"})),
+    "POST /coupons": row(OPS, body=body({"code": "NEW10", "amount_off": {"amount": 100, "currency": "CNY"}})),
     "GET /coupons": row(OPS, builds=(Town.coupon,)),
     "PATCH /coupons/{code}": row(OPS, target=lambda t, s: {"code": t.coupon(s)}, body=body({"active": False})),
     "GET /ops/purchases/{purchase_id}": row(OPS, target=purchase),

@@ -135,10 +135,10 @@ def keys(tree: Any) -> set[str]:
 
 
 def test_a_carrier_sees_only_the_parcels_it_carries_and_where_they_go(market: Market) -> None:
-    socks = {"name": "Socks", "price": 900, "stock": 9, "kind": "physical", "category": "socks", "attributes": {}}
+    socks = {"name": "Socks", "price": cny(900), "stock": 9, "kind": "physical", "category": "socks", "attributes": {}}
     assert market.supplier("s_shoes").put("/suppliers/s_shoes/products/p_sock", socks).status == 201
     [section] = market.sections(books=0, cards=0)
-    section["items"].append({"product_id": "p_sock", "quantity": 2, "unit_price": 900})
+    section["items"].append({"product_id": "p_sock", "quantity": 2, "unit_price": cny(900)})
     market.pay(market.checkout([section]).body)
     order = market.supplier("s_shoes").get("/supplier/orders").body["items"][0]
     carried, other = (p["sub_order_id"] for p in order["sub_orders"])

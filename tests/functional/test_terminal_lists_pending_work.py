@@ -89,7 +89,7 @@ def test_a_console_with_hundreds_of_pending_orders_gets_them_all_in_parts_each_u
     _merchant_with_menu(world, client, "m1")
     ops = Api(client, world.token("ops", "ops-1"))
     for n in range(2, 6):
-        assert ops.post("/merchants/m1/products", {"product_id": f"p{n}", "name": f"Dish number {n}", "price": 900,
+        assert ops.post("/merchants/m1/products", {"product_id": f"p{n}", "name": f"Dish number {n}", "price": cny(900),
                                                    "stock": 50}).status == 201
     customer = Api(client, world.token("customer", "u1"))
     placed = set()

@@ -111,7 +111,7 @@ class Town(AppLevers):
         def build() -> str:
             order_id = self.order(side)
             answer = self.caller("merchant", side).post(f"/merchant/orders/{order_id}/actions",
-                                                        {"action": "return", "note": "one more, please"})
+                                                        {"action": "return", "reason": "one more, please"})
             assert answer.status == 200, answer.body
             return order_id
         return self._once("returned_order", side, build)
@@ -224,7 +224,7 @@ class Town(AppLevers):
     def coupon(self, side: str) -> str:
         def build() -> str:
             code = f"{side.upper()}10"
-            created = self.ops.post("/coupons", {"code": code, "amount_off": 100, "currency": "CNY"})
+            created = self.ops.post("/coupons", {"code": code, "amount_off": {"amount": 100, "currency": "CNY"}})
             assert created.status == 201, created.body
             return code
         return self._once("coupon", side, build)
