@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.builders import cny
 from tests.e2e.client import WAIT_S, Api
 from tests.e2e.conftest import Parties
 from tests.e2e.crew import Crew
@@ -68,13 +69,13 @@ def test_twenty_concurrent_supplier_patches_each_win_or_are_told_to_retry(partie
     supplier_id = f"sup_{uuid.uuid4().hex[:12]}"
     made = parties.ops.post("/suppliers", {"supplier_id": supplier_id, "name": "e2e books", "currency": "CNY"})
     assert made.status_code == 201, made.text
-    writes = [{"name": f"books {n}", "shipping_fee": n} for n in range(WRITERS)]
+    writes = [{"name": f"books {n}", "shipping_fee": cny(n)} for n in range(WRITERS)]
 
     replies = storm(parties.ops, lambda http, n: http.patch(f"/suppliers/{supplier_id}", json=writes[n]))
 
     won = assert_each_won_or_was_told_to_retry(replies)
     stored = parties.ops.get(f"/suppliers/{supplier_id}").json()
-    assert {"name": stored["name"], "shipping_fee": amount(stored["shipping_fee"])} in [writes[n] for n in won]
+    assert {"name": stored["name"], "shipping_fee": stored["shipping_fee"]} in [writes[n] for n in won]
 
 
 def test_twenty_concurrent_merchant_patches_each_win_or_are_told_to_retry(parties: Parties) -> None:
@@ -91,20 +92,20 @@ def test_twenty_concurrent_merchant_patches_each_win_or_are_told_to_retry(partie
 def test_twenty_concurrent_product_patches_each_win_or_are_told_to_retry(parties: Parties) -> None:
     shop = parties.shop(window_s=30)
     path = f"/merchants/{shop.merchant_id}/products/{shop.product_id}"
-    writes = [{"price": 1000 + n, "stock": n} for n in range(WRITERS)]
+    writes = [{"price": cny(1000 + n), "stock": n} for n in range(WRITERS)]
 
     replies = storm(shop.staff, lambda http, n: http.patch(path, json=writes[n]))
 
     won = assert_each_won_or_was_told_to_retry(replies)
     menu = shop.staff.get(f"/merchants/{shop.merchant_id}/products").json()["items"]
     [stored] = [p for p in menu if p["product_id"] == shop.product_id]
-    assert {"price": amount(stored["price"]), "stock": stored["stock"]} in [writes[n] for n in won]
+    assert {"price": stored["price"], "stock": stored["stock"]} in [writes[n] for n in won]
 
 
 def test_concurrent_patches_of_different_fields_of_a_product_all_hold(parties: Parties) -> None:
     shop = parties.shop(window_s=30)
     path = f"/merchants/{shop.merchant_id}/products/{shop.product_id}"
-    writes: list[dict[str, Any]] = [{"price": 1234}, {"stock": 7}, {"name": "Spicy noodles"}, {"on_sale": False}]
+    writes: list[dict[str, Any]] = [{"price": cny(1234)}, {"stock": 7}, {"name": "Spicy noodles"}, {"on_sale": False}]
 
     replies = storm(shop.staff, lambda http, n: http.patch(path, json=writes[n]), writers=len(writes))
 
@@ -136,7 +137,7 @@ def test_twenty_concurrent_restocks_each_add_their_units_or_are_told_to_retry(pa
     assert parties.ops.post("/suppliers", {"supplier_id": supplier_id, "name": "e2e toys",
                                            "currency": "CNY"}).status_code == 201
     path = f"/suppliers/{supplier_id}/products/p_kite"
-    assert parties.ops.put(path, {"name": "Kite", "price": 900, "stock": 0, "kind": "physical",
+    assert parties.ops.put(path, {"name": "Kite", "price": cny(900), "stock": 0, "kind": "physical",
                                   "category": "toys"}).status_code == 201
 
     replies = storm(parties.ops, lambda http, n: http.post(f"{path}/restock", json={"delta": 1}))
