@@ -32,7 +32,7 @@ from chalicelib.settings import Settings
 from devstack.provision import bucket_environment, provision
 from devstack.sandbox.provider import SandboxProvider
 from devstack.tokens import DevTokenIssuer
-from tests import iam, pushes
+from tests import figures, iam, pushes
 from tests.fakes import RecordingAlarmQueue, RecordingPushSender
 from tests.fakes.platform import Services
 
@@ -248,6 +248,14 @@ def watched(client: Client) -> Client:
     http.request = request_in_the_rest_function  # type: ignore[method-assign]
     lambdas.invoke = invoke_in_its_function  # type: ignore[method-assign,assignment]
     return client
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The figures the generated suites noted (`tests/figures.py`), whatever the verbosity."""
+    if figures.NOTED:
+        terminalreporter.write_line("")
+        for line in figures.NOTED:
+            terminalreporter.write_line(f"figures: {line}")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

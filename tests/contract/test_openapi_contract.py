@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests import figures
 from tests.e2e.client import WAIT_S, StackUrls, issue_token
 
 MAX_EXAMPLES = 8
@@ -115,8 +116,8 @@ def test_every_operation_answers_what_the_document_says_and_never_a_server_error
         strategy = operation.as_strategy(path_parameters=resources.path_parameters(operation.path) or None)
         fuzz(strategy, label, resources.headers(raw), resources.urls.rest, (cases, served), failures)
     total, reached = sum(cases.values()), sum(served.values())
-    print(f"\nschemathesis: {total} cases over {len(cases)} operations ({reached} answered 2xx, {len(served)} "
-          f"operations served at least once), {len(failures)} failures")
+    figures.note(f"schemathesis: {total} cases over {len(cases)} operations ({reached} answered 2xx, "
+                 f"{len(served)} operations served at least once), {len(failures)} failures")
     assert len(cases) == sum(len(item) for item in resources.document["paths"].values())
     assert not failures, "\n".join(dict.fromkeys(failures))
     # Most operations reach a real resource as a role that may use it (not only 400s and 404s).
