@@ -24,6 +24,7 @@ from chalicelib.persistence.idempotency import IdempotencyModel
 from chalicelib.persistence.tables import short_name
 from tests import figures
 from tests.conftest import World
+from tests.documents import member_names
 from tests.functional import crew, market, shop
 from tests.functional.api import Reply
 from tests.functional.town import ANN, BOB, BOOK, SIDES, Town
@@ -367,7 +368,7 @@ def _leak(town: Town, role: str, side: str, body: Any, private: frozenset[str] =
         return f"shows ids it may not see: {sorted(leaked)}"
     if not members:
         return None
-    shown = _keys(body) & (NEVER_SHOWN.get(role, frozenset()) | private)
+    shown = member_names(body) & (NEVER_SHOWN.get(role, frozenset()) | private)
     return f"shows members it may not see: {sorted(shown)}" if shown else None
 
 
@@ -378,11 +379,4 @@ def _values(tree: Any) -> set[str]:
         return {v for value in tree for v in _values(value)}
     return {tree} if isinstance(tree, str) else set()
 
-
-def _keys(tree: Any) -> set[str]:
-    if isinstance(tree, dict):
-        return set(tree) | {k for value in tree.values() for k in _keys(value)}
-    if isinstance(tree, list):
-        return {k for value in tree for k in _keys(value)}
-    return set()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.documents import member_names
 from tests.functional.crew import FAR, NEAR, Crew
 
 
@@ -18,17 +19,9 @@ def values(tree: Any) -> list[Any]:
     return [tree]
 
 
-def keys(tree: Any) -> set[str]:
-    """Every member name anywhere in a JSON document."""
-    if isinstance(tree, dict):
-        return set(tree) | {k for value in tree.values() for k in keys(value)}
-    if isinstance(tree, list):
-        return {k for value in tree for k in keys(value)}
-    return set()
-
 
 def never_shows(document: Any, code: str) -> None:
-    assert "service_code" not in keys(document), document
+    assert "service_code" not in member_names(document), document
     assert code not in values(document), document
 
 

@@ -5,8 +5,6 @@ push names what caused it (`correlation_id`: the REST call, the terminal's messa
 
 from __future__ import annotations
 
-import json
-import logging
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -19,33 +17,15 @@ from tests import iam
 from tests.events import rest_event, schedule_event, ws_message
 from tests.functional.api import Api
 from tests.functional.shop import Shop
+from tests.log_lines import LogLines, captured
 
 GENERATED = re.compile(r"req_[0-9a-f]{24}")
 
 
-class Lines(logging.Handler):
-    """Every JSON line the app logs while a test runs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[dict[str, Any]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(json.loads(record.getMessage()))
-
-    def events(self, name: str) -> list[dict[str, Any]]:
-        return [r for r in self.records if r["event"] == name]
-
-
 @pytest.fixture
-def lines(shop: Shop) -> Iterator[Lines]:
-    handler = Lines()
-    logger = logging.getLogger("ontime")
-    logger.addHandler(handler)
-    try:
+def lines(shop: Shop) -> Iterator[LogLines]:
+    with captured() as handler:
         yield handler
-    finally:
-        logger.removeHandler(handler)
 
 
 @pytest.fixture
@@ -68,7 +48,7 @@ def invoke_rest(client: Client, event: dict[str, Any]) -> tuple[dict[str, Any], 
 # ── the log lines of a request ──────────────────────────────────────────────────────────────
 
 def test_every_log_line_of_a_rest_call_carries_the_lambda_api_gateway_and_correlation_ids(
-        terminals: Shop, lines: Lines) -> None:
+        terminals: Shop, lines: LogLines) -> None:
     shop = terminals
     event = rest_event("POST", "/orders", headers={"Authorization": f"Bearer {shop.customer.token}",
                                                    "X-Request-Id": "place-7f3a"}, body=shop.order_body())
@@ -81,13 +61,13 @@ def test_every_log_line_of_a_rest_call_carries_the_lambda_api_gateway_and_correl
         assert line["correlation_id"] == "place-7f3a", line
 
 
-def test_two_requests_log_different_ids(shop: Shop, lines: Lines) -> None:
+def test_two_requests_log_different_ids(shop: Shop, lines: LogLines) -> None:
     first, _ = invoke_rest(shop.client, rest_event("GET", "/health"))
     second, _ = invoke_rest(shop.client, rest_event("GET", "/health"))
     assert first["headers"]["X-Request-Id"] != second["headers"]["X-Request-Id"]
 
 
-def test_log_lines_after_the_request_carry_none_of_its_ids(shop: Shop, lines: Lines) -> None:
+def test_log_lines_after_the_request_carry_none_of_its_ids(shop: Shop, lines: LogLines) -> None:
     invoke_rest(shop.client, rest_event("GET", "/health"))
     from chalicelib.core.observability import log
 
@@ -113,7 +93,7 @@ def test_a_request_id_is_generated_when_none_is_sent(shop: Shop) -> None:
     "räksmörgås-订单",                   # not ASCII
     'a "quoted" id', "",                # spaces, quotes; empty
 ], ids=["10KB", "newline", "non-ASCII", "quotes", "empty"])
-def test_a_hostile_request_id_is_replaced_and_never_repeated(shop: Shop, lines: Lines, hostile: str) -> None:
+def test_a_hostile_request_id_is_replaced_and_never_repeated(shop: Shop, lines: LogLines, hostile: str) -> None:
     reply = shop.customer.get("/orders/ord_nope", headers={"X-Request-Id": hostile})
     assert reply.status == 404
     replaced = reply.headers["X-Request-Id"]
@@ -152,7 +132,7 @@ def test_a_push_caused_by_a_rest_call_carries_that_calls_id(terminals: Shop) -> 
     assert changed["correlation_id"] == accepted.headers["X-Request-Id"] != "place-1"
 
 
-def test_a_push_caused_by_an_alarm_carries_the_alarms_id(terminals: Shop, lines: Lines) -> None:
+def test_a_push_caused_by_an_alarm_carries_the_alarms_id(terminals: Shop, lines: LogLines) -> None:
     shop = terminals
     order_id = shop.placed()["order_id"]
     deadline = shop.stored(order_id).answer_deadline
@@ -165,7 +145,7 @@ def test_a_push_caused_by_an_alarm_carries_the_alarms_id(terminals: Shop, lines:
     assert fired["correlation_id"] == alarm and fired["lambda_request_id"]
 
 
-def test_a_reply_to_a_terminals_message_carries_that_messages_ids(terminals: Shop, lines: Lines) -> None:
+def test_a_reply_to_a_terminals_message_carries_that_messages_ids(terminals: Shop, lines: LogLines) -> None:
     shop = terminals
     shop.client.lambda_.invoke("message", ws_message("console", '{"action": "ping"}'))
     (pong,) = shop.pushed("console", "pong")
@@ -178,7 +158,7 @@ def test_a_reply_to_a_terminals_message_carries_that_messages_ids(terminals: Sho
     assert error["correlation_id"] == unknown["correlation_id"] != pong["correlation_id"]
 
 
-def test_a_sweep_logs_the_schedule_events_id(shop: Shop, lines: Lines) -> None:
+def test_a_sweep_logs_the_schedule_events_id(shop: Shop, lines: LogLines) -> None:
     order_id = shop.placed()["order_id"]
     shop.queued()  # the trigger is lost: the sweeper re-sends it once it is overdue
     shop.to_deadline(order_id, offset_s=60)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +18,7 @@ from chalicelib.core.correlation import Ids, alarm_id, bound, for_invocation
 from chalicelib.core.observability import EmfMetrics, log
 from chalicelib.http.problems import problem_body
 from chalicelib.push.envelope import envelope
+from tests.log_lines import captured
 
 REQUEST = Ids("trace-1", lambda_request_id="lambda-1", api_request_id="apigw-1")
 
@@ -27,26 +27,10 @@ class Context:
     aws_request_id = "8f5e1a2b-0000-4000-8000-000000000001"
 
 
-class Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[dict[str, Any]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(json.loads(record.getMessage()))
-
-
 @pytest.fixture
 def lines() -> Iterator[list[dict[str, Any]]]:
-    logger = logging.getLogger("ontime")
-    handler, level = Lines(), logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
+    with captured() as handler:
         yield handler.records
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 def test_a_log_line_carries_the_ids_bound_around_it(lines: list[dict[str, Any]]) -> None:
