@@ -20,6 +20,7 @@ does not draw does not pay for it. A picture is ≈ 800 × 450 pixels; the panel
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
 import shutil
@@ -138,6 +139,10 @@ def _draw_bars(ax: Any, panel: Panel) -> None:
     _draw_targets(ax, panel.get("targets", {}), vertical=True)
 
 
+class NoPanels(ValueError):
+    """A results JSON with nothing to draw (e.g. summary.json, or one written before bench.report.save)."""
+
+
 DRAW = {"cdf": _draw_cdf, "timeline": _draw_timeline, "bars": _draw_bars}
 
 
@@ -151,7 +156,7 @@ def draw(result: Mapping[str, Any], png: str | Path) -> Path:
     figure_spec = result.get("figure") or {}
     panels = figure_spec.get("panels") or []
     if not panels:
-        raise ValueError("the results hold no panels to draw (no \"figure\": written before bench.report.save?)")
+        raise NoPanels("no panels to draw (a results JSON written by bench.report.save has them under \"figure\")")
     figure, axes = pyplot.subplots(1, len(panels), figsize=SIZE_IN, dpi=DPI, squeeze=False)
     try:
         for ax, panel in zip(axes[0], panels, strict=True):
@@ -170,10 +175,21 @@ def draw(result: Mapping[str, Any], png: str | Path) -> Path:
         figure.tight_layout(rect=(0, 0.03, 1, 0.97))
         path = Path(png)
         path.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path, dpi=DPI, pil_kwargs={"optimize": True})
+        rendered = io.BytesIO()
+        figure.savefig(rendered, format="png", dpi=DPI)
+        _save_small(rendered, path)
         return path
     finally:
         pyplot.close(figure)
+
+
+def _save_small(rendered: io.BytesIO, path: Path) -> None:
+    """A 256-colour palette keeps a picture of thousands of points well under 100 KB (committed files)."""
+    from PIL import Image
+
+    rendered.seek(0)
+    with Image.open(rendered) as image:
+        image.convert("RGB").quantize(colors=256).save(path, format="PNG", optimize=True)
 
 
 def draw_file(results_json: str | Path, png: str | Path | None = None) -> Path:
@@ -199,7 +215,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.out and len(args.results) > 1:
         parser.error("--out takes one results file")
     for results in args.results:
-        png = draw_file(results, args.out)
+        try:
+            png = draw_file(results, args.out)
+        except NoPanels as exc:
+            print(f"{results}: {exc}")
+            continue
         print(f"{png} ({png.stat().st_size / 1024:.0f} KiB)" + (f" → {keep(png)}" if args.figures else ""))
 
 

@@ -75,6 +75,7 @@ def shown(value: Value, unit: str = "") -> str:
     else:
         digits = 0 if abs(value) >= 100 or unit == "ms" else 1 if abs(value) >= 10 else 2
         text = f"{value:,.{digits}f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
     if not unit:
         return text
     return f"{text} {unit}" if unit[0].isalpha() else f"{text}{unit}"
