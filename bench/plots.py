@@ -74,7 +74,7 @@ def _legend_label(label: str, values: Sequence[float], unit: str) -> str:
     if not values:
         return f"{label} (none)"
     s = Summary.of(values)
-    return f"{label} (n={s.count}): p50 {s.p50:,.0f}, p99 {s.p99:,.0f}, max {s.max:,.0f} {unit}"
+    return f"{label}\nn={s.count}: p50 {s.p50:,.0f}, p99 {s.p99:,.0f}, max {s.max:,.0f} {unit}"
 
 
 def _draw_targets(ax: Any, targets: Mapping[str, float], *, vertical: bool) -> None:
@@ -165,7 +165,7 @@ def draw(result: Mapping[str, Any], png: str | Path) -> Path:
             ax.tick_params(labelsize=7)
             ax.grid(True, linewidth=0.3, alpha=0.5)
             if ax.get_legend_handles_labels()[0]:
-                ax.legend(fontsize=6, framealpha=0.8, loc={"cdf": "lower right", "timeline": "upper left"}.get(
+                ax.legend(fontsize=6, framealpha=0.8, loc={"timeline": "upper left"}.get(
                     panel["kind"], "best"))
             ax.xaxis.label.set_size(8)
             ax.yaxis.label.set_size(8)
