@@ -27,14 +27,13 @@ Method (documented in bench/README.md, section `bench.checkout`):
   priced with bench/cost.py.
 
     python -m bench.checkout                          # 200 paid at 10/s, then 50 unpaid (≈ 1 min)
-    python -m bench.checkout --purchases 40 --rate 5 --unpaid 10    # quick
+    python -m bench.checkout --purchases 50 --unpaid 10              # quick (QUICK_ARGS)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
 import uuid
 from collections import Counter
@@ -42,10 +41,23 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from bench import plots
 from bench.api import Api, ApiError, paced, parse_iso_ms
 from bench.cost import PRICES_CHECKED, TRANSACTION_FACTOR, UsagePerOrder, usage_from_calls, usd_per_thousand_orders
-from bench.report import Out, Phases, read_back, stack_options, unreadable, wait_for
-from bench.stack import RESULTS, LocalStack, emf_values, errors_logged, mib
+from bench.report import (
+    Out,
+    Phases,
+    at_most,
+    check,
+    none_of,
+    print_checks,
+    read_back,
+    save,
+    stack_options,
+    unreadable,
+    wait_for,
+)
+from bench.stack import LocalStack, emf_values, errors_logged, mib
 from bench.stats import Summary
 from bench.terminal import Received, Terminal, close_all, now_ms, open_all
 
@@ -53,6 +65,10 @@ HOME = {"line1": "1 Bench Road", "city": "Shanghai", "lat": 31.2304, "lng": 121.
 CURRENCY = "CNY"
 KIND = "purchase"
 CANCELLED_CAUSE = "payment_window_elapsed"
+TARGET_FAN_OUT_P99_MS = 250.0
+KEPT_SCHEDULE = 0.95
+QUICK_ARGS = ("--purchases", "50", "--unpaid", "10")
+"""The quick variant (`python -m bench.all --quick`): 50 paid at 10/s, 10 unpaid, ≈ 40 s."""
 
 
 @dataclass(frozen=True)
@@ -586,8 +602,23 @@ def report(args: argparse.Namespace, out: Out, observed: Observed) -> dict[str, 
         print_cost(out, f"per purchase, created + cancelled by its window (phase 2, {len(unpaid_created)}):",
                    cost_unpaid)
     out()
-    out("no target set: figures only")
-    return {
+    checks = [
+        check(f"checkouts sent at {args.rate:g}/s, each paid once", f"≥ {KEPT_SCHEDULE * args.rate:g}/s, "
+              f"{args.purchases} paid", achieved,
+              achieved >= KEPT_SCHEDULE * args.rate and len(paid) == args.purchases and not fan.paid_twice
+              and not fan.not_paid, "/s"),
+        at_most(f"pay → last supplier push p99 at {args.rate:g}/s", Summary.of(fan.to_suppliers_ms).p99,
+                TARGET_FAN_OUT_P99_MS),
+        none_of("supplier pushes missing, duplicated or misrouted", fan.missing + fan.duplicated + fan.misrouted),
+        none_of("products whose stock is off", len(stock_paid) + len(stock_unpaid)),
+    ]
+    if observed.unpaid:
+        checks.append(none_of("unpaid not cancelled by their window (or pushed late or twice)",
+                              len({*cancel.wrong_status, *cancel.missing, *cancel.late, *cancel.doubled})
+                              + len(observed.unpaid) - len(unpaid_created)))
+    print_checks(out, checks)
+    timings = samples(observed, fan)
+    result = {
         "args": vars(args), "stack": observed.stack_command, "errors": errors[:10], "error_count": len(errors),
         "created": len(paid_created), "paid": len(paid), "achieved_rate": achieved, "throughput": throughput,
         "send_lag_ms": asdict(lag), "create_ms": asdict(create), "pay_ms": asdict(pay_rt),
@@ -607,8 +638,28 @@ def report(args: argparse.Namespace, out: Out, observed: Observed) -> dict[str, 
                    "fanned_out": cancel.fanned_out},
         "stale_alarms": stale, "stack_errors": stack_errors, "peak_rss_bytes": peak,
         "cost_paid": cost_paid, "cost_unpaid": cost_unpaid,
-        "samples": samples(observed, fan),
+        "samples": timings,
     }
+    save(args.out, result, checks, panels_of(timings, fan, paid_created, paid),
+         lines=out.lines, title=f"bench.checkout: {len(paid)} split checkouts paid at {args.rate:g}/s")
+    return result
+
+
+def panels_of(timings: list[dict[str, Any]], fan: FanOut, created: list[Checkout], paid: list[Checkout]
+              ) -> list[plots.Panel]:
+    targets = {f"p99 ≤ {TARGET_FAN_OUT_P99_MS:,.0f} ms": TARGET_FAN_OUT_P99_MS}
+    paid_phase = [t for t in timings if t["phase"] == "paid"]
+    return [
+        plots.cdf("each paid checkout", {
+            "pay → last supplier push": fan.to_suppliers_ms,
+            "create (POST /purchases)": [c.replied_ms - c.sent_ms for c in created],
+            "pay → callback (POST pay_url)": [c.pay_replied_ms - c.pay_sent_ms for c in paid]}, targets=targets),
+        plots.timeline("over the paid phase", {
+            "pay → last supplier push": [(t["pay_sent"] / 1000, t["fan_out_ms"]) for t in paid_phase
+                                         if t["fan_out_ms"] is not None and t["pay_sent"] is not None],
+            "create": [(t["sent"] / 1000, t["create_ms"]) for t in paid_phase if t["purchase_id"]]},
+            targets=targets, xlabel="seconds since the first checkout was sent"),
+    ]
 
 
 def samples(observed: Observed, fan: FanOut) -> list[dict[str, Any]]:
@@ -629,12 +680,7 @@ def samples(observed: Observed, fan: FanOut) -> list[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     out = Out()
-    observed = asyncio.run(run(args, out))
-    result = report(args, out, observed)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "w") as written:
-        json.dump(result, written, indent=2, default=str)
-    Path(args.out).with_suffix(".txt").write_text("\n".join(out.lines) + "\n")
+    report(args, out, asyncio.run(run(args, out)))
 
 
 if __name__ == "__main__":

@@ -18,8 +18,17 @@ import subprocess
 import sys
 import time
 
+from bench import plots
+from bench.report import at_most, print_checks, save
 from bench.stack import RESULTS, ROOT
 from bench.stats import Summary
+
+TARGET_IMPORT_RATIO = 1.3
+"""`import app` at most this many times the bare imports (medians)."""
+TARGET_FIRST_REQUEST_EXTRA_MS = 100.0
+"""A first request at most this much slower than the second (medians)."""
+QUICK_ARGS = ("--runs", "5", "--first-request-runs", "2")
+"""The quick variant (`python -m bench.all --quick`)."""
 
 IMPORTS = {
     "app.py": "import app",
@@ -178,11 +187,35 @@ def main(argv: list[str] | None = None) -> None:
           f"first DynamoDB client: {dynamo:.0f} ms")
     print(f"  cold start ≈ app.py import {app_ms:.0f} ms + first-request extra {build + dynamo:.0f} ms "
           f"= {app_ms + build + dynamo:.0f} ms (plus Lambda's own init, not measured here)")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "w") as out:
-        json.dump({"imports": {k: {m: s.__dict__ for m, s in v.items()} for k, v in imports.items()},
-                   "app_import_profile_ms": app_profile, "bare_import_profile_ms": bare_profile,
-                   "first_requests": {k: s.__dict__ for k, s in first.items()}}, out, indent=2)
+    print()
+    checks = [
+        at_most("import app ÷ bare imports (medians)", app_ms / bare_ms if bare_ms else None, TARGET_IMPORT_RATIO,
+                "×"),
+        at_most("first GET /health over the second (container build)", build, TARGET_FIRST_REQUEST_EXTRA_MS),
+        at_most("first GET /orders/{id} over the second (first DynamoDB call)", dynamo,
+                TARGET_FIRST_REQUEST_EXTRA_MS),
+    ]
+    print_checks(print, checks)
+    save(args.out, {"imports": {k: {m: s.__dict__ for m, s in v.items()} for k, v in imports.items()},
+                    "app_import_profile_ms": app_profile, "bare_import_profile_ms": bare_profile,
+                    "first_requests": {k: s.__dict__ for k, s in first.items()}},
+         checks, panels(imports, build, dynamo), title="bench.cold_start: import and first requests")
+
+
+def panels(imports: dict[str, dict[str, Summary]], build_ms: float, dynamo_ms: float) -> list[plots.Panel]:
+    """The imports' medians (p90 as whiskers) and the first requests' extra time, each beside its target."""
+    timed = {"app.py": "import app", "boto3 + pynamodb.models + chalice.app": "bare imports"}
+    bare = imports["boto3 + pynamodb.models + chalice.app"]["import"].p50
+    return [
+        plots.bars("import in a fresh interpreter (median, p90)",
+                   {label: imports[name]["import"].p50 for name, label in timed.items()},
+                   whiskers={label: imports[name]["import"].p90 for name, label in timed.items()},
+                   targets={f"{TARGET_IMPORT_RATIO:g} × bare": TARGET_IMPORT_RATIO * bare}),
+        plots.bars("first request over the second (medians)",
+                   {"GET /health\n(builds the container)": build_ms,
+                    "GET /orders/{id}\n(first DynamoDB call)": dynamo_ms},
+                   targets={f"+{TARGET_FIRST_REQUEST_EXTRA_MS:g} ms": TARGET_FIRST_REQUEST_EXTRA_MS}),
+    ]
 
 
 if __name__ == "__main__":
