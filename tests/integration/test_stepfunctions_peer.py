@@ -54,15 +54,16 @@ class Peer:
 
 
 @pytest.fixture(scope="module")
-def aws() -> dict[str, Any]:
-    """Made once: moto intercepts clients made before its mock starts, and making one costs ≈ 0.2 s."""
+def peer_clients() -> dict[str, Any]:
+    """Made once: moto intercepts clients made before its mock starts, and making one costs ≈ 0.2 s.
+    (Not named `aws`: that name asks for the shared account, which must not be running here.)"""
     return clients(None)
 
 
 @pytest.fixture
-def peer(aws: dict[str, Any]) -> Iterator[Peer]:
+def peer(peer_clients: dict[str, Any]) -> Iterator[Peer]:
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        yield Peer(PeerApi(aws, deploy(aws)), aws)
+        yield Peer(PeerApi(peer_clients, deploy(peer_clients)), peer_clients)
 
 
 def test_an_unanswered_window_times_out_into_unanswered(peer: Peer) -> None:
