@@ -1,8 +1,9 @@
 """What an order costs on AWS, from the requests a benchmark counted on the local stack.
 
 List prices, us-east-1, on-demand, free tiers ignored, as recorded on 2026-11-22 from the AWS
-pricing pages (aws.amazon.com/{dynamodb,sqs,lambda,api-gateway}/pricing; not re-fetched since).
-Assumptions, stated once:
+pricing pages (aws.amazon.com/{dynamodb,sqs,lambda,api-gateway}/pricing); on 2026-12-01 DynamoDB's
+on-demand prices were corrected (halved on 2024-11-01, which the first record missed) and Step
+Functions' added, each price's source and date beside it. Assumptions, stated once:
 
 * DynamoDB items are < 1 KB (1 WRU per write) and < 4 KB (a read is 1 RRU when strongly
   consistent, 0.5 when eventually consistent). Entity loads are strongly consistent and GSI
@@ -30,16 +31,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-PRICES_CHECKED = "us-east-1 list prices recorded 2026-11-22"
+PRICES_CHECKED = "us-east-1 list prices: recorded 2026-11-22, DynamoDB corrected and Step Functions added 2026-12-01"
 
-DYNAMODB_USD_PER_MILLION_WRU = 1.25
-DYNAMODB_USD_PER_MILLION_RRU = 0.25
+# Each price: us-east-1, on-demand, as listed on its AWS pricing page on the date given.
+DYNAMODB_USD_PER_MILLION_WRU = 0.625
+"""aws.amazon.com/dynamodb/pricing/on-demand, 2026-12-01: $0.625 per million write request units
+(halved from $1.25 on 2024-11-01; the 2026-11-22 record still had the old price)."""
+DYNAMODB_USD_PER_MILLION_RRU = 0.125
+"""aws.amazon.com/dynamodb/pricing/on-demand, 2026-12-01: $0.125 per million read request units
+(halved from $0.25 on 2024-11-01)."""
 SQS_USD_PER_MILLION_REQUESTS = 0.40
+"""aws.amazon.com/sqs/pricing, 2026-11-22: standard queues, $0.40 per million requests (after 1 M free)."""
 LAMBDA_USD_PER_MILLION_REQUESTS = 0.20
+"""aws.amazon.com/lambda/pricing, 2026-11-22: $0.20 per million requests."""
 LAMBDA_USD_PER_GB_SECOND = 0.0000166667
+"""aws.amazon.com/lambda/pricing, 2026-11-22: x86, $0.0000166667 per GB-second (first 6 B GB-s a month)."""
 APIGW_REST_USD_PER_MILLION_REQUESTS = 3.50
+"""aws.amazon.com/api-gateway/pricing, 2026-11-22: REST APIs, $3.50 per million (first 333 M a month)."""
 APIGW_WS_USD_PER_MILLION_MESSAGES = 1.00
+"""aws.amazon.com/api-gateway/pricing, 2026-11-22: WebSocket, $1.00 per million messages (first 1 B)."""
 APIGW_WS_USD_PER_MILLION_CONNECTION_MINUTES = 0.25
+"""aws.amazon.com/api-gateway/pricing, 2026-11-22: WebSocket, $0.25 per million connection minutes."""
+STEPFUNCTIONS_STANDARD_USD_PER_MILLION_TRANSITIONS = 25.0
+"""aws.amazon.com/step-functions/pricing, 2026-12-01: Standard workflows, $0.025 per 1,000 state
+transitions (4,000 a month free); Express workflows cannot wait for a task token."""
 
 LAMBDA_MEMORY_GB = 0.5
 LAMBDA_BILLED_MS = 60

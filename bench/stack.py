@@ -63,10 +63,16 @@ def _delta(now: dict[str, int], earlier: dict[str, int]) -> dict[str, int]:
     return {name: count - earlier.get(name, 0) for name, count in sorted(now.items()) if count != earlier.get(name, 0)}
 
 
+def _counts_by_handler(body: dict[str, Any]) -> dict[str, dict[str, int]]:
+    return {str(handler): _counts(body.get("aws_calls_by_handler") or {}, handler)
+            for handler in body.get("aws_calls_by_handler") or {}}
+
+
 @dataclass(frozen=True)
 class StackStats:
-    """`GET /_stats`: AWS calls the app made, the stack's own (harness) calls, Lambda invocations
-    by handler, pushes delivered, and the process's resident memory now and at its peak."""
+    """`GET /_stats`: AWS calls the app made (in all and by the Lambda handler that made them), the
+    stack's own (harness) calls, Lambda invocations by handler, pushes delivered, and the process's
+    resident memory now and at its peak."""
 
     aws_calls: dict[str, int]
     pushes: int
@@ -75,18 +81,29 @@ class StackStats:
     invocations: dict[str, int] = field(default_factory=dict)
     harness_aws_calls: dict[str, int] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
+    aws_calls_by_handler: dict[str, dict[str, int]] = field(default_factory=dict)
+    invocation_ms: dict[str, int] = field(default_factory=dict)
+    """Wall time of each handler's invocations, summed (each rounded up to 1 ms, as Lambda bills)."""
 
     @classmethod
     def parse(cls, body: dict[str, Any]) -> StackStats:
         return cls(_counts(body, "aws_calls"), int(body.get("pushes", 0)), int(body.get("rss_bytes", 0)),
                    int(body.get("peak_rss_bytes", 0)), _counts(body, "invocations"),
-                   _counts(body, "harness_aws_calls"), body)
+                   _counts(body, "harness_aws_calls"), body, _counts_by_handler(body), _counts(body, "invocation_ms"))
 
     def calls_since(self, earlier: StackStats) -> dict[str, int]:
         return _delta(self.aws_calls, earlier.aws_calls)
 
     def invocations_since(self, earlier: StackStats) -> dict[str, int]:
         return _delta(self.invocations, earlier.invocations)
+
+    def invocation_ms_since(self, earlier: StackStats) -> dict[str, int]:
+        return _delta(self.invocation_ms, earlier.invocation_ms)
+
+    def handler_calls_since(self, earlier: StackStats, handler: str) -> dict[str, int]:
+        """The AWS calls `handler`'s invocations made since `earlier` (empty from a stack that does
+        not split its calls by handler)."""
+        return _delta(self.aws_calls_by_handler.get(handler, {}), earlier.aws_calls_by_handler.get(handler, {}))
 
 
 class LocalStack:
@@ -178,18 +195,21 @@ class LocalStack:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the stack process has used so far (Linux /proc; NaN elsewhere)."""
-        if self._process is None:
-            return math.nan
-        try:
-            fields = Path(f"/proc/{self._process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return math.nan
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return math.nan if self._process is None else process_cpu_seconds(self._process.pid)
 
     def stats(self) -> StackStats:
         response = httpx.get(self.urls.stats, timeout=10)
         response.raise_for_status()
         return StackStats.parse(response.json())
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time process `pid` has used so far (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 _DECODER = json.JSONDecoder()

@@ -27,7 +27,7 @@ from botocore.config import Config
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from devstack.stats import HARNESS_USER_AGENT, StackStats
+from devstack.stats import HARNESS_USER_AGENT, StackStats, running_handler
 
 IN_PROCESS = "in-process"
 HTTP = "http"
@@ -45,8 +45,12 @@ def count_api_calls(stats: StackStats) -> None:
 
     def counted(model: Any, params: dict[str, Any], **_: Any) -> None:
         agent = str(params.get("headers", {}).get("User-Agent", ""))
-        tally = stats.harness_aws_calls if HARNESS_USER_AGENT in agent else stats.aws_calls
-        tally.add(f"{model.service_model.service_id}.{model.name}")
+        call = f"{model.service_model.service_id}.{model.name}"
+        if HARNESS_USER_AGENT in agent:
+            stats.harness_aws_calls.add(call)
+        else:
+            stats.aws_calls.add(call)
+            stats.aws_calls_by_handler.add(f"{running_handler.get()} {call}")
 
     # Sessions copy the built-in handlers when they are created, so this must run first.
     handlers.BUILTIN_HANDLERS.append(("before-call", counted))

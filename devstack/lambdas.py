@@ -8,7 +8,9 @@ No lock is held around a handler: concurrency is what Lambda gives the app in AW
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -16,7 +18,7 @@ from chalice.app import Chalice
 from chalice.local import LocalChalice
 
 from devstack.events import lambda_context
-from devstack.stats import StackStats
+from devstack.stats import StackStats, running_handler
 
 REST_HANDLER = "rest"
 
@@ -42,11 +44,15 @@ class LambdaRuntime:
         self._stats.invocations.add(handler)
         with self._idle:
             self._running += 1
+        running = running_handler.set(handler)
+        started = time.perf_counter()
         try:
             if handler == REST_HANDLER:
                 return self.app(event, lambda_context("ontime-local"))
             return self.app.handler_map[handler](event, lambda_context(f"ontime-local-{handler}"))
         finally:
+            self._stats.invocation_ms.add(handler, math.ceil((time.perf_counter() - started) * 1000))
+            running_handler.reset(running)
             with self._idle:
                 self._running -= 1
                 self._idle.notify_all()

@@ -1,8 +1,10 @@
 """What the local stack counts for benchmarks, served as `GET /_stats` on the gateway port:
 
     {"aws_calls": {"DynamoDB.PutItem": n, "SQS.SendMessage": n, …},   # requests the app made
+     "aws_calls_by_handler": {"fire_alarms": {"DynamoDB.GetItem": n, …}, "rest": {…}, …},
      "harness_aws_calls": {"SQS.ReceiveMessage": n, …},              # the stack's own (pumps, set-up)
      "invocations": {"rest": n, "connect": n, "fire_alarms": n, …},  # Lambda invocations by handler
+     "invocation_ms": {"fire_alarms": ms, …},                        # their wall time, summed
      "pushes": n, "pushes_gone": n, "connections": n,                # @connections deliveries
      "rss_bytes": n, "peak_rss_bytes": n}                            # VmRSS / VmHWM of this process
 
@@ -11,17 +13,27 @@ API call whichever transport answers it (`aws.count_api_calls`); `ApiGatewayMana
 the app's `@connections` calls. A call whose User-Agent carries `HARNESS_USER_AGENT` (see
 `aws.harness_config`) is the stack standing in for AWS itself (Lambda's SQS poller, provisioning)
 and is counted apart. Calls that other processes (tests, benchmarks) make to the moto endpoint
-are not counted. `pushes` are the frames the gateway delivered.
+are not counted. `aws_calls_by_handler` splits the app's calls by the Lambda handler whose
+invocation made them (`running_handler`), so a benchmark can tell what the alarms cost from what
+the requests cost; calls made outside any invocation are under `"-"`. `invocation_ms` is what each
+handler's invocations took, each rounded up to the millisecond as Lambda bills them (locally:
+moto's latencies, not AWS's, but an alarm handler's in-process wait is the same). `pushes` are
+the frames the gateway delivered.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 HARNESS_USER_AGENT = "ontime-local-harness"
+NO_HANDLER = "-"
+
+running_handler: ContextVar[str] = ContextVar("running_handler", default=NO_HANDLER)
+"""The Lambda handler the current thread is running (set by `LambdaRuntime.invoke`)."""
 
 
 class Tally:
@@ -47,22 +59,35 @@ class Tally:
 class StackStats:
     def __init__(self) -> None:
         self.aws_calls = Tally()
+        self.aws_calls_by_handler = Tally()  # "handler Service.Operation"
         self.harness_aws_calls = Tally()
         self.invocations = Tally()
+        self.invocation_ms = Tally()
         self.pushes = Tally()  # "delivered", "gone", "too_large"
 
     def as_json(self, live_connections: int) -> dict[str, Any]:
         memory = memory_bytes()
         return {
             "aws_calls": self.aws_calls.snapshot(),
+            "aws_calls_by_handler": by_handler(self.aws_calls_by_handler.snapshot()),
             "harness_aws_calls": self.harness_aws_calls.snapshot(),
             "invocations": self.invocations.snapshot(),
+            "invocation_ms": self.invocation_ms.snapshot(),
             "pushes": self.pushes.get("delivered"),
             "pushes_gone": self.pushes.get("gone"),
             "connections": live_connections,
             "rss_bytes": memory.get("VmRSS", 0),
             "peak_rss_bytes": memory.get("VmHWM", 0),
         }
+
+
+def by_handler(counts: dict[str, int]) -> dict[str, dict[str, int]]:
+    """`{"fire_alarms DynamoDB.GetItem": n}` → `{"fire_alarms": {"DynamoDB.GetItem": n}}`."""
+    nested: dict[str, dict[str, int]] = {}
+    for name, count in counts.items():
+        handler, _, call = name.partition(" ")
+        nested.setdefault(handler, {})[call] = count
+    return nested
 
 
 def memory_bytes(status: Path = Path("/proc/self/status")) -> dict[str, int]:
