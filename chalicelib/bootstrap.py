@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar, cast
 
+from chalicelib import aws
 from chalicelib.auth.tokens import JwksVerifier, TokenVerifier
 from chalicelib.contribution import Contribution, Platform, models_of
 from chalicelib.core.clock import Clock, SystemClock
@@ -145,23 +146,18 @@ def install(built: Container | None) -> None:
 
 
 def _api_gateway_sender(config: Settings) -> PushSender:
-    import boto3
-
     from chalicelib.push.api_gateway import ApiGatewayPushSender
 
-    client: Any = boto3.client("apigatewaymanagementapi", region_name=config.region,
-                               endpoint_url=config.ws_management_endpoint)
-    return ApiGatewayPushSender(client)
+    return ApiGatewayPushSender(aws.client("apigatewaymanagementapi", region_name=config.region,
+                                           endpoint_url=config.ws_management_endpoint))
 
 
 def _sqs_alarm_queue(config: Settings) -> AlarmQueue:
-    import boto3
-
     from chalicelib.waitstate.alarm_queue import SqsAlarmQueue
 
     if not config.alarm_queue_url:
         raise Misconfigured("ONTIME_ALARM_QUEUE_URL is not set")
-    return SqsAlarmQueue(boto3.client("sqs", region_name=config.region), config.alarm_queue_url)
+    return SqsAlarmQueue(aws.client("sqs", region_name=config.region), config.alarm_queue_url)
 
 
 def _dynamo_connections() -> ConnectionRegistry:
