@@ -41,20 +41,18 @@ from chalicelib.checkout.schemas import CartIn, PurchaseIn
 from chalicelib.checkout.split import split_cart
 from chalicelib.checkout.supplier_catalogue import SupplierCatalogue
 from chalicelib.checkout.supplier_orders import SupplierOrderService
+from chalicelib.checkout.tables import PURCHASE_KIND
 from chalicelib.checkout.views import ops_purchase_view, purchase_view, record_view, supplier_order_view
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import NotFound, ValidationFailed
-from chalicelib.core.ids import new_id
+from chalicelib.core.ids import is_id, new_id
 from chalicelib.core.observability import MetricsSink, log
-from chalicelib.http.fields import is_id
 from chalicelib.payments.port import PaymentOutcome, PaymentProvider, ProviderPayment
 from chalicelib.persistence.paging import Page
 from chalicelib.push import party
 from chalicelib.push.notifier import Notifier
 from chalicelib.waitstate.engine import Change, WaitStateEngine
 from chalicelib.waitstate.model import Workflow
-
-PURCHASE_KIND = "purchase"
 
 
 class CheckoutService:

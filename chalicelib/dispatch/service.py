@@ -41,6 +41,7 @@ from chalicelib.dispatch.model import (
 from chalicelib.dispatch.photos import PHOTO_TYPES, UPLOAD_EXPIRES_S, PhotoStore, photo_key, photo_prefix
 from chalicelib.dispatch.ports import InstallationFilter, InstallationStore
 from chalicelib.dispatch.schemas import AssignIn, DispatchActionIn, InstallationIn, PhotoIn
+from chalicelib.dispatch.tables import INSTALLATION_KIND
 from chalicelib.dispatch.views import customer_view, dispatch_view, ops_view
 from chalicelib.dispatch.workforce import Workforce
 from chalicelib.persistence.paging import Page
@@ -51,7 +52,6 @@ from chalicelib.push.terminal import PendingList
 from chalicelib.waitstate.engine import WaitStateEngine
 from chalicelib.waitstate.model import Workflow
 
-INSTALLATION_KIND = "installation"
 MAX_CHOICE_ATTEMPTS = 3
 OFFER_BATCH = 10
 """How many waiting requests of an area are offered at once when an installer frees up."""
