@@ -43,6 +43,23 @@ def client(service: str, **options: Any) -> Any:
         return session().create_client(service, **options)
 
 
+class LazyClient:
+    """A client of the shared session built at its first call: a request that sends no alarm and
+    pushes nothing (`GET /health`, most reads) builds neither the SQS nor the `@connections` client."""
+
+    def __init__(self, service: str, **options: Any) -> None:
+        self._service = service
+        self._options = options
+        self._client: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            with _lock:
+                if self._client is None:
+                    self._client = client(self._service, **self._options)
+        return getattr(self._client, name)
+
+
 def created_under_lock() -> threading.RLock:
     """The lock clients are built under, for a client built lazily elsewhere (PynamoDB's)."""
     return _lock

@@ -253,8 +253,8 @@ def install(built: Container | None) -> None:
 def _api_gateway_sender(config: Settings) -> PushSender:
     from chalicelib.push.api_gateway import ApiGatewayPushSender
 
-    return ApiGatewayPushSender(aws.client("apigatewaymanagementapi", region_name=config.region,
-                                           endpoint_url=config.ws_management_endpoint))
+    return ApiGatewayPushSender(aws.LazyClient("apigatewaymanagementapi", region_name=config.region,
+                                               endpoint_url=config.ws_management_endpoint))
 
 
 def _sqs_alarm_queue(config: Settings) -> AlarmQueue:
@@ -262,7 +262,7 @@ def _sqs_alarm_queue(config: Settings) -> AlarmQueue:
 
     if not config.alarm_queue_url:
         raise Misconfigured("ONTIME_ALARM_QUEUE_URL is not set")
-    return SqsAlarmQueue(aws.client("sqs", region_name=config.region), config.alarm_queue_url)
+    return SqsAlarmQueue(aws.LazyClient("sqs", region_name=config.region), config.alarm_queue_url)
 
 
 def _dynamo_connections() -> ConnectionRegistry:
