@@ -8,7 +8,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.auth.scoping import may_see
@@ -37,7 +37,6 @@ from chalicelib.checkout.purchase_decider import (
     PurchaseEvent,
     RefundFlagged,
 )
-from chalicelib.checkout.schemas import CartIn, PurchaseIn
 from chalicelib.checkout.split import split_cart
 from chalicelib.checkout.supplier_catalogue import SupplierCatalogue
 from chalicelib.checkout.supplier_orders import SupplierOrderService
@@ -53,6 +52,9 @@ from chalicelib.push import party
 from chalicelib.push.notifier import Notifier
 from chalicelib.waitstate.engine import Change, WaitStateEngine
 from chalicelib.waitstate.model import Workflow
+
+if TYPE_CHECKING:  # request bodies: only named here, so that alarms and pushes import none
+    from chalicelib.checkout.schemas import CartIn, PurchaseIn
 
 
 class CheckoutService:
