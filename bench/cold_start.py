@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -63,11 +64,32 @@ SCENARIOS = ("GET /health", "POST /orders", "GET /merchant/orders/{id}", "ws $co
              "sqs fire_alarms")
 
 
+PACKAGE: Path | None = None
+"""With `--package`: the unpacked deployment zip every child imports the app and its libraries from
+(as Lambda does: from a read-only directory, so with only the bytecode the zip holds)."""
+
+
 def clean_env() -> dict[str, str]:
     """What `chalice package` and a fresh Lambda container see: no endpoint override, no stage config."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ONTIME_", "AWS_ENDPOINT"))}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if PACKAGE is not None:  # the package first (the working directory), then this repository's bench/tests
+        env["PYTHONPATH"] = str(ROOT)
+        # moto needs the models of services the package leaves out (it lists API Gateway's regions):
+        # the development botocore's data as well, so the pruning's own gain is not in these figures.
+        import botocore
+
+        env["AWS_DATA_PATH"] = str(Path(botocore.__file__).parent / "data")
     return env
+
+
+def python(*args: str) -> list[str]:
+    """The command of a child interpreter: `-B` for a package (Lambda writes no bytecode either)."""
+    return [sys.executable, *(["-B"] if PACKAGE is not None else []), *args]
+
+
+def workdir() -> Path:
+    return ROOT if PACKAGE is None else PACKAGE
 
 
 # ── import time ─────────────────────────────────────────────────────────────────────────────
@@ -76,7 +98,7 @@ def clean_env() -> dict[str, str]:
 def timed_import(statement: str) -> tuple[float, float]:
     """(ms spent in the statement, ms of the whole process) in a fresh interpreter."""
     started = time.perf_counter()
-    output = subprocess.run([sys.executable, "-c", TIMED_IMPORT.format(statement=statement)], cwd=ROOT,
+    output = subprocess.run(python("-c", TIMED_IMPORT.format(statement=statement)), cwd=workdir(),
                             env=clean_env(), capture_output=True, text=True, check=True, timeout=120)
     wall_ms = (time.perf_counter() - started) * 1000
     return float(output.stdout.strip().splitlines()[-1]), wall_ms
@@ -99,7 +121,7 @@ def import_profile(statement: str, runs: int = 3) -> dict[str, float]:
     """Median self time (ms) per top-level package under `python -X importtime`."""
     per_run: list[dict[str, float]] = []
     for _ in range(runs):
-        output = subprocess.run([sys.executable, "-X", "importtime", "-c", statement], cwd=ROOT, env=clean_env(),
+        output = subprocess.run(python("-X", "importtime", "-c", statement), cwd=workdir(), env=clean_env(),
                                 capture_output=True, text=True, check=True, timeout=120)
         totals: dict[str, float] = {}
         for line in output.stderr.splitlines():
@@ -320,7 +342,7 @@ def first_invocations_child(name: str, world_path: Path, profile: Path | None) -
 
 
 def child(*args: str, timeout: int = 300) -> str:
-    output = subprocess.run([sys.executable, "-m", "bench.cold_start", *args], cwd=ROOT, env=clean_env(),
+    output = subprocess.run(python("-m", "bench.cold_start", *args), cwd=workdir(), env=clean_env(),
                             capture_output=True, text=True, timeout=timeout)
     if output.returncode != 0:
         raise SystemExit(f"bench.cold_start {' '.join(args)} failed:\n{output.stdout[-2000:]}\n{output.stderr[-4000:]}")
@@ -355,6 +377,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", action="append", choices=SCENARIOS, help="these scenarios only (repeatable)")
     parser.add_argument("--skip-imports", action="store_true", help="measure the first invocations only")
     parser.add_argument("--profile", choices=SCENARIOS, help="cProfile one first invocation of this scenario")
+    parser.add_argument("--package", type=Path, metavar="ZIP",
+                        help="import the app and its libraries from this deployment zip, unpacked (infra/check.sh: "
+                             "build/infra/dev/deployment.zip with ONTIME_KEEP_ZIP=1)")
     parser.add_argument("--child-seed", help=argparse.SUPPRESS)
     parser.add_argument("--child-first", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--child-profile", help=argparse.SUPPRESS)
@@ -369,6 +394,13 @@ def main(argv: list[str] | None = None) -> None:
         return
     RESULTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cold-start-") as scratch:
+        if args.package:
+            global PACKAGE
+            PACKAGE = Path(scratch) / "package"
+            with zipfile.ZipFile(args.package) as package:
+                package.extractall(PACKAGE)
+            print(f"App and libraries imported from {args.package} (unpacked, read as Lambda reads it: no bytecode "
+                  "written)\n")
         world = Path(scratch) / "world.json"
         child("--child-seed", str(world))
         if args.profile:

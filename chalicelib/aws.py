@@ -19,6 +19,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from botocore.session import Session
 
+SERVICES = ("dynamodb", "sqs", "apigatewaymanagementapi", "s3")
+"""Every AWS service the app makes clients of. The deployment keeps botocore's data of these only
+(`infra/package.py`), so `client` refuses any other: a new one is declared here, where the tests
+see it, not found missing in AWS."""
+
 _lock = threading.RLock()
 """botocore builds clients from one session unsafely across threads (the local stack has many)."""
 _session: Session | None = None
@@ -39,6 +44,9 @@ def session() -> Session:
 def client(service: str, **options: Any) -> Any:
     """A new client of the shared session (`region_name`, `endpoint_url`, `config`, as botocore's
     `create_client` takes them): build it once per container and keep it."""
+    if service not in SERVICES:
+        raise ValueError(f"{service!r} is not in chalicelib.aws.SERVICES: declare it there, or the "
+                         "deployment package will not hold its botocore data")
     with _lock:
         return session().create_client(service, **options)
 
