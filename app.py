@@ -1,11 +1,18 @@
 """ontime: the Chalice app. A manifest: create the app, register what the platform and every
-workflow package contribute (`chalicelib/registry.py`), nothing else."""
+workflow package contribute, nothing else.
+
+The routes come from `chalicelib/route_table.py` (generated from the packages' declarations by
+`./dev infra`): each is bound to its view at its first request, so importing this module, which is
+a Lambda container's init, imports no view, model or service and calls nothing.
+"""
 
 from chalice.app import Chalice
 
 from chalicelib import bootstrap
 from chalicelib.http.middleware import problem_bodies_for_framework_errors, request_edges
+from chalicelib.http.routing import lazy_blueprints
 from chalicelib.push import websocket
+from chalicelib.route_table import ROUTES
 from chalicelib.waitstate import handlers
 
 app = Chalice(app_name="ontime")
@@ -14,9 +21,8 @@ app.experimental_feature_flags.update(["WEBSOCKETS"])
 app.register_middleware(request_edges(bootstrap.container), "http")  # outermost: ids, X-Request-Id, CORS
 app.register_middleware(problem_bodies_for_framework_errors, "http")
 
-for contribution in bootstrap.contributions():
-    for routes in contribution.routes:
-        app.register_blueprint(routes.bound_to(bootstrap.container))
+for blueprint in lazy_blueprints(ROUTES, bootstrap.container):
+    app.register_blueprint(blueprint)
 app.register_blueprint(handlers.routes)
 
 # On the app, not a blueprint: only the app wraps WebSocket handlers (see chalicelib/push/websocket.py).

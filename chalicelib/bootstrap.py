@@ -1,20 +1,26 @@
 """The composition root: everything is built here, once per Lambda container, at first use.
 
-Importing this module builds nothing and reads no environment; `container()` does, on the first
-request or event: the platform's pieces first, then each contribution of the registry in order
-(`contribution.py`). Tests and the local stack call `build(...)` with their own adapters (a fake
-clock, a recording push sender, the sandbox payment provider, in-memory stores) and `install` it.
+Importing this module builds nothing and reads no environment. `container()` builds the platform's
+pieces at the first request or event (settings, clock, engine, notifier, token verifier,
+idempotency, page tokens), and each workflow package at its own first use (`Packages`): a route of
+the package, an alarm of one of its kinds, its role's pending work, a payment it settles, or what it
+provides to a package being built (`Platform.need`). A container's first request thus imports and
+builds what that request uses, not every package's services, views and clients. Tests and the
+local stack call `build(...)` with their own adapters (a fake clock, a recording push sender, the
+sandbox payment provider, in-memory stores) and `install` it; `Container.build_all()` builds every
+package at once (the local stack does, so that a wrong setting fails at its start).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar, cast
 
+from chalicelib import aws
 from chalicelib.auth.tokens import JwksVerifier, TokenVerifier
-from chalicelib.contribution import Contribution, Platform, models_of
+from chalicelib.contribution import Contribution, Platform, Wired, models_of
 from chalicelib.core.clock import Clock, SystemClock
 from chalicelib.core.observability import EmfMetrics, MetricsSink, configure_logging
 from chalicelib.http.docs import ApiDocuments
@@ -32,15 +38,112 @@ from chalicelib.waitstate.engine import WaitStateEngine
 from chalicelib.waitstate.model import AlarmQueue
 
 K = TypeVar("K")
+V = TypeVar("V")
 
 
 class Misconfigured(RuntimeError):
     """The stage cannot start as configured (said at the first request, in the function's log)."""
 
 
+class OnDemand(Mapping[str, V]):
+    """What built packages contributed under each key (a role's pending work, a payment reference
+    prefix's payee, a provision): a key not there yet builds packages until one contributes it."""
+
+    def __init__(self, found: dict[str, V], build_until: Callable[[Callable[[], bool]], None]) -> None:
+        self._found = found
+        self._build_until = build_until
+
+    def __getitem__(self, key: str) -> V:
+        if key not in self._found:
+            self._build_until(lambda: key in self._found)
+        return self._found[key]
+
+    def __iter__(self) -> Iterator[str]:
+        self._build_until(lambda: False)
+        return iter(dict(self._found))
+
+    def __len__(self) -> int:
+        self._build_until(lambda: False)
+        return len(self._found)
+
+
+class Packages:
+    """The workflow packages of one container, each built at most once, at its first use, after
+    whatever earlier package provides what it needs. Where the declarations say which package a
+    use belongs to (its services' module, the kinds it waits on), that one is built; otherwise
+    packages are built in registry order until one answers (a role's pending work, a payee)."""
+
+    def __init__(self, contributions: Sequence[Contribution], platform: Platform, engine: WaitStateEngine,
+                 services: dict[type, object]) -> None:
+        self.contributions = tuple(contributions)
+        self._platform = platform
+        self._engine = engine
+        self._services = services
+        self._built: dict[str, Wired[Any]] = {}
+        self._kinds: set[str] = set()
+        self._pending: dict[str, PendingWork] = {}
+        self._payees: dict[str, Payee] = {}
+        self._provided: dict[str, object] = {}
+        self._lock = threading.RLock()
+        self.pending_work: Mapping[str, PendingWork] = OnDemand(self._pending, self.build_until)
+        self.payees: Mapping[str, Payee] = OnDemand(self._payees, self.build_until)
+        engine.register_on_demand(self.build_kind)
+
+    @property
+    def built(self) -> tuple[str, ...]:
+        """The names of the packages built so far, in the order they were built."""
+        return tuple(self._built)
+
+    def build(self, package: Contribution) -> None:
+        with self._lock:
+            if package.name in self._built:
+                return
+            earlier = self.contributions[:self.contributions.index(package)]
+            provided = OnDemand(self._provided, lambda found: self.build_until(found, among=earlier))
+            wired = package.build(replace(self._platform, provided=provided))
+            for workflow in wired.workflows:
+                self._engine.register(workflow)
+                self._kinds.add(workflow.kind)
+            _merge(self._pending, wired.pending_work, package, "pending work for role")
+            _merge(self._payees, wired.payees, package, "payments with the reference prefix")
+            _merge(self._provided, wired.provides, package, "a provision named")
+            if wired.services is not None:
+                self._services[type(wired.services)] = wired.services
+            self._built[package.name] = wired
+
+    def build_until(self, found: Callable[[], bool], among: Sequence[Contribution] | None = None) -> None:
+        """Build packages in registry order until `found()` holds, or every one is built."""
+        for package in self.contributions if among is None else among:
+            if found():
+                return
+            self.build(package)
+
+    def build_all(self) -> None:
+        self.build_until(lambda: False)
+
+    def build_kind(self, kind: str | None) -> None:
+        """The package whose workflow fires alarms of `kind` (`None`: every package, for a sweep)."""
+        if kind is None:
+            self.build_all()
+            return
+        for package in self.contributions:
+            if any(waiting.kind == kind for waiting in package.waiting):
+                self.build(package)
+        self.build_until(lambda: kind in self._kinds)
+
+    def build_services(self, kind: type) -> None:
+        """The package whose services object is a `kind` (defined in that package's folder)."""
+        module = kind.__module__.split(".")
+        for package in self.contributions:
+            if module[:2] == ["chalicelib", package.name]:
+                self.build(package)
+        self.build_until(lambda: kind in self._services)
+
+
 @dataclass
 class Container:
-    """The platform's pieces and every package's services, for one Lambda container."""
+    """The platform's pieces and, as they are first used, the packages' services, for one Lambda
+    container."""
 
     settings: Settings
     clock: Clock
@@ -52,8 +155,7 @@ class Container:
     idempotency: Idempotency
     payments: PaymentProvider
     page_tokens: PageTokens
-    pending_work: Mapping[str, PendingWork] = field(default_factory=dict)
-    """By role: what a (re)connected terminal still has to act on."""
+    packages: Packages = field(repr=False)
     services: dict[type, object] = field(default_factory=dict)
 
     @property
@@ -64,8 +166,20 @@ class Container:
     def validate_responses(self) -> bool:
         return self.settings.validate_responses
 
+    @property
+    def pending_work(self) -> Mapping[str, PendingWork]:
+        """By role: what a (re)connected terminal still has to act on."""
+        return self.packages.pending_work
+
     def services_of(self, kind: type[K]) -> K:
+        if kind not in self.services:
+            self.packages.build_services(kind)
         return cast(K, self.services[kind])
+
+    def build_all(self) -> Container:
+        """Every package now, rather than at its first use."""
+        self.packages.build_all()
+        return self
 
 
 def contributions() -> tuple[Contribution, ...]:
@@ -85,7 +199,8 @@ def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink 
           connections: ConnectionRegistry | None = None, verifier: TokenVerifier | None = None,
           payments: PaymentProvider | None = None, overrides: Mapping[object, object] | None = None,
           packages: Sequence[Contribution] | None = None) -> Container:
-    """`overrides`: adapters by port (a Protocol) that packages take instead of their real ones."""
+    """The platform's pieces now and the packages at their first use. `overrides`: adapters by port
+    (a Protocol) that packages take instead of their real ones."""
     configure_logging()
     packages = contributions() if packages is None else tuple(packages)
     configure_tables(models_of(packages), config)
@@ -98,24 +213,15 @@ def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink 
     payments = payments or _payment_provider(config)
     platform = Platform(config, clock, metrics, engine, notifier, payments, dict(overrides or {}))
     idempotency = Idempotency(platform.port(IdempotencyStore, _dynamo_idempotency), clock)
+    services: dict[type, object] = {}
+    on_demand = Packages(packages, platform, engine, services)
     built = Container(config, clock, metrics, engine, notifier, registry, verifier or _jwks_verifier(config),
-                      idempotency, payments, _page_tokens(config))
-    pending: dict[str, PendingWork] = {}
-    payees: dict[str, Payee] = {}
-    provided: dict[str, object] = {}
-    for package in packages:
-        wired = package.build(replace(platform, provided=dict(provided)))
-        for workflow in wired.workflows:
-            engine.register(workflow)
-        _merge(pending, wired.pending_work, package, "pending work for role")
-        _merge(payees, wired.payees, package, "payments with the reference prefix")
-        _merge(provided, wired.provides, package, "a provision named")
-        if wired.services is not None:
-            built.services[type(wired.services)] = wired.services
-    built.pending_work = pending
+                      idempotency, payments, _page_tokens(config), on_demand, services)
     secrets = tuple(secret.encode() for secret in config.payment_webhook_secrets)
-    built.services.update({Settings: config, PaymentCallbacks: PaymentCallbacks(secrets, clock, payees),
-                           ApiDocuments: ApiDocuments([(p.name, routes) for p in packages for routes in p.routes])})
+    services.update({
+        Settings: config, PaymentCallbacks: PaymentCallbacks(secrets, clock, on_demand.payees),
+        ApiDocuments: ApiDocuments(lambda: [(p.name, routes) for p in on_demand.contributions for routes in p.routes]),
+    })
     return built
 
 
@@ -145,23 +251,18 @@ def install(built: Container | None) -> None:
 
 
 def _api_gateway_sender(config: Settings) -> PushSender:
-    import boto3
-
     from chalicelib.push.api_gateway import ApiGatewayPushSender
 
-    client: Any = boto3.client("apigatewaymanagementapi", region_name=config.region,
-                               endpoint_url=config.ws_management_endpoint)
-    return ApiGatewayPushSender(client)
+    return ApiGatewayPushSender(aws.LazyClient("apigatewaymanagementapi", region_name=config.region,
+                                               endpoint_url=config.ws_management_endpoint))
 
 
 def _sqs_alarm_queue(config: Settings) -> AlarmQueue:
-    import boto3
-
     from chalicelib.waitstate.alarm_queue import SqsAlarmQueue
 
     if not config.alarm_queue_url:
         raise Misconfigured("ONTIME_ALARM_QUEUE_URL is not set")
-    return SqsAlarmQueue(boto3.client("sqs", region_name=config.region), config.alarm_queue_url)
+    return SqsAlarmQueue(aws.LazyClient("sqs", region_name=config.region), config.alarm_queue_url)
 
 
 def _dynamo_connections() -> ConnectionRegistry:

@@ -3,10 +3,12 @@
 Each package's `wiring.py` declares one `Contribution`; `registry.py` lists them. The platform
 reads the declarations in three places and nowhere else:
 
-* `bootstrap` calls each `build(platform)` once per Lambda container (at the first request) and
+* `bootstrap` calls each `build(platform)` at most once per Lambda container, at the first request
+  or event that needs the package (one of its routes, an alarm of one of its kinds, its role's
+  pending work, a payment it settles, or what it provides to a package that needs it), and
   registers what it returns (`Wired`): the package's services, its engine workflows, the pending
   work its terminals list on reconnect, the payments it settles, what it provides to others;
-* `app.py` registers its routes;
+* `app.py` registers its routes (from `chalicelib/route_table.py`, generated from them);
 * `infra/generate.py` (`./dev infra`) turns its tables, waiting kinds, alarms, dashboard widgets,
   permissions, resources and environment into `infra/template.json` and the functions' policies,
   and the local stack (`devstack`) runs its demo seed.
@@ -17,21 +19,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from pynamodb.models import Model
+if TYPE_CHECKING:  # only named here: importing `app.py` (which imports this) must not build them
+    from pynamodb.models import Model
 
-from chalicelib.core.clock import Clock
-from chalicelib.core.observability import MetricsSink
-from chalicelib.http.routing import Routes
-from chalicelib.payments.callbacks import Payee
-from chalicelib.payments.port import PaymentProvider
-from chalicelib.push.messages import Message
-from chalicelib.push.notifier import Notifier
-from chalicelib.push.terminal import PendingWork
-from chalicelib.settings import Settings
-from chalicelib.waitstate.engine import WaitStateEngine
-from chalicelib.waitstate.model import Workflow
+    from chalicelib.core.clock import Clock
+    from chalicelib.core.observability import MetricsSink
+    from chalicelib.http.routing import Routes
+    from chalicelib.payments.callbacks import Payee
+    from chalicelib.payments.port import PaymentProvider
+    from chalicelib.push.messages import Message
+    from chalicelib.push.notifier import Notifier
+    from chalicelib.push.terminal import PendingWork
+    from chalicelib.settings import Settings
+    from chalicelib.waitstate.engine import WaitStateEngine
+    from chalicelib.waitstate.model import Workflow
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -214,13 +217,22 @@ Seed = Callable[[SeedClient], Iterable[str]]
 # ── the declaration ─────────────────────────────────────────────────────────────────────────
 
 
+def _nothing() -> tuple[Any, ...]:
+    return ()
+
+
 @dataclass(frozen=True)
 class Contribution:
+    """A package's declaration. It names its route tables and messages through functions that
+    import them (`load_routes`, `load_messages`): they bring the package's views, schemas and
+    services with them, which neither importing `app.py` nor a request to another package pays for."""
+
     name: str
     """The package's folder, and its name in docs and logs."""
     summary: str
     build: Callable[[Platform], Wired[Any]]
-    routes: tuple[Routes[Any], ...] = ()
+    """Imports what it builds (services, stores) itself: it runs at the first use of the package."""
+    load_routes: Callable[[], tuple[Routes[Any], ...]] = _nothing
     settings: Callable[[Settings], object] | None = None
     """Reads the package's own settings from the platform's environment (its `settings.py`)."""
     tables: tuple[Table, ...] = ()
@@ -236,8 +248,16 @@ class Contribution:
     seed: Seed | None = None
     data_notes: str = ""
     """What a typical transition reads and writes (for `docs/data.md`)."""
-    messages: tuple[Message, ...] = ()
+    load_messages: Callable[[], tuple[Message, ...]] = _nothing
     """Every message type it sends to terminals, with the model of its data (`docs/asyncapi.json`)."""
+
+    @property
+    def routes(self) -> tuple[Routes[Any], ...]:
+        return self.load_routes()
+
+    @property
+    def messages(self) -> tuple[Message, ...]:
+        return self.load_messages()
 
 
 def models_of(contributions: Iterable[Contribution]) -> list[type[Model]]:

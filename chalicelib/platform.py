@@ -4,12 +4,15 @@ alarms and dashboard rows are the generator's own: `infra/generate.py`.)"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalicelib.contribution import AccessPattern, Contribution, Function, Grant, Platform, Table, Wired
-from chalicelib.http import docs, health
-from chalicelib.payments import routes as payment_routes
 from chalicelib.persistence.connections import ConnectionModel
 from chalicelib.persistence.idempotency import IdempotencyModel
-from chalicelib.push.messages import PLATFORM_MESSAGES
+
+if TYPE_CHECKING:
+    from chalicelib.http.routing import Routes
+    from chalicelib.push.messages import Message
 
 PUSHING = (Function.API, Function.FIRE_ALARMS, Function.WS_MESSAGE)
 """The functions that push to terminals: they find a party's connections and forget gone ones."""
@@ -19,12 +22,25 @@ def _nothing_to_build(platform: Platform) -> Wired[None]:
     return Wired(None)  # the platform's services are built by bootstrap itself
 
 
+def _routes() -> tuple[Routes[Any], ...]:
+    from chalicelib.http import docs, health
+    from chalicelib.payments import routes as payment_routes
+
+    return health.routes, docs.routes, payment_routes.routes
+
+
+def _messages() -> tuple[Message, ...]:
+    from chalicelib.push.messages import PLATFORM_MESSAGES
+
+    return PLATFORM_MESSAGES
+
+
 PLATFORM = Contribution(
     name="platform",
     summary="the wait-state engine, push, auth, HTTP and payments every workflow shares",
     build=_nothing_to_build,
-    routes=(health.routes, docs.routes, payment_routes.routes),
-    messages=PLATFORM_MESSAGES,
+    load_routes=_routes,
+    load_messages=_messages,
     tables=(
         Table(ConnectionModel, (
             Grant(PUSHING, ("dynamodb:Query", "dynamodb:DeleteItem"), ("by_party",)),

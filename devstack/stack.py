@@ -212,9 +212,8 @@ def terminals_document() -> dict[str, Any]:
 
 
 def warm_clients() -> None:
-    """Create each table's client now rather than inside the first requests: every PynamoDB model
-    has its own botocore session, which loads the endpoint and service definitions again (about
-    0.2 s of CPU per model)."""
+    """Create the tables' DynamoDB client (one for every model, `chalicelib/aws.py`) now rather than
+    inside the first request, and check that every table exists."""
     from chalicelib.bootstrap import contributions
     from chalicelib.contribution import models_of
 
@@ -361,8 +360,9 @@ class StartedApp:
 
 
 def start_app(options: Options, stats: StackStats, rest_url: str) -> StartedApp:
-    """The app's container, built now (a wrong setting fails here, not at the first request) with
-    the local stage's own token issuer and the sandbox payment provider, then the demo data."""
+    """The app's container with every package, built now (a wrong setting fails here, not at the
+    first request; a Lambda container builds each package at its first use) with the local stage's
+    own token issuer and the sandbox payment provider, then the demo data."""
     from chalicelib import bootstrap
     from chalicelib.core.clock import SystemClock
     from chalicelib.http.docs import ApiDocuments
@@ -376,7 +376,7 @@ def start_app(options: Options, stats: StackStats, rest_url: str) -> StartedApp:
     clock = SystemClock()
     sandbox = SandboxProvider(config.payment_webhook_secrets[0].encode(), rest_url, f"{rest_url}/payments/callback",
                               clock)
-    built = bootstrap.build(config, clock=clock, verifier=issuer, payments=sandbox)
+    built = bootstrap.build(config, clock=clock, verifier=issuer, payments=sandbox).build_all()
     built.services[DevTokenIssuer] = issuer
     # The stack serves `POST /dev/tokens` too, so its document lists it (the committed one does not).
     built.services[ApiDocuments] = built.services_of(ApiDocuments).with_routes("local", tokens.routes)

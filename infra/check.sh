@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # CI step: package the app for every AWS stage exactly as infra/deploy.sh does (Chalice's SAM
-# output merged with infra/template.json) and run cfn-lint on the merged template. Any cfn-lint
-# finding, informational ones included, fails the run.
+# output merged with infra/template.json, the zip completed by infra/package.py: bytecode in,
+# unused botocore data out) and run cfn-lint on the merged template. Any cfn-lint finding,
+# informational ones included, fails the run. ONTIME_KEEP_ZIP=1 keeps build/infra/STAGE/deployment.zip
+# (for `python -m bench.cold_start --package`).
 #
 # Needs no AWS account or credentials: `chalice package` only reads the region (to build ARNs)
 # and downloads Lambda wheels from PyPI (cached in .chalice/deployments after the first run).
@@ -20,6 +22,7 @@ tool() {  # the project venv's tool, else whatever PATH has
 }
 CHALICE=$(tool chalice) || { echo "check.sh: chalice not found (run ./dev test)" >&2; exit 1; }
 CFN_LINT=$(tool cfn-lint) || { echo "check.sh: cfn-lint not found (run ./dev test)" >&2; exit 1; }
+PYTHON=$(tool python) || { echo "check.sh: python not found (run ./dev test)" >&2; exit 1; }
 
 started=$SECONDS
 for stage in $STAGES; do
@@ -32,6 +35,7 @@ for stage in $STAGES; do
     echo "check.sh: chalice package --stage $stage failed" >&2
     exit 1
   fi
+  "$PYTHON" -m infra.package "$OUT/$stage/deployment.zip" >/dev/null
   # ~20 MB: keep what it holds and how big it is (tests/integration/test_deployment_package.py
   # reads it), not the zip itself.
   python3 - "$OUT/$stage" <<'PY'
@@ -44,7 +48,7 @@ with zipfile.ZipFile(out / "deployment.zip") as package:
     "zip_bytes": (out / "deployment.zip").stat().st_size,
     "unpacked_bytes": sum(e["size"] for e in entries), "entries": entries}) + "\n")
 PY
-  rm -f "$OUT/$stage/deployment.zip"
+  [ "${ONTIME_KEEP_ZIP:-}" = 1 ] || rm -f "$OUT/$stage/deployment.zip"
   resources=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["Resources"]))' \
     "$OUT/$stage/sam.json")
   # --non-zero-exit-code informational: warnings and informational findings fail too.

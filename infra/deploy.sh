@@ -33,6 +33,7 @@ tool() {  # the project venv's tool, else whatever PATH has
   if [ -x ".venv/bin/$1" ]; then echo ".venv/bin/$1"; else command -v "$1"; fi
 }
 CHALICE=$(tool chalice) || die "chalice not found: run ./dev test once to create .venv"
+PYTHON=$(tool python) || die "python not found: run ./dev test once to create .venv"
 
 region=${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region || true)}}
 [ -n "$region" ] || die "no AWS region: set AWS_REGION"
@@ -53,6 +54,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 "$CHALICE" package --stage "$stage" --merge-template infra/template.json "$work/package"
+# Bytecode in, unused botocore data out: what a cold start would otherwise pay for (infra/package.py).
+"$PYTHON" -m infra.package "$work/package/deployment.zip"
 
 aws cloudformation package \
   --template-file "$work/package/sam.json" \

@@ -27,7 +27,7 @@ from chalicelib import bootstrap
 from chalicelib.contribution import models_of
 from chalicelib.core.clock import FakeClock
 from chalicelib.core.observability import RecordingMetrics
-from chalicelib.persistence.tables import configure_tables, short_name
+from chalicelib.persistence.tables import configure_tables
 from chalicelib.settings import Settings
 from devstack.provision import bucket_environment, provision
 from devstack.sandbox.provider import SandboxProvider
@@ -71,7 +71,6 @@ class World(Services):
 
 
 _CLIENTS: dict[str, Any] = {}
-_CONNECTIONS: dict[str, Any] = {}
 MODELS = models_of(bootstrap.contributions())
 
 
@@ -84,19 +83,9 @@ def aws_client(service: str) -> Any:
 
 
 def point_models_at(settings: Settings) -> None:
-    """`configure_tables`, then hand each PynamoDB model the connection it had in an earlier test.
-
-    PynamoDB gives every model its own botocore session; a fresh one parses the DynamoDB service
-    model again (≈ 0.1 s per model and test). The tables keep their names between tests, and moto
-    intercepts old clients as well as new ones, so reusing the connections changes nothing else."""
+    """`configure_tables`: every model on this stage's tables, through the one DynamoDB client of the
+    process's botocore session (built once for the whole run: moto intercepts it in every test)."""
     configure_tables(MODELS, settings)
-    for model in MODELS:
-        name = short_name(model)
-        cached = _CONNECTIONS.get(name)
-        if cached is not None and cached.table_name == model.Meta.table_name:
-            model._connection = cached
-        else:
-            _CONNECTIONS[name] = model._get_connection()
 
 
 class SharedAccount:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.catalogue.cache import CatalogueCache
 from chalicelib.catalogue.model import ALWAYS_OPEN, Merchant, Product
 from chalicelib.catalogue.ports import CatalogueStore
-from chalicelib.catalogue.schemas import MerchantIn, MerchantPatch, ProductIn, ProductPatch
 from chalicelib.catalogue.settings import CatalogueSettings
 from chalicelib.core.clock import Clock
 from chalicelib.core.contention import retry_contended
@@ -24,8 +23,11 @@ from chalicelib.core.errors import (
 )
 from chalicelib.core.ids import new_id
 from chalicelib.core.money import currency_errors
-from chalicelib.http.fields import MoneyIn
 from chalicelib.persistence.paging import Page
+
+if TYPE_CHECKING:  # request bodies: only named here, so that alarms and pushes import none
+    from chalicelib.catalogue.schemas import MerchantIn, MerchantPatch, ProductIn, ProductPatch
+    from chalicelib.http.fields import MoneyIn
 
 
 class CatalogueService:

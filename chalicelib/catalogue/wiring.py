@@ -3,16 +3,21 @@ its routes, its two tables and its demo merchant."""
 
 from __future__ import annotations
 
-from chalicelib.catalogue import routes
-from chalicelib.catalogue.ports import CatalogueStore
+from typing import TYPE_CHECKING, Any
+
 from chalicelib.catalogue.seed import seed
-from chalicelib.catalogue.service import CatalogueService
 from chalicelib.catalogue.settings import CatalogueSettings
 from chalicelib.catalogue.tables import MerchantModel, ProductModel
 from chalicelib.contribution import READ, WRITE, AccessPattern, Contribution, Function, Grant, Platform, Table, Wired
 
+if TYPE_CHECKING:
+    from chalicelib.catalogue.service import CatalogueService
+    from chalicelib.http.routing import Routes
+
 
 def build(platform: Platform) -> Wired[CatalogueService]:
+    from chalicelib.catalogue.ports import CatalogueStore
+    from chalicelib.catalogue.service import CatalogueService
     from chalicelib.catalogue.store import DynamoCatalogueStore
 
     service = CatalogueService(platform.port(CatalogueStore, DynamoCatalogueStore), platform.clock,
@@ -20,11 +25,17 @@ def build(platform: Platform) -> Wired[CatalogueService]:
     return Wired(service, provides={"menus": service})
 
 
+def routes() -> tuple[Routes[Any], ...]:
+    from chalicelib.catalogue import routes
+
+    return (routes.routes,)
+
+
 CATALOGUE = Contribution(
     name="catalogue",
     summary="the merchants' menus: merchants (business hours, answer window, pause) and their products",
     build=build,
-    routes=(routes.routes,),
+    load_routes=routes,
     settings=CatalogueSettings.of,
     tables=(
         Table(MerchantModel, (Grant((Function.API,), (*READ, *WRITE)),), (

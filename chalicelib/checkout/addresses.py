@@ -12,13 +12,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.checkout.model import SavedAddress
 from chalicelib.checkout.ports import AddressStore
-from chalicelib.checkout.supplier_schemas import SavedAddressIn
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import FieldError, NotFound, ValidationFailed
 from chalicelib.core.ids import new_id
+
+if TYPE_CHECKING:  # request bodies: only named here, so that alarms and pushes import none
+    from chalicelib.checkout.supplier_schemas import SavedAddressIn
 
 MAX_ADDRESSES = 20
 """A customer's saved addresses are few: one query reads them all, one transaction writes them all."""

@@ -3,14 +3,18 @@ the goods, capped at their total and spread over the sub-orders by `split.py`'s 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.checkout.model import Coupon
 from chalicelib.checkout.ports import CouponStore
-from chalicelib.checkout.schemas import CouponIn
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import AlreadyExists, AlreadyTaken, FieldError, NotFound, ValidationFailed
 from chalicelib.core.money import currency_errors
 from chalicelib.persistence.paging import Page
+
+if TYPE_CHECKING:  # request bodies: only named here, so that alarms and pushes import none
+    from chalicelib.checkout.schemas import CouponIn
 
 
 class Coupons:

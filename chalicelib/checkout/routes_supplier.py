@@ -19,7 +19,8 @@ from chalicelib.checkout.views import (
     supplier_order_view,
 )
 from chalicelib.core.errors import FieldError, MalformedRequest, NotFound
-from chalicelib.http.fields import PointIn, is_id
+from chalicelib.core.ids import is_id
+from chalicelib.http.fields import PointIn
 from chalicelib.http.lists import list_body
 from chalicelib.http.responses import Page
 from chalicelib.http.routing import Call, Query, Routes

@@ -8,7 +8,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.auth.scoping import may_see
@@ -37,16 +37,15 @@ from chalicelib.checkout.purchase_decider import (
     PurchaseEvent,
     RefundFlagged,
 )
-from chalicelib.checkout.schemas import CartIn, PurchaseIn
 from chalicelib.checkout.split import split_cart
 from chalicelib.checkout.supplier_catalogue import SupplierCatalogue
 from chalicelib.checkout.supplier_orders import SupplierOrderService
+from chalicelib.checkout.tables import PURCHASE_KIND
 from chalicelib.checkout.views import ops_purchase_view, purchase_view, record_view, supplier_order_view
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import NotFound, ValidationFailed
-from chalicelib.core.ids import new_id
+from chalicelib.core.ids import is_id, new_id
 from chalicelib.core.observability import MetricsSink, log
-from chalicelib.http.fields import is_id
 from chalicelib.payments.port import PaymentOutcome, PaymentProvider, ProviderPayment
 from chalicelib.persistence.paging import Page
 from chalicelib.push import party
@@ -54,7 +53,8 @@ from chalicelib.push.notifier import Notifier
 from chalicelib.waitstate.engine import Change, WaitStateEngine
 from chalicelib.waitstate.model import Workflow
 
-PURCHASE_KIND = "purchase"
+if TYPE_CHECKING:  # request bodies: only named here, so that alarms and pushes import none
+    from chalicelib.checkout.schemas import CartIn, PurchaseIn
 
 
 class CheckoutService:

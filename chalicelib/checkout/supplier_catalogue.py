@@ -21,18 +21,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.checkout.model import AttributeOption, Product, Supplier
 from chalicelib.checkout.ports import ProductKey, SupplierStore
 from chalicelib.checkout.split import Kind, ProductType
-from chalicelib.checkout.supplier_schemas import ProductIn, SupplierIn, SupplierPatch
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import AlreadyExists, AlreadyTaken, FieldError, NotFound, ValidationFailed
 from chalicelib.core.ids import new_id
 from chalicelib.core.money import Money, currency_errors
 from chalicelib.persistence.paging import Page
+
+if TYPE_CHECKING:  # request bodies: only named here, so that alarms and pushes import none
+    from chalicelib.checkout.supplier_schemas import ProductIn, SupplierIn, SupplierPatch
 
 
 @dataclass(frozen=True)

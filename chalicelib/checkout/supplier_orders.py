@@ -3,17 +3,17 @@ customer reads one panel per paid record — each change pushed to whoever shows
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.auth.scoping import may_see
 from chalicelib.checkout import supplier_order_decider
 from chalicelib.checkout.model import SupplierOrder, order_id_of, supplier_party
 from chalicelib.checkout.ports import SupplierOrderStore
-from chalicelib.checkout.schemas import ShipIn
 from chalicelib.checkout.supplier_order_decider import Deliver, Locate, ParcelChanged, ParcelEvent, Ship
 from chalicelib.checkout.views import record_view, supplier_order_view
 from chalicelib.core.errors import FieldError, MalformedRequest, NotFound
 from chalicelib.core.observability import MetricsSink, log
-from chalicelib.http.fields import PointIn
 from chalicelib.persistence.paging import Page
 from chalicelib.push import party
 from chalicelib.push.notifier import Notifier
@@ -21,6 +21,10 @@ from chalicelib.push.party import Party
 from chalicelib.push.terminal import PendingList
 from chalicelib.waitstate.engine import WaitStateEngine
 from chalicelib.waitstate.model import Workflow
+
+if TYPE_CHECKING:  # request bodies: only named here, so that alarms and pushes import none
+    from chalicelib.checkout.schemas import ShipIn
+    from chalicelib.http.fields import PointIn
 
 SUPPLIER_ORDER_KIND = "supplier_order"
 OPEN_STATUSES = ("paid", "in_progress")

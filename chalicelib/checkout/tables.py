@@ -18,6 +18,9 @@ from pynamodb.models import Model
 
 from chalicelib.persistence.tables import AddressMap, DueIndex, HistoryMap, WaitingEntityModel
 
+PURCHASE_KIND = "purchase"
+"""The wait-state engine's name for the entities of this table (in alarm messages and the sweep)."""
+
 
 class SupplierModel(Model):
     class Meta:

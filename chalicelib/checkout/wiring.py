@@ -6,17 +6,12 @@ refund and mismatch alarms and the purchase graphs."""
 
 from __future__ import annotations
 
-from chalicelib.checkout import routes_catalogue, routes_customer, routes_ops, routes_supplier
-from chalicelib.checkout.addresses import AddressBook
-from chalicelib.checkout.coupons import Coupons
-from chalicelib.checkout.messages import MESSAGES
-from chalicelib.checkout.ports import AddressStore, CouponStore, PurchaseStore, SupplierOrderStore, SupplierStore
+from typing import TYPE_CHECKING, Any
+
 from chalicelib.checkout.seed import seed
-from chalicelib.checkout.service import PURCHASE_KIND, CheckoutService, CheckoutServices, purchase_workflow
 from chalicelib.checkout.settings import CheckoutSettings
-from chalicelib.checkout.supplier_catalogue import SupplierCatalogue
-from chalicelib.checkout.supplier_orders import SupplierOrderService, supplier_order_workflow
 from chalicelib.checkout.tables import (
+    PURCHASE_KIND,
     AddressModel,
     CouponModel,
     PurchaseModel,
@@ -41,14 +36,25 @@ from chalicelib.contribution import (
     Wired,
 )
 
+if TYPE_CHECKING:
+    from chalicelib.checkout.service import CheckoutServices
+    from chalicelib.http.routing import Routes
+    from chalicelib.push.messages import Message
+
 API, FIRE = Function.API, Function.FIRE_ALARMS
 
 
 def build(platform: Platform) -> Wired[CheckoutServices]:
     from chalicelib.checkout.address_store import DynamoAddressStore
+    from chalicelib.checkout.addresses import AddressBook
     from chalicelib.checkout.coupon_store import DynamoCouponStore
+    from chalicelib.checkout.coupons import Coupons
+    from chalicelib.checkout.ports import AddressStore, CouponStore, PurchaseStore, SupplierOrderStore, SupplierStore
     from chalicelib.checkout.purchase_store import DynamoPurchaseStore
+    from chalicelib.checkout.service import CheckoutService, CheckoutServices, purchase_workflow
+    from chalicelib.checkout.supplier_catalogue import SupplierCatalogue
     from chalicelib.checkout.supplier_order_store import DynamoSupplierOrderStore
+    from chalicelib.checkout.supplier_orders import SupplierOrderService, supplier_order_workflow
     from chalicelib.checkout.supplier_store import DynamoSupplierStore
 
     shards, clock = platform.settings.due_shards, platform.clock
@@ -67,12 +73,24 @@ def build(platform: Platform) -> Wired[CheckoutServices]:
                  pending_work={"supplier": supplier_orders.pending_work}, payees={"pur": checkout})
 
 
+def routes() -> tuple[Routes[Any], ...]:
+    from chalicelib.checkout import routes_catalogue, routes_customer, routes_ops, routes_supplier
+
+    return routes_customer.routes, routes_supplier.routes, routes_catalogue.routes, routes_ops.routes
+
+
+def messages() -> tuple[Message, ...]:
+    from chalicelib.checkout.messages import MESSAGES
+
+    return MESSAGES
+
+
 CHECKOUT = Contribution(
     name="checkout",
     summary="split orders (workflow 03): one cart, N suppliers, paid once, fanned out, tracked to the door",
     build=build,
-    routes=(routes_customer.routes, routes_supplier.routes, routes_catalogue.routes, routes_ops.routes),
-    messages=MESSAGES,
+    load_routes=routes,
+    load_messages=messages,
     settings=CheckoutSettings.of,
     tables=(
         Table(SupplierModel, (Grant((API,), (*READ, *WRITE, *SCAN)),), (

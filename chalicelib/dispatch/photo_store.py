@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
+from chalicelib import aws
 from chalicelib.dispatch.photos import StoredPhoto
 
 
@@ -41,13 +42,12 @@ class S3PhotoStore:
 
 def s3_photo_store(bucket: str, region: str, endpoint_url: str | None) -> S3PhotoStore:
     def client() -> Any:
-        import boto3
         from botocore.config import Config
 
         # SigV4 and a regional endpoint, so presigned POSTs work from a phone; path-style
         # addressing for a local endpoint such as http://127.0.0.1:5000.
         style = "path" if endpoint_url else "auto"
-        return boto3.client("s3", region_name=region, endpoint_url=endpoint_url,
-                            config=Config(signature_version="s3v4", s3={"addressing_style": style}))
+        return aws.client("s3", region_name=region, endpoint_url=endpoint_url,
+                          config=Config(signature_version="s3v4", s3={"addressing_style": style}))
 
     return S3PhotoStore(client, bucket)

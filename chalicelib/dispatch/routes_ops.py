@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib.auth.principal import Role
 from chalicelib.core.errors import FieldError, MalformedRequest
+from chalicelib.core.ids import is_id
 from chalicelib.dispatch.model import Status
 from chalicelib.dispatch.ports import InstallationFilter
 from chalicelib.dispatch.schemas import AreaIn, AreaPatch, AssignIn, CancelIn, InstallerIn, InstallerPatch
@@ -22,7 +23,6 @@ from chalicelib.dispatch.views import (
     ops_view,
     page_view,
 )
-from chalicelib.http.fields import is_id
 from chalicelib.http.lists import list_body
 from chalicelib.http.responses import Page, TimedPage
 from chalicelib.http.routing import Call, Query, Routes

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.auth.scoping import may_see
@@ -40,7 +40,7 @@ from chalicelib.dispatch.model import (
 )
 from chalicelib.dispatch.photos import PHOTO_TYPES, UPLOAD_EXPIRES_S, PhotoStore, photo_key, photo_prefix
 from chalicelib.dispatch.ports import InstallationFilter, InstallationStore
-from chalicelib.dispatch.schemas import AssignIn, DispatchActionIn, InstallationIn, PhotoIn
+from chalicelib.dispatch.tables import INSTALLATION_KIND
 from chalicelib.dispatch.views import customer_view, dispatch_view, ops_view
 from chalicelib.dispatch.workforce import Workforce
 from chalicelib.persistence.paging import Page
@@ -51,7 +51,9 @@ from chalicelib.push.terminal import PendingList
 from chalicelib.waitstate.engine import WaitStateEngine
 from chalicelib.waitstate.model import Workflow
 
-INSTALLATION_KIND = "installation"
+if TYPE_CHECKING:  # request bodies: only named here, so that alarms and pushes import none
+    from chalicelib.dispatch.schemas import AssignIn, DispatchActionIn, InstallationIn, PhotoIn
+
 MAX_CHOICE_ATTEMPTS = 3
 OFFER_BATCH = 10
 """How many waiting requests of an area are offered at once when an installer frees up."""

@@ -11,6 +11,9 @@ from pynamodb.models import Model
 
 from chalicelib.persistence.tables import AddressMap, DueIndex, WaitingEntityModel
 
+INSTALLATION_KIND = "installation"
+"""The wait-state engine's name for the entities of this table (in alarm messages and the sweep)."""
+
 
 class AssignmentMap(MapAttribute[str, Any]):
     attempt = NumberAttribute()

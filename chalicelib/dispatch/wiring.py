@@ -5,6 +5,8 @@ pending dispatches, and the escalation graphs."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalicelib.contribution import (
     ALL_INDEXES,
     READ,
@@ -21,15 +23,21 @@ from chalicelib.contribution import (
     Widget,
     Wired,
 )
-from chalicelib.dispatch import routes_customer, routes_installer, routes_ops
-from chalicelib.dispatch.messages import MESSAGES
-from chalicelib.dispatch.photos import PhotoStore
-from chalicelib.dispatch.ports import InstallationStore, InstallerStore
 from chalicelib.dispatch.seed import seed
-from chalicelib.dispatch.service import INSTALLATION_KIND, DispatchServices, InstallationService, installation_workflow
 from chalicelib.dispatch.settings import DispatchSettings
-from chalicelib.dispatch.tables import AreaModel, CoverageModel, InstallationModel, InstallerModel, LedgerModel
-from chalicelib.dispatch.workforce import Workforce
+from chalicelib.dispatch.tables import (
+    INSTALLATION_KIND,
+    AreaModel,
+    CoverageModel,
+    InstallationModel,
+    InstallerModel,
+    LedgerModel,
+)
+
+if TYPE_CHECKING:
+    from chalicelib.dispatch.service import DispatchServices
+    from chalicelib.http.routing import Routes
+    from chalicelib.push.messages import Message
 
 API, FIRE = Function.API, Function.FIRE_ALARMS
 
@@ -38,6 +46,10 @@ def build(platform: Platform) -> Wired[DispatchServices]:
     from chalicelib.dispatch.installation_store import DynamoInstallationStore
     from chalicelib.dispatch.installer_store import DynamoInstallerStore
     from chalicelib.dispatch.photo_store import s3_photo_store
+    from chalicelib.dispatch.photos import PhotoStore
+    from chalicelib.dispatch.ports import InstallationStore, InstallerStore
+    from chalicelib.dispatch.service import DispatchServices, InstallationService, installation_workflow
+    from chalicelib.dispatch.workforce import Workforce
 
     settings = DispatchSettings.of(platform.settings)
     shards, region = platform.settings.due_shards, platform.settings.region
@@ -51,12 +63,24 @@ def build(platform: Platform) -> Wired[DispatchServices]:
                  pending_work={"installer": installations.pending_work})
 
 
+def routes() -> tuple[Routes[Any], ...]:
+    from chalicelib.dispatch import routes_customer, routes_installer, routes_ops
+
+    return routes_customer.routes, routes_installer.routes, routes_ops.routes
+
+
+def messages() -> tuple[Message, ...]:
+    from chalicelib.dispatch.messages import MESSAGES
+
+    return MESSAGES
+
+
 DISPATCH = Contribution(
     name="dispatch",
     summary="installer dispatch (workflow 02): reminder with deduction, revocation, reassignment, completion",
     build=build,
-    routes=(routes_customer.routes, routes_installer.routes, routes_ops.routes),
-    messages=MESSAGES,
+    load_routes=routes,
+    load_messages=messages,
     settings=DispatchSettings.of,
     tables=(
         Table(InstallationModel, (

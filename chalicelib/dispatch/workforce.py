@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.core.clock import Clock
@@ -16,10 +16,12 @@ from chalicelib.core.money import Money
 from chalicelib.dispatch.installers import Area, Installer, Location
 from chalicelib.dispatch.model import LedgerEntry
 from chalicelib.dispatch.ports import InstallerStore
-from chalicelib.dispatch.schemas import AreaIn, AreaPatch, InstallerIn, InstallerPatch
 from chalicelib.dispatch.settings import DispatchSettings
-from chalicelib.http.fields import MoneyIn, PointIn
 from chalicelib.persistence.paging import Page
+
+if TYPE_CHECKING:  # request bodies: only named here, so that alarms and pushes import none
+    from chalicelib.dispatch.schemas import AreaIn, AreaPatch, InstallerIn, InstallerPatch
+    from chalicelib.http.fields import MoneyIn, PointIn
 
 RECENT_MS = 5_000
 """How long a container trusts an area's settings or an installer's areas without reading them

@@ -7,23 +7,30 @@ other route, and no import of `app.py`, pays for them.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from chalicelib.http.routing import Call, Routes
 
+Groups = Sequence[tuple[str, Routes[Any]]]
+
 
 class ApiDocuments:
-    """The document of the routes a container serves (each table with its package's name)."""
+    """The document of the routes a container serves (each table with its package's name), which
+    `groups` names only when asked: importing every package's routes is the document's cost too."""
 
-    def __init__(self, groups: Sequence[tuple[str, Routes[Any]]]) -> None:
-        self.groups = tuple(groups)
+    def __init__(self, groups: Callable[[], Groups]) -> None:
+        self._groups = groups
         self._openapi: dict[str, Any] | None = None
         self._lock = threading.Lock()
 
+    @property
+    def groups(self) -> Groups:
+        return tuple(self._groups())
+
     def with_routes(self, tag: str, routes: Routes[Any]) -> ApiDocuments:
         """The documents of these routes and more (the local stack's own `POST /dev/tokens`)."""
-        return ApiDocuments([*self.groups, (tag, routes)])
+        return ApiDocuments(lambda: [*self.groups, (tag, routes)])
 
     def openapi(self) -> dict[str, Any]:
         if self._openapi is None:

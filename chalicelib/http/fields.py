@@ -12,7 +12,6 @@ strict in any model. A time is the one thing JSON has no type for: it is an ISO 
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -29,12 +28,11 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from chalicelib.core.address import Address
+from chalicelib.core.ids import ID_PATTERN
 from chalicelib.core.money import Money
 
-ID_PATTERN = r"^[A-Za-z0-9_\-]{1,64}$"
-"""Every id a client may choose or that we issue (`ord_<hex>`); paths are checked against it too."""
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-_ID = re.compile(ID_PATTERN)
+"""An id (`core/ids.py`: what we issue, and what a client may choose)."""
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -63,11 +61,6 @@ Instant = Annotated[AwareDatetime, BeforeValidator(_iso_8601)]
 """A moment, as an ISO 8601 string with its offset (`2026-11-23T09:00:00Z`, `…+08:00`)."""
 
 
-def is_id(value: str) -> bool:
-    """Whether a path or query value could be an id (if not, it names nothing: no lookup needed)."""
-    return _ID.fullmatch(value) is not None
-
-
 def example(*bodies: dict[str, Any]) -> ConfigDict:
     """A request model's examples, as its `model_config` (merged with `Strict`'s): the API document
     shows them, and the tests send them, so each must be a valid body."""
@@ -75,7 +68,10 @@ def example(*bodies: dict[str, Any]) -> ConfigDict:
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid")
+    """Every request body: strict, no undeclared member, and its validator built when a request first
+    needs it (`defer_build`), not when its module is imported."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", defer_build=True)
 
 
 MAX_AMOUNT = 100_000_000

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from chalicelib.http.fields import ID_PATTERN
+from chalicelib.core.ids import ID_PATTERN
 from chalicelib.http.requests import DEFAULT_LIMIT, MAX_LIMIT
 from chalicelib.http.responses import Problem
 from chalicelib.http.routing import ANY_ROLE, NoContent, Routes, RouteSpec

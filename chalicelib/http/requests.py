@@ -1,17 +1,23 @@
-"""Reading requests: size, media type, JSON, and a pydantic schema, with every bad field named."""
+"""Reading requests: size, media type, JSON, and a pydantic schema, with every bad field named.
+
+pydantic is imported by the first body parsed (a route's models bring it anyway), not with this
+module: the WebSocket and alarm functions read no request body.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice.app import Request
-from pydantic import BaseModel, ValidationError
 
 from chalicelib.core import jsontext
 from chalicelib.core.errors import FieldError, MalformedRequest, PayloadTooLarge
 
-T = TypeVar("T", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+T = TypeVar("T", bound="BaseModel")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
@@ -49,6 +55,8 @@ def json_body(request: Request, max_bytes: int) -> Any:
 def parse(schema: type[T], data: Any) -> T:
     if not isinstance(data, dict):
         raise MalformedRequest("the body must be a JSON object", [FieldError("body", "must be an object")])
+    from pydantic import ValidationError
+
     try:
         return schema.model_validate(data)
     except ValidationError as exc:

@@ -10,37 +10,43 @@ Lists: a store's `next_token` is its own position (an inner token); this layer s
 answers to the list and the caller and opens every one it is sent (`Call.page`), so no client-made
 start key ever reaches a store (`http/page_tokens.py`).
 
-A `Routes` table belongs to one package and is bound to the composition root by `app.py`
-(`bound_to`): this module never reaches up into `bootstrap`.
+A `Routes` table belongs to one package and is bound to the composition root (`bound_to`): this
+module never reaches up into `bootstrap`. `app.py` registers every route from the generated
+`chalicelib/route_table.py` instead (`lazy_blueprints`), so that a view's module (its views,
+schemas and services) is imported at the first request for one of its routes, not by the import of
+`app.py` nor by a request to another package.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import UnionType
-from typing import Any, Generic, Protocol, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, get_args
 
 from chalice.app import Blueprint, ChaliceViewError, Request, Response
-from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.auth.tokens import UNVERIFIABLE, TokenVerifier, bearer_token
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import DomainError, MalformedRequest, NotFound, Unauthenticated
+from chalicelib.core.ids import is_id
 from chalicelib.core.observability import log
 from chalicelib.core.timefmt import iso
 from chalicelib.http.cors import options_view
-from chalicelib.http.fields import is_id
 from chalicelib.http.page_tokens import ListBinding, PageTokens
 from chalicelib.http.problems import from_domain_error, problem_body, problem_response
 from chalicelib.http.requests import field_errors, json_body, page_params, parse
 from chalicelib.idempotency import Idempotency
 
+if TYPE_CHECKING:  # the routes' own modules bring pydantic; the WebSocket and alarm functions need none
+    from pydantic import BaseModel, TypeAdapter
+
 S = TypeVar("S")
-T = TypeVar("T", bound=BaseModel)
+T = TypeVar("T", bound="BaseModel")
 K = TypeVar("K")
 JSON_TYPES = ["application/json", "application/problem+json"]
 JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json"}
@@ -281,6 +287,17 @@ class Routes(Generic[S]):
             by_path.setdefault(spec.path, []).extend(spec.methods)
         return by_path
 
+    def bound_view(self, blueprint: Blueprint, view: str, path: str, methods: tuple[str, ...],
+                   runtime: Callable[[], Runtime]) -> Callable[..., Response]:
+        """The view named `view`, wrapped as `bound_to` wraps it, for a blueprint of `lazy_blueprints`."""
+        for spec, function in self.views:
+            if spec.view == view:
+                if (spec.path, spec.methods) != (path, methods):
+                    raise RouteTableStale(f"{self.import_name}.{view} is {spec.methods} {spec.path}, the route "
+                                          f"table says {methods} {path}: run ./dev infra")
+                return self._translated(blueprint, spec, function, runtime)
+        raise RouteTableStale(f"{self.import_name} has no view {view!r}: run ./dev infra")
+
     def _translated(self, blueprint: Blueprint, spec: RouteSpec, view: Callable[..., Any],
                     runtime: Callable[[], Runtime]) -> Callable[..., Response]:
         @functools.wraps(view)
@@ -314,6 +331,46 @@ class Routes(Generic[S]):
         return translated
 
 
+class RouteTableStale(RuntimeError):
+    """`chalicelib/route_table.py` does not say what the declarations say (`./dev infra` writes it)."""
+
+
+RouteRow = tuple[str, str, tuple[str, ...]]
+"""One line of the generated route table: a view of the module, its path and its methods."""
+
+
+def lazy_blueprints(table: Mapping[str, Iterable[RouteRow]], runtime: Callable[[], Runtime]) -> list[Blueprint]:
+    """One blueprint per module of the route table, whose views import that module and bind its
+    view (`Routes.bound_view`) at their first request: registering them imports no view."""
+    blueprints = []
+    for module, rows in table.items():
+        blueprint = Blueprint(module)
+        paths: dict[str, list[str]] = {}
+        for view, path, methods in rows:
+            blueprint.route(path, methods=list(methods), content_types=JSON_TYPES)(
+                _bound_at_first_call(blueprint, module, view, path, methods, runtime))
+            paths.setdefault(path, []).extend(methods)
+        for path, methods_of_path in paths.items():  # browsers' preflights (cors.py)
+            blueprint.route(path, methods=["OPTIONS"])(options_view(f"options {path}", methods_of_path))
+        blueprints.append(blueprint)
+    return blueprints
+
+
+def _bound_at_first_call(blueprint: Blueprint, module: str, view: str, path: str, methods: tuple[str, ...],
+                         runtime: Callable[[], Runtime]) -> Callable[..., Response]:
+    bound: Callable[..., Response] | None = None
+
+    def first_call_binds(**path_params: str) -> Response:
+        nonlocal bound
+        if bound is None:  # two threads may both bind it: the same wrapper, either is fine
+            routes: Routes[Any] = importlib.import_module(module).routes
+            bound = routes.bound_view(blueprint, view, path, methods, runtime)
+        return bound(**path_params)
+
+    first_call_binds.__name__ = first_call_binds.__qualname__ = view
+    return first_call_binds
+
+
 def _seal_next_token(response: Response, call: Call[Any]) -> None:
     """Every list answer carries its store's inner token up to here: one place seals them all."""
     body = response.body
@@ -335,6 +392,8 @@ def _check_response(spec: RouteSpec, response: Response) -> None:
         if response.body not in ("", b"", None):
             raise UndeclaredResponse(f"{spec.view} declares no body for {response.status_code}")
         return
+    from pydantic import ValidationError
+
     try:
         _adapter(model).validate_python(response.body)
     except ValidationError as exc:
@@ -344,6 +403,8 @@ def _check_response(spec: RouteSpec, response: Response) -> None:
 
 @functools.cache
 def _adapter(model: Any) -> TypeAdapter[Any]:
+    from pydantic import TypeAdapter
+
     return TypeAdapter(model)
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.auth.scoping import may_see
@@ -30,7 +30,7 @@ from chalicelib.orders.model import (
 )
 from chalicelib.orders.placement import RequestedItem, price_lines
 from chalicelib.orders.ports import Menus, OrderableMerchant, OrderStore
-from chalicelib.orders.schemas import ActionIn, ItemIn, PlaceOrderIn, ResubmitIn
+from chalicelib.orders.tables import ORDER_KIND
 from chalicelib.orders.views import order_view
 from chalicelib.persistence.paging import Page
 from chalicelib.push import party
@@ -40,7 +40,9 @@ from chalicelib.push.terminal import PendingList
 from chalicelib.waitstate.engine import WaitStateEngine
 from chalicelib.waitstate.model import Workflow
 
-ORDER_KIND = "order"
+if TYPE_CHECKING:  # request bodies: only named here, so that alarms and pushes import none
+    from chalicelib.orders.schemas import ActionIn, ItemIn, PlaceOrderIn, ResubmitIn
+
 MAX_PENDING_LISTED = 500
 """How many pending orders a console's `list_pending` lists (in parts under the push size limit);
 a merchant with more than that many waiting is told `more` and reads them all over REST."""

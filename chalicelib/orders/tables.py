@@ -9,6 +9,9 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.persistence.tables import AddressMap, DueIndex, HistoryMap, WaitingEntityModel
 
+ORDER_KIND = "order"
+"""The wait-state engine's name for the entities of this table (in alarm messages and the sweep)."""
+
 
 class OrderLineMap(MapAttribute[str, Any]):
     product_id = UnicodeAttribute()

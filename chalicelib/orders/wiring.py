@@ -4,7 +4,7 @@ the window-outcome graph. They read the merchants' menus through `menus` (the ca
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from chalicelib.contribution import (
     ALL_INDEXES,
@@ -20,14 +20,17 @@ from chalicelib.contribution import (
     Widget,
     Wired,
 )
-from chalicelib.orders import routes_customer, routes_merchant
-from chalicelib.orders.messages import MESSAGES
-from chalicelib.orders.ports import Menus, OrderStore
-from chalicelib.orders.service import ORDER_KIND, OrderService, order_workflow
-from chalicelib.orders.tables import OrderModel
+from chalicelib.orders.tables import ORDER_KIND, OrderModel
+
+if TYPE_CHECKING:
+    from chalicelib.http.routing import Routes
+    from chalicelib.orders.service import OrderService
+    from chalicelib.push.messages import Message
 
 
 def build(platform: Platform) -> Wired[OrderService]:
+    from chalicelib.orders.ports import Menus, OrderStore
+    from chalicelib.orders.service import OrderService, order_workflow
     from chalicelib.orders.store import DynamoOrderStore
 
     store = platform.port(OrderStore, lambda: DynamoOrderStore(platform.settings.due_shards))
@@ -36,12 +39,24 @@ def build(platform: Platform) -> Wired[OrderService]:
     return Wired(service, workflows=(order_workflow(service),), pending_work={"merchant": service.pending_work})
 
 
+def routes() -> tuple[Routes[Any], ...]:
+    from chalicelib.orders import routes_customer, routes_merchant
+
+    return routes_customer.routes, routes_merchant.routes
+
+
+def messages() -> tuple[Message, ...]:
+    from chalicelib.orders.messages import MESSAGES
+
+    return MESSAGES
+
+
 ORDERS = Contribution(
     name="orders",
     summary="timed orders (workflow 01): a merchant answers inside a countdown shared by everyone",
     build=build,
-    routes=(routes_customer.routes, routes_merchant.routes),
-    messages=MESSAGES,
+    load_routes=routes,
+    load_messages=messages,
     tables=(Table(OrderModel, (
         Grant((Function.API,), (*READ, *WRITE), ALL_INDEXES),
         Grant((Function.WS_MESSAGE,), ("dynamodb:Query",), ("merchant_pending",)),

@@ -2,21 +2,30 @@
 the address and history maps, and pointing the models at a stage's tables.
 
 Models are the persistence shape only; each package declares its own (`<package>/tables.py`) and
-lists them in its wiring. Table names are set by `configure_tables` at first use, never at import.
-`infra/template.json` is generated from the same models (`./dev infra`).
+lists them in its wiring. Table names are set by `configure_tables` at first use, never at import,
+and every model's calls go through one DynamoDB client on the container's botocore session
+(`chalicelib/aws.py`) instead of a session and a client per model. `infra/template.json` is
+generated from the same models (`./dev infra`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.connection import Connection
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
+from chalicelib import aws
 from chalicelib.core.address import Address
 from chalicelib.settings import Settings
+
+if TYPE_CHECKING:
+    from botocore.session import Session
 
 
 class DueIndex(GlobalSecondaryIndex[Model]):
@@ -71,9 +80,41 @@ def short_name(model: type[Model]) -> str:
     return _SHORT_NAMES.setdefault(model, str(model.Meta.table_name))
 
 
+class SharedConnection(Connection):
+    """PynamoDB's connection on the container's botocore session, for every model at once."""
+
+    @property
+    def session(self) -> Session:
+        return aws.session()
+
+    @property
+    def client(self) -> Any:
+        with aws.created_under_lock():
+            return super().client
+
+
+_shared: dict[str, tuple[Session, SharedConnection]] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_connection(region: str) -> SharedConnection:
+    """The one PynamoDB connection (and so DynamoDB client) of this region on the current session."""
+    with _shared_lock:
+        made = _shared.get(region)
+        if made is None or made[0] is not aws.session():
+            made = _shared[region] = (aws.session(), SharedConnection(region=region))
+        return made[1]
+
+
 def configure_tables(models: Iterable[type[Model]], settings: Settings) -> None:
-    """Point every model at this stage's tables; drops cached connections so tests can re-point."""
+    """Point every model at this stage's tables, all through one connection (PynamoDB builds each
+    model's table connection, with a connection of its own, which is replaced before any call)."""
+    connection = shared_connection(settings.region)
     for model in models:
         model.Meta.table_name = settings.table_name(short_name(model))
         model.Meta.region = settings.region
         model._connection = None
+        table = model._get_connection()
+        with contextlib.suppress(ValueError):  # configured before (tests build a container per test)
+            connection.add_meta_table(table.get_meta_table())
+        table.connection = connection

@@ -78,11 +78,19 @@ class WaitStateEngine:
         self._sweep_interval_ms = sweep_interval_s * 1000
         self._overdue_grace_ms = overdue_grace_s * 1000
         self._workflows: dict[str, Workflow[Any]] = {}
+        self._load: Callable[[str | None], None] = lambda kind: None
 
     def register(self, workflow: Workflow[Any]) -> None:
         self._workflows[workflow.kind] = workflow
 
+    def register_on_demand(self, load: Callable[[str | None], None]) -> None:
+        """`load(kind)` registers the workflow of a kind not registered yet (`None`: every one, before
+        a sweep): the composition root builds a package at its first use (`bootstrap.Packages`)."""
+        self._load = load
+
     def _workflow(self, kind: str) -> Workflow[Any]:
+        if kind not in self._workflows:
+            self._load(kind)
         try:
             return self._workflows[kind]
         except KeyError:
@@ -226,6 +234,7 @@ class WaitStateEngine:
         now = self._clock.now_ms()
         horizon = now + self._sweep_interval_ms + 15_000
         report = SweepReport()
+        self._load(None)
         for kind, workflow in self._workflows.items():
             for shard in range(self._due_shards):
                 for alarm in workflow.store.due(shard, horizon):

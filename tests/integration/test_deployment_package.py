@@ -1,7 +1,8 @@
 """What a deployed stage is made of: `infra/check.sh` packages the app exactly as `infra/deploy.sh`
 does and keeps the zip's listing (`build/infra/STAGE/deployment.json`); the local stack, its
 sandbox payment provider and development token issuer, the tests and the development tools are
-not in it."""
+not in it. Every module comes with its bytecode (Lambda cannot write any: without it each cold
+start compiles every import), and botocore's data only for the services the app uses."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from chalicelib.aws import SERVICES
+from infra.package import CREDENTIAL_SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("dev", "prod")
@@ -51,3 +55,24 @@ def test_the_zip_stays_well_under_lambdas_limit(stage: str) -> None:
     """Lambda takes 250 MB unzipped; cold starts pay for every byte loaded, so keep an eye on it."""
     found = listing(stage)
     assert found["unpacked_bytes"] < 60 * 1024 * 1024
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_module_in_the_zip_comes_with_its_bytecode(stage: str) -> None:
+    names = {e["name"] for e in listing(stage)["entries"]}
+    sources = [n for n in names if n.endswith(".py")]
+    missing = [n for n in sources if bytecode_of(n) not in names]
+    assert missing == [] and len(sources) > 500  # the app and its libraries
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_zip_holds_botocore_data_only_of_the_services_the_app_uses(stage: str) -> None:
+    names = [e["name"] for e in listing(stage)["entries"]]
+    services = {n.split("/")[2] for n in names if n.startswith("botocore/data/") and n.count("/") > 2}
+    assert services == set(SERVICES) | set(CREDENTIAL_SERVICES)
+    assert "botocore/data/endpoints.json" in names
+
+
+def bytecode_of(source: str) -> str:
+    folder, _, file = source.rpartition("/")
+    return f"{folder + '/' if folder else ''}__pycache__/{file.removesuffix('.py')}.cpython-311.pyc"

@@ -1,0 +1,78 @@
+"""Importing `app.py` is a Lambda container's init, paid by every cold start (and `chalice package`
+does it with no environment at all): it loads the framework, PynamoDB and the route table, and
+nothing that only some first request needs — no module of a workflow package (views, schemas,
+services), no pydantic, PyJWT, JSON Schema or Powertools, no API document generator — and it
+opens no connection. Each import is checked in a fresh interpreter, as a container starts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chalicelib.bootstrap import contributions
+from chalicelib.registry import WORKFLOWS
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = """
+import json, socket, sys
+
+def refuse(*args, **kwargs):
+    raise AssertionError("importing app.py tried to reach the network")
+
+socket.socket.connect = refuse
+socket.create_connection = refuse
+socket.getaddrinfo = refuse
+{statement}
+print(json.dumps(sorted(sys.modules)))
+"""
+NOT_AT_IMPORT = ("pydantic", "pydantic_core", "jwt", "cryptography", "jsonschema", "aws_lambda_powertools",
+                 "chalicelib.http.openapi", "chalicelib.push.asyncapi", "chalicelib.http.fields",
+                 "chalicelib.http.responses", "chalicelib.push.messages")
+
+
+def modules_after(statement: str) -> set[str]:
+    """The modules a fresh interpreter holds after `statement`, with neither a stage nor AWS settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ONTIME_", "AWS_"))}
+    done = subprocess.run([sys.executable, "-c", PROBE.format(statement=statement)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    modules: set[str] = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    return modules
+
+
+@pytest.fixture(scope="module")
+def imported() -> set[str]:
+    return modules_after("import app")
+
+
+def test_importing_app_imports_no_module_of_any_workflow_package(imported: set[str]) -> None:
+    packages = tuple(f"chalicelib.{c.name}" for c in WORKFLOWS)
+    assert sorted(m for m in imported if m in packages or m.startswith(tuple(f"{p}." for p in packages))) == []
+
+
+def test_reading_every_packages_declaration_imports_none_of_their_services_views_or_schemas() -> None:
+    """What each container's first build reads: the packages' wiring, settings, seeds and tables."""
+    loaded = modules_after("from chalicelib import bootstrap; bootstrap.contributions()")
+    allowed = ("wiring", "settings", "seed", "tables")
+    assert sorted(m for c in WORKFLOWS for m in loaded
+                  if m.startswith(f"chalicelib.{c.name}.") and m.rsplit(".", 1)[1] not in allowed) == []
+    assert "pydantic" not in loaded
+
+
+@pytest.mark.parametrize("module", NOT_AT_IMPORT)
+def test_importing_app_leaves_what_only_some_requests_need_to_them(imported: set[str], module: str) -> None:
+    assert sorted(m for m in imported if m == module or m.startswith(f"{module}.")) == []
+
+
+def test_importing_app_registers_every_declared_route_all_the_same() -> None:
+    from app import app
+
+    declared = {(spec.path, method) for c in contributions() for table in c.routes for spec in table.specs
+                for method in spec.methods}
+    registered = {(path, method) for path, methods in app.routes.items() for method in methods if method != "OPTIONS"}
+    assert registered == declared
