@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar, cast
 
 from chalicelib.auth.tokens import JwksVerifier, TokenVerifier
+from chalicelib.aws_clients import client_config, configure_pynamodb_clients
 from chalicelib.contribution import Contribution, Platform, models_of
 from chalicelib.core.clock import Clock, SystemClock
 from chalicelib.core.observability import EmfMetrics, MetricsSink, configure_logging
@@ -88,6 +89,7 @@ def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink 
     """`overrides`: adapters by port (a Protocol) that packages take instead of their real ones."""
     configure_logging()
     packages = contributions() if packages is None else tuple(packages)
+    configure_pynamodb_clients()
     configure_tables(models_of(packages), config)
     clock = clock or SystemClock()
     metrics = metrics or EmfMetrics()
@@ -150,7 +152,7 @@ def _api_gateway_sender(config: Settings) -> PushSender:
     from chalicelib.push.api_gateway import ApiGatewayPushSender
 
     client: Any = boto3.client("apigatewaymanagementapi", region_name=config.region,
-                               endpoint_url=config.ws_management_endpoint)
+                               endpoint_url=config.ws_management_endpoint, config=client_config())
     return ApiGatewayPushSender(client)
 
 
@@ -161,7 +163,8 @@ def _sqs_alarm_queue(config: Settings) -> AlarmQueue:
 
     if not config.alarm_queue_url:
         raise Misconfigured("ONTIME_ALARM_QUEUE_URL is not set")
-    return SqsAlarmQueue(boto3.client("sqs", region_name=config.region), config.alarm_queue_url)
+    return SqsAlarmQueue(boto3.client("sqs", region_name=config.region, config=client_config()),
+                         config.alarm_queue_url)
 
 
 def _dynamo_connections() -> ConnectionRegistry:
