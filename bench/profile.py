@@ -318,6 +318,11 @@ def report(args: argparse.Namespace, step: StepResult, sampling: Sampling, profi
     for row in calls:
         floor = row["floor_per_transition"]
         print(f"{row['api']:<46} {row['per_transition']:>8.2f} {'' if floor is None else f'{floor:.2f}':>8}")
+    every_call = calls[-1]
+    client_ms = next(row["ms_per_transition"] for row in parts if row["part"] == CLIENT)
+    per_call_ms = client_ms / every_call["per_transition"] if every_call["per_transition"] else 0.0
+    print(f"(b) per AWS call {per_call_ms:.2f} ms; at the floor of {every_call['floor_per_transition']:.2f} calls per "
+          f"transition (b) would be ≈ {per_call_ms * every_call['floor_per_transition']:.2f} ms")
     invocations = step.after.invocations_since(step.before)
     print("Lambda invocations per transition: " + ", ".join(
         f"{name} {count / transitions:.2f}" for name, count in invocations.items()))
@@ -342,6 +347,7 @@ def report(args: argparse.Namespace, step: StepResult, sampling: Sampling, profi
         "ms_per_transition": {row["part"]: row["ms_per_transition"] for row in parts},
         "share_of_stack_cpu": {row["part"]: row["share"] for row in parts},
         "aws_calls_per_transition": calls,
+        "client_ms_per_aws_call": per_call_ms,
         "invocations_per_transition": {name: count / transitions for name, count in invocations.items()},
         "top_self": tops,
         "innermost_package": {part: dict(profile.package_by_part[part].most_common(12)) for part in PARTS},
