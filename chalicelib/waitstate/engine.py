@@ -188,12 +188,6 @@ class WaitStateEngine:
             return FireOutcome.LOST_RACE
 
     def _fire_once(self, workflow: Workflow[Any], message: AlarmMessage) -> FireOutcome:
-        # A trigger a little early (SQS delays are whole seconds) waits first and reads once
-        # after, so what it decides on includes whatever was done while it waited. A stale one
-        # then waits too, but in a batch sorted soonest first the next alarm would have waited as long.
-        early_ms = message.wake_at - self._clock.now_ms()
-        if 0 < early_ms <= MAX_EARLY_WAIT_MS:
-            self._clock.sleep_ms(early_ms)
         stored = self._fenced(workflow, message)
         if stored is None:
             return FireOutcome.STALE
@@ -202,8 +196,19 @@ class WaitStateEngine:
         if early_ms > MAX_EARLY_WAIT_MS:
             self._alarms.send(message, min(MAX_SQS_DELAY_S, early_ms // 1000))
             return FireOutcome.REQUEUED
+        if early_ms > 0:
+            self._clock.sleep_ms(early_ms)
+            now = self._clock.now_ms()
         decision = workflow.decide(stored.entity, workflow.alarm_event(message.wake_at), now)
-        self._commit(workflow, stored, decision, now)  # ConcurrentUpdate: re-read, and the fence decides
+        try:
+            self._commit(workflow, stored, decision, now)  # ConcurrentUpdate: re-read, and the fence decides
+        except ConcurrentUpdate:
+            if early_ms <= 0:
+                raise
+            # Someone acted while the trigger waited: the write on what was read before the wait
+            # was refused, so read what they left now. Not re-reading after every wait saves a
+            # read per alarm; a refused write is the rarer cost.
+            return self._fire_once(workflow, message)
         lateness_ms = now - message.wake_at
         self._metrics.metric("AlarmLateness", lateness_ms, "Milliseconds", {"kind": message.kind},
                              entity_id=message.entity_id)
