@@ -42,12 +42,13 @@ class S3PhotoStore:
 def s3_photo_store(bucket: str, region: str, endpoint_url: str | None) -> S3PhotoStore:
     def client() -> Any:
         import boto3
-        from botocore.config import Config
+
+        from chalicelib.aws_clients import client_config
 
         # SigV4 and a regional endpoint, so presigned POSTs work from a phone; path-style
         # addressing for a local endpoint such as http://127.0.0.1:5000.
         style = "path" if endpoint_url else "auto"
         return boto3.client("s3", region_name=region, endpoint_url=endpoint_url,
-                            config=Config(signature_version="s3v4", s3={"addressing_style": style}))
+                            config=client_config(signature_version="s3v4", s3={"addressing_style": style}))
 
     return S3PhotoStore(client, bucket)
