@@ -11,6 +11,9 @@ ignored (`LoadShape.plans`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +44,8 @@ class LoadShape:
     sweep_interval_s: int = 60
     measure_item_size: bool = False
     stack_args: tuple[str, ...] = ()
+    validate_responses: bool = False
+    """Whether the stack checks every answer against its model (AWS stages do not)."""
     plans: tuple[str, ...] = PLANS
     """The merchants' answers, cycled over the orders in this order."""
 
@@ -230,8 +235,12 @@ async def final_states(api: Api, placements: list[Placement], tokens: list[str])
     return await read_back(customers, lambda order_id: api.get_order(customers[order_id], order_id), unreadable)
 
 
-async def run_step(shape: LoadShape, log_name: str) -> StepResult:
-    with LocalStack(sweep_interval_s=shape.sweep_interval_s, log_name=log_name, extra_args=shape.stack_args) as stack:
+async def run_step(shape: LoadShape, log_name: str,
+                   during_load: Callable[[LocalStack], AbstractContextManager[object]] | None = None) -> StepResult:
+    """One step on a fresh stack; `during_load(stack)` (e.g. a profiler) is entered when placing
+    starts and left once every outcome is in, the span whose CPU and AWS calls the step reports."""
+    with LocalStack(sweep_interval_s=shape.sweep_interval_s, log_name=log_name, extra_args=shape.stack_args,
+                    validate_responses=shape.validate_responses) as stack:
         api = Api(stack.urls.rest, max_connections=100)
         terminals: list[Terminal] = []
         try:
@@ -250,8 +259,9 @@ async def run_step(shape: LoadShape, log_name: str) -> StepResult:
             await open_all(terminals)
             await asyncio.sleep(0.5)
             before, requests_before, cpu_before = stack.stats(), api.requests_sent, stack.cpu_seconds()
-            placements = await place_at_rate(api, shape, customer_tokens)
-            await settle(placements, customers, console, shape.margin_s)
+            with during_load(stack) if during_load is not None else contextlib.nullcontext():
+                placements = await place_at_rate(api, shape, customer_tokens)
+                await settle(placements, customers, console, shape.margin_s)
             after, rest_requests = stack.stats(), api.requests_sent - requests_before
             cpu_s = stack.cpu_seconds() - cpu_before
             final = await final_states(api, placements, customer_tokens)

@@ -110,12 +110,13 @@ class LocalStack:
     """One `python -m devstack.stack` subprocess; its output is kept in memory and in a log file."""
 
     def __init__(self, *, sweep_interval_s: int = 60, seed: bool = False, log_name: str = "stack",
-                 extra_args: tuple[str, ...] = ()) -> None:
+                 extra_args: tuple[str, ...] = (), validate_responses: bool = False) -> None:
         self.rest_port = free_port()
         self.ws_port = free_port()
         self.sweep_interval_s = sweep_interval_s
         self.seed = seed
         self.extra_args = extra_args
+        self.validate_responses = validate_responses
         RESULTS.mkdir(parents=True, exist_ok=True)
         self.log_path = RESULTS / f"{log_name}.log"
         self._lines: list[str] = []
@@ -132,8 +133,10 @@ class LocalStack:
                 "--ws-port", str(self.ws_port), "--aws-port", "0", "--sweep-interval", str(self.sweep_interval_s)]
         if not self.seed:
             args.append("--no-seed")
-        # Measured as it runs in AWS, where answers are not checked against their models.
-        return [*args, "--no-validate-responses", *self.extra_args]
+        # Measured as it runs in AWS, where answers are not checked against their models (unless asked).
+        if not self.validate_responses:
+            args.append("--no-validate-responses")
+        return [*args, *self.extra_args]
 
     def start(self, timeout_s: float = STARTUP_TIMEOUT_S) -> StackUrls:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -192,6 +195,10 @@ class LocalStack:
     def json_lines(self) -> list[dict[str, Any]]:
         """The JSON objects among the printed lines (structured logs and EMF metric documents)."""
         return [document for line in self.lines() for document in json_objects(line)]
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the stack process has used so far (Linux /proc; NaN elsewhere)."""

@@ -231,6 +231,28 @@ class EngineContract:
         assert rig.clock.slept == [1_500] and rig.clock.now_ms() == order.answer_deadline
         assert rig.current().status is Status.NOT_CONNECTED and rig.alarms.sent == []
 
+    def test_a_trigger_up_to_1_5_s_early_reads_the_entity_once(self, rig: Rig) -> None:
+        order = rig.place()
+        rig.clock.set(order.answer_deadline - 1_000)
+        loads = rig.store.loads
+        assert rig.engine.fire(rig.alarm_of(order)) is FireOutcome.FIRED
+        assert rig.store.loads - loads == 1 and rig.clock.slept == [1_000]
+
+    def test_a_stale_trigger_up_to_1_5_s_early_is_dropped_without_waiting(self, rig: Rig) -> None:
+        order = rig.place()
+        rig.act(order.id, accept())
+        rig.clock.set(order.answer_deadline - 1_000)
+        assert rig.engine.fire(rig.alarm_of(order)) is FireOutcome.STALE
+        assert rig.clock.slept == [] and rig.current().status is Status.ACCEPTED
+
+    def test_a_fetch_given_while_an_early_trigger_waits_makes_it_decide_unanswered(self, rig: Rig) -> None:
+        order = rig.place()
+        rig.clock.set(order.answer_deadline - 1_000)
+        rig.clock.during_next_sleep(lambda: rig.act(order.id, Fetch()))
+        assert rig.engine.fire(rig.alarm_of(order)) is FireOutcome.FIRED
+        assert rig.current().status is Status.UNANSWERED
+        assert rig.status_changes() == [("new", "connected"), ("connected", "unanswered")]
+
     def test_an_answer_given_while_an_early_trigger_waits_wins(self, rig: Rig) -> None:
         order = rig.place()
         rig.clock.set(order.answer_deadline - 1_000)

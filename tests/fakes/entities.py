@@ -94,6 +94,7 @@ class InterleavingStore(EntityStore[E], Generic[E]):
         self._interlopers: list[Interloper] = []
         self.commits = 0
         self.lost = 0
+        self.loads = 0
 
     def before_next_commit(self, interloper: Interloper) -> None:
         self._interlopers.append(interloper)
@@ -103,6 +104,7 @@ class InterleavingStore(EntityStore[E], Generic[E]):
         self._interlopers.clear()
 
     def load(self, entity_id: str) -> Stored[E] | None:
+        self.loads += 1
         return self.inner.load(entity_id)
 
     def insert(self, entity: E, alarm_set_at: int | None, writes: tuple[object, ...] = ()) -> E:
