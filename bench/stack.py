@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -177,19 +178,38 @@ class LocalStack:
         return [document for line in self.lines() for document in json_objects(line)]
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time the stack process has used so far (Linux /proc; NaN elsewhere)."""
+        """User + system CPU time the stack has used so far, its process and every process it started
+        (moto's runs apart by default); Linux /proc, NaN elsewhere."""
         if self._process is None:
             return math.nan
-        try:
-            fields = Path(f"/proc/{self._process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return math.nan
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total, found = 0.0, False
+        for pid in process_tree(self._process.pid):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended meanwhile
+            total, found = total + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), True
+        return total if found else math.nan
 
     def stats(self) -> StackStats:
         response = httpx.get(self.urls.stats, timeout=10)
         response.raise_for_status()
         return StackStats.parse(response.json())
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants now living (Linux /proc; just `pid` where children are not listed)."""
+    found, index = [pid], 0
+    while index < len(found):
+        try:
+            tasks = list(Path(f"/proc/{found[index]}/task").iterdir())
+        except OSError:
+            tasks = []
+        for task in tasks:
+            with contextlib.suppress(OSError):  # the task ended meanwhile
+                found += [int(child) for child in (task / "children").read_text().split()]
+        index += 1
+    return found
 
 
 _DECODER = json.JSONDecoder()
