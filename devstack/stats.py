@@ -53,7 +53,8 @@ class Tally:
 
 
 class StackStats:
-    def __init__(self) -> None:
+    def __init__(self, proc: Path = Path("/proc")) -> None:
+        self._proc = proc
         self.aws_calls = Tally()
         self.harness_aws_calls = Tally()
         self.invocations = Tally()
@@ -65,7 +66,7 @@ class StackStats:
         self._processes[name] = pid
 
     def as_json(self, live_connections: int) -> dict[str, Any]:
-        processes = {name: process_usage(pid) for name, pid in self._processes.items()}
+        processes = {name: process_usage(pid, self._proc) for name, pid in self._processes.items()}
         return {
             "aws_calls": self.aws_calls.snapshot(),
             "harness_aws_calls": self.harness_aws_calls.snapshot(),
