@@ -18,25 +18,37 @@ tests, benchmarks and operators' boto3/CLI sessions see and change the same tabl
 from __future__ import annotations
 
 import copy
+import io
 import json
 import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from botocore import handlers
 from botocore.config import Config
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from devstack.stats import HARNESS_USER_AGENT, StackStats
+
+if TYPE_CHECKING:  # moto is imported where it runs: the stack's main process runs without it by default
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from werkzeug.serving import BaseWSGIServer
 
 SOCKET = "socket"
 IN_PROCESS = "in-process"
 HTTP = "http"
 TRANSPORTS = (SOCKET, IN_PROCESS, HTTP)
+
+
+class RawBody(io.BytesIO):
+    """An answer's body as botocore reads it from a response (`read`, or `stream` for streaming
+    operations), for answers made without HTTP."""
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        while chunk := self.read(1 << 16):
+            yield chunk
 
 
 def harness_config() -> Config:
@@ -356,6 +368,9 @@ class MotoEndpoint:
         self._thread: threading.Thread | None = None
 
     def start(self) -> str:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per AWS call is noise
         speed_up_moto()
         app = RememberingDispatcher(DomainDispatcherApplication(create_backend_app))

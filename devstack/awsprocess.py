@@ -43,6 +43,9 @@ from botocore import handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.exceptions import EndpointConnectionError
 
+from chalicelib.core.observability import configure_logging, log
+from devstack.aws import RawBody
+
 ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT_S = 60.0
 _LENGTH = struct.Struct("!I")
@@ -113,15 +116,13 @@ class ForwardedAwsCalls:
     def __call__(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
         if not _is_aws(request.url):
             return None
-        from moto.core.botocore_stubber import MockRawResponse
-
         call = (request.method, request.url, [(str(k), v) for k, v in request.headers.items()],
                 _body_bytes(request.body))
         try:
             status, headers, body = self._exchange(call)
         except (OSError, EOFError) as exc:  # moto's process is gone: as a network error would be
             raise EndpointConnectionError(endpoint_url=request.url, error=exc) from exc
-        return AWSResponse(request.url, status, headers, MockRawResponse(body))
+        return AWSResponse(request.url, status, headers, RawBody(body))
 
     def _exchange(self, call: tuple[Any, ...]) -> tuple[int, dict[str, str], bytes]:
         sock: socket.socket | None = getattr(self._local, "sock", None)
@@ -249,8 +250,8 @@ class CallServer:
                                      stream_output=False)
         try:
             answered = self._stubber.process_request(request)
-        except Exception as exc:  # as moto's server answers a crash: 500, and say why
-            logging.getLogger(__name__).exception("moto failed on %s %s", method, url)
+        except Exception as exc:  # noqa: BLE001 - as moto's server answers a crash: 500, and say why
+            log("local.moto_failed", logging.ERROR, method=method, url=url, exc_info=True)
             return 500, {"Content-Type": "application/json"}, json.dumps(
                 {"__type": "InternalFailure", "message": repr(exc)}).encode()
         if answered is None:
@@ -282,6 +283,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     from devstack.aws import MotoEndpoint
 
+    configure_logging()  # JSON lines on the stack's output, as the app's are
     MotoEndpoint(args.host, sock=socket.socket(fileno=args.http_fd)).start()
     CallServer(socket.socket(fileno=args.calls_fd)).start()
     os.write(args.ready_fd, b"ready\n")

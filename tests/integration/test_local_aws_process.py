@@ -3,8 +3,10 @@ forwarded to it over a Unix socket, and its HTTP server shares the same state.""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -19,8 +21,9 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from devstack.awsprocess import AwsProcess, ForwardedAwsCalls
+from devstack.awsprocess import AwsProcess, CallServer, ForwardedAwsCalls
 from devstack.stack import listening_socket
+from tests.log_lines import captured
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS = {"region_name": "us-east-1", "aws_access_key_id": "local", "aws_secret_access_key": "local"}
@@ -151,3 +154,17 @@ def test_moto_process_ends_when_the_stack_dies() -> None:
     finally:
         stack.kill()
         stack.wait()
+
+
+def test_a_request_moto_fails_on_answers_500_as_motos_server_does() -> None:
+    signed = ("AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, "
+              "Signature=x")
+    headers = [("X-Amz-Target", "DynamoDB_20120810.PutItem"), ("Content-Type", "application/x-amz-json-1.0"),
+               ("Authorization", signed)]
+
+    with captured() as lines:
+        status, _, body = CallServer(socket.socket()).answer(
+            "POST", "https://dynamodb.us-east-1.amazonaws.com/", headers, b"{not json")
+
+    assert (status, json.loads(body)["__type"]) == (500, "InternalFailure")
+    assert [line["url"] for line in lines.events("local.moto_failed")] == ["https://dynamodb.us-east-1.amazonaws.com/"]
