@@ -246,6 +246,13 @@ def http_server(app: Any) -> EmbeddedServer:
     return EmbeddedServer(config)
 
 
+TRANSPORT_WORDS = {
+    SOCKET: "its own process; the app's calls forwarded over a Unix socket",
+    IN_PROCESS: "in this process; the app's calls answered inside botocore",
+    HTTP: "its own process; the app's calls over HTTP",
+}
+
+
 def banner(rest: str, ws: str, aws: str, transport: str, seeded: list[str] | None) -> str:
     """The URLs, what was seeded (`None`: `--no-seed`), and ready-to-paste token commands."""
     token = "curl -s -X POST {rest}/dev/tokens -H 'Content-Type: application/json' -d '{body}'"
@@ -260,7 +267,7 @@ def banner(rest: str, ws: str, aws: str, transport: str, seeded: list[str] | Non
         f"  WebSocket         {ws}/?token=<JWT>",
         f"  @connections      {ws.replace('ws://', 'http://')}/local/@connections/<connection-id>",
         f"  stats (local)     {ws.replace('ws://', 'http://')}/_stats",
-        f"  AWS (moto)        {aws}          (the app's own calls: {transport})",
+        f"  AWS (moto)        {aws}          ({TRANSPORT_WORDS.get(transport, transport)})",
         f"  sandbox payments  {rest}/sandbox/pay/<payment-id>          (the pay page of a checkout)",
         f"  API documents     {rest}/docs          ({rest}/openapi.json)",
         *(["  demo data         (not seeded: --no-seed)"] if seeded is None else [f"  {line}" for line in seeded]),
@@ -356,16 +363,19 @@ def start_aws(options: Options, sock: socket.socket, stats: StackStats) -> tuple
     process = AwsProcess(options.host, sock)
     aws_environment(process.url if options.aws_transport == HTTP else None)
     process.start()
-    assert process.pid is not None
-    stats.add_process("aws", process.pid)
-    if options.aws_transport == SOCKET:
-        ForwardedAwsCalls(process.socket_path).install()
-    preload_app()  # while moto's process imports moto: both take about a second
     try:
-        process.wait_ready()
-    except RuntimeError as exc:
+        assert process.pid is not None
+        stats.add_process("aws", process.pid)
+        if options.aws_transport == SOCKET:
+            ForwardedAwsCalls(process.socket_path).install()
+        preload_app()  # while moto's process imports moto: both take about a second
+        try:
+            process.wait_ready()
+        except RuntimeError as exc:
+            raise AwsProcessFailed(str(exc)) from exc
+    except BaseException:
         process.stop()
-        raise AwsProcessFailed(str(exc)) from exc
+        raise
     return process, process.url
 
 

@@ -168,3 +168,9 @@ def test_a_request_moto_fails_on_answers_500_as_motos_server_does() -> None:
 
     assert (status, json.loads(body)["__type"]) == (500, "InternalFailure")
     assert [line["url"] for line in lines.events("local.moto_failed")] == ["https://dynamodb.us-east-1.amazonaws.com/"]
+
+
+def test_the_benchmarks_count_motos_process_as_part_of_the_stack(moto_process: AwsProcess) -> None:
+    from bench.stack import process_tree
+
+    assert moto_process.pid in process_tree(os.getpid())
