@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -201,8 +202,12 @@ class LocalStack:
         return self._process.pid if self._process is not None else None
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time the stack process has used so far (Linux /proc; NaN elsewhere)."""
-        return math.nan if self._process is None else process_cpu_seconds(self._process.pid)
+        """User + system CPU time the stack has used so far, its process and every process it started
+        (moto's runs apart by default); Linux /proc, NaN elsewhere."""
+        if self._process is None:
+            return math.nan
+        used = [cpu for cpu in map(process_cpu_seconds, process_tree(self._process.pid)) if not math.isnan(cpu)]
+        return sum(used) if used else math.nan
 
     def stats(self) -> StackStats:
         response = httpx.get(self.urls.stats, timeout=10)
@@ -217,6 +222,21 @@ def process_cpu_seconds(pid: int) -> float:
     except OSError:
         return math.nan
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants now living (Linux /proc; just `pid` where children are not listed)."""
+    found, index = [pid], 0
+    while index < len(found):
+        try:
+            tasks = list(Path(f"/proc/{found[index]}/task").iterdir())
+        except OSError:
+            tasks = []
+        for task in tasks:
+            with contextlib.suppress(OSError):  # the task ended meanwhile
+                found += [int(child) for child in (task / "children").read_text().split()]
+        index += 1
+    return found
 
 
 _DECODER = json.JSONDecoder()

@@ -1,37 +1,54 @@
-"""The embedded AWS: moto, served on 127.0.0.1 for every client, and (by default) answering the
-app's own calls in-process.
+"""The embedded AWS: moto, served on 127.0.0.1 for every client, and answering the app's own calls
+by one of three transports (one state either way: moto's backends are the globals of the process
+that runs it):
 
-Two transports for the app's calls, one state (moto's backends are this process's globals):
+* `socket` (default): moto runs in a process of its own (`devstack/awsprocess.py`), so it and the
+  app each have a core; the app's botocore requests, serialized and signed as for AWS, are
+  forwarded to it over a Unix socket and answered by the same code `mock_aws` uses, without HTTP.
+* `in-process`: one process; moto's `mock_aws` answers the app's boto3/PynamoDB calls inside their
+  botocore client — same requests and responses, no HTTP in between (a third less CPU per order
+  than HTTP, all of it on one core).
+* `http`: moto in its own process, and the app reaches its server through `AWS_ENDPOINT_URL`, like
+  any AWS endpoint.
 
-* `in-process` (default): moto's `mock_aws` answers the app's boto3/PynamoDB calls inside their
-  botocore client — same requests and responses, no HTTP in between. That removes about a third of
-  the CPU an order costs the one-process stack (the HTTP client and server on both sides).
-* `http`: the app reaches the moto server through `AWS_ENDPOINT_URL`, like any AWS endpoint.
-
-Either way the moto server is there for everything outside the app: the stack's own pumps, tests,
-benchmarks and operators' boto3/CLI sessions see and change the same tables and queues.
+Whichever it is, the moto server is there for everything outside the app: the stack's own pumps,
+tests, benchmarks and operators' boto3/CLI sessions see and change the same tables and queues.
 """
 
 from __future__ import annotations
 
 import copy
+import io
 import json
 import logging
+import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from botocore import handlers
 from botocore.config import Config
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from devstack.stats import HARNESS_USER_AGENT, StackStats, running_handler
 
+if TYPE_CHECKING:  # moto is imported where it runs: the stack's main process runs without it by default
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from werkzeug.serving import BaseWSGIServer
+
+SOCKET = "socket"
 IN_PROCESS = "in-process"
 HTTP = "http"
-TRANSPORTS = (IN_PROCESS, HTTP)
+TRANSPORTS = (SOCKET, IN_PROCESS, HTTP)
+
+
+class RawBody(io.BytesIO):
+    """An answer's body as botocore reads it from a response (`read`, or `stream` for streaming
+    operations), for answers made without HTTP."""
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        while chunk := self.read(1 << 16):
+            yield chunk
 
 
 def harness_config() -> Config:
@@ -88,6 +105,34 @@ def speed_up_sqs_message_clock() -> bool:
 
     message.visible = property(visible)  # type: ignore[union-attr]
     message.delayed = property(delayed)  # type: ignore[union-attr]
+    return True
+
+
+def remember_response_methods() -> bool:
+    """Look up a response class's action methods once instead of on every request.
+
+    moto finds out whether a request's action is implemented by listing its response class's
+    functions with `inspect.getmembers` on every call: 8 % of the CPU of moto's process under the
+    orders benchmark. The classes do not change while the stack runs, so the list is the same each
+    time. Returns False, changing nothing, if moto's shape has changed.
+    """
+    from moto.core import responses
+
+    listed = getattr(responses, "method_names_from_class", None)
+    if listed is None or not callable(listed):
+        return False
+    if getattr(listed, "_ontime_remembered", False):
+        return True
+    remembered: dict[object, list[str]] = {}
+
+    def method_names_from_class(clazz: object) -> list[str]:
+        names = remembered.get(clazz)
+        if names is None:
+            names = remembered.setdefault(clazz, listed(clazz))
+        return names
+
+    method_names_from_class._ontime_remembered = True  # type: ignore[attr-defined]
+    setattr(responses, "method_names_from_class", method_names_from_class)  # noqa: B010 - patching a module
     return True
 
 
@@ -299,29 +344,42 @@ def _credential_scope(authorization: str) -> str | None:
     return f"{parts[2]}/{parts[3]}" if len(parts) == 5 else None
 
 
-class MotoEndpoint:
-    """moto's server in a thread; port 0 picks a free port."""
+def speed_up_moto() -> None:
+    """Install every patch above in this process's moto (each warns and changes nothing if moto's
+    shape has changed)."""
+    warn = logging.getLogger(__name__).warning
+    if not serialize_dynamodb_items_directly():
+        warn("moto's DynamoResult changed shape: DynamoDB calls will be slower")
+    if not size_dynamodb_items_once():
+        warn("moto's DynamoDB Item changed shape: large items will be slow")
+    if not isolate_dynamodb_transactions():
+        warn("moto's DynamoDB transactions changed shape: concurrent transactions may undo each other's writes")
+    if not speed_up_sqs_message_clock():
+        warn("moto's SQS Message changed shape: queues with many waiting alarms will be slow")
+    if not remember_response_methods():
+        warn("moto's responses changed shape: every AWS call will be slower")
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 5000) -> None:
+
+class MotoEndpoint:
+    """moto's server in a thread, on `sock` (already listening) or else on `host:port` (port 0
+    picks a free port)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 5000, sock: socket.socket | None = None) -> None:
         self._host = host
         self._port = port
+        self._sock = sock
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> str:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per AWS call is noise
-        if not serialize_dynamodb_items_directly():
-            logging.getLogger(__name__).warning("moto's DynamoResult changed shape: DynamoDB calls will be slower")
-        if not size_dynamodb_items_once():
-            logging.getLogger(__name__).warning("moto's DynamoDB Item changed shape: large items will be slow")
-        if not isolate_dynamodb_transactions():
-            logging.getLogger(__name__).warning("moto's DynamoDB transactions changed shape: concurrent "
-                                                "transactions may undo each other's writes")
-        if not speed_up_sqs_message_clock():
-            logging.getLogger(__name__).warning("moto's SQS Message changed shape: queues with many "
-                                                "waiting alarms will be slow")
+        speed_up_moto()
         app = RememberingDispatcher(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(self._host, self._port, app, threaded=True, request_handler=MotoRequestHandler)
+        self._server = make_server(self._host, self._port, app, threaded=True, request_handler=MotoRequestHandler,
+                                   fd=None if self._sock is None else self._sock.fileno())
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
         self._thread.start()
         return self.url

@@ -26,7 +26,6 @@ from urllib.parse import unquote
 
 from botocore import handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
-from moto.core.botocore_stubber import MockRawResponse
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -36,6 +35,7 @@ from starlette.websockets import WebSocket
 from chalicelib.core.observability import log
 from chalicelib.http.problems import PROBLEM_JSON, problem_body
 from chalicelib.push.envelope import MAX_MESSAGE_BYTES
+from devstack.aws import RawBody
 from devstack.events import (
     LOCAL_STAGE,
     new_connection_id,
@@ -290,4 +290,4 @@ class InProcessManagementApi:
         status = self.gateway.deliver_from_thread(unquote(request.url[len(self._prefix):]), payload,
                                                   CONNECT_WAIT_S + 5)
         headers, raw = ({}, b"") if status == 200 else management_error(status)
-        return AWSResponse(request.url, status, headers, MockRawResponse(raw))
+        return AWSResponse(request.url, status, headers, RawBody(raw))

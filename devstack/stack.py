@@ -1,13 +1,14 @@
-"""The local stack: one process, no AWS account, no Docker.
+"""The local stack: two processes, no AWS account, no Docker.
 
     python -m devstack.stack [--rest-port 8000] [--ws-port 8001] [--aws-port 5000]
                              [--sweep-interval 60] [--default-window S] [--demo-window 120]
-                             [--demo-periods 600,1200] [--no-seed] [--aws-transport in-process|http]
+                             [--demo-periods 600,1200] [--no-seed] [--aws-transport socket|in-process|http]
                              [--no-validate-responses]
 
-moto's server stands in for DynamoDB, SQS and S3 (tables, queues and buckets created from
-`infra/`), the REST front and the WebSocket gateway stand in for API Gateway, and two pumps stand
-in for Lambda's event sources. Every answer is checked against its route's declared model unless
+moto stands in for DynamoDB, SQS and S3 (tables, queues and buckets created from `infra/`), in a
+process of its own so that it and the app each have a core; the REST front and the WebSocket
+gateway stand in for API Gateway, and two pumps stand in for Lambda's event sources, in the
+stack's main process with the app. Every answer is checked against its route's declared model unless
 `--no-validate-responses` (the benchmarks measure the app as it runs in AWS, without the check).
 Prints the URLs, then one line `READY rest=… ws=… aws=…`; stops on Ctrl-C/SIGTERM.
 """
@@ -33,13 +34,16 @@ import uvicorn
 
 from devstack.apidocs import docs_routes
 from devstack.aws import (
+    HTTP,
     IN_PROCESS,
+    SOCKET,
     TRANSPORTS,
     MotoEndpoint,
     answer_app_calls_in_process,
     count_api_calls,
     harness_config,
 )
+from devstack.awsprocess import AwsProcess, ForwardedAwsCalls
 from devstack.events import LOCAL_STAGE
 from devstack.gateway import InProcessManagementApi, WebSocketGateway
 from devstack.lambdas import LambdaRuntime
@@ -80,7 +84,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--rest-port", type=int, default=8000, help="REST API (0 = any free port)")
     parser.add_argument("--ws-port", type=int, default=8001, help="WebSocket + @connections (0 = any free port)")
-    parser.add_argument("--aws-port", type=int, default=5000, help="embedded moto server (0 = any free port)")
+    parser.add_argument("--aws-port", type=int, default=5000, help="moto's server (0 = any free port)")
     parser.add_argument("--sweep-interval", type=int, default=60, help="seconds between sweeps (AWS: 60)")
     parser.add_argument("--default-window", type=int, default=None,
                         help="platform default answer window in seconds (default 120)")
@@ -97,9 +101,11 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--sqs-concurrency", "--sqs-pollers", dest="sqs_concurrency", type=int, default=4,
                         help="alarm batches handled at once")
     parser.add_argument("--workers", type=int, default=16, help="threads running handler invocations")
-    parser.add_argument("--aws-transport", choices=TRANSPORTS, default=IN_PROCESS,
-                        help="how the app's AWS calls reach moto: in-process (default, faster) or http (through "
-                             "AWS_ENDPOINT_URL); the moto endpoint serves everyone else either way")
+    parser.add_argument("--aws-transport", choices=TRANSPORTS, default=SOCKET,
+                        help="how the app's AWS calls reach moto: socket (default: moto in its own process, the "
+                             "app's requests forwarded over a Unix socket), in-process (one process, moto inside "
+                             "botocore) or http (moto in its own process, through AWS_ENDPOINT_URL); moto's server "
+                             "serves everyone else either way")
     args = parser.parse_args(argv)
     if args.sweep_interval < 1:
         parser.error("--sweep-interval must be at least 1 second")
@@ -239,6 +245,13 @@ def http_server(app: Any) -> EmbeddedServer:
     return EmbeddedServer(config)
 
 
+TRANSPORT_WORDS = {
+    SOCKET: "its own process; the app's calls forwarded over a Unix socket",
+    IN_PROCESS: "in this process; the app's calls answered inside botocore",
+    HTTP: "its own process; the app's calls over HTTP",
+}
+
+
 def banner(rest: str, ws: str, aws: str, transport: str, seeded: list[str] | None) -> str:
     """The URLs, what was seeded (`None`: `--no-seed`), and ready-to-paste token commands."""
     token = "curl -s -X POST {rest}/dev/tokens -H 'Content-Type: application/json' -d '{body}'"
@@ -253,7 +266,7 @@ def banner(rest: str, ws: str, aws: str, transport: str, seeded: list[str] | Non
         f"  WebSocket         {ws}/?token=<JWT>",
         f"  @connections      {ws.replace('ws://', 'http://')}/local/@connections/<connection-id>",
         f"  stats (local)     {ws.replace('ws://', 'http://')}/_stats",
-        f"  AWS (moto)        {aws}          (the app's own calls: {transport})",
+        f"  AWS (moto)        {aws}          ({TRANSPORT_WORDS.get(transport, transport)})",
         f"  sandbox payments  {rest}/sandbox/pay/<payment-id>          (the pay page of a checkout)",
         f"  API documents     {rest}/docs          ({rest}/openapi.json)",
         *(["  demo data         (not seeded: --no-seed)"] if seeded is None else [f"  {line}" for line in seeded]),
@@ -298,19 +311,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # while starting up; the event loop takes over later
     stats = StackStats()
     count_api_calls(stats)  # before any botocore session exists
-    moto = MotoEndpoint(options.host, options.aws_port)
     pumps: list[SqsPump | SchedulePump] = []
     runtime: LambdaRuntime | None = None
+    aws: MotoEndpoint | AwsProcess | None = None
     try:
-        rest_sock, ws_sock = listening_socket(options.host, options.rest_port), listening_socket(
-            options.host, options.ws_port)
+        rest_sock, ws_sock, aws_sock = (listening_socket(options.host, port) for port in (
+            options.rest_port, options.ws_port, options.aws_port))
         ws_port = ws_sock.getsockname()[1]
         app_pushes = InProcessManagementApi(f"http://{options.host}:{ws_port}/{LOCAL_STAGE}")
-        if options.aws_transport == IN_PROCESS:
+        if options.aws_transport != HTTP:
             app_pushes.install()
-            answer_app_calls_in_process()
-        aws_url = moto.start()
-        aws_environment(None if options.aws_transport == IN_PROCESS else aws_url)
+        aws, aws_url = start_aws(options, aws_sock, stats)
         sqs, alarm_queue_url = provision_aws()
         app_environment(options, (rest_sock.getsockname()[1], ws_port), alarm_queue_url, aws_url)
         rest, ws = f"http://{options.host}:{rest_sock.getsockname()[1]}", f"ws://{options.host}:{ws_port}"
@@ -331,10 +342,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ontime local stack: cannot start: {exc} (is another stack running? see --help for ports)",
               file=sys.stderr, flush=True)
         return 1
+    except AwsProcessFailed as exc:
+        print(f"ontime local stack: cannot start: {exc}", file=sys.stderr, flush=True)
+        return 1
     finally:
-        _stop(pumps, runtime, moto)
+        _stop(pumps, runtime, aws)
     print("ontime local stack stopped", flush=True)
     return 0
+
+
+def start_aws(options: Options, sock: socket.socket, stats: StackStats) -> tuple[MotoEndpoint | AwsProcess, str]:
+    """moto serving on `sock`, and the app's calls on their way to it; returns moto and its URL.
+    Called before any botocore session exists (the transports install botocore handlers)."""
+    if options.aws_transport == IN_PROCESS:
+        answer_app_calls_in_process()  # resets moto's state: before anything is created
+        moto = MotoEndpoint(options.host, sock=sock)
+        aws_environment(None)
+        return moto, moto.start()
+    process = AwsProcess(options.host, sock)
+    aws_environment(process.url if options.aws_transport == HTTP else None)
+    process.start()
+    try:
+        assert process.pid is not None
+        stats.add_process("aws", process.pid)
+        if options.aws_transport == SOCKET:
+            ForwardedAwsCalls(process.socket_path).install()
+        preload_app()  # while moto's process imports moto: both take about a second
+        try:
+            process.wait_ready()
+        except RuntimeError as exc:
+            raise AwsProcessFailed(str(exc)) from exc
+    except BaseException:
+        process.stop()
+        raise
+    return process, process.url
+
+
+class AwsProcessFailed(Exception):
+    """moto's process did not start."""
+
+
+def preload_app() -> None:
+    """Import `app.py` and what it imports (it reads no environment and calls nothing on import)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    importlib.import_module("app")
 
 
 def provision_aws() -> tuple[Any, str]:
@@ -399,14 +451,16 @@ def start_pumps(options: Options, runtime: LambdaRuntime, sqs: Any, alarm_queue_
     return pumps
 
 
-def _stop(pumps: Sequence[SqsPump | SchedulePump], runtime: LambdaRuntime | None, moto: MotoEndpoint) -> None:
+def _stop(pumps: Sequence[SqsPump | SchedulePump], runtime: LambdaRuntime | None,
+          aws: MotoEndpoint | AwsProcess | None) -> None:
     for pump in pumps:
         pump.stop()
     if runtime is not None:
         runtime.drain(STOP_BUDGET_S)
     for pump in pumps:  # a poll still under way just fails once moto is gone; no need to wait it out
         pump.join(0.05)
-    moto.stop()
+    if aws is not None:
+        aws.stop()
     if runtime is not None:
         runtime.shutdown()
 

@@ -6,7 +6,10 @@
      "invocations": {"rest": n, "connect": n, "fire_alarms": n, …},  # Lambda invocations by handler
      "invocation_ms": {"fire_alarms": ms, …},                        # their wall time, summed
      "pushes": n, "pushes_gone": n, "connections": n,                # @connections deliveries
-     "rss_bytes": n, "peak_rss_bytes": n}                            # VmRSS / VmHWM of this process
+     "rss_bytes": n, "peak_rss_bytes": n,                            # VmRSS / VmHWM, summed over processes
+     "cpu_seconds": x,                                               # user + system CPU, summed over processes
+     "processes": {"stack": {"pid": n, "cpu_seconds": x, "rss_bytes": n, "peak_rss_bytes": n},
+                   "aws": {…}}}                                      # each of the stack's processes
 
 AWS calls are counted in the callers' botocore sessions (boto3's and each of PynamoDB's), once per
 API call whichever transport answers it (`aws.count_api_calls`); `ApiGatewayManagementApi.*` are
@@ -19,10 +22,15 @@ the requests cost; calls made outside any invocation are under `"-"`. `invocatio
 handler's invocations took, each rounded up to the millisecond as Lambda bills them (locally:
 moto's latencies, not AWS's, but an alarm handler's in-process wait is the same). `pushes` are
 the frames the gateway delivered.
+
+The stack may be more than one process (moto runs in its own by default): memory and CPU are given
+per process and summed. The summed peak is the sum of each process's own peak, an upper bound of
+the stack's peak.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from contextvars import ContextVar
@@ -57,16 +65,22 @@ class Tally:
 
 
 class StackStats:
-    def __init__(self) -> None:
+    def __init__(self, proc: Path = Path("/proc")) -> None:
+        self._proc = proc
         self.aws_calls = Tally()
         self.aws_calls_by_handler = Tally()  # "handler Service.Operation"
         self.harness_aws_calls = Tally()
         self.invocations = Tally()
         self.invocation_ms = Tally()
         self.pushes = Tally()  # "delivered", "gone", "too_large"
+        self._processes: dict[str, int] = {"stack": os.getpid()}
+
+    def add_process(self, name: str, pid: int) -> None:
+        """Count another of the stack's processes in memory and CPU."""
+        self._processes[name] = pid
 
     def as_json(self, live_connections: int) -> dict[str, Any]:
-        memory = memory_bytes()
+        processes = {name: process_usage(pid, self._proc) for name, pid in self._processes.items()}
         return {
             "aws_calls": self.aws_calls.snapshot(),
             "aws_calls_by_handler": by_handler(self.aws_calls_by_handler.snapshot()),
@@ -76,8 +90,10 @@ class StackStats:
             "pushes": self.pushes.get("delivered"),
             "pushes_gone": self.pushes.get("gone"),
             "connections": live_connections,
-            "rss_bytes": memory.get("VmRSS", 0),
-            "peak_rss_bytes": memory.get("VmHWM", 0),
+            "rss_bytes": sum(usage["rss_bytes"] for usage in processes.values()),
+            "peak_rss_bytes": sum(usage["peak_rss_bytes"] for usage in processes.values()),
+            "cpu_seconds": round(sum(usage["cpu_seconds"] for usage in processes.values()), 3),
+            "processes": processes,
         }
 
 
@@ -88,6 +104,22 @@ def by_handler(counts: dict[str, int]) -> dict[str, dict[str, int]]:
         handler, _, call = name.partition(" ")
         nested.setdefault(handler, {})[call] = count
     return nested
+
+
+def process_usage(pid: int, proc: Path = Path("/proc")) -> dict[str, Any]:
+    """One process's pid, CPU seconds (user + system) and memory; zeros where /proc is missing."""
+    memory = memory_bytes(proc / str(pid) / "status")
+    return {"pid": pid, "cpu_seconds": round(cpu_seconds(proc / str(pid) / "stat"), 3),
+            "rss_bytes": memory.get("VmRSS", 0), "peak_rss_bytes": memory.get("VmHWM", 0)}
+
+
+def cpu_seconds(stat: Path) -> float:
+    """utime + stime from /proc/PID/stat (after the command name, which may hold spaces)."""
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def memory_bytes(status: Path = Path("/proc/self/status")) -> dict[str, int]:

@@ -10,9 +10,9 @@ _ABSENT = object()
 
 
 @contextlib.contextmanager
-def restored(owner: type, names: Iterable[str]) -> Iterator[None]:
-    """On leaving, `owner`'s own attributes `names` are what they were on entering (absent ones
-    removed again), whatever was patched in between."""
+def restored(owner: object, names: Iterable[str]) -> Iterator[None]:
+    """On leaving, `owner`'s (a class's or a module's) own attributes `names` are what they were on
+    entering (absent ones removed again), whatever was patched in between."""
     originals = {name: vars(owner).get(name, _ABSENT) for name in names}
     try:
         yield

@@ -102,6 +102,24 @@ def test_stats_count_the_apps_aws_calls_pushes_and_memory(parties: Parties, stac
     assert after["harness_aws_calls"]["SQS.ReceiveMessage"] > 0
     assert after["invocations"]["rest"] > before["invocations"].get("rest", 0)
     assert 0 < after["rss_bytes"] <= after["peak_rss_bytes"]
+    processes = after["processes"].values()
+    assert after["rss_bytes"] == sum(p["rss_bytes"] for p in processes)
+    assert after["cpu_seconds"] == pytest.approx(sum(p["cpu_seconds"] for p in processes), abs=0.01)
+    assert after["cpu_seconds"] > before["cpu_seconds"]
+
+
+def test_the_apps_aws_calls_are_answered_by_motos_own_process(parties: Parties, stack: StackUrls) -> None:
+    stats_url = stack.ws.replace("ws://", "http://") + "/_stats"
+    processes = httpx.get(stats_url, trust_env=False).json()["processes"]
+    if "aws" not in processes:
+        pytest.skip("moto runs inside the stack's process (--aws-transport in-process)")
+    before = processes["aws"]["cpu_seconds"]
+    shop = parties.shop(window_s=3)
+    for _ in range(5):
+        parties.place(parties.customer(), shop)
+    after = httpx.get(stats_url, trust_env=False).json()["processes"]
+    assert after["aws"]["pid"] != after["stack"]["pid"]
+    assert after["aws"]["cpu_seconds"] > before  # moto answered the orders' writes there
 
 
 def _eventually(condition: Any, timeout_s: float = WAIT_S) -> None:

@@ -106,3 +106,23 @@ def test_dynamodb_answers_are_the_same_with_items_sized_once(sized_once: None) -
     sized_once_answers = _answers()
     dynamo_type.Item.__init__ = MOTOS_ITEM_INIT  # type: ignore[method-assign]
     assert _answers() == sized_once_answers
+
+
+def test_moto_finds_the_same_actions_with_its_response_methods_remembered() -> None:
+    from moto.core import responses as core_responses
+
+    from devstack.aws import remember_response_methods
+
+    def method_names(clazz: type) -> list[str]:
+        names: list[str] = getattr(core_responses, "method_names_from_class")(clazz)  # noqa: B009 - not exported
+        return names
+
+    with restored(core_responses, ("method_names_from_class",)):
+        listed = method_names(responses.DynamoHandler)
+        assert remember_response_methods()
+        remembered = method_names(responses.DynamoHandler)
+        assert remembered == listed and "put_item" in remembered
+        assert method_names(responses.DynamoHandler) is remembered
+        with mock_aws():  # moto still dispatches through it
+            dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+            assert dynamodb.list_tables()["TableNames"] == []
