@@ -4,7 +4,6 @@ conditional write committed the transition; every other one is `ignored` with th
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,6 +13,7 @@ from chalice.test import Client
 from chalicelib.payments.callbacks import PaymentCallbacks
 from chalicelib.payments.port import PaymentOutcome
 from chalicelib.payments.signing import SIGNATURE_HEADER
+from tests import race
 from tests.conftest import World
 from tests.functional.market import Market
 from tests.moto_patches import isolated_dynamodb_transactions
@@ -30,22 +30,8 @@ def market(world: World, client: Client) -> Iterator[Market]:
 
 
 def at_once(times: int, deliver: Callable[[], dict[str, Any]]) -> list[dict[str, Any]]:
-    """`deliver()` on `times` threads released together; every answer (or what it raised)."""
-    start = threading.Barrier(times)
-    answers: list[Any] = [None] * times
-
-    def one(n: int) -> None:
-        start.wait()
-        try:
-            answers[n] = deliver()
-        except Exception as exc:  # noqa: BLE001 - the test reports it rather than losing it in a thread
-            answers[n] = exc
-
-    threads = [threading.Thread(target=one, args=(n,)) for n in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    """`deliver()` on `times` threads released together: every answer is the callback's own."""
+    answers = race.at_once(times, lambda _: deliver())
     assert all(isinstance(a, dict) for a in answers), answers
     return answers
 

@@ -3,7 +3,6 @@ exactly as many through as there is stock, and the losers get 422 with nothing c
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +15,7 @@ from chalicelib.core.errors import ValidationFailed
 from tests.conftest import World
 from tests.functional.market import Market
 from tests.moto_patches import isolated_dynamodb_transactions
+from tests.race import at_once
 
 BUYERS = 8
 
@@ -36,22 +36,14 @@ def market(isolated_transactions: None, world: World, client: Client) -> Market:
 
 def _race(market: Market, quantity: int) -> list[Any]:
     body = PurchaseIn.model_validate({"sections": Market.sections(shoes=0, books=quantity, cards=0)})
-    start = threading.Barrier(BUYERS)
-    outcomes: list[Any] = [None] * BUYERS
 
-    def buy(n: int) -> None:
-        start.wait()
+    def buy(n: int) -> Any:
         try:
-            outcomes[n] = market.world.checkout.checkout.create(Principal(f"u{n}", Role.CUSTOMER), body)
+            return market.world.checkout.checkout.create(Principal(f"u{n}", Role.CUSTOMER), body)
         except ValidationFailed as refused:
-            outcomes[n] = refused
+            return refused
 
-    threads = [threading.Thread(target=buy, args=(n,)) for n in range(BUYERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return outcomes
+    return at_once(BUYERS, buy)
 
 
 def test_eight_buyers_racing_for_five_books_get_exactly_five_and_never_oversell(market: Market) -> None:

@@ -6,7 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
@@ -25,27 +25,54 @@ def signing_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
+class JwksEndpoint:
+    """A JWKS endpoint on localhost that serves `keys`, answers 503 when `down`, or holds each
+    request until released when `hanging`; `fetches` counts the requests it got."""
+
+    def __init__(self, keys: dict[str, rsa.RSAPrivateKey]) -> None:
+        self.keys = dict(keys)
+        self.down = False
+        self.hanging = False
+        self.fetches = 0
+        self.release = threading.Event()
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                endpoint.fetches += 1
+                if endpoint.hanging:
+                    endpoint.release.wait(10)
+                if endpoint.down:
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                body = json.dumps({"keys": [
+                    {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "kid": kid, "use": "sig",
+                     "alg": "RS256"} for kid, key in endpoint.keys.items()]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/.well-known/jwks.json"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
 @pytest.fixture(scope="module")
 def jwks_url(signing_key: rsa.RSAPrivateKey) -> Iterator[str]:
-    public_jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(signing_key.public_key()))
-    body = json.dumps({"keys": [{**public_jwk, "kid": "key-1", "use": "sig", "alg": "RS256"}]}).encode()
-
-    class Jwks(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Jwks)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/.well-known/jwks.json"
-    server.shutdown()
+    served = JwksEndpoint({"key-1": signing_key})
+    yield served.url
+    served.close()
 
 
 def _token(key: Any, claims: dict[str, Any], kid: str = "key-1", algorithm: str = "RS256") -> str:
@@ -103,49 +130,6 @@ def test_a_token_without_an_expiry_or_one_minted_for_a_month_is_rejected(
 
 
 # ── the keys' cache: a JWKS endpoint that can be slowed down, taken down and rotated ──────────
-
-
-class JwksEndpoint:
-    """A JWKS endpoint on localhost that serves `keys`, answers 503 when `down`, or holds each
-    request until released when `hanging`; `fetches` counts the requests it got."""
-
-    def __init__(self, keys: dict[str, rsa.RSAPrivateKey]) -> None:
-        self.keys = dict(keys)
-        self.down = False
-        self.hanging = False
-        self.fetches = 0
-        self.release = threading.Event()
-        endpoint = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                endpoint.fetches += 1
-                if endpoint.hanging:
-                    endpoint.release.wait(10)
-                if endpoint.down:
-                    self.send_response(503)
-                    self.end_headers()
-                    return
-                body = json.dumps({"keys": [
-                    {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "kid": kid, "use": "sig",
-                     "alg": "RS256"} for kid, key in endpoint.keys.items()]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/.well-known/jwks.json"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
 
 
 class Monotonic:
