@@ -285,11 +285,14 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     configure_logging()  # JSON lines on the stack's output, as the app's are
     MotoEndpoint(args.host, sock=socket.socket(fileno=args.http_fd)).start()
-    CallServer(socket.socket(fileno=args.calls_fd)).start()
+    calls = socket.socket(fileno=args.calls_fd)
+    CallServer(calls).start()
     os.write(args.ready_fd, b"ready\n")
     os.close(args.ready_fd)
     _wait_for_the_stack()
-    # Nothing to tidy: moto's state dies with the process, and freeing it properly takes seconds.
+    # The socket's folder goes too, also when the stack was killed and could not remove it itself.
+    # moto's state needs no tidying: it dies with the process (freeing it properly takes seconds).
+    shutil.rmtree(os.path.dirname(calls.getsockname()), ignore_errors=True)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)

@@ -122,6 +122,7 @@ def test_a_call_once_moto_is_gone_fails_as_an_unreachable_endpoint(moto_process:
     moto_process.stop()
     with pytest.raises(EndpointConnectionError):
         dynamodb.list_tables()
+    assert not Path(moto_process.socket_path).parent.exists()
 
 
 def test_ctrl_c_to_the_whole_group_leaves_moto_to_the_stack(moto_process: AwsProcess) -> None:
@@ -133,7 +134,7 @@ def test_ctrl_c_to_the_whole_group_leaves_moto_to_the_stack(moto_process: AwsPro
     assert _gone(moto_process.pid)
 
 
-def test_moto_process_ends_when_the_stack_dies() -> None:
+def test_moto_process_ends_and_tidies_up_when_the_stack_dies() -> None:
     stack = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
         import time
         from devstack.awsprocess import AwsProcess
@@ -142,15 +143,16 @@ def test_moto_process_ends_when_the_stack_dies() -> None:
         process = AwsProcess("127.0.0.1", listening_socket("127.0.0.1", 0))
         process.start()
         process.wait_ready()
-        print(process.pid, flush=True)
+        print(process.pid, process.socket_path, flush=True)
         time.sleep(60)
     """)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert stack.stdout is not None
-        moto_pid = int(stack.stdout.readline())
+        pid, socket_path = stack.stdout.readline().split()
         stack.kill()
         stack.wait()
-        assert _eventually_gone(moto_pid), "moto's process outlived the stack"
+        assert _eventually_gone(int(pid)), "moto's process outlived the stack"
+        assert not Path(socket_path).parent.exists()  # nobody else would remove it
     finally:
         stack.kill()
         stack.wait()
