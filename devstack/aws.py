@@ -18,13 +18,14 @@ tests, benchmarks and operators' boto3/CLI sessions see and change the same tabl
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import json
 import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from botocore import handlers
@@ -81,20 +82,31 @@ def answer_app_calls_in_process() -> None:
     mock_aws().start()
 
 
-def speed_up_sqs_message_clock() -> bool:
-    """Make moto's per-message visibility checks cheap; returns False if moto's shape has changed.
+def speed_up_sqs_queues() -> bool:
+    """Make an SQS call cost what it costs on AWS whatever the queue holds; returns False, changing
+    nothing, if moto's shape has changed.
 
-    moto decides whether each SQS message is visible or delayed by reading the clock through
-    datetime arithmetic (`unix_time_millis()`, ~3 µs), and it does so for every message in the
-    queue on every SendMessage (to compute the queue's attributes) and every ReceiveMessage. With
-    1,000 alarms waiting that made one SendMessage cost 28 ms of CPU, and 87 ms at 2,500. The same
-    comparison against `time.time()` is ~20× cheaper and means the same: both are epoch ms in UTC.
+    moto keeps a queue as one list and walks all of it, reading the clock through datetime
+    arithmetic (~3 µs) for every message, more often than it looks:
+    * every SendMessage builds the queue's whole attribute table to read one flag, and that table
+      counts the visible, delayed and in-flight messages: three walks;
+    * every message a ReceiveMessage returns builds the table three more times (to read the
+      retention period) — nine walks per message, ninety per batch of ten;
+    * every DeleteMessage walks the list twice, building a list of handles for each message.
+    With 10,000 alarms waiting as delayed triggers, one SendMessage cost ~50 ms of CPU and one
+    ReceiveMessage of ten about a second, so a backlog of alarms that are not due made the due
+    ones late. Here an attribute is computed when it is read, the clock is read once per walk
+    (`time.time()`, the same epoch milliseconds), and a delete walks the list once. Answers are
+    unchanged: `tests/integration/test_local_aws_fast_paths.py` replays the same calls on both.
     """
-    from moto.sqs import models
+    from moto.sqs import exceptions, models
 
-    message = getattr(models, "Message", None)
-    if not isinstance(getattr(message, "visible", None), property) or not isinstance(
-            getattr(message, "delayed", None), property):
+    queue_class, message_class = getattr(models, "Queue", None), getattr(models, "Message", None)
+    needed = ("attributes", "messages", "approximate_number_of_messages_delayed",
+              "approximate_number_of_messages_not_visible")
+    if queue_class is None or message_class is None or not all(
+            isinstance(getattr(queue_class, name, None), property) for name in needed) or not callable(
+            getattr(queue_class, "delete_message", None)) or not hasattr(exceptions, "ReceiptHandleIsInvalid"):
         return False
 
     def visible(self: Any) -> bool:
@@ -103,9 +115,72 @@ def speed_up_sqs_message_clock() -> bool:
     def delayed(self: Any) -> bool:
         return bool(time.time() * 1000 < self.delayed_until)
 
-    message.visible = property(visible)  # type: ignore[union-attr]
-    message.delayed = property(delayed)  # type: ignore[union-attr]
+    def messages(self: Any) -> list[Any]:
+        now = time.time() * 1000
+        return [m for m in self._messages if now > m.visible_at and not now < m.delayed_until]
+
+    def delayed_count(self: Any) -> int:
+        now = time.time() * 1000
+        return sum(1 for m in self._messages if now < m.delayed_until)
+
+    def not_visible_count(self: Any) -> int:
+        now = time.time() * 1000
+        return sum(1 for m in self._messages if not now > m.visible_at)
+
+    def delete_message(self: Any, receipt_handle: str) -> None:
+        if receipt_handle in self.deleted_messages:
+            return  # deleting twice is allowed, as on AWS
+        for position, message in enumerate(self._messages):
+            if message.receipt_handle == receipt_handle or receipt_handle in message._old_receipt_handles:
+                self.pending_messages.discard(message)
+                self.deleted_messages.update(message.all_receipt_handles)
+                del self._messages[position]
+                return
+        raise exceptions.ReceiptHandleIsInvalid()
+
+    message_class.visible = property(visible)
+    message_class.delayed = property(delayed)
+    queue_class.attributes = property(_QueueAttributes)
+    queue_class.messages = property(messages)
+    queue_class.approximate_number_of_messages_delayed = property(delayed_count)
+    queue_class.approximate_number_of_messages_not_visible = property(not_visible_count)
+    queue_class.delete_message = delete_message
     return True
+
+
+class _QueueAttributes(Mapping[str, Any]):
+    """moto's `Queue.attributes` table — the same names and values — with each value computed only
+    when it is read."""
+
+    def __init__(self, queue: Any) -> None:
+        self._queue = queue
+        names = list(queue.BASE_ATTRIBUTES)
+        if queue.fifo_queue:
+            names += queue.FIFO_ATTRIBUTES
+        if queue.kms_master_key_id:
+            names += queue.KMS_ATTRIBUTES
+        self._names = dict.fromkeys(names)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._names:
+            raise KeyError(name)
+        if name == "RedrivePolicy" and self._queue.redrive_policy:
+            return json.dumps(self._queue.redrive_policy)
+        value = getattr(self._queue, _snake_case(name))
+        return str(value).lower() if isinstance(value, bool) else value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+@functools.cache
+def _snake_case(name: str) -> str:
+    from moto.core.utils import camelcase_to_underscores
+
+    return str(camelcase_to_underscores(name))
 
 
 def remember_response_methods() -> bool:
@@ -354,8 +429,8 @@ def speed_up_moto() -> None:
         warn("moto's DynamoDB Item changed shape: large items will be slow")
     if not isolate_dynamodb_transactions():
         warn("moto's DynamoDB transactions changed shape: concurrent transactions may undo each other's writes")
-    if not speed_up_sqs_message_clock():
-        warn("moto's SQS Message changed shape: queues with many waiting alarms will be slow")
+    if not speed_up_sqs_queues():
+        warn("moto's SQS Queue changed shape: queues with many waiting alarms will be slow")
     if not remember_response_methods():
         warn("moto's responses changed shape: every AWS call will be slower")
 

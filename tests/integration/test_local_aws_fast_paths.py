@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -126,3 +127,66 @@ def test_moto_finds_the_same_actions_with_its_response_methods_remembered() -> N
         with mock_aws():  # moto still dispatches through it
             dynamodb = boto3.client("dynamodb", region_name="us-east-1")
             assert dynamodb.list_tables()["TableNames"] == []
+
+
+def _sqs_story() -> list[Any]:
+    """What a client sees of queues through one story of every call the fast path changes: delayed
+    and visible sends, receives that hide messages, deletes (twice, and of a forged handle), the
+    attribute table, a redrive to the dead-letter queue and a FIFO queue's deduplication."""
+    seen: list[Any] = []
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        dlq = sqs.create_queue(QueueName="dead")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        url = sqs.create_queue(QueueName="alarms", Attributes={
+            "VisibilityTimeout": "30", "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "2"})})["QueueUrl"]
+
+        def counts(queue_url: str) -> dict[str, str]:
+            names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed",
+                     "ApproximateNumberOfMessagesNotVisible"]
+            return dict(sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=names)["Attributes"])
+
+        def every_attribute(queue_url: str) -> dict[str, str]:
+            table = dict(sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"])
+            return {k: v for k, v in table.items() if not k.endswith("Timestamp")}
+
+        for i in range(5):
+            sqs.send_message(QueueUrl=url, MessageBody=f"later {i}", DelaySeconds=900)
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"now {i}"} for i in range(3)])
+        seen += [counts(url), every_attribute(url)]
+        received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2, VisibilityTimeout=30)["Messages"]
+        seen += [sorted(m["Body"] for m in received), counts(url)]
+        handle = received[0]["ReceiptHandle"]
+        seen.append(sqs.delete_message_batch(QueueUrl=url, Entries=[
+            {"Id": "once", "ReceiptHandle": handle}])["Successful"])
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)  # a second delete is allowed
+        try:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle="forged")
+        except sqs.exceptions.ClientError as refused:
+            seen.append(refused.response["Error"]["Code"])
+        seen.append(counts(url))
+        for _ in range(3):  # the last visible message: received twice, then moved to the dead letters
+            seen.append([m["Body"] for m in sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])])
+        seen += [counts(url), counts(dlq)]
+        fifo = sqs.create_queue(QueueName="f.fifo", Attributes={
+            "FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
+        for _ in range(2):
+            sqs.send_message(QueueUrl=fifo, MessageBody="same", MessageGroupId="g")
+        seen += [counts(fifo), every_attribute(fifo)]
+    return seen
+
+
+def test_sqs_answers_are_the_same_with_the_queue_fast_path() -> None:
+    from moto.sqs import models
+
+    from devstack.aws import speed_up_sqs_queues
+
+    generic = _sqs_story()
+    assert generic[-2]["ApproximateNumberOfMessages"] == "1"  # the story exercises deduplication
+    with restored(models.Queue, ("attributes", "messages", "approximate_number_of_messages_delayed",
+                                 "approximate_number_of_messages_not_visible", "delete_message")), \
+            restored(models.Message, ("visible", "delayed")):
+        assert speed_up_sqs_queues()
+        assert _sqs_story() == generic
