@@ -323,6 +323,11 @@ def report(args: argparse.Namespace, step: StepResult, sampling: Sampling, profi
     per_call_ms = client_ms / every_call["per_transition"] if every_call["per_transition"] else 0.0
     print(f"(b) per AWS call {per_call_ms:.2f} ms; at the floor of {every_call['floor_per_transition']:.2f} calls per "
           f"transition (b) would be ≈ {per_call_ms * every_call['floor_per_transition']:.2f} ms")
+    platform_ms = next(row["ms_per_transition"] for row in parts if row["part"] == PLATFORM)
+    at_floor_ms = platform_ms + per_call_ms * every_call["floor_per_transition"]
+    print(f"Lambda-side with only the floor's calls: (a) {platform_ms:.2f} + {every_call['floor_per_transition']:.2f} "
+          f"calls × {per_call_ms:.2f} ms = {at_floor_ms:.2f} ms per transition (halving the issue's start: "
+          f"≤ {BEFORE_LAMBDA_MS / 2:.2f} ms)")
     invocations = step.after.invocations_since(step.before)
     print("Lambda invocations per transition: " + ", ".join(
         f"{name} {count / transitions:.2f}" for name, count in invocations.items()))
@@ -348,6 +353,7 @@ def report(args: argparse.Namespace, step: StepResult, sampling: Sampling, profi
         "share_of_stack_cpu": {row["part"]: row["share"] for row in parts},
         "aws_calls_per_transition": calls,
         "client_ms_per_aws_call": per_call_ms,
+        "lambda_ms_at_floor_calls": at_floor_ms,
         "invocations_per_transition": {name: count / transitions for name, count in invocations.items()},
         "top_self": tops,
         "innermost_package": {part: dict(profile.package_by_part[part].most_common(12)) for part in PARTS},

@@ -38,6 +38,7 @@ from bench import plots, stepfunctions
 from bench.api import parse_iso_ms
 from bench.cost import (
     ALARM_HANDLER,
+    DYNAMODB_USD_PER_MILLION_RRU,
     DYNAMODB_USD_PER_MILLION_WRU,
     LAMBDA_MEMORY_GB,
     PRICES_CHECKED,
@@ -158,6 +159,19 @@ def _as_measured(step: StepResult, usage: UsagePerOrder, handlers: tuple[str, ..
                    sqs_requests=usage.sqs_requests - 3 * sends / n + (sends + 2 * batches) / n)
 
 
+def orchestration_floor_usd_per_million() -> dict[str, float]:
+    """The least one window's alarm can cost in this design, whatever the load: the `due` index entry
+    written with the state and removed with the outcome (the spec's "a state change and the timer
+    that guards it are written atomically": 2 WRU), the trigger's SendMessage, and the alarm
+    handler's fence read. SQS receives and deletes, invocations and the in-process wait come on top
+    and shrink per order only as batches fill (many alarms due in the same second)."""
+    index = ALARM_INDEX_WRITES_PER_WINDOW * DYNAMODB_USD_PER_MILLION_WRU
+    floor = {"due index (2 WRU)": index, "trigger (1 SendMessage)": SQS_USD_PER_MILLION_REQUESTS,
+             "fence read (1 RRU)": DYNAMODB_USD_PER_MILLION_RRU}
+    floor["total"] = sum(floor.values())
+    return floor
+
+
 def per_million(usage: UsagePerOrder) -> dict[str, float]:
     return {name: usd * 1000 for name, usd in usd_per_thousand_orders(usage).items()}
 
@@ -273,6 +287,9 @@ def build_report(args: argparse.Namespace, ours: StepResult, peer: PeerRun, out:
     out(f"  peer, all-in          {_costs_line(peer_all)}   (no API Gateway, Lambda or pushes in front of it: "
         "its driver calls AWS directly)")
     out(f"  ratio                 the peer's orchestration costs {ratio:.1f}× ours (goal ≥ {COST_RATIO_GOAL:g}×)")
+    floor = orchestration_floor_usd_per_million()
+    out(f"  floor, ours           {_costs_line(floor)}: the ratio can be at most {peer_orch / floor['total']:.0f}×, "
+        f"and {peer_orch / floor['due index (2 WRU)']:.0f}× for the index alone")
     out()
     wrong_or_late = (len(ours.wrong_outcomes()) + len(ours.late_adjudications()) + len(peer.wrong_outcomes())
                      + peer.still_running + len([p for p in peer.placements if p.error]))
@@ -293,6 +310,7 @@ def build_report(args: argparse.Namespace, ours: StepResult, peer: PeerRun, out:
                         "peer_written": _summary(peer_late), "peer_after_its_timer": _summary(after_timer),
                         "peer_timer": _summary(timer),
                         "peer_start_delay": _summary(start_delay)},
+        "orchestration_floor_usd_per_million": floor,
         "cpu_ms_per_order": {"ours": cpu_ours, "peer": cpu_peer, "peer_driver": cpu_driver},
         "requests_per_order": {"ours_orchestration": our_requests, "ours_all_in": ours.calls_per_order(),
                                "ours_invocations": ours.invocations_per_order(),

@@ -92,3 +92,11 @@ def test_the_peers_orchestration_is_its_state_transitions() -> None:
     assert costs["stepfunctions"] == pytest.approx(2 * 25.0)  # two states entered per order, $25 per million
     assert costs["dynamodb"] == pytest.approx(2 * 0.625)  # the order's PutItem and the outcome's UpdateItem
     assert costs["sqs"] == pytest.approx((4 + 2 + 2) / 4 * 0.40)  # sends, receives that carried asks, deletes
+
+
+def test_the_orchestration_floor_is_the_index_entry_the_trigger_and_the_fence_read() -> None:
+    from bench.versus_stepfunctions import orchestration_floor_usd_per_million
+
+    floor = orchestration_floor_usd_per_million()
+    assert floor["due index (2 WRU)"] == 2 * 0.625
+    assert floor["total"] == 1.25 + 0.40 + 0.125
