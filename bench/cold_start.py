@@ -189,6 +189,10 @@ class Container:
         self.dynamodb = self.harness.client("dynamodb")
         self.sqs = self.harness.client("sqs")
         self.queues = provision(self.dynamodb, self.sqs)
+        # moto makes a service's backend at its first request to it, reading botocore's model of the
+        # service and its regions (≈ 5 ms): the calls above do so for DynamoDB and SQS, this one for
+        # `@connections`, which in AWS is an HTTPS call like any other and no first-time work.
+        self.harness.client("apigatewaymanagementapi", endpoint_url=WS_ENDPOINT).get_connection(ConnectionId="warm")
         os.environ["ONTIME_ALARM_QUEUE_URL"] = self.queues["ontime-alarms"]
         self.module: Any = None
 
