@@ -79,12 +79,23 @@ def clean_env() -> dict[str, str]:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     if PACKAGE is not None:  # the package first (the working directory), then this repository's bench/tests
         env["PYTHONPATH"] = str(ROOT)
-        # moto needs the models of services the package leaves out (it lists API Gateway's regions):
-        # the development botocore's data as well, so the pruning's own gain is not in these figures.
-        import botocore
-
-        env["AWS_DATA_PATH"] = str(Path(botocore.__file__).parent / "data")
+        env["AWS_DATA_PATH"] = str(moto_data(PACKAGE.parent / "moto-data"))
     return env
+
+
+def moto_data(folder: Path) -> Path:
+    """The models of the services the package leaves out, which moto needs (it lists API Gateway's
+    regions): the development botocore's service folders, linked into `folder`. Only those: an
+    `endpoints.json` there would be the app's session's too (`AWS_DATA_PATH` comes before botocore's
+    own data), which a Lambda function does not have."""
+    import botocore
+
+    if not folder.exists():
+        folder.mkdir()
+        for service in (Path(botocore.__file__).parent / "data").iterdir():
+            if service.is_dir():
+                (folder / service.name).symlink_to(service, target_is_directory=True)
+    return folder
 
 
 def python(*args: str) -> list[str]:
@@ -189,6 +200,10 @@ class Container:
         self.dynamodb = self.harness.client("dynamodb")
         self.sqs = self.harness.client("sqs")
         self.queues = provision(self.dynamodb, self.sqs)
+        # moto makes a service's backend at its first request to it, reading botocore's model of the
+        # service and its regions (≈ 5 ms): the calls above do so for DynamoDB and SQS, this one for
+        # `@connections`, which in AWS is an HTTPS call like any other and no first-time work.
+        self.harness.client("apigatewaymanagementapi", endpoint_url=WS_ENDPOINT).get_connection(ConnectionId="warm")
         os.environ["ONTIME_ALARM_QUEUE_URL"] = self.queues["ontime-alarms"]
         self.module: Any = None
 

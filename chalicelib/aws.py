@@ -14,23 +14,40 @@ checking every character of each, twice per call. That was a quarter of the clie
 `PostToConnection` (≈ 60 of 230 µs) and of a `GetItem`, and a transition makes about six calls, all
 billed in Lambda (`./dev bench profile`).
 
+The session's data loader knows only the services declared below (`DeclaredServicesLoader`), both
+their models and their endpoints. botocore's own lists every folder of its data at the first client,
+twice (service models, endpoint rule sets), to check that the service exists: ≈ 8 ms each where
+botocore holds its ~400 services (the development tree, the local stack). And it parses all of
+`endpoints.json` (1.2 MB, ≈ 13 ms) for the few entries of these services: the loader reads them
+from `aws_endpoints.json` instead, botocore's same data cut to these services (60 KB, written by
+`./dev infra` for the installed botocore; any other botocore version, or an `endpoints.json` of
+`AWS_DATA_PATH`, and botocore's own loading is left as it is).
+
 Never at import: a session copies botocore's built-in handlers when it is created, so whatever
 registers there (moto, the local stack's call counters, the tests' IAM recorder) must come first.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import threading
+from collections import OrderedDict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from botocore.config import Config
+    from botocore.loaders import Loader
     from botocore.session import Session
 
 SERVICES = ("dynamodb", "sqs", "apigatewaymanagementapi", "s3")
 """Every AWS service the app makes clients of. The deployment keeps botocore's data of these only
 (`infra/package.py`), so `client` refuses any other: a new one is declared here, where the tests
 see it, not found missing in AWS."""
+CREDENTIAL_SERVICES = ("sts", "sso", "sso-oidc")
+"""What botocore's credential chain may make clients of, from the same session (assumed roles, SSO
+profiles): known to the session's loader and kept in the package, never made by the app itself."""
 
 _lock = threading.RLock()
 """botocore builds clients from one session unsafely across threads (the local stack has many)."""
@@ -61,9 +78,77 @@ def session() -> Session:
                 from botocore.session import get_session
 
                 made = get_session()
+                made.register_component("data_loader", declared_services_loader(made.get_config_variable("data_path")))
                 made.set_default_client_config(client_config())
                 _session = made
     return _session
+
+
+DECLARED_ENDPOINTS = Path(__file__).with_name("aws_endpoints.json")
+"""botocore's endpoint data of the declared services, for the botocore it was written for."""
+
+
+def declared_services_loader(data_path: str | None) -> Loader:
+    """botocore's data loader for `AWS_DATA_PATH` (`data_path`, read as botocore's `create_loader`
+    reads it) that knows only `SERVICES` and `CREDENTIAL_SERVICES`."""
+    from botocore.exceptions import DataNotFoundError
+    from botocore.loaders import Loader, instance_cache
+
+    class DeclaredServicesLoader(Loader):
+        @instance_cache
+        def list_available_services(self, type_name: str) -> list[str]:
+            """The declared services that have `type_name` data (botocore's looks in every folder)."""
+            return sorted(name for name in (*SERVICES, *CREDENTIAL_SERVICES) if self._has_data(name, type_name))
+
+        def _has_data(self, service: str, type_name: str) -> bool:
+            try:
+                return bool(self.list_api_versions(service, type_name))
+            except DataNotFoundError:
+                return False
+
+        @instance_cache
+        def load_data_with_path(self, name: str) -> tuple[Any, str]:
+            if name == "endpoints":
+                declared = self._declared_endpoints()
+                if declared is not None:
+                    return declared
+            loaded: tuple[Any, str] = super().load_data_with_path(name)
+            return loaded
+
+        def _declared_endpoints(self) -> tuple[Any, str] | None:
+            """What botocore would load for `endpoints` when that is its own file: the declared
+            services' part of it, under the same path (so the endpoints resolve as with it)."""
+            for path in self._potential_locations("endpoints"):
+                if self.is_builtin_path(path):
+                    document = json.loads(DECLARED_ENDPOINTS.read_bytes(), object_pairs_hook=OrderedDict)
+                    return (document["endpoints"], path) if document["botocore"] == botocore_version() else None
+                if self.file_loader.exists(path):  # an AWS_DATA_PATH's (or ~/.aws/models') own endpoints
+                    return None
+            return None
+
+    paths = [os.path.expanduser(os.path.expandvars(path)) for path in (data_path or "").split(os.pathsep) if path]
+    loader: Loader = DeclaredServicesLoader(extra_search_paths=paths)
+    return loader
+
+
+def botocore_version() -> str:
+    import botocore
+
+    return str(botocore.__version__)
+
+
+def declared_endpoints_document() -> str:
+    """`aws_endpoints.json` for the installed botocore: its `endpoints.json` with each partition's
+    services cut to the declared ones (by their endpoint prefix, as botocore resolves them)."""
+    from botocore.loaders import JSONFileLoader, Loader
+
+    builtin = Loader(extra_search_paths=[Loader.BUILTIN_DATA_PATH], include_default_search_paths=False)
+    prefixes = {builtin.load_service_model(name, "service-2")["metadata"]["endpointPrefix"]
+                for name in (*SERVICES, *CREDENTIAL_SERVICES)}
+    endpoints = JSONFileLoader().load_file(os.path.join(Loader.BUILTIN_DATA_PATH, "endpoints"))
+    for partition in endpoints["partitions"]:
+        partition["services"] = {name: entry for name, entry in partition["services"].items() if name in prefixes}
+    return json.dumps({"botocore": botocore_version(), "endpoints": endpoints}, indent=1) + "\n"
 
 
 def client(service: str, **options: Any) -> Any:

@@ -10,6 +10,9 @@
     docs/asyncapi.json           the terminals' WebSocket as AsyncAPI 3.0 (declared messages, actions)
     chalicelib/route_table.py    every route's module, view, path and methods: what `app.py` registers
                                  without importing a view (the cold start's import stays small)
+    chalicelib/aws_endpoints.json  botocore's endpoint data of the services the app declares
+                                 (`chalicelib/aws.py`), for the installed botocore: what a container's
+                                 first client reads instead of all of `endpoints.json`
 
 With `--check` nothing is written: it fails, listing the files, when a committed file differs from
 what the declarations produce (`./dev test` runs it).
@@ -29,6 +32,7 @@ from typing import Any
 from pynamodb.attributes import TTLAttribute
 from pynamodb.models import Model
 
+from chalicelib.aws import DECLARED_ENDPOINTS, declared_endpoints_document
 from chalicelib.bootstrap import contributions
 from chalicelib.contribution import Contribution, Function, Grant, Permission, Table
 from chalicelib.http.openapi import openapi_document
@@ -338,7 +342,7 @@ def artefacts(packages: Sequence[Contribution]) -> dict[Path, str]:
     files = {TEMPLATE: _json(template(packages)), CONFIG: _json(config(packages)), DATA_DOC: data_doc(packages),
              OPENAPI_DOC: _json(openapi_document([(p.name, routes) for p in packages for routes in p.routes])),
              ASYNCAPI_DOC: _json(asyncapi_document(m for p in packages for m in p.messages)),
-             ROUTE_TABLE: route_table(packages)}
+             ROUTE_TABLE: route_table(packages), DECLARED_ENDPOINTS: declared_endpoints_document()}
     files.update({CHALICE / policy_file(f): _json(policy(f, packages)) for f in functions_of(packages)})
     return files
 

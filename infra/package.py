@@ -27,14 +27,12 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from chalicelib.aws import SERVICES
+from chalicelib.aws import CREDENTIAL_SERVICES, SERVICES
 
 RUNTIME = (3, 11)
 """The Lambda runtime's Python (`chalice package` packages for the Python that runs it)."""
 CODE_DIR = "/var/task"
 """Where Lambda unpacks the zip (the paths tracebacks show)."""
-CREDENTIAL_SERVICES = ("sts", "sso", "sso-oidc")
-"""What botocore's credential chain may call (assumed roles, SSO profiles): kept, small."""
 BOTOCORE_DATA = "botocore/data/"
 
 

@@ -9,14 +9,8 @@ from chalicelib.auth.principal import Role
 from chalicelib.catalogue.model import Merchant
 from chalicelib.catalogue.schemas import MerchantIn, MerchantPatch, ProductIn, ProductPatch
 from chalicelib.catalogue.service import CatalogueService
-from chalicelib.catalogue.views import (
-    MerchantView,
-    ProductView,
-    PublicProductView,
-    merchant_view,
-    product_view,
-    public_product_view,
-)
+from chalicelib.catalogue.view_models import MerchantView, ProductView, PublicProductView
+from chalicelib.catalogue.views import merchant_view, product_view, public_product_view
 from chalicelib.http.lists import list_body
 from chalicelib.http.responses import Page
 from chalicelib.http.routing import ANY_ROLE, Call, Routes

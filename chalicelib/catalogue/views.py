@@ -8,20 +8,6 @@ from typing import Any
 
 from chalicelib.catalogue.model import Merchant, Product
 from chalicelib.core.money import money_of
-from chalicelib.http.responses import MoneyView, ResponseBody
-
-
-class MerchantView(ResponseBody):
-    merchant_id: str
-    name: str
-    time_zone: str
-    business_hours: dict[str, list[list[str]]]
-    """Opening intervals per weekday in local time (`[["11:00", "14:00"], …]`)."""
-    paused: bool
-    verified: bool
-    answer_window_s: int
-    """The merchant's own answer window, or the platform's default."""
-    currency: str
 
 
 def merchant_view(merchant: Merchant, default_window_s: int) -> dict[str, Any]:
@@ -35,25 +21,6 @@ def merchant_view(merchant: Merchant, default_window_s: int) -> dict[str, Any]:
         "answer_window_s": merchant.answer_window_s or default_window_s,
         "currency": merchant.currency,
     }
-
-
-class PublicProductView(ResponseBody):
-    """A product on the menu as everyone sees it: whether it is in stock, not how many are left."""
-
-    product_id: str
-    merchant_id: str
-    name: str
-    price: MoneyView
-    """In the merchant's currency."""
-    on_sale: bool
-    in_stock: bool
-    max_per_order: int
-
-
-class ProductView(PublicProductView):
-    """With the units left: for ops and the merchant's staff."""
-
-    stock: int
 
 
 def public_product_view(product: Product) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.checkout.views import OpsPurchaseView, PurchaseView, RecordView, SupplierOrderView
+from chalicelib.checkout.view_models import OpsPurchaseView, PurchaseView, RecordView, SupplierOrderView
 from chalicelib.http.responses import ResponseBody
 from chalicelib.push.messages import Listed, Message
 

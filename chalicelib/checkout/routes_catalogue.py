@@ -10,18 +10,15 @@ from chalice.app import Response
 from chalicelib.auth.principal import Role
 from chalicelib.checkout.service import CheckoutServices
 from chalicelib.checkout.supplier_catalogue import manages
-from chalicelib.checkout.supplier_catalogue_views import (
+from chalicelib.checkout.supplier_catalogue_view_models import (
     ProductView,
     PublicProductView,
     PublicShelfView,
     PublicSupplierView,
     ShelfView,
     SupplierView,
-    listed_view,
-    public_supplier_view,
-    shelf_view,
-    supplier_view,
 )
+from chalicelib.checkout.supplier_catalogue_views import listed_view, public_supplier_view, shelf_view, supplier_view
 from chalicelib.checkout.supplier_schemas import ProductIn, RestockIn, SupplierIn, SupplierPatch
 from chalicelib.http.lists import list_body
 from chalicelib.http.responses import Page

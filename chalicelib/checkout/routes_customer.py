@@ -12,9 +12,11 @@ from chalicelib.auth.principal import Role
 from chalicelib.checkout.model import Purchase
 from chalicelib.checkout.schemas import CartIn, PurchaseIn
 from chalicelib.checkout.service import CheckoutServices
-from chalicelib.checkout.supplier_catalogue_views import SavedAddressView, saved_address_view
+from chalicelib.checkout.supplier_catalogue_view_models import SavedAddressView
+from chalicelib.checkout.supplier_catalogue_views import saved_address_view
 from chalicelib.checkout.supplier_schemas import SavedAddressIn
-from chalicelib.checkout.views import CheckoutFormView, PurchaseView, RecordView, purchase_view, record_view
+from chalicelib.checkout.view_models import CheckoutFormView, PurchaseView, RecordView
+from chalicelib.checkout.views import purchase_view, record_view
 from chalicelib.core.timefmt import iso
 from chalicelib.http.lists import list_body
 from chalicelib.http.responses import Items, Page

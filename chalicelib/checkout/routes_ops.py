@@ -8,7 +8,8 @@ from typing import Any
 from chalicelib.auth.principal import Role
 from chalicelib.checkout.schemas import CouponIn, CouponPatch
 from chalicelib.checkout.service import CheckoutServices
-from chalicelib.checkout.views import CouponView, OpsPurchaseView, coupon_view, ops_purchase_view
+from chalicelib.checkout.view_models import CouponView, OpsPurchaseView
+from chalicelib.checkout.views import coupon_view, ops_purchase_view
 from chalicelib.http.lists import list_body
 from chalicelib.http.responses import Page
 from chalicelib.http.routing import Call, Routes

@@ -10,14 +10,8 @@ from chalicelib.auth.principal import Role
 from chalicelib.checkout.model import SupplierOrder
 from chalicelib.checkout.schemas import ShipIn
 from chalicelib.checkout.service import CheckoutServices
-from chalicelib.checkout.views import (
-    CarrierOrderView,
-    CarrierParcelView,
-    SupplierOrderView,
-    carrier_order_view,
-    carrier_parcel_view,
-    supplier_order_view,
-)
+from chalicelib.checkout.view_models import CarrierOrderView, CarrierParcelView, SupplierOrderView
+from chalicelib.checkout.views import carrier_order_view, carrier_parcel_view, supplier_order_view
 from chalicelib.core.errors import FieldError, MalformedRequest, NotFound
 from chalicelib.core.ids import is_id
 from chalicelib.http.fields import PointIn

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.dispatch.views import AnyDispatchView, CustomerInstallationView, DispatchView, OpsInstallationView
+from chalicelib.dispatch.view_models import AnyDispatchView, CustomerInstallationView, DispatchView, OpsInstallationView
 from chalicelib.http.responses import ResponseBody
 from chalicelib.push.messages import Listed, Message
 

@@ -9,14 +9,8 @@ from chalicelib.auth.principal import Role
 from chalicelib.dispatch.model import Installation
 from chalicelib.dispatch.schemas import CancelIn, InstallationIn
 from chalicelib.dispatch.service import DispatchServices
-from chalicelib.dispatch.views import (
-    CustomerInstallationView,
-    InstallationView,
-    customer_view,
-    dispatch_view,
-    ops_view,
-    page_view,
-)
+from chalicelib.dispatch.view_models import CustomerInstallationView, InstallationView
+from chalicelib.dispatch.views import customer_view, dispatch_view, ops_view, page_view
 from chalicelib.http.responses import TimedPage
 from chalicelib.http.routing import Call, Routes
 

@@ -10,16 +10,8 @@ from chalicelib.core.errors import FieldError, MalformedRequest
 from chalicelib.dispatch.model import Installation
 from chalicelib.dispatch.schemas import DispatchActionIn, PhotoIn
 from chalicelib.dispatch.service import DispatchServices
-from chalicelib.dispatch.views import (
-    AnyDispatchView,
-    InstallerView,
-    LedgerEntryView,
-    PhotoUploadView,
-    dispatch_view,
-    installer_view,
-    ledger_view,
-    page_view,
-)
+from chalicelib.dispatch.view_models import AnyDispatchView, InstallerView, LedgerEntryView, PhotoUploadView
+from chalicelib.dispatch.views import dispatch_view, installer_view, ledger_view, page_view
 from chalicelib.http.fields import PointIn
 from chalicelib.http.lists import list_body
 from chalicelib.http.responses import Page, TimedPage

@@ -12,17 +12,8 @@ from chalicelib.dispatch.model import Status
 from chalicelib.dispatch.ports import InstallationFilter
 from chalicelib.dispatch.schemas import AreaIn, AreaPatch, AssignIn, CancelIn, InstallerIn, InstallerPatch
 from chalicelib.dispatch.service import DispatchServices
-from chalicelib.dispatch.views import (
-    AreaView,
-    InstallerView,
-    LedgerEntryView,
-    OpsInstallationView,
-    area_view,
-    installer_view,
-    ledger_view,
-    ops_view,
-    page_view,
-)
+from chalicelib.dispatch.view_models import AreaView, InstallerView, LedgerEntryView, OpsInstallationView
+from chalicelib.dispatch.views import area_view, installer_view, ledger_view, ops_view, page_view
 from chalicelib.http.lists import list_body
 from chalicelib.http.responses import Page, TimedPage
 from chalicelib.http.routing import Call, Query, Routes

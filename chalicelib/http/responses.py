@@ -1,9 +1,12 @@
 """The building blocks of every response model: what a route declares it answers.
 
-Each view module (`<package>/views.py`) declares, next to the function that renders a body, the
-model that describes it (`order_view` and `OrderView`). The models are built only when first
-used (`defer_build`): they describe the API (the next issue generates its document from them)
-and, with `validate_responses` on, check every answer in the tests and the local stack.
+A package renders its bodies in `<package>/views.py` (`order_view`) and declares the model of each
+in `<package>/view_models.py` (`OrderView`). The models describe the API (its documents are
+generated from them) and, with `validate_responses` on, check every answer in the tests and the
+local stack, so the two cannot drift apart; they live apart because the views are rendered where
+no request body is read (an alarm's push, a socket's `list_pending`), which must not import
+pydantic (≈ 40 ms at a container's first use). Only route modules, messages and documents import
+the models, and those are built only when first used (`defer_build`).
 """
 
 from __future__ import annotations

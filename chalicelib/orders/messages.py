@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.orders.views import OrderView
+from chalicelib.orders.view_models import OrderView
 from chalicelib.push.messages import Listed, Message
 
 

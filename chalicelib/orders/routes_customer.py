@@ -9,7 +9,8 @@ from chalicelib.http.responses import TimedPage
 from chalicelib.http.routing import Call, Routes
 from chalicelib.orders.schemas import PlaceOrderIn, ResubmitIn
 from chalicelib.orders.service import OrderService
-from chalicelib.orders.views import OrderView, order_list_view, order_view
+from chalicelib.orders.view_models import OrderView
+from chalicelib.orders.views import order_list_view, order_view
 
 routes = Routes(__name__, OrderService)
 Orders = Call[OrderService]

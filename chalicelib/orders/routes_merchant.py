@@ -10,7 +10,8 @@ from chalicelib.http.routing import Call, Query, Routes
 from chalicelib.orders.model import Status
 from chalicelib.orders.schemas import ActionIn
 from chalicelib.orders.service import OrderService
-from chalicelib.orders.views import OrderView, order_list_view, order_view
+from chalicelib.orders.view_models import OrderView
+from chalicelib.orders.views import order_list_view, order_view
 
 routes = Routes(__name__, OrderService)
 Orders = Call[OrderService]

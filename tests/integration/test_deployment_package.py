@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.aws import SERVICES
-from infra.package import CREDENTIAL_SERVICES
+from chalicelib.aws import CREDENTIAL_SERVICES, SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("dev", "prod")

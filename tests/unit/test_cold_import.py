@@ -64,6 +64,33 @@ def test_reading_every_packages_declaration_imports_none_of_their_services_views
     assert "pydantic" not in loaded
 
 
+BUILD_EVERY_PACKAGE = """
+from chalicelib import bootstrap
+from chalicelib.settings import Settings
+
+class Refusing:
+    def verify(self, token):
+        raise AssertionError("no token is checked")
+
+config = Settings.from_env({"ONTIME_STAGE": "dev", "AWS_DEFAULT_REGION": "us-east-1",
+                            "ONTIME_ALARM_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/ontime-alarms",
+                            "ONTIME_WS_MANAGEMENT_ENDPOINT": "https://abc.execute-api.us-east-1.amazonaws.com/api",
+                            "ONTIME_PAGE_TOKEN_SECRETS": "a-page-token-secret-of-enough-bytes-0123456789"})
+bootstrap.build(config, verifier=Refusing()).build_all()
+"""
+
+
+def test_building_every_package_as_alarms_and_sockets_do_imports_no_pydantic() -> None:
+    """An alarm or a socket's message builds the packages it reaches (services, stores, the views
+    their pushes render) and reads no request body: pydantic, ≈ 40 ms at a container's first use,
+    is for the routes' bodies and the documents (`http/responses.py`)."""
+    loaded = modules_after(BUILD_EVERY_PACKAGE)
+    assert "chalicelib.orders.service" in loaded and "chalicelib.dispatch.views" in loaded
+    models = ("view_models", "schemas", ".fields", ".responses")
+    assert sorted(m for m in loaded if m.split(".")[0] in ("pydantic", "pydantic_core")
+                  or (m.startswith("chalicelib.") and m.endswith(models))) == []
+
+
 @pytest.mark.parametrize("module", NOT_AT_IMPORT)
 def test_importing_app_leaves_what_only_some_requests_need_to_them(imported: set[str], module: str) -> None:
     assert sorted(m for m in imported if m == module or m.startswith(f"{module}.")) == []

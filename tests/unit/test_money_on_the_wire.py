@@ -14,12 +14,12 @@ import pytest
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
-from chalicelib.checkout.views import PurchaseView
-from chalicelib.dispatch.views import DispatchView, OpsInstallationView, PhotoUploadView
+from chalicelib.checkout.view_models import PurchaseView
+from chalicelib.dispatch.view_models import DispatchView, OpsInstallationView, PhotoUploadView
 from chalicelib.http.fields import MoneyIn
 from chalicelib.http.responses import MoneyView, ResponseBody
 from chalicelib.http.routing import NoContent
-from chalicelib.orders.views import OrderView
+from chalicelib.orders.view_models import OrderView
 from tests.unit.test_route_declarations import SPECS
 
 MONEY_WORDS = frozenset({"price", "total", "amount", "subtotal", "shipping", "discount", "fee", "deduction", "off",

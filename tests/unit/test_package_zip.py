@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib import aws
-from infra.package import CREDENTIAL_SERVICES, repackage
+from infra.package import repackage
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,4 +60,4 @@ def test_every_client_the_app_makes_names_a_declared_service() -> None:
                 if function in ("client", "LazyClient", "create_client"):
                     named.add(str(node.args[0].value))
     assert named and named <= set(aws.SERVICES)
-    assert not set(CREDENTIAL_SERVICES) & set(aws.SERVICES)
+    assert not set(aws.CREDENTIAL_SERVICES) & set(aws.SERVICES)
