@@ -73,7 +73,7 @@ def shown(value: Value, unit: str = "") -> str:
     elif isinstance(value, int):
         text = f"{value:,}"
     else:
-        digits = 0 if abs(value) >= 100 or unit == "ms" else 1 if abs(value) >= 10 else 2
+        digits = 0 if abs(value) >= 100 or (unit == "ms" and abs(value) >= 10) else 1 if abs(value) >= 10 else 2
         text = f"{value:,.{digits}f}"
         text = text.rstrip("0").rstrip(".") if "." in text else text
     if not unit:
