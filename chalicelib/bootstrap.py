@@ -20,7 +20,7 @@ from typing import Any, TypeVar, cast
 
 from chalicelib import aws
 from chalicelib.auth.tokens import JwksVerifier, TokenVerifier
-from chalicelib.contribution import Contribution, Platform, Wired, models_of
+from chalicelib.contribution import Contribution, Platform, Wired
 from chalicelib.core.clock import Clock, SystemClock
 from chalicelib.core.observability import EmfMetrics, MetricsSink, configure_logging
 from chalicelib.http.docs import ApiDocuments
@@ -203,7 +203,7 @@ def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink 
     (a Protocol) that packages take instead of their real ones."""
     configure_logging()
     packages = contributions() if packages is None else tuple(packages)
-    configure_tables(models_of(packages), config)
+    configure_tables(config)
     clock = clock or SystemClock()
     metrics = metrics or EmfMetrics()
     engine = WaitStateEngine(alarm_queue or _sqs_alarm_queue(config), clock, metrics, due_shards=config.due_shards,

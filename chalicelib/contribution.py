@@ -225,7 +225,10 @@ def _nothing() -> tuple[Any, ...]:
 class Contribution:
     """A package's declaration. It names its route tables and messages through functions that
     import them (`load_routes`, `load_messages`): they bring the package's views, schemas and
-    services with them, which neither importing `app.py` nor a request to another package pays for."""
+    services with them, which neither importing `app.py` nor a request to another package pays for.
+    Its tables, settings and seed are named the same way (`load_tables`, `load_waiting`, and
+    functions that import the settings and seed modules), so that a container's first request
+    imports the models of the packages it builds only."""
 
     name: str
     """The package's folder, and its name in docs and logs."""
@@ -235,8 +238,8 @@ class Contribution:
     load_routes: Callable[[], tuple[Routes[Any], ...]] = _nothing
     settings: Callable[[Settings], object] | None = None
     """Reads the package's own settings from the platform's environment (its `settings.py`)."""
-    tables: tuple[Table, ...] = ()
-    waiting: tuple[WaitingKind, ...] = ()
+    load_tables: Callable[[], tuple[Table, ...]] = _nothing
+    load_waiting: Callable[[], tuple[WaitingKind, ...]] = _nothing
     alarms: tuple[MetricAlarm, ...] = ()
     widgets: tuple[Widget, ...] = ()
     permissions: tuple[Permission, ...] = ()
@@ -254,6 +257,14 @@ class Contribution:
     @property
     def routes(self) -> tuple[Routes[Any], ...]:
         return self.load_routes()
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return self.load_tables()
+
+    @property
+    def waiting(self) -> tuple[WaitingKind, ...]:
+        return self.load_waiting()
 
     @property
     def messages(self) -> tuple[Message, ...]:

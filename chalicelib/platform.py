@@ -7,8 +7,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.contribution import AccessPattern, Contribution, Function, Grant, Platform, Table, Wired
-from chalicelib.persistence.connections import ConnectionModel
-from chalicelib.persistence.idempotency import IdempotencyModel
 
 if TYPE_CHECKING:
     from chalicelib.http.routing import Routes
@@ -35,13 +33,11 @@ def _messages() -> tuple[Message, ...]:
     return PLATFORM_MESSAGES
 
 
-PLATFORM = Contribution(
-    name="platform",
-    summary="the wait-state engine, push, auth, HTTP and payments every workflow shares",
-    build=_nothing_to_build,
-    load_routes=_routes,
-    load_messages=_messages,
-    tables=(
+def _tables() -> tuple[Table, ...]:
+    from chalicelib.persistence.connections import ConnectionModel
+    from chalicelib.persistence.idempotency import IdempotencyModel
+
+    return (
         Table(ConnectionModel, (
             Grant(PUSHING, ("dynamodb:Query", "dynamodb:DeleteItem"), ("by_party",)),
             Grant((Function.WS_MESSAGE,), ("dynamodb:GetItem",)),
@@ -59,5 +55,14 @@ PLATFORM = Contribution(
             AccessPattern("idempotency record", "`ontime-idempotency`", "`key = :caller:route:key`",
                           "one conditional put claims it; TTL 24 h"),
         )),
-    ),
+    )
+
+
+PLATFORM = Contribution(
+    name="platform",
+    summary="the wait-state engine, push, auth, HTTP and payments every workflow shares",
+    build=_nothing_to_build,
+    load_routes=_routes,
+    load_messages=_messages,
+    load_tables=_tables,
 )

@@ -85,7 +85,7 @@ def aws_client(service: str) -> Any:
 def point_models_at(settings: Settings) -> None:
     """`configure_tables`: every model on this stage's tables, through the one DynamoDB client of the
     process's botocore session (built once for the whole run: moto intercepts it in every test)."""
-    configure_tables(MODELS, settings)
+    configure_tables(settings)
 
 
 class SharedAccount:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
-from pynamodb.models import Model
+
+from chalicelib.persistence.tables import StageModel
 
 
-class MerchantModel(Model):
+class MerchantModel(StageModel):
     class Meta:
         table_name = "merchants"
 
@@ -24,7 +25,7 @@ class MerchantModel(Model):
     version = VersionAttribute()
 
 
-class ProductModel(Model):
+class ProductModel(StageModel):
     class Meta:
         table_name = "products"
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.catalogue.seed import seed
-from chalicelib.catalogue.settings import CatalogueSettings
-from chalicelib.catalogue.tables import MerchantModel, ProductModel
 from chalicelib.contribution import READ, WRITE, AccessPattern, Contribution, Function, Grant, Platform, Table, Wired
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from chalicelib.catalogue.service import CatalogueService
+    from chalicelib.contribution import SeedClient
     from chalicelib.http.routing import Routes
+    from chalicelib.settings import Settings
 
 
 def build(platform: Platform) -> Wired[CatalogueService]:
     from chalicelib.catalogue.ports import CatalogueStore
     from chalicelib.catalogue.service import CatalogueService
+    from chalicelib.catalogue.settings import CatalogueSettings
     from chalicelib.catalogue.store import DynamoCatalogueStore
 
     service = CatalogueService(platform.port(CatalogueStore, DynamoCatalogueStore), platform.clock,
@@ -31,18 +33,36 @@ def routes() -> tuple[Routes[Any], ...]:
     return (routes.routes,)
 
 
-CATALOGUE = Contribution(
-    name="catalogue",
-    summary="the merchants' menus: merchants (business hours, answer window, pause) and their products",
-    build=build,
-    load_routes=routes,
-    settings=CatalogueSettings.of,
-    tables=(
+def tables() -> tuple[Table, ...]:
+    from chalicelib.catalogue.tables import MerchantModel, ProductModel
+
+    return (
         Table(MerchantModel, (Grant((Function.API,), (*READ, *WRITE)),), (
             AccessPattern("merchant profile (placement, catalogue)", "`ontime-merchants`", "`merchant_id = :m`"),)),
         Table(ProductModel, (Grant((Function.API,), (*READ, *WRITE)),), (
             AccessPattern("products of an order", "`ontime-products`", "`BatchGetItem (merchant_id, product_id)`",
                           "the menu: `Query merchant_id = :m`"),)),
-    ),
+    )
+
+
+def settings(config: Settings) -> object:
+    from chalicelib.catalogue.settings import CatalogueSettings
+
+    return CatalogueSettings.of(config)
+
+
+def seed(client: SeedClient) -> Iterable[str]:
+    from chalicelib.catalogue.seed import seed as demo_data
+
+    return demo_data(client)
+
+
+CATALOGUE = Contribution(
+    name="catalogue",
+    summary="the merchants' menus: merchants (business hours, answer window, pause) and their products",
+    build=build,
+    load_routes=routes,
+    settings=settings,
+    load_tables=tables,
     seed=seed,
 )

@@ -14,15 +14,14 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from chalicelib.persistence.tables import AddressMap, DueIndex, HistoryMap, WaitingEntityModel
+from chalicelib.persistence.tables import AddressMap, DueIndex, HistoryMap, StageModel, WaitingEntityModel
 
 PURCHASE_KIND = "purchase"
 """The wait-state engine's name for the entities of this table (in alarm messages and the sweep)."""
 
 
-class SupplierModel(Model):
+class SupplierModel(StageModel):
     class Meta:
         table_name = "suppliers"
 
@@ -35,7 +34,7 @@ class SupplierModel(Model):
     version = VersionAttribute()
 
 
-class SupplierProductModel(Model):
+class SupplierProductModel(StageModel):
     """A supplier's product. `stock` moves only by conditional adds (reservations, releases,
     restocks), never by overwriting, so concurrent checkouts cannot oversell."""
 
@@ -54,7 +53,7 @@ class SupplierProductModel(Model):
     created_at = NumberAttribute()
 
 
-class CouponModel(Model):
+class CouponModel(StageModel):
     class Meta:
         table_name = "coupons"
 
@@ -66,7 +65,7 @@ class CouponModel(Model):
     created_at = NumberAttribute()
 
 
-class AddressModel(Model):
+class AddressModel(StageModel):
     """A customer's saved shipping addresses (at most one has `is_default`)."""
 
     class Meta:

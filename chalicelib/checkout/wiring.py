@@ -8,17 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.checkout.seed import seed
-from chalicelib.checkout.settings import CheckoutSettings
-from chalicelib.checkout.tables import (
-    PURCHASE_KIND,
-    AddressModel,
-    CouponModel,
-    PurchaseModel,
-    SupplierModel,
-    SupplierOrderModel,
-    SupplierProductModel,
-)
 from chalicelib.contribution import (
     ALL_INDEXES,
     READ,
@@ -37,9 +26,13 @@ from chalicelib.contribution import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from chalicelib.checkout.service import CheckoutServices
+    from chalicelib.contribution import SeedClient
     from chalicelib.http.routing import Routes
     from chalicelib.push.messages import Message
+    from chalicelib.settings import Settings
 
 API, FIRE = Function.API, Function.FIRE_ALARMS
 
@@ -52,6 +45,7 @@ def build(platform: Platform) -> Wired[CheckoutServices]:
     from chalicelib.checkout.ports import AddressStore, CouponStore, PurchaseStore, SupplierOrderStore, SupplierStore
     from chalicelib.checkout.purchase_store import DynamoPurchaseStore
     from chalicelib.checkout.service import CheckoutService, CheckoutServices, purchase_workflow
+    from chalicelib.checkout.settings import CheckoutSettings
     from chalicelib.checkout.supplier_catalogue import SupplierCatalogue
     from chalicelib.checkout.supplier_order_store import DynamoSupplierOrderStore
     from chalicelib.checkout.supplier_orders import SupplierOrderService, supplier_order_workflow
@@ -85,14 +79,17 @@ def messages() -> tuple[Message, ...]:
     return MESSAGES
 
 
-CHECKOUT = Contribution(
-    name="checkout",
-    summary="split orders (workflow 03): one cart, N suppliers, paid once, fanned out, tracked to the door",
-    build=build,
-    load_routes=routes,
-    load_messages=messages,
-    settings=CheckoutSettings.of,
-    tables=(
+def tables() -> tuple[Table, ...]:
+    from chalicelib.checkout.tables import (
+        AddressModel,
+        CouponModel,
+        PurchaseModel,
+        SupplierModel,
+        SupplierOrderModel,
+        SupplierProductModel,
+    )
+
+    return (
         Table(SupplierModel, (Grant((API,), (*READ, *WRITE, *SCAN)),), (
             AccessPattern("supplier profile (checkout, form)", "`ontime-suppliers`", "`BatchGetItem supplier_id`",
                           "ops list: `Scan`"),)),
@@ -126,9 +123,37 @@ CHECKOUT = Contribution(
             AccessPattern("a customer's records (\"my purchases\")", "`supplier_orders.by_customer`",
                           "`customer_id = :u`"),
         )),
-    ),
-    waiting=(WaitingKind(PURCHASE_KIND, PurchaseModel,
-                         "payment-window alarms (unpaid split orders cancelled, stock released)"),),
+    )
+
+
+def waiting() -> tuple[WaitingKind, ...]:
+    from chalicelib.checkout.tables import PURCHASE_KIND, PurchaseModel
+
+    return (WaitingKind(PURCHASE_KIND, PurchaseModel,
+                         "payment-window alarms (unpaid split orders cancelled, stock released)"),)
+
+
+def settings(config: Settings) -> object:
+    from chalicelib.checkout.settings import CheckoutSettings
+
+    return CheckoutSettings.of(config)
+
+
+def seed(client: SeedClient) -> Iterable[str]:
+    from chalicelib.checkout.seed import seed as demo_data
+
+    return demo_data(client)
+
+
+CHECKOUT = Contribution(
+    name="checkout",
+    summary="split orders (workflow 03): one cart, N suppliers, paid once, fanned out, tracked to the door",
+    build=build,
+    load_routes=routes,
+    load_messages=messages,
+    settings=settings,
+    load_tables=tables,
+    load_waiting=waiting,
     alarms=(
         MetricAlarm("RefundDueAlarm", "ontime-refund-due",
                     "A payment arrived for a split order that had already been cancelled (payment window elapsed): "

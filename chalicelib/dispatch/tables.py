@@ -7,9 +7,8 @@ from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from chalicelib.persistence.tables import AddressMap, DueIndex, WaitingEntityModel
+from chalicelib.persistence.tables import AddressMap, DueIndex, StageModel, WaitingEntityModel
 
 INSTALLATION_KIND = "installation"
 """The wait-state engine's name for the entities of this table (in alarm messages and the sweep)."""
@@ -118,7 +117,7 @@ class InstallationModel(WaitingEntityModel):
     awaiting_installer = AwaitingInstallerIndex()
 
 
-class InstallerModel(Model):
+class InstallerModel(StageModel):
     class Meta:
         table_name = "installers"
 
@@ -136,7 +135,7 @@ class InstallerModel(Model):
     created_at = NumberAttribute()
 
 
-class CoverageModel(Model):
+class CoverageModel(StageModel):
     """Which installers cover an area: one item per (area, installer), so choosing is one query."""
 
     class Meta:
@@ -146,7 +145,7 @@ class CoverageModel(Model):
     installer_id = UnicodeAttribute(range_key=True)
 
 
-class AreaModel(Model):
+class AreaModel(StageModel):
     class Meta:
         table_name = "areas"
 
@@ -159,7 +158,7 @@ class AreaModel(Model):
     created_at = NumberAttribute()
 
 
-class LedgerModel(Model):
+class LedgerModel(StageModel):
     """An installer's deductions; the range key is deterministic per dispatch (written once)."""
 
     class Meta:

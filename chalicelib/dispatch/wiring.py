@@ -23,21 +23,15 @@ from chalicelib.contribution import (
     Widget,
     Wired,
 )
-from chalicelib.dispatch.seed import seed
-from chalicelib.dispatch.settings import DispatchSettings
-from chalicelib.dispatch.tables import (
-    INSTALLATION_KIND,
-    AreaModel,
-    CoverageModel,
-    InstallationModel,
-    InstallerModel,
-    LedgerModel,
-)
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from chalicelib.contribution import SeedClient
     from chalicelib.dispatch.service import DispatchServices
     from chalicelib.http.routing import Routes
     from chalicelib.push.messages import Message
+    from chalicelib.settings import Settings
 
 API, FIRE = Function.API, Function.FIRE_ALARMS
 
@@ -49,6 +43,7 @@ def build(platform: Platform) -> Wired[DispatchServices]:
     from chalicelib.dispatch.photos import PhotoStore
     from chalicelib.dispatch.ports import InstallationStore, InstallerStore
     from chalicelib.dispatch.service import DispatchServices, InstallationService, installation_workflow
+    from chalicelib.dispatch.settings import DispatchSettings
     from chalicelib.dispatch.workforce import Workforce
 
     settings = DispatchSettings.of(platform.settings)
@@ -75,14 +70,10 @@ def messages() -> tuple[Message, ...]:
     return MESSAGES
 
 
-DISPATCH = Contribution(
-    name="dispatch",
-    summary="installer dispatch (workflow 02): reminder with deduction, revocation, reassignment, completion",
-    build=build,
-    load_routes=routes,
-    load_messages=messages,
-    settings=DispatchSettings.of,
-    tables=(
+def tables() -> tuple[Table, ...]:
+    from chalicelib.dispatch.tables import AreaModel, CoverageModel, InstallationModel, InstallerModel, LedgerModel
+
+    return (
         Table(InstallationModel, (
             Grant((API,), (*READ, *WRITE, *SCAN), ALL_INDEXES),
             Grant((Function.WS_MESSAGE,), ("dynamodb:Query",), ("by_installer",)),
@@ -129,9 +120,37 @@ DISPATCH = Contribution(
                           "`installer_id = :i`, sort `entry_id` desc",
                           "`entry_id = remind_at#request#attempt`: one per dispatch"),
         )),
-    ),
-    waiting=(WaitingKind(INSTALLATION_KIND, InstallationModel,
-                         "installer escalation alarms (reminders, revocations, retries)"),),
+    )
+
+
+def waiting() -> tuple[WaitingKind, ...]:
+    from chalicelib.dispatch.tables import INSTALLATION_KIND, InstallationModel
+
+    return (WaitingKind(INSTALLATION_KIND, InstallationModel,
+                         "installer escalation alarms (reminders, revocations, retries)"),)
+
+
+def settings(config: Settings) -> object:
+    from chalicelib.dispatch.settings import DispatchSettings
+
+    return DispatchSettings.of(config)
+
+
+def seed(client: SeedClient) -> Iterable[str]:
+    from chalicelib.dispatch.seed import seed as demo_data
+
+    return demo_data(client)
+
+
+DISPATCH = Contribution(
+    name="dispatch",
+    summary="installer dispatch (workflow 02): reminder with deduction, revocation, reassignment, completion",
+    build=build,
+    load_routes=routes,
+    load_messages=messages,
+    settings=settings,
+    load_tables=tables,
+    load_waiting=waiting,
     widgets=(
         Widget("Installer dispatch: confirmations and revocations (count per 5 min)", (
             ({"expression": "SEARCH('{ontime,outcome} MetricName=\"DispatchOutcome\"', 'Sum', 300)",

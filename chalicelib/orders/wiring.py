@@ -20,7 +20,6 @@ from chalicelib.contribution import (
     Widget,
     Wired,
 )
-from chalicelib.orders.tables import ORDER_KIND, OrderModel
 
 if TYPE_CHECKING:
     from chalicelib.http.routing import Routes
@@ -51,13 +50,10 @@ def messages() -> tuple[Message, ...]:
     return MESSAGES
 
 
-ORDERS = Contribution(
-    name="orders",
-    summary="timed orders (workflow 01): a merchant answers inside a countdown shared by everyone",
-    build=build,
-    load_routes=routes,
-    load_messages=messages,
-    tables=(Table(OrderModel, (
+def tables() -> tuple[Table, ...]:
+    from chalicelib.orders.tables import OrderModel
+
+    return (Table(OrderModel, (
         Grant((Function.API,), (*READ, *WRITE), ALL_INDEXES),
         Grant((Function.WS_MESSAGE,), ("dynamodb:Query",), ("merchant_pending",)),
     ), (
@@ -69,8 +65,23 @@ ORDERS = Contribution(
                       "`merchant_id = :m`, sort `created_at` desc", "status as a filter"),
         AccessPattern("a customer's orders, newest first", "`orders.by_customer`",
                       "`customer_id = :u`, sort `created_at` desc"),
-    )),),
-    waiting=(WaitingKind(ORDER_KIND, OrderModel, "order alarms (merchant answer windows)"),),
+    )),)
+
+
+def waiting() -> tuple[WaitingKind, ...]:
+    from chalicelib.orders.tables import ORDER_KIND, OrderModel
+
+    return (WaitingKind(ORDER_KIND, OrderModel, "order alarms (merchant answer windows)"),)
+
+
+ORDERS = Contribution(
+    name="orders",
+    summary="timed orders (workflow 01): a merchant answers inside a countdown shared by everyone",
+    build=build,
+    load_routes=routes,
+    load_messages=messages,
+    load_tables=tables,
+    load_waiting=waiting,
     widgets=(Widget("Window outcomes (count per 5 min, by outcome)", (
         ({"expression": "SEARCH('{ontime,outcome} MetricName=\"WindowOutcome\"', 'Sum', 300)", "id": "outcomes",
           "label": "${PROP('Dim.outcome')}"},),), stacked=True),),

@@ -8,10 +8,10 @@ from datetime import timedelta
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from chalicelib.core.timefmt import to_datetime
 from chalicelib.persistence.entity_store import get_or_none
+from chalicelib.persistence.tables import StageModel
 from chalicelib.push.party import Party
 from chalicelib.push.ports import Terminal
 
@@ -29,7 +29,7 @@ class PartyIndex(GlobalSecondaryIndex["ConnectionModel"]):
     connection_id = UnicodeAttribute(range_key=True)
 
 
-class ConnectionModel(Model):
+class ConnectionModel(StageModel):
     class Meta:
         table_name = "connections"
 

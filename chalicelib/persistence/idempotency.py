@@ -12,19 +12,19 @@ from datetime import timedelta
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
-from pynamodb.models import Model
 
 from chalicelib.core.contention import retry_contended
 from chalicelib.core.errors import ConcurrentUpdate
 from chalicelib.core.timefmt import to_datetime
 from chalicelib.idempotency import IdempotencyRecord
 from chalicelib.persistence.entity_store import get_or_none
+from chalicelib.persistence.tables import StageModel
 from chalicelib.persistence.writes import lost_condition
 
 RECORD_TTL_S = 24 * 3600
 
 
-class IdempotencyModel(Model):
+class IdempotencyModel(StageModel):
     class Meta:
         table_name = "idempotency"
 

@@ -2,9 +2,11 @@
 the address and history maps, and pointing the models at a stage's tables.
 
 Models are the persistence shape only; each package declares its own (`<package>/tables.py`) and
-lists them in its wiring. Table names are set by `configure_tables` at first use, never at import,
-and every model's calls go through one DynamoDB client on the container's botocore session
-(`chalicelib/aws.py`) instead of a session and a client per model. `infra/template.json` is
+lists them in its wiring. `configure_tables` names the stage, and each model (a `StageModel`) takes
+its table's name from it at its first call, never at import nor before: a container's first request
+neither imports nor configures the tables of packages it does not use. Every model's calls go
+through one DynamoDB client on the container's botocore session (`chalicelib/aws.py`) instead of a
+session and a client per model. `infra/template.json` is
 generated from the same models (`./dev infra`).
 """
 
@@ -12,11 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
-from pynamodb.connection import Connection
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
@@ -26,6 +27,21 @@ from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
     from botocore.session import Session
+
+
+_stage: Settings | None = None
+_configured: set[type[Model]] = set()
+_configure_lock = threading.RLock()
+
+
+class StageModel(Model):
+    """A table of the stage `configure_tables` names, configured at the model's first call."""
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        if cls not in _configured and _stage is not None:
+            _configure(cls, _stage)
+        return super()._get_connection()
 
 
 class DueIndex(GlobalSecondaryIndex[Model]):
@@ -39,7 +55,7 @@ class DueIndex(GlobalSecondaryIndex[Model]):
     wake_at = NumberAttribute(range_key=True)
 
 
-class WaitingEntityModel(Model):
+class WaitingEntityModel(StageModel):
     """Attributes every wait-state entity table carries (engine bookkeeping)."""
 
     version = VersionAttribute()
@@ -106,15 +122,29 @@ def shared_connection(region: str) -> SharedConnection:
         return made[1]
 
 
-def configure_tables(models: Iterable[type[Model]], settings: Settings) -> None:
-    """Point every model at this stage's tables, all through one connection (PynamoDB builds each
-    model's table connection, with a connection of its own, which is replaced before any call)."""
-    connection = shared_connection(settings.region)
-    for model in models:
+def configure_tables(settings: Settings) -> None:
+    """Point every model at this stage's tables, each at its first call (tests build a container,
+    and so name a stage, per test: a model configured for another is configured again)."""
+    global _stage
+    with _configure_lock:
+        _stage = settings
+        for model in _configured:
+            model._connection = None
+        _configured.clear()
+
+
+def _configure(model: type[Model], settings: Settings) -> None:
+    """All through one connection: PynamoDB builds the model's table connection, with a connection
+    of its own, which is replaced before any call."""
+    with _configure_lock:
+        if model in _configured:
+            return
+        connection = shared_connection(settings.region)
         model.Meta.table_name = settings.table_name(short_name(model))
         model.Meta.region = settings.region
         model._connection = None
-        table = model._get_connection()
-        with contextlib.suppress(ValueError):  # configured before (tests build a container per test)
+        table = Model._get_connection.__func__(model)  # type: ignore[attr-defined]
+        with contextlib.suppress(ValueError):  # configured before, for an earlier container
             connection.add_meta_table(table.get_meta_table())
         table.connection = connection
+        _configured.add(model)

@@ -56,7 +56,8 @@ def test_importing_app_imports_no_module_of_any_workflow_package(imported: set[s
 
 
 def test_reading_every_packages_declaration_imports_none_of_their_services_views_or_schemas() -> None:
-    """What each container's first build reads: the packages' wiring, settings, seeds and tables."""
+    """What each container's first build reads: the packages' wiring (their tables, settings and seeds
+    come with the package's first use: test_a_first_order_builds_…)."""
     loaded = modules_after("from chalicelib import bootstrap; bootstrap.contributions()")
     allowed = ("wiring", "settings", "seed", "tables")
     assert sorted(m for c in WORKFLOWS for m in loaded
@@ -103,3 +104,15 @@ def test_importing_app_registers_every_declared_route_all_the_same() -> None:
                 for method in spec.methods}
     registered = {(path, method) for path, methods in app.routes.items() for method in methods if method != "OPTIONS"}
     assert registered == declared
+
+
+def test_a_first_order_builds_the_packages_it_uses_without_the_others_tables_settings_or_seeds() -> None:
+    """`POST /orders` builds orders and the catalogue it reads menus from: the other packages'
+    models (PynamoDB builds each class slowly), settings and demo data stay unimported."""
+    loaded = modules_after(BUILD_EVERY_PACKAGE.replace(".build_all()", "") + """
+from chalicelib.orders.service import OrderService
+bootstrap.build(config, verifier=Refusing()).services_of(OrderService)
+""")
+    assert "chalicelib.orders.tables" in loaded and "chalicelib.catalogue.tables" in loaded
+    unused = tuple(f"chalicelib.{c.name}." for c in WORKFLOWS if c.name not in ("orders", "catalogue"))
+    assert sorted(m for m in loaded if m.startswith(unused) and not m.endswith(".wiring")) == []

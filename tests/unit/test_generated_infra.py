@@ -50,8 +50,9 @@ def _nothing(platform: Platform) -> Wired[None]:
 
 GROUP_BUY = Contribution(
     name="group_buy", summary="a package the tests invent", build=_nothing,
-    tables=(Table(BookingModel, (Grant((Function.API,), READ), Grant(("process_videos",), ("dynamodb:GetItem",)))),),
-    waiting=(WaitingKind("booking", BookingModel, "queue updates"),),
+    load_tables=lambda: (Table(BookingModel, (Grant((Function.API,), READ),
+                                              Grant(("process_videos",), ("dynamodb:GetItem",)))),),
+    load_waiting=lambda: (WaitingKind("booking", BookingModel, "queue updates"),),
     alarms=(MetricAlarm("NoShowAlarm", "ontime-no-shows", "many no-shows", "NoShow"),),
     widgets=(Widget("Group-buy: no-shows", (("ontime", "NoShow", {"stat": "Sum"}),)),),
 )
@@ -109,13 +110,13 @@ def test_a_new_packages_grants_reach_exactly_the_functions_named() -> None:
 
 
 def test_a_waiting_kind_whose_table_has_no_due_index_is_refused() -> None:
-    broken = Contribution(name="broken", summary="", build=_nothing, tables=(Table(UnindexedModel, ()),),
-                          waiting=(WaitingKind("thing", UnindexedModel, "things"),))
+    broken = Contribution(name="broken", summary="", build=_nothing, load_tables=lambda: (Table(UnindexedModel, ()),),
+                          load_waiting=lambda: (WaitingKind("thing", UnindexedModel, "things"),))
     with pytest.raises(SystemExit, match="no `due` index"):
         generate.template((*contributions(), broken))
 
 
 def test_two_packages_declaring_one_table_are_refused() -> None:
-    twin = Contribution(name="twin", summary="", build=_nothing, tables=(Table(BookingModel, ()),))
+    twin = Contribution(name="twin", summary="", build=_nothing, load_tables=lambda: (Table(BookingModel, ()),))
     with pytest.raises(SystemExit, match="bookings"):
         generate.template((*with_group_buy(), twin))
