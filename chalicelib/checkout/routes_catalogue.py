@@ -3,26 +3,25 @@ authenticated caller browses what is on sale (see `supplier_catalogue.py` for wh
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Response
 
 from chalicelib.auth.principal import Role
 from chalicelib.checkout.service import CheckoutServices
 from chalicelib.checkout.supplier_catalogue import manages
-from chalicelib.checkout.supplier_catalogue_view_models import (
-    ProductView,
-    PublicProductView,
-    PublicShelfView,
-    PublicSupplierView,
-    ShelfView,
-    SupplierView,
-)
 from chalicelib.checkout.supplier_catalogue_views import listed_view, public_supplier_view, shelf_view, supplier_view
-from chalicelib.checkout.supplier_schemas import ProductIn, RestockIn, SupplierIn, SupplierPatch
 from chalicelib.http.lists import list_body
-from chalicelib.http.responses import Page
-from chalicelib.http.routing import ANY_ROLE, JSON_HEADERS, Call, Routes
+from chalicelib.http.routing import ANY_ROLE, JSON_HEADERS, Call, Routes, models_module
+
+if TYPE_CHECKING:  # the models bring pydantic: imported where a view or a document first reads one
+    from chalicelib.checkout import supplier_catalogue_view_models as catalogue_models
+    from chalicelib.checkout import supplier_schemas
+    from chalicelib.http import responses
+else:
+    responses = models_module("chalicelib.http.responses")
+    catalogue_models = models_module("chalicelib.checkout.supplier_catalogue_view_models")
+    supplier_schemas = models_module("chalicelib.checkout.supplier_schemas")
 
 routes = Routes(__name__, CheckoutServices)
 Checkout = Call[CheckoutServices]
@@ -30,38 +29,42 @@ Checkout = Call[CheckoutServices]
 
 # ── suppliers ───────────────────────────────────────────────────────────────────────────────
 
-@routes.route("/suppliers", methods=["POST"], roles=(Role.OPS,), status=201, body=SupplierIn, response=SupplierView,
-              idempotent=True)
+@routes.route("/suppliers", methods=["POST"], roles=(Role.OPS,), status=201, body=lambda: supplier_schemas.SupplierIn,
+              response=lambda: catalogue_models.SupplierView, idempotent=True)
 def create_supplier(call: Checkout) -> dict[str, Any]:
     """Ops add a supplier (currency, shipping fee)."""
-    return supplier_view(call.services.suppliers.create_supplier(call.principal, call.body(SupplierIn)))
+    body = call.body(supplier_schemas.SupplierIn)
+    return supplier_view(call.services.suppliers.create_supplier(call.principal, body))
 
 
-@routes.route("/suppliers", methods=["GET"], roles=(Role.OPS,), response=Page[SupplierView])
+@routes.route("/suppliers", methods=["GET"], roles=(Role.OPS,),
+              response=lambda: responses.Page[catalogue_models.SupplierView])
 def list_suppliers(call: Checkout) -> dict[str, Any]:
     """Every supplier (ops)."""
     return list_body(call.services.suppliers.suppliers_page(call.principal, *call.page()), supplier_view)
 
 
-@routes.route("/suppliers/{supplier_id}", methods=["GET"], roles=ANY_ROLE, response=SupplierView | PublicSupplierView)
+@routes.route("/suppliers/{supplier_id}", methods=["GET"], roles=ANY_ROLE,
+              response=lambda: catalogue_models.SupplierView | catalogue_models.PublicSupplierView)
 def get_supplier(call: Checkout, supplier_id: str) -> dict[str, Any]:
     """A supplier: the full view for ops and the supplier itself, the public card for others."""
     supplier = call.services.suppliers.supplier(call.principal, supplier_id)
     return supplier_view(supplier) if manages(call.principal, supplier_id) else public_supplier_view(supplier)
 
 
-@routes.route("/suppliers/{supplier_id}", methods=["PATCH"], roles=(Role.OPS,), body=SupplierPatch,
-              response=SupplierView)
+@routes.route("/suppliers/{supplier_id}", methods=["PATCH"], roles=(Role.OPS,),
+              body=lambda: supplier_schemas.SupplierPatch,
+              response=lambda: catalogue_models.SupplierView)
 def patch_supplier(call: Checkout, supplier_id: str) -> dict[str, Any]:
     """Change a supplier (what is priced from now on; pending purchases keep theirs)."""
-    body = call.body(SupplierPatch)
+    body = call.body(supplier_schemas.SupplierPatch)
     return supplier_view(call.services.suppliers.patch_supplier(call.principal, supplier_id, body))
 
 
 # ── products ────────────────────────────────────────────────────────────────────────────────
 
 @routes.route("/suppliers/{supplier_id}/products", methods=["GET"], roles=ANY_ROLE,
-              response=ShelfView | PublicShelfView)
+              response=lambda: catalogue_models.ShelfView | catalogue_models.PublicShelfView)
 def list_products(call: Checkout, supplier_id: str) -> dict[str, Any]:
     """A supplier's products: all of them for ops and the supplier, those on sale for others."""
     shelf = call.services.suppliers.products_page(call.principal, supplier_id, *call.page())
@@ -69,7 +72,7 @@ def list_products(call: Checkout, supplier_id: str) -> dict[str, Any]:
 
 
 @routes.route("/suppliers/{supplier_id}/products/{product_id}", methods=["GET"], roles=ANY_ROLE,
-              response=ProductView | PublicProductView)
+              response=lambda: catalogue_models.ProductView | catalogue_models.PublicProductView)
 def get_product(call: Checkout, supplier_id: str, product_id: str) -> dict[str, Any]:
     """One product (with its stock for ops and the supplier)."""
     listed = call.services.suppliers.product(call.principal, supplier_id, product_id)
@@ -77,19 +80,21 @@ def get_product(call: Checkout, supplier_id: str, product_id: str) -> dict[str, 
 
 
 @routes.route("/suppliers/{supplier_id}/products/{product_id}", methods=["PUT"], roles=(Role.SUPPLIER, Role.OPS),
-              body=ProductIn, responses={200: ProductView, 201: ProductView})
+              body=lambda: supplier_schemas.ProductIn,
+              responses={200: lambda: catalogue_models.ProductView, 201: lambda: catalogue_models.ProductView})
 def put_product(call: Checkout, supplier_id: str, product_id: str) -> Response:
     """201 with the product when this created it, 200 when it updated it (its stock unchanged)."""
-    body = call.body(ProductIn)
+    body = call.body(supplier_schemas.ProductIn)
     listed = call.services.suppliers.put_product(call.principal, supplier_id, product_id, body)
     return Response(body=listed_view(listed, full=True), status_code=201 if listed.created else 200,
                     headers=JSON_HEADERS)
 
 
 @routes.route("/suppliers/{supplier_id}/products/{product_id}/restock", methods=["POST"],
-              roles=(Role.SUPPLIER, Role.OPS), body=RestockIn, response=ProductView, idempotent=True)
+              roles=(Role.SUPPLIER, Role.OPS), body=lambda: supplier_schemas.RestockIn,
+              response=lambda: catalogue_models.ProductView, idempotent=True)
 def restock(call: Checkout, supplier_id: str, product_id: str) -> dict[str, Any]:
     """Not idempotent by nature (a delta), so it honours `Idempotency-Key`: a retried restock with
     the same key and body answers the first response instead of adding the units twice."""
-    delta = call.body(RestockIn).delta
+    delta = call.body(supplier_schemas.RestockIn).delta
     return listed_view(call.services.suppliers.restock(call.principal, supplier_id, product_id, delta), full=True)

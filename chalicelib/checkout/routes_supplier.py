@@ -4,20 +4,25 @@ A carrier sees only the parcels it carries and where they go (`CarrierOrderView`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth.principal import Role
 from chalicelib.checkout.model import SupplierOrder
-from chalicelib.checkout.schemas import ShipIn
 from chalicelib.checkout.service import CheckoutServices
-from chalicelib.checkout.view_models import CarrierOrderView, CarrierParcelView, SupplierOrderView
 from chalicelib.checkout.views import carrier_order_view, carrier_parcel_view, supplier_order_view
 from chalicelib.core.errors import FieldError, MalformedRequest, NotFound
 from chalicelib.core.ids import is_id
-from chalicelib.http.fields import PointIn
 from chalicelib.http.lists import list_body
-from chalicelib.http.responses import Page
-from chalicelib.http.routing import Call, Query, Routes
+from chalicelib.http.routing import Call, Query, Routes, models_module
+
+if TYPE_CHECKING:  # the models bring pydantic: imported where a view or a document first reads one
+    from chalicelib.checkout import schemas, view_models
+    from chalicelib.http import fields, responses
+else:
+    fields = models_module("chalicelib.http.fields")
+    responses = models_module("chalicelib.http.responses")
+    schemas = models_module("chalicelib.checkout.schemas")
+    view_models = models_module("chalicelib.checkout.view_models")
 
 routes = Routes(__name__, CheckoutServices)
 Checkout = Call[CheckoutServices]
@@ -28,7 +33,8 @@ SUPPLIER_ORDER_QUERY = {
 }
 
 
-@routes.route("/supplier/orders", methods=["GET"], roles=(Role.SUPPLIER, Role.OPS), response=Page[SupplierOrderView],
+@routes.route("/supplier/orders", methods=["GET"], roles=(Role.SUPPLIER, Role.OPS),
+              response=lambda: responses.Page[view_models.SupplierOrderView],
               query=SUPPLIER_ORDER_QUERY)
 def supplier_orders(call: Checkout) -> dict[str, Any]:
     """A supplier's paid orders, newest first (`?status=`; ops name `?supplier_id=`)."""
@@ -43,7 +49,7 @@ def supplier_orders(call: Checkout) -> dict[str, Any]:
 
 
 @routes.route("/supplier/orders/{order_id}", methods=["GET"], roles=(Role.SUPPLIER, Role.CARRIER, Role.OPS),
-              response=SupplierOrderView | CarrierOrderView)
+              response=lambda: view_models.SupplierOrderView | view_models.CarrierOrderView)
 def supplier_order(call: Checkout, order_id: str) -> dict[str, Any]:
     """One of the supplier's orders: its goods, prices and the shipping address (for a carrier,
     only the parcels it carries and where they go; the customer reads its record instead)."""
@@ -55,24 +61,25 @@ def supplier_order(call: Checkout, order_id: str) -> dict[str, Any]:
     return supplier_order_view(order, call.now)
 
 
-@routes.route("/parcels/{sub_order_id}/ship", methods=["POST"], roles=(Role.SUPPLIER, Role.OPS), body=ShipIn,
-              response=SupplierOrderView)
+@routes.route("/parcels/{sub_order_id}/ship", methods=["POST"], roles=(Role.SUPPLIER, Role.OPS),
+              body=lambda: schemas.ShipIn,
+              response=lambda: view_models.SupplierOrderView)
 def ship(call: Checkout, sub_order_id: str) -> dict[str, Any]:
     """The supplier ships a physical parcel with a method (and optionally names its carrier)."""
-    order = call.services.supplier_orders.ship(call.principal, sub_order_id, call.body(ShipIn))
+    order = call.services.supplier_orders.ship(call.principal, sub_order_id, call.body(schemas.ShipIn))
     return supplier_order_view(order, call.now)
 
 
 @routes.route("/parcels/{sub_order_id}/positions", methods=["POST"], roles=(Role.SUPPLIER, Role.CARRIER, Role.OPS),
-              body=PointIn, response=CarrierParcelView)
+              body=lambda: fields.PointIn, response=lambda: view_models.CarrierParcelView)
 def position(call: Checkout, sub_order_id: str) -> dict[str, Any]:
     """Where a shipped parcel is now (its supplier or its carrier): distance and ETA follow."""
-    order = call.services.supplier_orders.locate(call.principal, sub_order_id, call.body(PointIn))
+    order = call.services.supplier_orders.locate(call.principal, sub_order_id, call.body(fields.PointIn))
     return _parcel(order, sub_order_id, call.now)
 
 
 @routes.route("/parcels/{sub_order_id}/delivered", methods=["POST"], roles=(Role.SUPPLIER, Role.CARRIER, Role.OPS),
-              response=CarrierParcelView)
+              response=lambda: view_models.CarrierParcelView)
 def delivered(call: Checkout, sub_order_id: str) -> dict[str, Any]:
     """The parcel arrived."""
     order = call.services.supplier_orders.deliver(call.principal, sub_order_id)

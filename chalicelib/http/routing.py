@@ -6,6 +6,12 @@ request body model and its response model(s) (`RouteSpec`): `call.body()` parses
 model, and with `validate_responses` on (the tests and the local stack) every answer is checked
 against the declared response model, so the declarations cannot drift from what the views do.
 
+A route module declares its models lazily (`body=`, `response=` and `responses=` take a zero-argument
+function that returns the model, read from a `models_module` stand-in), because the models bring pydantic
+(≈ 40 ms at a container's first use): a route that reads no body then imports none at its first
+request in an AWS stage, where answers are not validated; the documents and the local stage's
+validation resolve them (`RouteSpec.body`, `RouteSpec.responses`).
+
 Lists: a store's `next_token` is its own position (an inner token); this layer seals every one it
 answers to the list and the caller and opens every one it is sent (`Call.page`), so no client-made
 start key ever reaches a store (`http/page_tokens.py`).
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -100,11 +107,12 @@ class RouteSpec:
     summary: str
     status: int
     public: bool
-    body: type[BaseModel] | None
+    declared_body: Declared | None
+    """The body's model, or the function that returns it (`resolved`): read it as `body`."""
     body_required: bool
-    responses: Mapping[int, Any]
-    """Success statuses and the model of each body: a response model, a union of them (the caller's
-    own view), or `NoContent` (a 204)."""
+    declared_responses: Mapping[int, Declared]
+    """Success statuses and the model of each body, or the function that returns it: read it as
+    `responses`."""
     roles: tuple[Role, ...] = ()
     """Who may call it (public routes: nobody in particular). Enforced where it always was, in the
     package's service; `tests/functional/test_route_roles.py` proves the two agree."""
@@ -116,6 +124,17 @@ class RouteSpec:
     """Problem statuses it can answer beyond those its declaration implies (`http/openapi.py`)."""
     module: str = ""
     """The view's module (`chalicelib.orders.routes_customer`)."""
+
+    @functools.cached_property
+    def body(self) -> type[BaseModel] | None:
+        """The request body's model (importing it, and pydantic, at the first read)."""
+        return None if self.declared_body is None else resolved(self.declared_body)
+
+    @functools.cached_property
+    def responses(self) -> Mapping[int, Any]:
+        """Success statuses and the model of each body: a response model, a union of them (the
+        caller's own view), or `NoContent` (a 204); imported at the first read."""
+        return {status: resolved(declared) for status, declared in self.declared_responses.items()}
 
     @property
     def paged(self) -> bool:
@@ -133,6 +152,38 @@ class RouteSpec:
 
 class NoContent:
     """The body of a response that has none (a 204)."""
+
+
+Declared = Any
+"""A declared model (a class, a generic or union of them, `NoContent`), or a zero-argument function
+returning one: what `body=`, `response=` and the values of `responses=` take."""
+
+
+def resolved(declared: Declared) -> Any:
+    """The model `declared` names: a function is called (so its module imports the model only
+    now), anything else is the model itself (a model class, though callable, is never called)."""
+    return declared() if inspect.isfunction(declared) else declared
+
+
+class _ModelsModule:
+    """A module of models that is imported at the first read of one of its names."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self._name), attribute)
+
+    def __repr__(self) -> str:
+        return f"<models of {self._name}, imported at first use>"
+
+
+def models_module(name: str) -> Any:
+    """A stand-in for the module `name` whose attributes import it when first read: a route module
+    binds its models modules to these at run time (and to the modules themselves for type
+    checkers, under TYPE_CHECKING), so that only the views and declarations that read a model
+    import it, and pydantic with it."""
+    return _ModelsModule(name)
 
 
 @dataclass
@@ -245,12 +296,14 @@ class Routes(Generic[S]):
     """Each route with its view function (the route table an API document is generated from)."""
 
     def route(self, path: str, methods: list[str], status: int = 200, *, public: bool = False,
-              roles: tuple[Role, ...] = (), body: type[BaseModel] | None = None, body_required: bool = True,
-              response: Any = None, responses: Mapping[int, Any] | None = None,
+              roles: tuple[Role, ...] = (), body: Declared | None = None, body_required: bool = True,
+              response: Declared = None, responses: Mapping[int, Declared] | None = None,
               query: Mapping[str, Query] | None = None, idempotent: bool = False, problems: tuple[int, ...] = ()
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """`response` is the model of the `status` answer; `responses` declares several statuses;
-        `roles` who may call it (every route but a public one names them)."""
+        `roles` who may call it (every route but a public one names them). `body`, `response` and
+        the values of `responses` may each be a zero-argument function returning the model,
+        called only when the model is first needed (`RouteSpec.body`, `RouteSpec.responses`)."""
         declared = dict(responses) if responses is not None else ({} if response is None else {status: response})
         if "POST" in methods and status == 201 and not public and not idempotent:
             raise TypeError(f"POST {path} creates (201): declare idempotent=True so it honours Idempotency-Key")

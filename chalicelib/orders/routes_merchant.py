@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth.principal import Role
-from chalicelib.http.responses import TimedPage
-from chalicelib.http.routing import Call, Query, Routes
+from chalicelib.http.routing import Call, Query, Routes, models_module
 from chalicelib.orders.model import Status
-from chalicelib.orders.schemas import ActionIn
 from chalicelib.orders.service import OrderService
-from chalicelib.orders.view_models import OrderView
 from chalicelib.orders.views import order_list_view, order_view
+
+if TYPE_CHECKING:  # the models bring pydantic: imported where a view or a document first reads one
+    from chalicelib.http import responses
+    from chalicelib.orders import schemas, view_models
+else:
+    responses = models_module("chalicelib.http.responses")
+    schemas = models_module("chalicelib.orders.schemas")
+    view_models = models_module("chalicelib.orders.view_models")
 
 routes = Routes(__name__, OrderService)
 Orders = Call[OrderService]
@@ -19,7 +24,8 @@ ORDER_STATUS_FILTER = Query("`pending` (default): awaiting an answer; `all`; or 
                             ("pending", "all", *(s.value for s in Status)))
 
 
-@routes.route("/merchant/orders", methods=["GET"], roles=(Role.MERCHANT,), response=TimedPage[OrderView],
+@routes.route("/merchant/orders", methods=["GET"], roles=(Role.MERCHANT,),
+              response=lambda: responses.TimedPage[view_models.OrderView],
               query={"status": ORDER_STATUS_FILTER}, problems=(422,))
 def list_orders(call: Orders) -> dict[str, Any]:
     """The merchant's orders: `?status=pending` (default) awaiting an answer, `all`, or one status."""
@@ -27,15 +33,17 @@ def list_orders(call: Orders) -> dict[str, Any]:
     return order_list_view(page, call.now)
 
 
-@routes.route("/merchant/orders/{order_id}", methods=["GET"], roles=(Role.MERCHANT,), response=OrderView)
+@routes.route("/merchant/orders/{order_id}", methods=["GET"], roles=(Role.MERCHANT,),
+              response=lambda: view_models.OrderView)
 def fetch_order(call: Orders, order_id: str) -> dict[str, Any]:
     """The full order; the first fetch proves receipt (`new` → `connected`)."""
     return order_view(call.services.fetch(call.principal, order_id), call.now)
 
 
-@routes.route("/merchant/orders/{order_id}/actions", methods=["POST"], roles=(Role.MERCHANT,), body=ActionIn,
-              response=OrderView)
+@routes.route("/merchant/orders/{order_id}/actions", methods=["POST"], roles=(Role.MERCHANT,),
+              body=lambda: schemas.ActionIn,
+              response=lambda: view_models.OrderView)
 def act_on_order(call: Orders, order_id: str) -> dict[str, Any]:
     """Accept, reject (with a reason), return (with a note), dispatch or complete."""
-    body = call.body(ActionIn)
+    body = call.body(schemas.ActionIn)
     return order_view(call.services.answer(call.principal, order_id, body), call.now)

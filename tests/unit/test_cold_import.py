@@ -116,3 +116,43 @@ bootstrap.build(config, verifier=Refusing()).services_of(OrderService)
     assert "chalicelib.orders.tables" in loaded and "chalicelib.catalogue.tables" in loaded
     unused = tuple(f"chalicelib.{c.name}." for c in WORKFLOWS if c.name not in ("orders", "catalogue"))
     assert sorted(m for m in loaded if m.startswith(unused) and not m.endswith(".wiring")) == []
+
+
+SERVE_MERCHANT_ORDER = """
+from types import SimpleNamespace
+from chalice import Chalice
+from chalice.test import Client
+from chalicelib.auth.principal import Principal, Role
+from chalicelib.orders import routes_merchant
+
+answer = {{"order_id": "o1"}}
+routes_merchant.order_view = lambda order, now: answer  # the view's rendering is not what is measured
+merchant = Principal("m-sub", Role.MERCHANT, merchant_id="m1")
+runtime = SimpleNamespace(clock=SimpleNamespace(now_ms=lambda: 0),
+                          verifier=SimpleNamespace(verify=lambda token: merchant),
+                          validate_responses={validate}, services_of=lambda kind: SimpleNamespace(
+                              fetch=lambda caller, order_id: object()))
+app = Chalice("probe")
+app.register_blueprint(routes_merchant.routes.bound_to(lambda: runtime))
+with Client(app) as client:
+    served = client.http.get("/merchant/orders/0123456789abcdef0123456789abcdef",
+                             headers={{"authorization": "Bearer t"}})
+print(served.status_code, served.body, file=sys.stderr)
+assert served.status_code == {status}, served.body
+"""
+
+
+def test_serving_a_bodyless_route_without_response_validation_imports_no_pydantic() -> None:
+    """`GET /merchant/orders/{order_id}` reads no body and an AWS stage validates no answer, so its
+    first request must not pay for pydantic (≈ 40 ms): its route module declares its models lazily."""
+    loaded = modules_after(SERVE_MERCHANT_ORDER.format(validate=False, status=200))
+    assert "chalicelib.orders.routes_merchant" in loaded
+    assert sorted(m for m in loaded if m.split(".")[0] in ("pydantic", "pydantic_core")
+                  or (m.startswith("chalicelib.") and m.endswith(("view_models", "schemas", ".responses")))) == []
+
+
+def test_serving_it_with_response_validation_on_checks_the_answer_against_its_lazily_declared_model() -> None:
+    """The local stage validates: the model is resolved then, and an answer that is no `OrderView`
+    is refused (a 500 problem, the view's bug) rather than passed through."""
+    loaded = modules_after(SERVE_MERCHANT_ORDER.format(validate=True, status=500))
+    assert "chalicelib.orders.view_models" in loaded and "pydantic" in loaded
