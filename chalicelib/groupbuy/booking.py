@@ -43,7 +43,6 @@ class Booking:
     created_at: int
     next_update_at: int | None
     """The next queue-update moment; None once the slot's end is all that is left (or it is over)."""
-    updates_sent: int = 0
     last_update_at: int | None = None
     """The moment (not the send time) of the last queue update pushed."""
     history: tuple[BookingHistoryEntry, ...] = field(default=())

@@ -94,8 +94,7 @@ def _update(booking: Booking, now: int) -> Decision[Booking]:
     if booking.status is not BookingStatus.BOOKED or moment is None or now < moment:
         return Decision(booking)  # over, only the slot's end left (not reached), or not due yet
     following = next_moment(booking.first_update_at, booking.interval_ms, booking.slot_end, max(moment, now))
-    updated = replace(booking, next_update_at=following, updates_sent=booking.updates_sent + 1,
-                      last_update_at=moment)
+    updated = replace(booking, next_update_at=following, last_update_at=moment)
     return Decision(updated, (QueueUpdateDue(updated, moment),))
 
 
