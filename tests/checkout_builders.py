@@ -9,7 +9,6 @@ from chalicelib.checkout import purchase_decider, supplier_order_decider
 from chalicelib.checkout.model import (
     AttributeOption,
     Fulfilment,
-    PaymentRef,
     Product,
     Purchase,
     PurchaseGroup,
@@ -20,6 +19,7 @@ from chalicelib.checkout.model import (
 from chalicelib.checkout.split import CartLine, Kind, ProductType, split_cart
 from chalicelib.checkout.tracking import Method
 from chalicelib.core.address import Address
+from chalicelib.payments.port import PaymentRef
 from tests.builders import T0
 
 WINDOW_MS = 15 * 60_000

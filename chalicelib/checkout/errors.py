@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.core.errors import DomainError, InvalidTransition
-
-
-class PaymentMismatch(DomainError):
-    """A callback whose amount or currency is not the purchase's: never taken as payment."""
-
-    status = 422
-    problem = "payment-mismatch"
-    title = "Payment does not match the order"
+from chalicelib.core.errors import InvalidTransition
 
 
 class ParcelDelivered(InvalidTransition):

@@ -13,6 +13,7 @@ from enum import StrEnum
 from chalicelib.checkout.split import Kind, ProductType, SubOrder, SupplierGroup
 from chalicelib.checkout.tracking import Method
 from chalicelib.core.address import Address
+from chalicelib.payments.port import PaymentRef, RefundDue
 from chalicelib.push.party import Party, customer
 
 # ── the catalogue ──────────────────────────────────────────────────────────────────────────
@@ -134,24 +135,6 @@ def sub_order_id(order_id: str, n: int) -> str:
 def order_id_of(sub_id: str) -> str:
     """The supplier order a sub-order id belongs to (`pur_…-2-1` → `pur_…-2`)."""
     return sub_id.rpartition("-")[0]
-
-
-@dataclass(frozen=True)
-class PaymentRef:
-    provider: str
-    payment_id: str
-    pay_url: str
-
-
-@dataclass(frozen=True)
-class RefundDue:
-    """A payment the platform took but cannot honour: flagged for ops to refund, never dropped."""
-
-    payment_id: str
-    amount: int
-    currency: str
-    reason: str
-    flagged_at: int
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from chalicelib.checkout.errors import PaymentMismatch
 from chalicelib.checkout.model import (
     Fulfilment,
     Kind,
@@ -27,12 +26,12 @@ from chalicelib.checkout.model import (
     Purchase,
     PurchaseHistory,
     PurchaseStatus,
-    RefundDue,
     StockHold,
     SubStatus,
     SupplierOrder,
 )
 from chalicelib.core.errors import InvalidTransition
+from chalicelib.payments.port import PaymentMismatch, RefundDue
 from chalicelib.waitstate.model import Decision
 from chalicelib.waitstate.table import StateTable
 

@@ -12,12 +12,13 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.checkout.mapping import group_from, group_map
-from chalicelib.checkout.model import PaymentRef, Purchase, PurchaseHistory, PurchaseStatus, RefundDue
+from chalicelib.checkout.model import Purchase, PurchaseHistory, PurchaseStatus
 from chalicelib.checkout.ports import OutOfStock
 from chalicelib.checkout.purchase_decider import NewSupplierOrder, StockRelease, StockReservation
 from chalicelib.checkout.supplier_order_store import DynamoSupplierOrderStore
 from chalicelib.checkout.tables import PurchaseModel, SupplierOrderModel, SupplierProductModel
 from chalicelib.core.errors import AlreadyExists
+from chalicelib.payments.port import PaymentRef, RefundDue
 from chalicelib.persistence.entity_store import PynamoEntityStore
 from chalicelib.persistence.mapping import plain
 from chalicelib.persistence.paging import Page, decode_token

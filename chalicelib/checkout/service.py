@@ -15,10 +15,8 @@ from chalicelib.auth.scoping import may_see
 from chalicelib.checkout import cart, purchase_decider
 from chalicelib.checkout.addresses import AddressBook
 from chalicelib.checkout.coupons import Coupons
-from chalicelib.checkout.errors import PaymentMismatch
 from chalicelib.checkout.model import (
     Fulfilment,
-    PaymentRef,
     Purchase,
     PurchaseGroup,
     PurchaseStatus,
@@ -44,9 +42,10 @@ from chalicelib.checkout.tables import PURCHASE_KIND
 from chalicelib.checkout.views import ops_purchase_view, purchase_view, record_view, supplier_order_view
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import NotFound, ValidationFailed
-from chalicelib.core.ids import is_id, new_id
+from chalicelib.core.ids import new_id
 from chalicelib.core.observability import MetricsSink, log
-from chalicelib.payments.port import PaymentOutcome, PaymentProvider, ProviderPayment
+from chalicelib.payments.port import PaymentMismatch, PaymentOutcome, PaymentProvider, PaymentRef, ProviderPayment
+from chalicelib.payments.settlement import Settlement
 from chalicelib.persistence.paging import Page
 from chalicelib.push import party
 from chalicelib.push.notifier import Notifier
@@ -74,6 +73,10 @@ class CheckoutService:
         self._metrics = metrics
         self._window_ms = window_s * 1000
         self._redeem_base_url = redeem_base_url
+        self._settlement = Settlement(
+            "purchase", store.get, self._apply_payment,
+            lambda p: {"purchase_id": p.id, "purchase_status": p.status.value, "refund_due": p.refund is not None},
+            lambda p: p.status is PurchaseStatus.PENDING_PAYMENT)
 
     # ── the edit form and creating ──────────────────────────────────────────────────────────
 
@@ -129,36 +132,13 @@ class CheckoutService:
 
     def settle(self, event_id: str, payment: ProviderPayment) -> dict[str, Any]:
         """A provider's (verified) callback for one of our purchases, applied at most once."""
-        current = self.store.get(payment.reference) if is_id(payment.reference) else None
-        if current is None or current.payment.payment_id != payment.payment_id:
-            reason = "unknown_purchase" if current is None else "unknown_payment"
-            log("payment.callback_ignored", logging.WARNING, reason=reason, event_id=event_id,
-                payment_id=payment.payment_id, reference=payment.reference)
-            return {"status": "ignored", "reason": reason}
-        change = self._apply_payment(current, payment)
-        after: Purchase = change.entity
-        answer = {"purchase_id": after.id, "purchase_status": after.status.value,
-                  "refund_due": after.refund is not None}
-        if not change.committed:
-            # A provider retry, or news of an outcome already settled: nothing to do, say so. Of
-            # concurrent deliveries of one event, only the one whose conditional write committed
-            # the transition gets here with `committed`; the others re-read and find it done.
-            reason = "duplicate" if after.status is PurchaseStatus.PENDING_PAYMENT else "already_final"
-            log("payment.callback_ignored", event_id=event_id, reason=reason, purchase_id=after.id,
-                outcome=payment.outcome.value, status=after.status.value)
-            return {"status": "ignored", "reason": reason, **answer}
-        log("payment.callback_applied", event_id=event_id, purchase_id=after.id, outcome=payment.outcome.value,
-            status=after.status.value, refund_due=after.refund is not None)
-        return {"status": "processed", **answer}
+        answer: dict[str, Any] = self._settlement.settle(event_id, payment)
+        return answer
 
     def reconcile(self, caller: Principal, purchase_id: str) -> Purchase:
         """Ask the provider instead of waiting for its callback (the app, back from the pay page)."""
-        current = self._visible(caller, purchase_id)
-        payment = self.payments.payment(current.payment.payment_id)
-        if payment is None or payment.outcome is PaymentOutcome.PENDING or payment.reference != current.id:
-            return self.get(caller, purchase_id)
-        reconciled: Purchase = self._apply_payment(current, payment).entity
-        return reconciled
+        reconciled = self._settlement.reconcile(self.payments, self._visible(caller, purchase_id))
+        return self.get(caller, purchase_id) if reconciled is None else reconciled
 
     def _apply_payment(self, current: Purchase, payment: ProviderPayment) -> Change:
         event: PurchaseEvent

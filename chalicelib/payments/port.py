@@ -53,6 +53,34 @@ class PaymentProvider(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class PaymentRef:
+    """How an order is paid: the provider, its payment id and the page to pay on."""
+
+    provider: str
+    payment_id: str
+    pay_url: str
+
+
+@dataclass(frozen=True)
+class RefundDue:
+    """A payment the platform took but cannot honour: flagged for ops to refund, never dropped."""
+
+    payment_id: str
+    amount: int
+    currency: str
+    reason: str
+    flagged_at: int
+
+
+class PaymentMismatch(DomainError):
+    """A callback whose amount or currency is not the order's: never taken as payment."""
+
+    status = 422
+    problem = "payment-mismatch"
+    title = "Payment does not match the order"
+
+
 class PaymentUnavailable(DomainError):
     status = 503
     problem = "payment-unavailable"

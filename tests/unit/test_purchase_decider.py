@@ -7,7 +7,6 @@ from dataclasses import replace
 
 import pytest
 
-from chalicelib.checkout.errors import PaymentMismatch
 from chalicelib.checkout.model import PurchaseStatus, StockHold, SubStatus
 from chalicelib.checkout.purchase_decider import (
     PURCHASE_TABLE,
@@ -24,6 +23,7 @@ from chalicelib.checkout.purchase_decider import (
     reservations,
 )
 from chalicelib.core.errors import InvalidTransition
+from chalicelib.payments.port import PaymentMismatch
 from tests.builders import T0
 from tests.checkout_builders import WINDOW_MS, a_purchase, paid, payment_of
 
