@@ -45,6 +45,8 @@ class Booking:
     """The next queue-update moment; None once the slot's end is all that is left (or it is over)."""
     last_update_at: int | None = None
     """The moment (not the send time) of the last queue update pushed."""
+    capacity: int | None = None
+    """The slot's capacity when it was booked (None: unlimited, no place is counted)."""
     history: tuple[BookingHistoryEntry, ...] = field(default=())
     version: int = 0
 
@@ -90,7 +92,39 @@ class VoucherUsed:
     pass
 
 
-BookingEvent = UpdateDue | CancelBooking | VoucherUsed
+@dataclass(frozen=True)
+class Rebook:
+    """The voucher picks again a slot whose booking it had cancelled: the same booking, booked anew."""
+
+
+BookingEvent = UpdateDue | CancelBooking | VoucherUsed | Rebook
+
+
+# ── records written with a booking's transitions ────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class SlotTaken:
+    """One more place of the slot taken, only if one is left (a conditional add)."""
+
+    shop_id: str
+    slot_id: str
+    capacity: int
+
+
+@dataclass(frozen=True)
+class SlotReleased:
+    shop_id: str
+    slot_id: str
+
+
+def places(booking: Booking, taken: bool) -> tuple[object, ...]:
+    """The slot-count write that goes with booking (`taken`) or cancelling, if the slot is counted."""
+    if booking.capacity is None:
+        return ()
+    if taken:
+        return (SlotTaken(booking.shop_id, booking.slot_id, booking.capacity),)
+    return (SlotReleased(booking.shop_id, booking.slot_id),)
 
 
 # ── events out (reacted to after the commit) ────────────────────────────────────────────────

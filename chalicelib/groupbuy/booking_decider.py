@@ -28,10 +28,12 @@ from chalicelib.groupbuy.booking import (
     BookingStatus,
     CancelBooking,
     QueueUpdateDue,
+    Rebook,
     SlotMissed,
     UpdateDue,
     VoucherUsed,
     next_moment,
+    places,
 )
 from chalicelib.waitstate.model import Decision
 from chalicelib.waitstate.table import StateTable
@@ -41,7 +43,7 @@ BOOKING_TABLE: StateTable[BookingStatus] = StateTable(
     transitions={
         BookingStatus.BOOKED: {"cancel": BookingStatus.CANCELLED, "used": BookingStatus.USED,
                                "slot_end": BookingStatus.MISSED},
-        BookingStatus.CANCELLED: {},
+        BookingStatus.CANCELLED: {"rebook": BookingStatus.BOOKED},
         BookingStatus.USED: {},
         BookingStatus.MISSED: {},
     },
@@ -49,7 +51,8 @@ BOOKING_TABLE: StateTable[BookingStatus] = StateTable(
 
 
 def new_booking(*, booking_id: str, voucher_id: str, customer_id: str, shop_id: str, slot_id: str,
-                slot_start: int, slot_end: int, lead_ms: int, interval_ms: int, now: int) -> Booking:
+                slot_start: int, slot_end: int, lead_ms: int, interval_ms: int, now: int,
+                capacity: int | None = None) -> Booking:
     """A booking made at `now`. Booked inside its update period, its first update is due at once
     (the customer wants to know the queue now), then the grid goes on. A slot that has ended
     cannot be booked."""
@@ -59,9 +62,13 @@ def new_booking(*, booking_id: str, voucher_id: str, customer_id: str, shop_id: 
     return Booking(
         id=booking_id, voucher_id=voucher_id, customer_id=customer_id, shop_id=shop_id, slot_id=slot_id,
         slot_start=slot_start, slot_end=slot_end, lead_ms=lead_ms, interval_ms=interval_ms,
-        status=BookingStatus.BOOKED, created_at=now, next_update_at=first if now < first else now,
+        status=BookingStatus.BOOKED, created_at=now, next_update_at=_first_update(first, now), capacity=capacity,
         history=(BookingHistoryEntry(now, BookingStatus.BOOKED, "booked"),),
     )
+
+
+def _first_update(first: int, now: int) -> int:
+    return first if now < first else now
 
 
 def decide(booking: Booking, event: BookingEvent, now: int) -> Decision[Booking]:
@@ -80,7 +87,22 @@ def decide(booking: Booking, event: BookingEvent, now: int) -> Decision[Booking]
                 raise InvalidTransition(f"the booking is {booking.status.value}", current_status=booking.status.value,
                                         action="cancel")
             cancelled = _move(booking, "cancel", now)
-            return Decision(cancelled, (BookingChanged(cancelled, booking.status, "cancel"),))
+            return Decision(cancelled, (BookingChanged(cancelled, booking.status, "cancel"),),
+                            writes=places(booking, taken=False))
+        case Rebook():
+            if booking.status is BookingStatus.BOOKED:
+                return Decision(booking)  # picked twice: one booking
+            if booking.status is not BookingStatus.CANCELLED:
+                raise InvalidTransition(f"the booking is {booking.status.value}", current_status=booking.status.value,
+                                        action="rebook")
+            if now >= booking.slot_end:
+                raise _slot_over(booking, "rebook")
+            # The first update is due at once inside the update period, as for a new booking; its
+            # moment is now, after any update pushed before the cancel, so none is pushed twice.
+            rebooked = replace(_move(booking, "rebook", now),
+                               next_update_at=_first_update(booking.first_update_at, now))
+            return Decision(rebooked, (BookingChanged(rebooked, booking.status, "rebook"),),
+                            writes=places(booking, taken=True))
         case VoucherUsed():
             if booking.status is not BookingStatus.BOOKED:
                 return Decision(booking)  # a missed or cancelled booking stays as it is

@@ -113,6 +113,12 @@ class PynamoEntityStore(ABC, Generic[E, M]):
         hash_key_name = str(self.model._hash_keyname)  # type: ignore[attr-defined]
         return str(getattr(item, hash_key_name))
 
+    def new_item(self, entity: E) -> M:
+        """The item of an entity that another entity's transaction creates (a paid order's
+        vouchers). No trigger is sent for its alarm at that write (`alarm_set_at` is left empty),
+        so the sweeper hands the alarm to the queue as it comes due."""
+        return self._item_with_alarm(entity, None)
+
     def _item_with_alarm(self, entity: E, alarm_set_at: int | None) -> M:
         item = self.to_item(entity)
         wake_at = entity.wake_at

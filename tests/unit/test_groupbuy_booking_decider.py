@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from hypothesis import given, settings
@@ -14,7 +14,10 @@ from chalicelib.groupbuy.booking import (
     BookingStatus,
     CancelBooking,
     QueueUpdateDue,
+    Rebook,
     SlotMissed,
+    SlotReleased,
+    SlotTaken,
     UpdateDue,
     VoucherUsed,
     next_moment,
@@ -209,3 +212,31 @@ def test_alarms_on_time_push_exactly_the_grid_moments_left_after_booking(booked_
     expected = ([booked_at] if booked_at >= first else []) + grid
     assert sent == expected
     assert booking.status is BookingStatus.MISSED
+
+
+# ── picking a cancelled slot again, and the places a slot with a capacity counts ────────────
+
+
+def test_a_cancelled_booking_picked_again_is_booked_anew_and_never_repeats_a_pushed_moment() -> None:
+    first = booked(SLOT_START - LEAD - 1)
+    updated, events = fire(first)
+    pushed = {e.moment for e in events if isinstance(e, QueueUpdateDue)}
+    cancelled = decide(updated, CancelBooking(), SLOT_START - LEAD + 1000).state
+    again = decide(cancelled, Rebook(), SLOT_START - LEAD + 2000)
+    assert again.state.status is BookingStatus.BOOKED
+    assert again.state.next_update_at is not None and again.state.next_update_at not in pushed
+
+
+def test_a_slot_with_a_capacity_takes_a_place_on_rebook_and_gives_it_back_on_cancel() -> None:
+    counted = replace(booked(SLOT_START - 2 * LEAD), capacity=4)
+    cancelled = decide(counted, CancelBooking(), SLOT_START - 2 * LEAD + 1)
+    assert cancelled.writes == (SlotReleased("s1", "2026-03-24.dinner"),)
+    rebooked = decide(cancelled.state, Rebook(), SLOT_START - 2 * LEAD + 2)
+    assert rebooked.writes == (SlotTaken("s1", "2026-03-24.dinner", 4),)
+    assert decide(booked(SLOT_START - 2 * LEAD), CancelBooking(), SLOT_START - 2 * LEAD + 1).writes == ()
+
+
+def test_a_slot_that_ended_cannot_be_picked_again() -> None:
+    cancelled = decide(booked(SLOT_START - 2 * LEAD), CancelBooking(), SLOT_START).state
+    with pytest.raises(WindowClosed):
+        decide(cancelled, Rebook(), SLOT_END)

@@ -1,0 +1,137 @@
+"""A group-buy order's rules: `decide(order, event, now) -> Decision`. Pure: no clock, no AWS.
+
+The order waits for one payment inside its payment window (the same rules as a split order's,
+workflow 03):
+
+* **Paid in time** (the provider's signed moment of payment before the deadline) → `paid`, and in
+  the same transaction its vouchers are created, one per unit, each with the code the service drew
+  and its own expiry alarm: paid once, vouchers issued once.
+* **The window elapses** (or the customer cancels) → `cancelled`; nothing was issued.
+* **A payment after cancellation** is kept as a refund to make, pushed to ops: never lost.
+
+Duplicated and out-of-order callbacks change nothing once the order is final.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from chalicelib.core.errors import InvalidTransition
+from chalicelib.groupbuy.order import (
+    CancelOrder,
+    GroupOrder,
+    OrderEvent,
+    OrderHistory,
+    OrderStatus,
+    PaymentFailed,
+    PaymentSucceeded,
+    PaymentWindowElapsed,
+)
+from chalicelib.groupbuy.voucher import Voucher, VoucherHistory, VoucherStatus
+from chalicelib.payments.port import PaymentMismatch, RefundDue
+from chalicelib.waitstate.model import Decision
+
+WINDOW_ELAPSED = "payment_window_elapsed"
+CANCELLED_BY_CUSTOMER = "cancelled_by_customer"
+PAID_AFTER_CANCELLATION = "paid_after_cancellation"
+
+
+@dataclass(frozen=True)
+class OrderChanged:
+    order: GroupOrder
+    previous: OrderStatus
+    cause: str
+
+
+@dataclass(frozen=True)
+class VouchersIssued:
+    order: GroupOrder
+    vouchers: tuple[Voucher, ...]
+
+
+@dataclass(frozen=True)
+class RefundFlagged:
+    order: GroupOrder
+
+
+@dataclass(frozen=True)
+class PaymentDeclined:
+    order: GroupOrder
+
+
+@dataclass(frozen=True)
+class NewVoucher:
+    """Written with the payment: the voucher, and its code claimed (a code names one voucher)."""
+
+    voucher: Voucher
+
+
+def decide(order: GroupOrder, event: OrderEvent, now: int) -> Decision[GroupOrder]:
+    in_time_payment = (isinstance(event, PaymentSucceeded) and order.status is OrderStatus.PENDING_PAYMENT
+                       and event.at < order.payment_deadline)
+    if order.status is OrderStatus.PENDING_PAYMENT and now >= order.payment_deadline and not in_time_payment:
+        settled = _cancelled(order, WINDOW_ELAPSED, now)
+        if isinstance(event, PaymentWindowElapsed):
+            return settled
+        after = decide(settled.state, event, now)
+        return Decision(after.state, settled.events + after.events, after.refusal, settled.writes + after.writes)
+    match event:
+        case PaymentWindowElapsed():
+            return Decision(order)
+        case PaymentSucceeded():
+            return _paid(order, event, now)
+        case PaymentFailed():
+            if order.status is not OrderStatus.PENDING_PAYMENT or any(
+                    h.cause == "payment_failed" and h.at == event.at for h in order.history):
+                return Decision(order)
+            declined = replace(order, updated_at=now,
+                               history=(*order.history, OrderHistory(event.at, order.status, "payment_failed")))
+            return Decision(declined, (PaymentDeclined(declined),))
+        case CancelOrder():
+            if order.status is OrderStatus.CANCELLED:
+                return Decision(order)
+            if order.status is OrderStatus.PAID:
+                return Decision(order, refusal=InvalidTransition(
+                    "a paid group-buy order is not cancelled; its unused vouchers are refunded when they expire",
+                    status=order.status.value))
+            return _cancelled(order, CANCELLED_BY_CUSTOMER, now)
+    raise TypeError(f"unknown order event {event!r}")
+
+
+def vouchers_of(order: GroupOrder, drawn: tuple[tuple[str, str], ...], now: int) -> tuple[Voucher, ...]:
+    if len(drawn) != order.quantity:
+        raise ValueError(f"{len(drawn)} codes drawn for {order.quantity} vouchers")  # a service bug
+    return tuple(Voucher(
+        id=voucher_id, order_id=order.id, customer_id=order.customer_id, deal_id=order.deal_id,
+        shop_id=order.shop_id, title=order.title, code=code, price=order.unit_price, currency=order.currency,
+        payment_id=order.payment.payment_id, status=VoucherStatus.ACTIVE, expires_at=order.vouchers_expire_at,
+        created_at=now, history=(VoucherHistory(now, VoucherStatus.ACTIVE.value, "paid"),))
+        for voucher_id, code in drawn)
+
+
+def _paid(order: GroupOrder, event: PaymentSucceeded, now: int) -> Decision[GroupOrder]:
+    if event.amount != order.total or event.currency != order.currency:
+        return Decision(order, refusal=PaymentMismatch(
+            f"the payment is {event.amount} {event.currency}, the order {order.total} {order.currency}",
+            expected={"amount": order.total, "currency": order.currency}))
+    if order.status is OrderStatus.PAID:
+        return Decision(order)  # a provider retry
+    if order.status is OrderStatus.CANCELLED:
+        if order.refund is not None:
+            return Decision(order)
+        flagged = replace(order, updated_at=now, refund=RefundDue(
+            event.payment_id, event.amount, event.currency, PAID_AFTER_CANCELLATION, now),
+            history=(*order.history, OrderHistory(now, order.status, "refund_due")))
+        return Decision(flagged, (RefundFlagged(flagged),))
+    vouchers = vouchers_of(order, event.drawn, now)
+    paid = replace(order, status=OrderStatus.PAID, paid_at=now, updated_at=now,
+                   voucher_ids=tuple(v.id for v in vouchers),
+                   history=(*order.history, OrderHistory(now, OrderStatus.PAID, "payment")))
+    return Decision(paid, (OrderChanged(paid, order.status, "payment"), VouchersIssued(paid, vouchers)),
+                    writes=tuple(NewVoucher(v) for v in vouchers))
+
+
+def _cancelled(order: GroupOrder, cause: str, now: int) -> Decision[GroupOrder]:
+    cancelled = replace(order, status=OrderStatus.CANCELLED, cancelled_at=now, cancel_reason=cause, updated_at=now,
+                        history=(*order.history, OrderHistory(now, OrderStatus.CANCELLED, cause)))
+    return Decision(cancelled, (OrderChanged(cancelled, order.status, cause),))

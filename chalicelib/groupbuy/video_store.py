@@ -1,0 +1,75 @@
+"""On-site videos in DynamoDB: every status change is conditioned on the status it leaves, so of
+duplicate notifications processing one upload at once exactly one publishes (or rejects) it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from pynamodb.exceptions import PutError
+
+from chalicelib.core.errors import AlreadyExists
+from chalicelib.groupbuy.tables import VideoModel
+from chalicelib.groupbuy.video import Video, VideoStatus
+from chalicelib.persistence.entity_store import get_or_none
+from chalicelib.persistence.mapping import float_or_none, int_or_none
+from chalicelib.persistence.paging import Page, decode_token, run_page
+from chalicelib.persistence.writes import lost_condition
+
+_FIELDS = ("id", "voucher_id", "customer_id", "deal_id", "shop_id", "shop_name", "visit_date", "source_key",
+           "created_at", "updated_at", "attempts", "reason", "detail", "video_key", "poster_key", "duration_s",
+           "width", "height", "published_at")
+
+
+class DynamoVideoStore:
+    def create(self, video: Video) -> Video:
+        item = _item(video)
+        try:
+            item.save(condition=VideoModel.id.does_not_exist())
+        except PutError as exc:
+            if lost_condition(exc):
+                raise AlreadyExists(video.id) from exc
+            raise
+        return _video(item)
+
+    def get(self, video_id: str) -> Video | None:
+        item = get_or_none(VideoModel, video_id, consistent=True)
+        return None if item is None else _video(item)
+
+    def move(self, video: Video, expected: frozenset[VideoStatus], changes: Mapping[str, Any]) -> Video | None:
+        current = self.get(video.id)
+        if current is None or current.status not in expected:
+            return None
+        after = replace(current, **changes)
+        item = _item(after)
+        item.version = current.version  # save() checks it, then bumps it
+        try:
+            item.save()
+        except PutError as exc:
+            if lost_condition(exc):
+                return None
+            raise
+        return _video(item)
+
+    def for_voucher(self, voucher_id: str) -> list[Video]:
+        return [_video(item) for item in VideoModel.by_voucher.query(voucher_id, scan_index_forward=False, limit=50)]
+
+    def published(self, deal_id: str, limit: int, token: str | None) -> Page[Video]:
+        return run_page(VideoModel.by_deal.query(deal_id, scan_index_forward=False, limit=limit,
+                                                 last_evaluated_key=decode_token(token)), _video)
+
+
+def _item(video: Video) -> VideoModel:
+    return VideoModel(**{name: getattr(video, name) for name in _FIELDS}, status=video.status.value)
+
+
+def _video(item: VideoModel) -> Video:
+    return Video(
+        id=item.id, voucher_id=item.voucher_id, customer_id=item.customer_id, deal_id=item.deal_id,
+        shop_id=item.shop_id, shop_name=item.shop_name, visit_date=item.visit_date, source_key=item.source_key,
+        status=VideoStatus(item.status), created_at=int(item.created_at), updated_at=int(item.updated_at),
+        attempts=int(item.attempts or 0), reason=item.reason, detail=item.detail, video_key=item.video_key,
+        poster_key=item.poster_key, duration_s=float_or_none(item.duration_s), width=int_or_none(item.width),
+        height=int_or_none(item.height), published_at=int_or_none(item.published_at),
+        version=int(item.version or 0))
