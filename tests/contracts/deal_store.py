@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import time
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ NOW = 1_795_000_000_000
 DAY = 24 * 3600 * 1000
 
 
-def a_deal(deal_id: str = "deal_1", shop_id: str = "m1", created_at: int = NOW, **fields: object) -> Deal:
+def a_deal(deal_id: str = "deal_1", shop_id: str = "m1", created_at: int = NOW, **fields: Any) -> Deal:
     deal = Deal(deal_id, shop_id, "Noodles for two", 4900, "CNY", NOW, NOW + DAY, created_at=created_at,
                 updated_at=created_at)
     return replace(deal, **fields)
