@@ -28,10 +28,11 @@ from chalicelib.core.errors import (
     AlreadyTaken,
     FieldError,
     Forbidden,
+    MalformedRequest,
     NotFound,
     ValidationFailed,
 )
-from chalicelib.core.ids import new_id
+from chalicelib.core.ids import is_id, new_id
 from chalicelib.groupbuy.deal import (
     Deal,
     Shop,
@@ -146,6 +147,8 @@ class DealCatalogue:
 
     def browse(self, limit: int, token: str | None, shop_id: str | None = None) -> Page[Listing]:
         """The deals on sale now, newest first (of one shop, with `shop_id`)."""
+        if shop_id is not None and not is_id(shop_id):  # names no shop; DynamoDB would refuse it as a key
+            raise MalformedRequest("shop_id is not an id", [FieldError("shop_id", "not a shop id")])
         now = self._clock.now_ms()
         page = (self.store.on_sale(now, limit, token) if shop_id is None
                 else self.store.of_shop(shop_id, limit, token, on_sale_at=now))

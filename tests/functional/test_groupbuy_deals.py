@@ -155,6 +155,12 @@ def test_customers_browse_the_deals_on_sale_now_newest_first_page_by_page(deals:
     assert ended.status == 200 and ended.body["on_sale"] is False
 
 
+@pytest.mark.parametrize("shop_id", ["x" * 3000, "a%20b", "%F0%9F%8D%9C"])
+def test_a_shop_filter_that_is_no_id_is_a_400_naming_it(deals: Deals, shop_id: str) -> None:
+    reply = deals.customer.get(f"/deals?shop_id={shop_id}")
+    assert reply.status == 400 and reply.is_problem and reply.error_fields == ["shop_id"], reply.body
+
+
 def test_an_unknown_deal_is_404(deals: Deals) -> None:
     reply = deals.customer.get("/deals/deal_nope")
     assert reply.status == 404 and reply.is_problem
