@@ -107,4 +107,12 @@ ROUTES: dict[str, tuple[RouteRow, ...]] = {
         ("ops_purchase", "/ops/purchases/{purchase_id}", ("GET",)),
         ("refunds_due", "/ops/refunds", ("GET",)),
     ),
+    "chalicelib.groupbuy.routes_deals": (
+        ("create_deal", "/deals", ("POST",)),
+        ("browse_deals", "/deals", ("GET",)),
+        ("get_deal", "/deals/{deal_id}", ("GET",)),
+        ("patch_deal", "/deals/{deal_id}", ("PATCH",)),
+        ("get_shop_settings", "/shops/{shop_id}/group-buy-settings", ("GET",)),
+        ("put_shop_settings", "/shops/{shop_id}/group-buy-settings", ("PUT",)),
+    ),
 }

@@ -64,6 +64,9 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     validate_responses: bool = False
     """Check every answer against its route's declared model (the tests and the local stack do)."""
+    # Objects (S3): where presigned uploads and downloads and the functions' own calls go.
+    s3_endpoint_url: str | None = None
+    """A local endpoint such as the local stack's (`ONTIME_S3_ENDPOINT_URL`); None: AWS's regional one."""
     cors_origins: tuple[str, ...] = ()
     """The browser origins that may call the REST API (`ONTIME_CORS_ORIGINS`, comma-separated): the
     local stack's own pages locally, the `CorsOrigins` parameter in AWS; none: no browser may."""
@@ -102,6 +105,7 @@ class Settings:
             overdue_grace_s=int(env.get("ONTIME_OVERDUE_GRACE_S", "2" if local else "5")),
             max_body_bytes=int(env.get("ONTIME_MAX_BODY_BYTES", str(64 * 1024))),
             validate_responses=env.get("ONTIME_VALIDATE_RESPONSES", "") == "1",
+            s3_endpoint_url=env.get("ONTIME_S3_ENDPOINT_URL") or None,
             cors_origins=origins(env.get("ONTIME_CORS_ORIGINS", "")),
             env=MappingProxyType(dict(env)),
         )

@@ -18,13 +18,10 @@ class DispatchSettings:
     """The shortest escalation period an area may set (the platform's window bound)."""
     installer_retry_s: int = 60
     photo_bucket: str = "ontime-photos"
-    s3_endpoint_url: str | None = None
-    """Where presigned uploads go (a local endpoint such as moto's); None: AWS's regional endpoint."""
     photo_max_bytes: int = 10 * 1024 * 1024
 
     @classmethod
     def of(cls, platform: Settings) -> DispatchSettings:
         env = platform.env
         return cls(min_period_s=platform.min_window_s, installer_retry_s=env_int(env, "ONTIME_INSTALLER_RETRY_S", 60),
-                   photo_bucket=env.get("ONTIME_PHOTO_BUCKET", "ontime-photos"),
-                   s3_endpoint_url=env.get("ONTIME_S3_ENDPOINT_URL") or None)
+                   photo_bucket=env.get("ONTIME_PHOTO_BUCKET", "ontime-photos"))

@@ -50,7 +50,8 @@ def build(platform: Platform) -> Wired[DispatchServices]:
     shards, region = platform.settings.due_shards, platform.settings.region
     workforce = Workforce(platform.port(InstallerStore, DynamoInstallerStore), platform.clock, settings)
     store = platform.port(InstallationStore, lambda: DynamoInstallationStore(shards))
-    photos = platform.port(PhotoStore, lambda: s3_photo_store(settings.photo_bucket, region, settings.s3_endpoint_url))
+    photos = platform.port(PhotoStore, lambda: s3_photo_store(settings.photo_bucket, region,
+                                                              platform.settings.s3_endpoint_url))
     installations = InstallationService(
         platform.engine, store, workforce, photos, platform.notifier, platform.clock, platform.metrics,
         retry_s=settings.installer_retry_s, photo_max_bytes=settings.photo_max_bytes)

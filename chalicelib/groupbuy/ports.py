@@ -1,12 +1,14 @@
-"""What group-buy needs stored (DynamoDB: the `*_store.py` modules)."""
+"""What group-buy needs stored (DynamoDB: the `*_store.py` modules; in memory: the tests' fakes), and
+what its services read from each other and from S3."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.groupbuy.booking import Booking
+from chalicelib.groupbuy.deal import Deal, ShopSettings
 from chalicelib.groupbuy.order import GroupOrder
 from chalicelib.groupbuy.queue_estimate import EstimateSettings
 from chalicelib.groupbuy.slots import SlotSettings
@@ -15,18 +17,8 @@ from chalicelib.groupbuy.voucher import Voucher
 from chalicelib.persistence.paging import Page
 from chalicelib.waitstate.model import EntityStore
 
-
-@dataclass(frozen=True)
-class DealTerms:
-    """What a purchase of a deal is bound to, read when it is bought."""
-
-    deal_id: str
-    shop_id: str
-    title: str
-    price: int
-    currency: str
-    vouchers_expire_at: int
-    max_per_order: int
+if TYPE_CHECKING:
+    from chalicelib.groupbuy.deals import Offer
 
 
 @dataclass(frozen=True)
@@ -42,37 +34,51 @@ class ShopTerms:
 class Deals(Protocol):
     """The deals and shops (`deals.py`), as the orders, vouchers and videos read them."""
 
-    def for_purchase(self, deal_id: str, now: int) -> DealTerms:
-        """The deal if it is on sale at `now` (NotFound, or a 409 problem saying why not)."""
+    def for_purchase(self, deal_id: str) -> Offer:
+        """The deal with its shop and settings, if it is on sale now (else 404 or a 422 on `deal_id`)."""
         ...
 
     def shop_terms(self, shop_id: str) -> ShopTerms: ...
-
-
-@dataclass(frozen=True)
-class StoredObject:
-    size: int
-    content_type: str
-
-
-class VideoFiles(Protocol):
-    """The video bucket: uploads straight from the phone (presigned POST), outputs, short-lived links."""
-
-    def presign_post(self, key: str, content_type_prefix: str, max_bytes: int, expires_s: int) -> dict[str, Any]: ...
-
-    def presign_get(self, key: str, expires_s: int) -> str: ...
-
-    def head(self, key: str) -> StoredObject | None: ...
-
-    def download(self, key: str, path: str) -> None: ...
-
-    def upload(self, path: str, key: str, content_type: str) -> None: ...
 
 
 class UploadQueue(Protocol):
     """Hands an upload to the processor again (the buyer's retry), as S3's notification did."""
 
     def resend(self, bucket_key: str, size: int) -> None: ...
+
+
+class DealStore(Protocol):
+    """Deals, each written whole and conditioned on its version, and the shops' settings."""
+
+    def create(self, deal: Deal) -> Deal:
+        """Create-only (`AlreadyExists` when the id is taken); the stored deal has version 1."""
+        ...
+
+    def get(self, deal_id: str) -> Deal | None: ...
+
+    def save(self, deal: Deal) -> Deal:
+        """Replace the stored deal read at `deal.version`; `ConcurrentUpdate` when another write came
+        first (or it is gone). The stored deal's version is one more."""
+        ...
+
+    def of_shop(self, shop_id: str, limit: int, token: str | None, *, on_sale_at: int | None = None) -> Page[Deal]:
+        """A shop's deals, newest first; with `on_sale_at`, only those on sale at that moment."""
+        ...
+
+    def on_sale(self, now_ms: int, limit: int, token: str | None) -> Page[Deal]:
+        """Every shop's deals on sale at `now_ms`, newest first."""
+        ...
+
+    def get_settings(self, shop_id: str, merchant_zone: str) -> ShopSettings | None:
+        """The shop's stored settings (None: none stored); without a zone of their own they are in
+        `merchant_zone`."""
+        ...
+
+    def put_settings(self, settings: ShopSettings) -> ShopSettings:
+        """Replace the settings read at `settings.version` (0: none stored, create them);
+        `ConcurrentUpdate` when another write came first. The zone is stored only when
+        `zone_overridden`. The stored settings' version is one more."""
+        ...
 
 
 class OrderStore(EntityStore[GroupOrder], Protocol):

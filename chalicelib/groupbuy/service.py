@@ -70,23 +70,23 @@ class GroupOrderService:
 
     def create(self, caller: Principal, body: GroupOrderIn) -> GroupOrder:
         caller.require(Role.CUSTOMER)
-        now = self._clock.now_ms()
-        terms = self._deals.for_purchase(body.deal_id, now)
+        terms = self._deals.for_purchase(body.deal_id).deal
         if body.quantity > terms.max_per_order:
             raise ValidationFailed("too many vouchers in one order", [
                 FieldError("quantity", f"at most {terms.max_per_order} vouchers of this deal per order")])
+        now = self._clock.now_ms()
         order_id = new_id("gbo")
         intent = self.payments.create_payment(order_id, terms.price * body.quantity, terms.currency,
                                               f"ontime group-buy {order_id} ({body.quantity} × {terms.title})")
         pending = GroupOrder(
-            id=order_id, customer_id=caller.sub, deal_id=terms.deal_id, shop_id=terms.shop_id, title=terms.title,
+            id=order_id, customer_id=caller.sub, deal_id=terms.id, shop_id=terms.shop_id, title=terms.title,
             quantity=body.quantity, unit_price=terms.price, currency=terms.currency,
             status=OrderStatus.PENDING_PAYMENT, payment=PaymentRef(self.payments.name, intent.payment_id,
                                                                    intent.pay_url),
-            payment_deadline=now + self._window_ms, vouchers_expire_at=terms.vouchers_expire_at,
+            payment_deadline=now + self._window_ms, vouchers_expire_at=terms.voucher_expires_at,
             created_at=now, updated_at=now)
         created: GroupOrder = self._engine.start(ORDER_KIND, pending)
-        log("group_order.created", order_id=created.id, deal_id=terms.deal_id, quantity=body.quantity,
+        log("group_order.created", order_id=created.id, deal_id=terms.id, quantity=body.quantity,
             total=created.total)
         self._metrics.metric("GroupOrderCreated", 1, "Count", {}, order_id=created.id)
         return created

@@ -24,11 +24,12 @@ from chalicelib.core.ids import is_id, new_id
 from chalicelib.core.observability import MetricsSink, log
 from chalicelib.core.timefmt import iso
 from chalicelib.groupbuy.errors import NotRedeemed
-from chalicelib.groupbuy.ports import Deals, UploadQueue, VideoFiles, VideoStore, VoucherStore
+from chalicelib.groupbuy.ports import Deals, UploadQueue, VideoStore, VoucherStore
 from chalicelib.groupbuy.video import FINAL, Video, VideoStatus
 from chalicelib.groupbuy.views import video_view
 from chalicelib.groupbuy.voucher import Voucher, VoucherStatus
 from chalicelib.groupbuy.vouchers import local_date
+from chalicelib.objects import ObjectStore
 from chalicelib.persistence.paging import Page
 from chalicelib.push import party
 from chalicelib.push.notifier import Notifier
@@ -68,7 +69,7 @@ def parse_upload_key(key: str) -> tuple[str, str] | None:
 
 
 class VideoService:
-    def __init__(self, store: VideoStore, vouchers: VoucherStore, deals: Deals, files: VideoFiles,
+    def __init__(self, store: VideoStore, vouchers: VoucherStore, deals: Deals, files: ObjectStore,
                  queue: UploadQueue, notifier: Notifier, clock: Clock, metrics: MetricsSink, *,
                  limits: VideoLimitsSetting | None = None) -> None:
         self.store = store
@@ -116,7 +117,8 @@ class VideoService:
         return self.store.create(video)
 
     def _upload_view(self, video: Video, now: int) -> dict[str, Any]:
-        post = self._files.presign_post(video.source_key, VIDEO_TYPES, self.limits.max_bytes, UPLOAD_EXPIRES_S)
+        post = self._files.presign_post(video.source_key, max_bytes=self.limits.max_bytes, expires_s=UPLOAD_EXPIRES_S,
+                                        content_type_prefix=VIDEO_TYPES)
         return {"voucher_id": video.voucher_id, "video_id": video.id, "upload": post,
                 "max_bytes": self.limits.max_bytes, "content_types": f"{VIDEO_TYPES}*",
                 "max_source_s": self.limits.max_source_s, "expires_at": iso(now + UPLOAD_EXPIRES_S * 1000),

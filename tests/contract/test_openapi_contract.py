@@ -46,7 +46,8 @@ class Resources:
         self.document = document
         self.tokens = {role: issue_token(urls.rest, role=role, **claims) for role, claims in CLAIMS.items()}
         self.ids: dict[str, str] = {"merchant_id": "m_demo", "product_id": "p_noodles", "area_id": "area_demo",
-                                    "supplier_id": "s_demo_books", "installer_id": "i_demo_1"}
+                                    "supplier_id": "s_demo_books", "installer_id": "i_demo_1",
+                                    "deal_id": "deal_demo_noodles", "shop_id": "m_demo"}
         self.supplier_product_id = "p_novel"
 
     def call(self, role: str, method: str, path: str, body: Any = None) -> Any:

@@ -22,6 +22,8 @@ from chalicelib.core.observability import RecordingMetrics
 from chalicelib.dispatch.photos import PhotoStore
 from chalicelib.dispatch.ports import InstallationStore, InstallerStore
 from chalicelib.dispatch.service import DispatchServices
+from chalicelib.groupbuy.ports import DealStore
+from chalicelib.groupbuy.service import GroupBuyServices
 from chalicelib.idempotency import IdempotencyStore
 from chalicelib.orders.ports import OrderStore
 from chalicelib.orders.service import OrderService
@@ -39,6 +41,7 @@ from tests.fakes.checkout import (
 )
 from tests.fakes.dispatch import InMemoryInstallationStore, InMemoryInstallerStore, InMemoryPhotoStore
 from tests.fakes.doubles import RecordingAlarmQueue, RecordingPushSender
+from tests.fakes.groupbuy import InMemoryDealStore
 from tests.fakes.orders import InMemoryOrderStore
 from tests.fakes.platform_ports import InMemoryConnectionRegistry, InMemoryIdempotencyStore
 
@@ -61,6 +64,7 @@ class FakeStores:
     supplier_orders: InMemorySupplierOrderStore = field(default_factory=InMemorySupplierOrderStore)
     addresses: InMemoryAddressStore = field(default_factory=InMemoryAddressStore)
     coupons: InMemoryCouponStore = field(default_factory=InMemoryCouponStore)
+    deals: InMemoryDealStore = field(default_factory=InMemoryDealStore)
     idempotency: InMemoryIdempotencyStore = field(default_factory=InMemoryIdempotencyStore)
     connections: InMemoryConnectionRegistry = field(default_factory=InMemoryConnectionRegistry)
 
@@ -73,7 +77,8 @@ class FakeStores:
         return {CatalogueStore: self.catalogue, OrderStore: self.orders, InstallationStore: self.installations,
                 InstallerStore: self.installers, PhotoStore: self.photos, PurchaseStore: self.purchases,
                 SupplierOrderStore: self.supplier_orders, SupplierStore: self.suppliers,
-                AddressStore: self.addresses, CouponStore: self.coupons, IdempotencyStore: self.idempotency}
+                AddressStore: self.addresses, CouponStore: self.coupons, DealStore: self.deals,
+                IdempotencyStore: self.idempotency}
 
 
 class Services:
@@ -99,6 +104,10 @@ class Services:
     @property
     def checkout(self) -> CheckoutServices:
         return self.services(CheckoutServices)
+
+    @property
+    def groupbuy(self) -> GroupBuyServices:
+        return self.services(GroupBuyServices)
 
 
 @dataclass

@@ -85,7 +85,8 @@ def everyone(world: World, client: Client) -> Everyone:
         Role.OPS: {"sub": "ops-1"},
     })
     made.ids.update({"merchant_id": "m_demo", "product_id": "p_noodles", "area_id": "area_demo",
-                     "supplier_id": "s_demo_books", "supplier_product_id": "p_novel"})
+                     "supplier_id": "s_demo_books", "supplier_product_id": "p_novel",
+                     "deal_id": "deal_demo_noodles", "shop_id": "m_demo"})
     customer = made.api(Role.CUSTOMER)
     made.ids["order_id"] = _created(customer.post("/orders", _example("/orders")))["order_id"]
     installation = _created(customer.post("/installations", _example("/installations")))

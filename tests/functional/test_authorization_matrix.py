@@ -218,6 +218,15 @@ ROWS: dict[str, Row] = {
     "PATCH /coupons/{code}": row(OPS, target=lambda t, s: {"code": t.coupon(s)}, body=body({"active": False})),
     "GET /ops/purchases/{purchase_id}": row(OPS, target=purchase),
     "GET /ops/refunds": row(OPS, builds=(Town.purchase,)),
+    # ── group-buy: deals and shop settings ─────────────────────────────────────────────────
+    "POST /deals": row(MERCHANT, OPS, body=Town.deal_body),
+    "GET /deals": public(builds=(Town.deal,)),
+    "GET /deals/{deal_id}": public(MERCHANT, target=lambda t, s: {"deal_id": t.deal(s)}),
+    "PATCH /deals/{deal_id}": row(MERCHANT, OPS, target=lambda t, s: {"deal_id": t.deal(s)},
+                                  body=body({"title": "Renamed"})),
+    "GET /shops/{shop_id}/group-buy-settings": public(MERCHANT, target=lambda t, s: {"shop_id": t.merchant(s)}),
+    "PUT /shops/{shop_id}/group-buy-settings": row(MERCHANT, OPS, target=lambda t, s: {"shop_id": t.merchant(s)},
+                                                   body=body({"days": 2})),
 }
 
 

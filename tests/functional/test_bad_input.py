@@ -64,6 +64,19 @@ ROUTES = [
           {"action": "accept", "reason": 5, "note": 5},
           {"reason", "note"},
           {"action"}),
+    Route("create deal", "merchant", "POST", "/deals",
+          {"title": "Noodles for two", "price": cny(4900), "valid_until": "2030-12-31T16:00:00Z"},
+          {"title": "", "price": cny(-1), "valid_until": 1_900_000_000, "valid_from": "soon", "max_per_order": 0,
+           "active": "yes", "shop_id": "a b", "original_price": 6800, "description": 7},
+          {"title", "price.amount", "valid_until", "valid_from", "max_per_order", "active", "shop_id",
+           "original_price", "description"},
+          {"title", "price", "valid_until"}),
+    Route("put group-buy settings", "merchant", "PUT", "/shops/m1/group-buy-settings",
+          {"days": 2},
+          {"time_zone": 8, "meals": [{"name": "Lunch", "start": "9", "end": 12}], "days": 0, "lead_min": -1,
+           "interval_min": 1.5, "capacity": "10", "minutes_per_person_default": "5"},
+          {"time_zone", "meals[0].name", "meals[0].start", "meals[0].end", "days", "lead_min", "interval_min",
+           "capacity", "minutes_per_person_default"}),
 ]
 IDS = [route.name for route in ROUTES]
 

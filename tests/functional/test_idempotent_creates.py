@@ -121,6 +121,13 @@ def photo(world: World, client: Client) -> Target:
                   _field("photo_id"))
 
 
+def deal(world: World, client: Client) -> Target:
+    shop = Shop(world, client)
+    shop.open()
+    body = {"title": "Noodles for two", "price": cny(4900), "valid_until": "2030-12-31T16:00:00Z"}
+    return Target(shop.merchant, "/deals", body, _field("deal_id"))
+
+
 RECIPES: dict[str, Callable[[World, Client], Target]] = {
     "POST /merchants": merchant,
     "POST /merchants/{merchant_id}/products": product,
@@ -134,6 +141,7 @@ RECIPES: dict[str, Callable[[World, Client], Target]] = {
     "POST /installers": installer,
     "POST /installations": installation,
     "POST /installer/dispatches/{installation_id}/photos": photo,
+    "POST /deals": deal,
 }
 
 
@@ -199,6 +207,8 @@ def _changed(body: dict[str, Any]) -> dict[str, Any]:
         return {**body, "name": f"{body['name']} II"}
     if "label" in body:
         return {**body, "label": "Elsewhere"}
+    if "title" in body:
+        return {**body, "title": f"{body['title']} II"}
     if "sections" in body:
         return {**body, "sections": [{**body["sections"][0], "items": [
             {**body["sections"][0]["items"][0], "quantity": 2}]}]}

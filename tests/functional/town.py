@@ -116,6 +116,20 @@ class Town(AppLevers):
             return order_id
         return self._once("returned_order", side, build)
 
+    # ── group-buy ───────────────────────────────────────────────────────────────────────────
+
+    def deal(self, side: str) -> str:
+        """A deal of `m-ann`/`m-bob`: public, as every deal is (so no party's marker)."""
+        def build() -> str:
+            created = self.ops.post("/deals", self.deal_body(side))
+            assert created.status == 201, created.body
+            return str(created.body["deal_id"])
+        return self._once("deal", side, build)
+
+    def deal_body(self, side: str) -> dict[str, Any]:
+        return {"shop_id": self.merchant(side), "title": f"Noodles for two at {side}",
+                "price": {"amount": 4900, "currency": "CNY"}, "valid_until": "2030-12-31T16:00:00Z"}
+
     # ── installations ───────────────────────────────────────────────────────────────────────
 
     def area(self, side: str) -> str:

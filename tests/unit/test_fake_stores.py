@@ -9,12 +9,16 @@ from chalicelib.catalogue.ports import CatalogueStore
 from chalicelib.checkout.ports import AddressStore, CouponStore, SupplierStore
 from chalicelib.dispatch.photos import PhotoStore
 from chalicelib.dispatch.ports import InstallerStore
+from chalicelib.groupbuy.ports import DealStore
 from chalicelib.idempotency import IdempotencyStore
+from chalicelib.objects import ObjectStore
 from chalicelib.orders.ports import OrderStore
 from chalicelib.push.ports import ConnectionRegistry
 from tests.contracts.catalogue_store import CatalogueStoreContract
+from tests.contracts.deal_store import DealStoreContract
 from tests.contracts.installation_store import DispatchStores, InstallationStoreContract
 from tests.contracts.installer_store import InstallerStoreContract
+from tests.contracts.object_store import ObjectStoreContract
 from tests.contracts.order_store import OrderStoreContract
 from tests.contracts.platform_stores import ConnectionRegistryContract, IdempotencyStoreContract, PhotoStoreContract
 from tests.contracts.purchase_store import CheckoutStores, PurchaseStoreContract, SupplierOrderStoreContract
@@ -28,6 +32,8 @@ from tests.fakes.checkout import (
     InMemorySupplierStore,
 )
 from tests.fakes.dispatch import InMemoryInstallationStore, InMemoryInstallerStore, InMemoryPhotoStore
+from tests.fakes.groupbuy import InMemoryDealStore
+from tests.fakes.objects import InMemoryObjects
 from tests.fakes.orders import InMemoryOrderStore
 from tests.fakes.platform_ports import InMemoryConnectionRegistry, InMemoryIdempotencyStore
 
@@ -112,3 +118,15 @@ class TestPhotoStoreInMemory(PhotoStoreContract):
     def upload(self, photos: PhotoStore, key: str, body: bytes, content_type: str) -> None:
         assert isinstance(photos, InMemoryPhotoStore)
         photos.put(key, body, content_type)
+
+
+class TestObjectStoreInMemory(ObjectStoreContract):
+    @pytest.fixture
+    def objects(self) -> ObjectStore:
+        return InMemoryObjects()
+
+
+class TestDealStoreInMemory(DealStoreContract):
+    @pytest.fixture
+    def store(self) -> DealStore:
+        return InMemoryDealStore()

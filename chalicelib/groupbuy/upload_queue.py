@@ -1,0 +1,30 @@
+"""The buyer's retry of a failed upload: the same S3 notification, sent to the processor's queue again."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote_plus
+
+from chalicelib.core.errors import DomainError
+
+
+class RetryUnavailable(DomainError):
+    status = 503
+    problem = "retry-unavailable"
+    title = "Retry unavailable"
+
+
+class SqsUploadQueue:
+    def __init__(self, client: Any, queue_url: str | None, bucket: str) -> None:
+        self._client = client
+        self._queue_url = queue_url
+        self._bucket = bucket
+
+    def resend(self, bucket_key: str, size: int) -> None:
+        if self._queue_url is None:
+            raise RetryUnavailable("this stage has no video queue (ONTIME_VIDEO_QUEUE_URL)")
+        body = {"Records": [{"eventSource": "ontime:retry", "eventName": "ObjectCreated:Retry",
+                             "s3": {"bucket": {"name": self._bucket},
+                                    "object": {"key": quote_plus(bucket_key), "size": size}}}]}
+        self._client.send_message(QueueUrl=self._queue_url, MessageBody=json.dumps(body))
