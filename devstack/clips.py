@@ -23,20 +23,21 @@ AUDIO_RATE = 48_000
 
 
 def make_clip(path: Path, seconds: float, width: int, height: int, fps: int = 30, audio: bool = True, *,
-              faststart: bool = False, dark: bool = False, rotation: int = 0) -> Path:
+              faststart: bool = False, dark: bool = False, rotation: int = 0, crf: int = 28) -> Path:
     """An H.264 (yuv420p) MP4 of `seconds` at `width`×`height`, with a 440 Hz AAC tone when `audio`.
 
     `faststart` puts the index (moov) first, as phones and our own output do; without it the index
     is at the end, as a plain encoder writes it. `dark` makes the picture a uniform near-black, so
     anything bright on it (a watermark) is easy to find. `rotation` (90, 180 or 270) stores the
-    picture as it is and sets the track's display matrix, as a phone held upright records.
+    picture as it is and sets the track's display matrix, as a phone held upright records. `crf`:
+    x264's quality (higher: smaller files).
     """
     pattern = f"color=c=0x101010:size={width}x{height}:rate={fps}" if dark else \
         f"testsrc2=size={width}x{height}:rate={fps}"
     options = {"movflags": "+faststart"} if faststart else {}
     with av.open(f"{pattern}:duration={seconds}", format="lavfi") as source, \
             av.open(str(path), "w", format="mp4", options=options) as output:
-        video_out: Any = output.add_stream("libx264", rate=fps, options={"preset": "ultrafast", "crf": "28"})
+        video_out: Any = output.add_stream("libx264", rate=fps, options={"preset": "ultrafast", "crf": str(crf)})
         video_out.width, video_out.height, video_out.pix_fmt = width, height, "yuv420p"
         audio_out: Any = None
         if audio:
