@@ -38,10 +38,7 @@ never leaves a half file under the final names (and removes its temporary ones).
 
 from __future__ import annotations
 
-import itertools
-import math
 import os
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -50,7 +47,13 @@ from typing import Any, Literal
 
 import av
 import av.error
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
+
+from chalicelib.groupbuy.media_pipeline import FilterPipeline, VideoCut
+from chalicelib.groupbuy.media_watermark import Watermark, stamp
+
+__all__ = ["Probe", "Processed", "RejectReason", "Rejected", "VideoLimits", "Watermark", "probe", "process",
+           "scaled_size"]
 
 RejectReason = Literal["not_a_video", "audio_only", "truncated", "too_long", "too_large", "unreadable"]
 
@@ -95,14 +98,6 @@ class Probe:
     video_codec: str
     rotation: int
     """Degrees clockwise the stored picture is turned to be shown upright (0, 90, 180, 270)."""
-
-
-@dataclass(frozen=True)
-class Watermark:
-    shop_name: str
-    visit_date: str
-    font_path: str | None = None
-    """A TrueType/OpenType font file (e.g. a CJK one in the layer); None: Pillow's built-in Latin font."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +200,7 @@ def _transcode(source: Path, video_part: Path, poster_part: Path, watermark: Wat
                 stream.codec_context.thread_count = threads or 0
         claimed_s = _duration_s(container, video_in)
         cut_s = limits.max_output_s if claimed_s is None else min(limits.max_output_s, claimed_s)
-        video_cut: _VideoCut | None = None
+        video_cut: VideoCut | None = None
         frames = _decoded(container, video_in, audio_in, lambda: video_cut is not None and video_cut.done,
                           source.stat().st_size)
         pending: list[tuple[str, Any]] = []
@@ -225,7 +220,7 @@ def _transcode(source: Path, video_part: Path, poster_part: Path, watermark: Wat
             shown_w = max(2, round(shown_w * sar))
         out_w, out_h = scaled_size(shown_w, shown_h, limits.max_height)
         rate = _output_rate(video_in)
-        stamp = _stamp(watermark, out_w, out_h)
+        mark = stamp(watermark, out_w, out_h)
         with av.open(str(video_part), "w", format="mp4", options={"movflags": "+faststart"}) as output:
             video_out: Any = output.add_stream("libx264", rate=rate, options={"preset": "veryfast", "crf": "23"})
             video_out.width, video_out.height, video_out.pix_fmt = out_w, out_h, "yuv420p"
@@ -236,8 +231,8 @@ def _transcode(source: Path, video_part: Path, poster_part: Path, watermark: Wat
                 audio_rate = audio_in.rate if audio_in.rate in AAC_RATES else 48000
                 audio_out = output.add_stream("aac", rate=audio_rate, layout="stereo")
                 audio_out.codec_context.bit_rate = 128_000
-            pipeline = _Pipeline(video_in, first_video, rotation, out_w, out_h, stamp)
-            video_cut = _VideoCut(video_in, first_video, cut_s, rate)
+            pipeline = FilterPipeline(video_in, first_video, rotation, out_w, out_h, mark)
+            video_cut = VideoCut(video_in, first_video, cut_s, rate)
             poster: Image.Image | None = None
             poster_settled = False
             last_video_s = 0.0
@@ -297,86 +292,6 @@ def _transcode(source: Path, video_part: Path, poster_part: Path, watermark: Wat
         poster.convert("RGB").save(poster_part, format="JPEG", quality=85)
         return _Made(duration_s=round(min(cut_s, made_s), 3), width=out_w, height=out_h,
                      has_audio=audio_out is not None and audio_samples > 0)
-
-
-class _VideoCut:
-    """Which decoded pictures go out: from the first one, at most `MAX_FPS` a second, until the cut.
-    Times are `pts × stream.time_base` from the first picture: flushed frames have no time base."""
-
-    def __init__(self, stream: Any, first: av.VideoFrame, cut_s: float, rate: Fraction) -> None:
-        self._time_base = stream.time_base
-        self._origin_pts = first.pts or 0
-        self._cut_s = cut_s
-        self._step_s = 1 / float(rate)
-        self._next_s = 0.0
-        self._last_pts: int | None = None
-        self.kept = 0
-        self.done = False
-
-    def seconds(self, frame: av.VideoFrame) -> float:
-        return float((frame.pts - self._origin_pts) * self._time_base) if frame.pts is not None else 0.0
-
-    def audio_seconds(self, frame: av.AudioFrame, stream: Any) -> float:
-        if frame.pts is None:
-            return 0.0
-        origin_s = float(self._origin_pts * self._time_base)
-        return float(frame.pts * stream.time_base) - origin_s
-
-    def keep(self, frame: av.VideoFrame) -> bool:
-        if frame.pts is None or self.done:
-            return False
-        at_s = self.seconds(frame)
-        if at_s + self._step_s > self._cut_s + 1e-6:
-            self.done = True  # this picture would be shown past the cut
-            return False
-        if at_s < self._next_s - self._step_s / 4 or (self._last_pts is not None and frame.pts <= self._last_pts):
-            return False  # over the frame-rate cap, or out of order
-        self._next_s = at_s + self._step_s
-        self._last_pts = frame.pts
-        self.kept += 1
-        return True
-
-
-class _Pipeline:
-    """Rotate, scale, overlay the watermark, to yuv420p: one FFmpeg filter graph."""
-
-    def __init__(self, stream: Any, first: av.VideoFrame, rotation: int, width: int, height: int,
-                 stamp: Image.Image) -> None:
-        self._origin_pts = first.pts or 0
-        graph: Any = av.filter.Graph()
-        source = graph.add_buffer(width=first.width, height=first.height, format=first.format.name,
-                                  time_base=stream.time_base)
-        mark = graph.add_buffer(width=stamp.width, height=stamp.height, format="rgba", time_base=stream.time_base)
-        chain = [graph.add(name, args) for name, args in _rotation_filters(rotation)]
-        chain.append(graph.add("scale", f"{width}:{height}:flags=bilinear"))
-        overlay = graph.add("overlay", f"x={_margin(height)}:y={height - stamp.height - _margin(height)}"
-                            ":eof_action=repeat:format=yuv420")
-        chain += [overlay, graph.add("format", "yuv420p"), graph.add("buffersink")]
-        source.link_to(chain[0])
-        for upstream, downstream in itertools.pairwise(chain):
-            upstream.link_to(downstream)
-        mark.link_to(overlay, 0, 1)
-        graph.configure()
-        self._graph, self._source, self._sink = graph, source, chain[-1]  # the contexts do not keep their graph alive
-        picture = av.VideoFrame.from_image(stamp)
-        picture.pts, picture.time_base = 0, stream.time_base
-        mark.push(picture)
-        mark.push(None)
-
-    def push(self, frame: av.VideoFrame | None) -> Iterator[Any]:
-        if frame is not None:
-            frame.pts = frame.pts - self._origin_pts
-        self._source.push(frame)
-        while True:
-            try:
-                yield self._sink.pull()
-            except (av.error.BlockingIOError, av.error.EOFError):
-                return
-
-
-def _rotation_filters(rotation: int) -> list[tuple[str, str]]:
-    return {90: [("transpose", "clock")], 180: [("hflip", ""), ("vflip", "")],
-            270: [("transpose", "cclock")]}.get(rotation, [])
 
 
 def _decoded(container: Any, video: Any, audio: Any, video_done: Callable[[], bool],
@@ -446,74 +361,3 @@ def _output_rate(stream: Any) -> Fraction:
 def _clockwise(rotation: int | float | None) -> int:
     """FFmpeg's display-matrix angle (counter-clockwise) as the clockwise turn that shows it upright."""
     return round(-(rotation or 0) / 90) % 4 * 90
-
-
-def _margin(height: int) -> int:
-    return max(4, height // 36) // 2 * 2
-
-
-def _font(watermark: Watermark, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    if watermark.font_path is not None:
-        return ImageFont.truetype(watermark.font_path, size)
-    return ImageFont.load_default(size=size)
-
-
-def drawable(text: str, font: Any) -> str:
-    """`text` with the characters `font` has no glyph for (they would come out as boxes) turned into
-    spaces (accented letters lose their accents first), and its spaces collapsed: "老王 BBQ" → "BBQ",
-    "2026年12月1日" → "2026 12 1", "Café" → "Cafe". A glyph is
-    missing when it renders exactly like a private-use character."""
-    missing = _glyph_mask(font, "\ue000")
-
-    def has_glyph(char: str) -> bool:
-        return not char.isspace() and char.isprintable() and _glyph_mask(font, char) != missing
-
-    kept = []
-    for char in text:
-        if has_glyph(char):
-            kept.append(char)
-            continue
-        # Pillow's built-in font is ASCII: "é" → "e", "Ｂ" → "B" rather than nothing
-        base = "".join(part for part in unicodedata.normalize("NFKD", char) if not unicodedata.combining(part))
-        kept.append(base if base and all(has_glyph(part) for part in base) else " ")
-    return " ".join("".join(kept).split())
-
-
-def _glyph_mask(font: Any, char: str) -> tuple[tuple[int, int], bytes]:
-    try:
-        mask = font.getmask(char)
-    except (UnicodeError, ValueError, OSError):
-        return ((0, 0), b"missing")
-    return mask.size, bytes(mask)
-
-
-def _stamp(watermark: Watermark, frame_width: int, frame_height: int) -> Image.Image:
-    """The watermark as an RGBA picture (even sides), to be overlaid at the bottom-left corner."""
-    size = max(10, frame_height // 24)
-    font = _font(watermark, size)
-    margin = _margin(frame_height)
-    pad = max(2, size // 3)
-    max_text_w = max(8, frame_width - 2 * margin - 2 * pad)
-    lines = [line for line in (drawable(watermark.shop_name, font), drawable(watermark.visit_date, font)) if line]
-    lines = [_fit(line, font, max_text_w) for line in lines] or ["·"]
-    spacing = max(1, size // 5)
-    boxes = [font.getbbox(line) for line in lines]
-    text_w = max(math.ceil(box[2]) for box in boxes)
-    line_h = math.ceil(max(box[3] for box in boxes))
-    width = min(frame_width - 2 * margin, text_w + 2 * pad)
-    height = min(frame_height - 2 * margin, line_h * len(lines) + spacing * (len(lines) - 1) + 2 * pad)
-    width, height = max(2, width + width % 2), max(2, height + height % 2)
-    stamp = Image.new("RGBA", (width, height), (0, 0, 0, 140))
-    draw = ImageDraw.Draw(stamp)
-    for index, line in enumerate(lines):
-        draw.text((pad, pad + index * (line_h + spacing)), line, font=font, fill=(255, 255, 255, 255))
-    return stamp
-
-
-def _fit(line: str, font: Any, max_width: int) -> str:
-    """`line`, shortened with an ellipsis until it fits `max_width` pixels."""
-    if font.getlength(line) <= max_width:
-        return line
-    while line and font.getlength(line + "...") > max_width:
-        line = line[:-1]
-    return line.rstrip() + "..."

@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import ImageFont
 
-from chalicelib.groupbuy.media import Watermark, _clockwise, _fit, _stamp, drawable, scaled_size
+from chalicelib.groupbuy.media import _clockwise, scaled_size
+from chalicelib.groupbuy.media_watermark import Watermark, drawable, fit, stamp
 
 FONT = ImageFont.load_default(size=20)
 
@@ -58,20 +59,20 @@ def test_characters_the_font_cannot_draw_are_left_out() -> None:
 
 
 def test_a_line_too_wide_is_shortened_with_an_ellipsis() -> None:
-    line = _fit("The Very Long Name Of A Barbecue Restaurant", FONT, 120)
+    line = fit("The Very Long Name Of A Barbecue Restaurant", FONT, 120)
     assert line.endswith("...") and FONT.getlength(line) <= 120
-    assert _fit("BBQ", FONT, 120) == "BBQ"
+    assert fit("BBQ", FONT, 120) == "BBQ"
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (404, 720), (64, 48), (32, 32)])
 def test_the_watermark_fits_inside_the_frame_with_even_sides(width: int, height: int) -> None:
-    stamp = _stamp(Watermark("The Very Long Name Of A Barbecue Restaurant 老王", "2026-12-01"), width, height)
-    assert stamp.mode == "RGBA"
-    assert stamp.width % 2 == 0 and stamp.height % 2 == 0
-    assert stamp.width <= width and stamp.height <= height
+    picture = stamp(Watermark("The Very Long Name Of A Barbecue Restaurant 老王", "2026-12-01"), width, height)
+    assert picture.mode == "RGBA"
+    assert picture.width % 2 == 0 and picture.height % 2 == 0
+    assert picture.width <= width and picture.height <= height
 
 
 def test_a_name_with_nothing_drawable_still_shows_the_date() -> None:
-    only_date = _stamp(Watermark("老王烧烤", "2026-12-01"), 1280, 720)
-    both = _stamp(Watermark("BBQ", "2026-12-01"), 1280, 720)
+    only_date = stamp(Watermark("老王烧烤", "2026-12-01"), 1280, 720)
+    both = stamp(Watermark("BBQ", "2026-12-01"), 1280, 720)
     assert only_date.height < both.height
