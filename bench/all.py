@@ -60,6 +60,7 @@ SET = (
     Bench("orders", "bench.orders", timeout_s=3600),
     Bench("profile", "bench.profile", optional=True),
     Bench("versus_stepfunctions", "bench.versus_stepfunctions", optional=True),
+    Bench("video", "bench.video", timeout_s=900, optional=True),
 )
 STOP_GRACE_S = 30.0
 
