@@ -7,6 +7,7 @@ from chalicelib.catalogue.wiring import CATALOGUE
 from chalicelib.checkout.wiring import CHECKOUT
 from chalicelib.contribution import Contribution
 from chalicelib.dispatch.wiring import DISPATCH
+from chalicelib.groupbuy.wiring import GROUPBUY
 from chalicelib.orders.wiring import ORDERS
 
 WORKFLOWS: tuple[Contribution, ...] = (
@@ -14,4 +15,5 @@ WORKFLOWS: tuple[Contribution, ...] = (
     ORDERS,
     DISPATCH,
     CHECKOUT,
+    GROUPBUY,
 )
