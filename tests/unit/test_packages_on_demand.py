@@ -12,7 +12,7 @@ from chalicelib.waitstate.engine import FireOutcome
 from chalicelib.waitstate.model import AlarmMessage
 from tests.fakes.platform import fake_container
 
-EVERY_PACKAGE = ("platform", "catalogue", "orders", "dispatch", "checkout")
+EVERY_PACKAGE = ("platform", "catalogue", "orders", "dispatch", "checkout", "groupbuy")
 
 
 def workflow_packages(built: tuple[str, ...]) -> list[str]:
