@@ -106,7 +106,8 @@ VIDEO_RESOURCES: dict[str, Any] = {
         "Type": "AWS::Serverless::LayerVersion",
         "Metadata": {"Why": "PyAV (with its FFmpeg), Pillow and numpy for process_videos only: ~110 MB the API "
                             "functions must not carry. infra/layer.py builds the zip next to sam.json "
-                            "(infra/deploy.sh), `aws cloudformation package` uploads it."},
+                            "(infra/deploy.sh), `aws cloudformation package` uploads it.",
+                     "Requirements": "requirements-video.txt"},
         "Properties": {
             "LayerName": {"Fn::Sub": "${AWS::StackName}-video"},
             "Description": "ontime: av, Pillow, numpy (requirements-video.txt) for process_videos",
