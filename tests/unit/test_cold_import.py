@@ -157,3 +157,13 @@ def test_serving_it_with_response_validation_on_checks_the_answer_against_its_la
     is refused (a 500 problem, the view's bug) rather than passed through."""
     loaded = modules_after(SERVE_MERCHANT_ORDER.format(validate=True, status=500))
     assert "chalicelib.orders.view_models" in loaded and "pydantic" in loaded
+
+
+def test_a_package_functions_container_imports_its_handler_without_its_service_or_pyav() -> None:
+    """Lambda imports `process_videos`' module alone (its handler string): the service, PyAV and
+    the models come with the first upload, not with the container's init."""
+    loaded = modules_after("import chalicelib.groupbuy.handlers")
+    assert "app" not in loaded
+    assert sorted(m for m in loaded if m.split(".")[0] in ("av", "PIL", "numpy", "pydantic")
+                  or (m.startswith("chalicelib.groupbuy.") and m.rsplit(".", 1)[1] not in (
+                      "handlers", "video_infra"))) == []
