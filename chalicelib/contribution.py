@@ -8,7 +8,8 @@ reads the declarations in three places and nowhere else:
   pending work, a payment it settles, or what it provides to a package that needs it), and
   registers what it returns (`Wired`): the package's services, its engine workflows, the pending
   work its terminals list on reconnect, the payments it settles, what it provides to others;
-* `app.py` registers its routes (from `chalicelib/route_table.py`, generated from them);
+* `app.py` registers its routes and its queue-fed functions (from `chalicelib/route_table.py`,
+  generated from them);
 * `infra/generate.py` (`./dev infra`) turns its tables, waiting kinds, alarms, dashboard widgets,
   permissions, resources and environment into `infra/template.json` and the functions' policies,
   and the local stack (`devstack`) runs its demo seed.
@@ -194,6 +195,34 @@ class Permission:
     condition: Mapping[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class QueueFunction:
+    """A Lambda function of the package's own, fed by one of its SQS queues (an S3 bucket's upload
+    notifications, say). Its module holds `routes = Blueprint(__name__)` and the handler, decorated
+    `@routes.on_sqs_message(queue=<queue_name>, batch_size=<batch_size>)` and named `name`: Lambda
+    imports that module alone. `app.py` registers the function from the generated table without
+    importing the module (a cold start of the other functions never pays for it); `infra/generate.py`
+    gives it its config, policy (its grants and permissions, and taking its queue's messages),
+    layers, an errors alarm, a dead-letter alarm and a queue graph; the local stack feeds it."""
+
+    name: str
+    """Chalice's function name (`process_videos`), its handler's name, and what grants name."""
+    module: str
+    """The handler's module (`chalicelib.groupbuy.handlers`)."""
+    queue: str
+    """The logical id of its queue among the package's `resources`."""
+    queue_name: str
+    """That queue's `QueueName`: Chalice binds the event source by name (`./dev infra` checks they agree)."""
+    batch_size: int = 1
+    memory_mb: int = 512
+    timeout_s: int = 10
+    """The queue's `VisibilityTimeout` must be at least 6 × this (AWS's advice for SQS sources)."""
+    layers: tuple[str, ...] = ()
+    """Logical ids of `AWS::Serverless::LayerVersion` resources of the package, for this function only."""
+    reserved_concurrency: int | None = None
+    description: str = ""
+
+
 # ── the local stack's demo data ─────────────────────────────────────────────────────────────
 
 
@@ -248,6 +277,8 @@ class Contribution:
     environment: Mapping[str, Any] = field(default_factory=dict)
     """Variables every function gets from CloudFormation (a bucket's generated name)."""
     outputs: Mapping[str, Any] = field(default_factory=dict)
+    functions: tuple[QueueFunction, ...] = ()
+    """Lambda functions the package adds, each fed by one of its queues."""
     seed: Seed | None = None
     data_notes: str = ""
     """What a typical transition reads and writes (for `docs/data.md`)."""

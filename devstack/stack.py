@@ -3,13 +3,15 @@
     python -m devstack.stack [--rest-port 8000] [--ws-port 8001] [--aws-port 5000]
                              [--sweep-interval 60] [--default-window S] [--demo-window 120]
                              [--demo-periods 600,1200] [--no-seed] [--aws-transport socket|in-process|http]
-                             [--no-validate-responses]
+                             [--no-validate-responses] [--function-queue-visibility S]
 
 moto stands in for DynamoDB, SQS and S3 (tables, queues and buckets created from `infra/`), in a
 process of its own so that it and the app each have a core; the REST front and the WebSocket
-gateway stand in for API Gateway, and two pumps stand in for Lambda's event sources, in the
-stack's main process with the app. Every answer is checked against its route's declared model unless
-`--no-validate-responses` (the benchmarks measure the app as it runs in AWS, without the check).
+gateway stand in for API Gateway, and pumps stand in for Lambda's event sources (the alarm queue,
+the sweeper's schedule, and the queue of each function a package adds), in the stack's main process
+with the app; moto's S3 notifies the queues the template's buckets notify. Every answer is checked
+against its route's declared model unless `--no-validate-responses` (the benchmarks measure the
+app as it runs in AWS, without the check).
 Prints the URLs, then one line `READY rest=… ws=… aws=…`; stops on Ctrl-C/SIGTERM.
 """
 
@@ -32,6 +34,8 @@ from typing import Any
 
 import uvicorn
 
+from chalicelib.contribution import QueueFunction
+from chalicelib.settings import ALARM_QUEUE_NAME
 from devstack.apidocs import docs_routes
 from devstack.aws import (
     HTTP,
@@ -47,7 +51,7 @@ from devstack.awsprocess import AwsProcess, ForwardedAwsCalls
 from devstack.events import LOCAL_STAGE
 from devstack.gateway import InProcessManagementApi, WebSocketGateway
 from devstack.lambdas import LambdaRuntime
-from devstack.provision import bucket_environment
+from devstack.provision import bucket_environment, queue_environment
 from devstack.pumps import SchedulePump, SqsPump
 from devstack.rest import rest_app
 from devstack.sandbox.pages import sandbox_routes
@@ -63,6 +67,9 @@ visible in a second: with 4, alarms due at 33/s waited for a free worker (p99 36
 first of a batch as late as the last; 146 ms with 8). More is not better while the stack's CPU is
 the limit: with 16, the revocations of `bench.escalation` (33/s, CPU-bound) shared it so evenly
 that all of them were slow (p99 973 ms against 568 ms with 8)."""
+FUNCTION_CONCURRENCY = 2
+"""Invocations at once of each function a package adds (unless it reserves a concurrency): a video's
+transcoding takes a core, and the machine has few."""
 STOP_BUDGET_S = 1.0
 """How long each stage of stopping may take (servers, in-flight invocations, pumps)."""
 
@@ -83,6 +90,7 @@ class Options:
     demo_periods_s: tuple[int, int] = (600, 1200)
     payment_window_s: int | None = None
     validate_responses: bool = True
+    function_queue_visibility_s: int | None = None
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Options:
@@ -113,14 +121,21 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
                              "app's requests forwarded over a Unix socket), in-process (one process, moto inside "
                              "botocore) or http (moto in its own process, through AWS_ENDPOINT_URL); moto's server "
                              "serves everyone else either way")
+    parser.add_argument("--function-queue-visibility", dest="function_queue_visibility_s", type=int, default=None,
+                        metavar="S", help="the visibility timeout of the queues feeding the packages' own functions "
+                                          "(default: the template's, 6 × the function's timeout), so that a failed "
+                                          "message is retried, and dead-lettered, within a test")
     args = parser.parse_args(argv)
+    if args.function_queue_visibility_s is not None and args.function_queue_visibility_s < 0:
+        parser.error("--function-queue-visibility must be at least 0")
     if args.sweep_interval < 1:
         parser.error("--sweep-interval must be at least 1 second")
     if args.payment_window is not None and args.payment_window < 1:
         parser.error("--payment-window must be at least 1 second")
     return Options(args.host, args.rest_port, args.ws_port, args.aws_port, args.sweep_interval,
                    args.default_window, args.demo_window, args.seed, args.sqs_concurrency, args.workers,
-                   args.aws_transport, args.demo_periods, args.payment_window, args.validate_responses)
+                   args.aws_transport, args.demo_periods, args.payment_window, args.validate_responses,
+                   args.function_queue_visibility_s)
 
 
 def _periods(text: str) -> tuple[int, int]:
@@ -172,7 +187,8 @@ def local_origins(host: str, ports: Sequence[int], also: str = "") -> str:
     return ",".join(filter(None, [*(f"http://{h}:{port}" for port in ports for h in hosts), also]))
 
 
-def app_environment(options: Options, ports: tuple[int, int], alarm_queue_url: str, aws_url: str) -> None:
+def app_environment(options: Options, ports: tuple[int, int], alarm_queue_url: str, aws_url: str,
+                    queues: dict[str, str] | None = None) -> None:
     ws_port = ports[1]
     os.environ.update({
         "ONTIME_STAGE": "local",
@@ -189,6 +205,7 @@ def app_environment(options: Options, ports: tuple[int, int], alarm_queue_url: s
         "ONTIME_VALIDATE_RESPONSES": "1" if options.validate_responses else "",
         "ONTIME_CORS_ORIGINS": local_origins(options.host, ports, os.environ.get("ONTIME_CORS_ORIGINS", "")),
         **bucket_environment(),
+        **(queues or {}),
     })
     if options.default_window_s is not None:
         os.environ["ONTIME_DEFAULT_ANSWER_WINDOW_S"] = str(options.default_window_s)
@@ -329,12 +346,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.aws_transport != HTTP:
             app_pushes.install()
         aws, aws_url = start_aws(options, aws_sock, stats)
-        sqs, alarm_queue_url = provision_aws()
-        app_environment(options, (rest_sock.getsockname()[1], ws_port), alarm_queue_url, aws_url)
+        sqs, queue_urls = provision_aws(options)
+        alarm_queue_url = queue_urls[ALARM_QUEUE_NAME]
+        app_environment(options, (rest_sock.getsockname()[1], ws_port), alarm_queue_url, aws_url,
+                        queue_environment(queue_urls))
         rest, ws = f"http://{options.host}:{rest_sock.getsockname()[1]}", f"ws://{options.host}:{ws_port}"
         started = start_app(options, stats, rest)
         runtime = started.runtime
-        pumps = start_pumps(options, runtime, sqs, alarm_queue_url)
+        pumps = start_pumps(options, runtime, sqs, queue_urls)
 
         gateway = WebSocketGateway(runtime, stats, f"{options.host}:{ws_port}")
         app_pushes.gateway = gateway
@@ -396,19 +415,27 @@ def preload_app() -> None:
     importlib.import_module("app")
 
 
-def provision_aws() -> tuple[Any, str]:
-    """Tables and queues from `infra/`; returns the stack's own SQS client and the alarm queue URL.
-    The stack's clients (provisioning, the SQS poller) take the app's transport."""
+def provision_aws(options: Options) -> tuple[Any, dict[str, str]]:
+    """Tables, queues, buckets and their notifications from `infra/`; returns the stack's own SQS
+    client and the queues' URLs by name. The stack's clients (provisioning, the SQS poller) take
+    the app's transport."""
     import boto3
 
-    from chalicelib.settings import ALARM_QUEUE_NAME
     from devstack.provision import provision
 
+    visibility = {} if options.function_queue_visibility_s is None else {
+        function.queue_name: options.function_queue_visibility_s for function in package_functions()}
     harness = boto3.session.Session()
     sqs = harness.client("sqs", config=harness_config())
     queue_urls = provision(harness.client("dynamodb", config=harness_config()), sqs,
-                           s3=harness.client("s3", config=harness_config()))
-    return sqs, queue_urls[ALARM_QUEUE_NAME]
+                           s3=harness.client("s3", config=harness_config()), visibility_timeout_s=visibility)
+    return sqs, queue_urls
+
+
+def package_functions() -> list[QueueFunction]:
+    from chalicelib.bootstrap import contributions
+
+    return [function for package in contributions() for function in package.functions]
 
 
 @dataclass(frozen=True)
@@ -447,12 +474,17 @@ def start_app(options: Options, stats: StackStats, rest_url: str) -> StartedApp:
     return StartedApp(runtime, sandbox, seeded)
 
 
-def start_pumps(options: Options, runtime: LambdaRuntime, sqs: Any, alarm_queue_url: str
+def start_pumps(options: Options, runtime: LambdaRuntime, sqs: Any, queue_urls: dict[str, str]
                 ) -> list[SqsPump | SchedulePump]:
     pumps: list[SqsPump | SchedulePump] = [
-        SqsPump(runtime, sqs, alarm_queue_url, "fire_alarms", region=REGION, concurrency=options.sqs_concurrency),
+        SqsPump(runtime, sqs, queue_urls[ALARM_QUEUE_NAME], "fire_alarms", region=REGION,
+                concurrency=options.sqs_concurrency),
         SchedulePump(runtime, "sweep_alarms", options.sweep_interval_s, region=REGION),
     ]
+    # A package's function is `app.handler_map[name]`, registered from the generated table.
+    pumps += [SqsPump(runtime, sqs, queue_urls[function.queue_name], function.name, region=REGION,
+                      concurrency=function.reserved_concurrency or FUNCTION_CONCURRENCY, batch_size=function.batch_size)
+              for function in package_functions()]
     for pump in pumps:
         pump.start()
     return pumps

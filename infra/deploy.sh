@@ -56,6 +56,8 @@ trap 'rm -rf "$work"' EXIT
 "$CHALICE" package --stage "$stage" --merge-template infra/template.json "$work/package"
 # Bytecode in, unused botocore data out: what a cold start would otherwise pay for (infra/package.py).
 "$PYTHON" -m infra.package "$work/package/deployment.zip"
+# The template's layers (PyAV for process_videos), built for the runtime next to sam.json (infra/layer.py).
+"$PYTHON" -m infra.layer "$work/package"
 
 aws cloudformation package \
   --template-file "$work/package/sam.json" \

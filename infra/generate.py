@@ -3,13 +3,15 @@
     infra/template.json          tables (with each waiting kind's `due` index), queues, alarms (one
                                  lateness alarm per waiting kind), the dashboard, environment, outputs
     .chalice/policy-<fn>.json    each Lambda function's least-privilege policy
-    .chalice/config.json         which policy file each function has (the rest of the file is kept)
+    .chalice/config.json         which policy file each function has, and the memory, timeout and
+                                 concurrency of the packages' own functions (the rest of the file is kept)
     docs/data.md                 the tables and their access patterns
     docs/openapi.json            the REST API's OpenAPI 3.1 document (routes and their models; the
                                  local stack's own `POST /dev/tokens` is not in it)
     docs/asyncapi.json           the terminals' WebSocket as AsyncAPI 3.0 (declared messages, actions)
-    chalicelib/route_table.py    every route's module, view, path and methods: what `app.py` registers
-                                 without importing a view (the cold start's import stays small)
+    chalicelib/route_table.py    every route's module, view, path and methods, and every package's
+                                 queue-fed function: what `app.py` registers without importing a
+                                 view or a handler (the cold start's import stays small)
     chalicelib/aws_endpoints.json  botocore's endpoint data of the services the app declares
                                  (`chalicelib/aws.py`), for the installed botocore: what a container's
                                  first client reads instead of all of `endpoints.json`
@@ -34,7 +36,7 @@ from pynamodb.models import Model
 
 from chalicelib.aws import DECLARED_ENDPOINTS, declared_endpoints_document
 from chalicelib.bootstrap import contributions
-from chalicelib.contribution import Contribution, Function, Grant, Permission, Table
+from chalicelib.contribution import Contribution, Function, Grant, Permission, QueueFunction, Table
 from chalicelib.http.openapi import openapi_document
 from chalicelib.persistence.tables import short_name
 from chalicelib.push.asyncapi import asyncapi_document
@@ -154,7 +156,50 @@ class _Statement:
 def functions_of(packages: Sequence[Contribution]) -> list[str]:
     named = {str(f) for p in packages for t in p.tables for g in t.grants for f in g.functions}
     named |= {str(f) for p in packages for perm in p.permissions for f in perm.functions}
+    named |= {f.name for f in queue_functions(packages)}
     return [*(f.value for f in Function), *sorted(named - {f.value for f in Function})]
+
+
+def queue_functions(packages: Sequence[Contribution]) -> list[QueueFunction]:
+    declared = [function for p in packages for function in p.functions]
+    names = [f.name for f in declared]
+    clashing = sorted({n for n in names if names.count(n) > 1} | (set(names) & {f.value for f in Function}))
+    if clashing:
+        raise SystemExit(f"infra: the function name(s) {', '.join(clashing)} are declared twice or are the platform's")
+    return declared
+
+
+def check_queue_functions(packages: Sequence[Contribution]) -> None:
+    """A package's function is fed by a queue of its own, hidden long enough while it runs, and
+    carries only layers the package declares."""
+    for package in packages:
+        for function in package.functions:
+            queue = dict(package.resources).get(function.queue, {})
+            if queue.get("Type") != "AWS::SQS::Queue":
+                raise SystemExit(f"infra: {package.name}'s function {function.name} is fed by {function.queue!r}, "
+                                 "which is not an AWS::SQS::Queue of its resources")
+            properties = queue["Properties"]
+            if properties.get("QueueName") != function.queue_name:
+                raise SystemExit(f"infra: {package.name}'s function {function.name} names the queue "
+                                 f"{function.queue_name!r}, but {function.queue} is {properties.get('QueueName')!r}")
+            if properties.get("VisibilityTimeout", 30) < 6 * function.timeout_s:
+                raise SystemExit(f"infra: {function.queue}'s VisibilityTimeout must be at least 6 × "
+                                 f"{function.name}'s timeout ({6 * function.timeout_s} s): AWS's advice for an "
+                                 "SQS event source, so that a message is not taken again while it is processed")
+            for layer in function.layers:
+                if dict(package.resources).get(layer, {}).get("Type") != "AWS::Serverless::LayerVersion":
+                    raise SystemExit(f"infra: {package.name}'s function {function.name} names the layer {layer!r}, "
+                                     "which is not an AWS::Serverless::LayerVersion of its resources")
+
+
+def dead_letter_queue(function: QueueFunction, packages: Sequence[Contribution]) -> str | None:
+    """The logical id of the queue the function's queue moves failed messages to, if any."""
+    for package in packages:
+        queue = dict(package.resources).get(function.queue)
+        if queue is not None:
+            redrive = queue["Properties"].get("RedrivePolicy")
+            return str(redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]) if redrive else None
+    return None
 
 
 def policy(function: str, packages: Sequence[Contribution]) -> dict[str, Any]:
@@ -181,6 +226,11 @@ def policy(function: str, packages: Sequence[Contribution]) -> dict[str, Any]:
     if function == Function.FIRE_ALARMS:
         statements.append(_Statement("ConsumeAlarms", ["sqs:DeleteMessage", "sqs:GetQueueAttributes",
                                                        "sqs:ReceiveMessage"], [{"Fn::GetAtt": ["AlarmQueue", "Arn"]}]))
+    for own in queue_functions(packages):
+        if own.name == function:  # with its own role, SAM does not add the event source's rights
+            statements.append(_Statement(f"Consume{own.queue}", ["sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                                                                 "sqs:ReceiveMessage"],
+                                         [{"Fn::GetAtt": [own.queue, "Arn"]}]))
     if function in platform.PUSHING:
         statements.append(_Statement("PushToTerminals", ["execute-api:ManageConnections"], [{"Fn::Sub": (
             "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebsocketAPI}/"
@@ -202,6 +252,11 @@ def config(packages: Sequence[Contribution]) -> dict[str, Any]:
     functions: dict[str, Any] = current.setdefault("lambda_functions", {})
     for function in functions_of(packages):
         functions[function] = {**functions.get(function, {}), "iam_policy_file": policy_file(function)}
+    for own in queue_functions(packages):
+        settings: dict[str, Any] = {"lambda_memory_size": own.memory_mb, "lambda_timeout": own.timeout_s}
+        if own.reserved_concurrency is not None:
+            settings["reserved_concurrency"] = own.reserved_concurrency
+        functions[own.name] = {**settings, "iam_policy_file": policy_file(own.name)}
     current["lambda_functions"] = {name: functions[name] for name in sorted(functions)}
     return current
 
@@ -211,10 +266,13 @@ def config(packages: Sequence[Contribution]) -> dict[str, Any]:
 
 def template(packages: Sequence[Contribution]) -> dict[str, Any]:
     check_waiting_kinds(packages)
+    check_queue_functions(packages)
     resources: dict[str, Any] = {logical_id(t.model): table_resource(t.model) for t in tables_of(packages)}
     resources.update(platform.RESOURCES)
     for package in packages:
         _add(resources, package.resources, package.name)
+    _add(resources, {platform.function_resource(f.name): extra for f in queue_functions(packages)
+                     if (extra := function_properties(f))}, "a package's function")
     alarms: dict[str, Any] = dict(platform.ALARMS)
     for package in packages:
         for waiting in package.waiting:
@@ -226,6 +284,9 @@ def template(packages: Sequence[Contribution]) -> dict[str, Any]:
                 own.name, own.description, "ontime", own.metric, dimensions=dict(own.dimensions) or None,
                 period_s=own.period_s, evaluations=1, breaching=1, threshold=own.threshold,
                 comparison=own.comparison, statistic=own.statistic, ok=False)
+    for function in queue_functions(packages):
+        alarms.update(platform.queue_function_alarms(function.name, function.queue,
+                                                     dead_letter_queue(function, packages)))
     alarms.update(platform.API_ALARMS)
     _add(resources, alarms, "the alarms")
     resources["OpsDashboard"] = {"Type": "AWS::CloudWatch::Dashboard", "Properties": {
@@ -246,6 +307,18 @@ def template(packages: Sequence[Contribution]) -> dict[str, Any]:
     }
 
 
+def function_properties(function: QueueFunction) -> dict[str, Any]:
+    """What Chalice's function resource does not say about a package's function, merged into it by
+    `chalice package --merge-template`: its layers and description (Chalice fills neither, so
+    nothing of Chalice's is overridden)."""
+    properties: dict[str, Any] = {}
+    if function.layers:
+        properties["Layers"] = [{"Ref": layer} for layer in function.layers]
+    if function.description:
+        properties["Description"] = function.description
+    return {"Type": "AWS::Serverless::Function", "Properties": properties} if properties else {}
+
+
 def _add(into: dict[str, Any], more: Any, who: str) -> None:
     for key, value in dict(more).items():
         if key in into:
@@ -258,6 +331,8 @@ def dashboard(packages: Sequence[Contribution], alarm_ids: list[str]) -> dict[st
     widgets: list[dict[str, Any]] = [{"type": "alarm", "x": 0, "y": 0, "width": 24, "height": 3, "properties": {
         "title": "ontime alarms", "alarms": [platform.ref(f"{a}.Arn") for a in alarm_ids]}}]
     graphs = [*platform.PLATFORM_WIDGETS, platform.function_errors_widget(functions_of(packages))]
+    graphs += [platform.queue_function_widget(f.name, f.queue, dead_letter_queue(f, packages))
+               for f in queue_functions(packages)]
     graphs += [(w.title, [list(row) for row in w.metrics], {"period": w.period_s, **({"stacked": True} if w.stacked
                                                                                      else {})})
                for p in packages for w in p.widgets]
@@ -312,15 +387,22 @@ def data_doc(packages: Sequence[Contribution]) -> str:
 
 ROUTE_TABLE_HEADER = '''"""Generated by `./dev infra` from the packages' route declarations: do not edit.
 
-Every route's view, path and methods by the view's module, as the packages declare them. `app.py`
-registers the routes from this table (`http/routing.py`'s `lazy_blueprints`) so that importing it
-imports no view, model or service: a view's module is imported at the first request for one of its
-routes. `./dev infra --check` (and so `./dev test`) fails when this differs from the declarations.
+Every route's view, path and methods by the view's module, as the packages declare them, and
+every queue-fed function a package adds (name, handler module, queue name, batch size). `app.py`
+registers the routes from this table (`http/routing.py`'s `lazy_blueprints`) and the functions
+(`functions.py`'s `lazy_queue_functions`) so that importing it imports no view, model, service or
+handler: a view's module is imported at the first request for one of its routes, a handler's at
+its first event. `./dev infra --check` (and so `./dev test`) fails when this differs from the
+declarations.
 """
 
+from chalicelib.functions import FunctionRow
 from chalicelib.http.routing import RouteRow
 
 ROUTES: dict[str, tuple[RouteRow, ...]] = {
+'''
+FUNCTIONS_HEADER = '''
+FUNCTIONS: tuple[FunctionRow, ...] = (
 '''
 
 
@@ -332,7 +414,10 @@ def route_table(packages: Sequence[Contribution]) -> str:
                   f"({''.join(json.dumps(m) + ',' for m in spec.methods)})),"
                   for spec in routes.specs]
         lines.append("    ),")
-    return ROUTE_TABLE_HEADER + "\n".join(lines) + "\n}\n"
+    functions = [f"    ({json.dumps(f.name)}, {json.dumps(f.module)}, {json.dumps(f.queue_name)}, {f.batch_size}),"
+                 for f in queue_functions(packages)]
+    return ROUTE_TABLE_HEADER + "\n".join(lines) + "\n}\n" + FUNCTIONS_HEADER + "".join(
+        f"{line}\n" for line in functions) + ")\n"
 
 
 # ── writing and checking ────────────────────────────────────────────────────────────────────

@@ -262,3 +262,40 @@ def function_errors_widget(functions: list[str]) -> tuple[str, list[list[Any]], 
     return ("Function errors (per minute)", [
         ["AWS/Lambda", "Errors", "FunctionName", ref(function_resource(f)), {"stat": "Sum", "label": labels.get(f, f)}]
         for f in functions], {"period": 60})
+
+
+def queue_function_alarms(function: str, queue: str, dead_letters: str | None) -> dict[str, Any]:
+    """A package's queue-fed function: any failure alerts (each is a message to be retried), and so
+    does any message its queue gave up on."""
+    resource = function_resource(function)
+    alarms = {f"{resource}ErrorsAlarm": alarm(
+        f"ontime-{function.replace('_', '-')}-errors",
+        f"{function} failed within the last 5 minutes: the message is retried, then kept in the dead-letter "
+        "queue. Read the function's logs (the failed message's correlation id).",
+        "AWS/Lambda", "Errors", dimensions={"FunctionName": {"Ref": resource}}, period_s=300, evaluations=1,
+        breaching=1, threshold=0, comparison="GreaterThanThreshold")}
+    if dead_letters is not None:
+        alarms[f"{resource}DeadLettersAlarm"] = alarm(
+            f"ontime-{function.replace('_', '-')}-dead-letters",
+            f"Messages of {queue} failed every delivery to {function} and sit in its dead-letter queue: read them "
+            "and the function's logs, fix the cause, then redrive them (infra/README.md).",
+            "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+            dimensions={"QueueName": {"Fn::GetAtt": [dead_letters, "QueueName"]}}, period_s=60, evaluations=1,
+            breaching=1, threshold=1, comparison="GreaterThanOrEqualToThreshold", statistic="Maximum")
+    return alarms
+
+
+def queue_function_widget(function: str, queue: str, dead_letters: str | None
+                          ) -> tuple[str, list[list[Any]], dict[str, Any]]:
+    rows: list[list[Any]] = [
+        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", ref(f"{queue}.QueueName"),
+         {"stat": "Maximum", "label": "waiting"}],
+        ["AWS/SQS", "ApproximateNumberOfMessagesNotVisible", "QueueName", ref(f"{queue}.QueueName"),
+         {"stat": "Maximum", "label": "being processed"}],
+    ]
+    if dead_letters is not None:
+        rows.append(["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", ref(f"{dead_letters}.QueueName"),
+                     {"stat": "Maximum", "label": "dead letters (DLQ depth)"}])
+    rows.append(["AWS/Lambda", "Duration", "FunctionName", ref(function_resource(function)),
+                 {"stat": "p99", "label": "duration p99 (ms)", "yAxis": "right"}])
+    return (f"{function}: its queue and its duration", rows, {"period": 60})

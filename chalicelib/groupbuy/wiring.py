@@ -19,6 +19,13 @@ from chalicelib.contribution import (
     WaitingKind,
     Wired,
 )
+from chalicelib.groupbuy.video_infra import (
+    VIDEO_ENVIRONMENT,
+    VIDEO_FUNCTION,
+    VIDEO_OUTPUTS,
+    VIDEO_PERMISSIONS,
+    VIDEO_RESOURCES,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -201,6 +208,11 @@ GROUPBUY = Contribution(
     load_tables=tables,
     load_waiting=waiting,
     seed=seed,
+    functions=(VIDEO_FUNCTION,),
+    permissions=VIDEO_PERMISSIONS,
+    resources=VIDEO_RESOURCES,
+    environment=VIDEO_ENVIRONMENT,
+    outputs=VIDEO_OUTPUTS,
     data_notes="creating or changing a deal = 1 read (the merchant, cached) + 1 conditional put; browsing = 1 "
                "query of the sparse `on_sale` index (or `by_shop`) + the page's merchants (cached).",
 )

@@ -20,6 +20,7 @@ from chalicelib.contribution import models_of
 from chalicelib.dispatch.settings import DispatchSettings
 from chalicelib.persistence.tables import short_name
 from chalicelib.settings import Settings
+from infra.platform import function_resource
 
 ALL_MODELS = {short_name(model): model for model in models_of(contributions())}
 
@@ -34,6 +35,7 @@ ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example"
 # What CloudFormation would substitute for references to resources and pseudo parameters.
 PHYSICAL = {"AlarmQueue": "https://sqs.eu-west-1.amazonaws.com/123456789012/ontime-alarms",
             "WebsocketAPI": "abc123", "PhotoBucket": "ontime-prod-photobucket-1a2b3c",
+            "VideoBucket": "ontime-prod-videos-123456789012-eu-west-1",
             "PageTokenSecret": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:PageTokenSecret-AbCdEf",
             "AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com"}
 
@@ -234,6 +236,7 @@ def test_packaged_functions_each_have_their_generated_policy(stage: str) -> None
     names = {"APIHandler": "api_handler", "WebsocketConnect": "websocket_connect",
              "WebsocketMessage": "websocket_message", "WebsocketDisconnect": "websocket_disconnect",
              "FireAlarms": "fire_alarms", "SweepAlarms": "sweep_alarms"}
+    names |= {function_resource(f.name): f.name for c in contributions() for f in c.functions}  # packages' own
     assert sorted(roles) == sorted(names)
     for function, role in roles.items():
         [document] = [p["PolicyDocument"] for p in resources[role]["Properties"]["Policies"]]

@@ -59,7 +59,8 @@ def test_reading_every_packages_declaration_imports_none_of_their_services_views
     """What each container's first build reads: the packages' wiring (their tables, settings and seeds
     come with the package's first use: test_a_first_order_builds_…)."""
     loaded = modules_after("from chalicelib import bootstrap; bootstrap.contributions()")
-    allowed = ("wiring", "settings", "seed", "tables")
+    # `video_infra`: group-buy's video pipeline declarations (constants its wiring passes on).
+    allowed = ("wiring", "settings", "seed", "tables", "video_infra")
     assert sorted(m for c in WORKFLOWS for m in loaded
                   if m.startswith(f"chalicelib.{c.name}.") and m.rsplit(".", 1)[1] not in allowed) == []
     assert "pydantic" not in loaded
@@ -115,7 +116,7 @@ bootstrap.build(config, verifier=Refusing()).services_of(OrderService)
 """)
     assert "chalicelib.orders.tables" in loaded and "chalicelib.catalogue.tables" in loaded
     unused = tuple(f"chalicelib.{c.name}." for c in WORKFLOWS if c.name not in ("orders", "catalogue"))
-    assert sorted(m for m in loaded if m.startswith(unused) and not m.endswith(".wiring")) == []
+    assert sorted(m for m in loaded if m.startswith(unused) and not m.endswith((".wiring", ".video_infra"))) == []
 
 
 SERVE_MERCHANT_ORDER = """
@@ -156,3 +157,13 @@ def test_serving_it_with_response_validation_on_checks_the_answer_against_its_la
     is refused (a 500 problem, the view's bug) rather than passed through."""
     loaded = modules_after(SERVE_MERCHANT_ORDER.format(validate=True, status=500))
     assert "chalicelib.orders.view_models" in loaded and "pydantic" in loaded
+
+
+def test_a_package_functions_container_imports_its_handler_without_its_service_or_pyav() -> None:
+    """Lambda imports `process_videos`' module alone (its handler string): the service, PyAV and
+    the models come with the first upload, not with the container's init."""
+    loaded = modules_after("import chalicelib.groupbuy.handlers")
+    assert "app" not in loaded
+    assert sorted(m for m in loaded if m.split(".")[0] in ("av", "PIL", "numpy", "pydantic")
+                  or (m.startswith("chalicelib.groupbuy.") and m.rsplit(".", 1)[1] not in (
+                      "handlers", "video_infra"))) == []
