@@ -81,7 +81,7 @@ class DealStore(Protocol):
         ...
 
 
-class OrderStore(EntityStore[GroupOrder], Protocol):
+class GroupOrderStore(EntityStore[GroupOrder], Protocol):
     """Orders. A paid order's commit writes its `NewVoucher`s with it (voucher + code claim)."""
 
     def get(self, order_id: str) -> GroupOrder | None: ...

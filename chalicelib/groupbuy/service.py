@@ -25,7 +25,7 @@ from chalicelib.groupbuy.order import (
     PaymentWindowElapsed,
 )
 from chalicelib.groupbuy.order_decider import OrderChanged, PaymentDeclined, RefundFlagged, VouchersIssued
-from chalicelib.groupbuy.ports import Deals, OrderStore
+from chalicelib.groupbuy.ports import Deals, GroupOrderStore
 from chalicelib.groupbuy.tables import ORDER_KIND
 from chalicelib.groupbuy.views import order_view, voucher_view
 from chalicelib.payments.port import PaymentMismatch, PaymentOutcome, PaymentProvider, PaymentRef, ProviderPayment
@@ -51,7 +51,7 @@ def draw_code() -> str:
 
 
 class GroupOrderService:
-    def __init__(self, engine: WaitStateEngine, store: OrderStore, deals: Deals, vouchers: VoucherService,
+    def __init__(self, engine: WaitStateEngine, store: GroupOrderStore, deals: Deals, vouchers: VoucherService,
                  payments: PaymentProvider, notifier: Notifier, clock: Clock, metrics: MetricsSink, *,
                  window_s: int) -> None:
         self._engine = engine

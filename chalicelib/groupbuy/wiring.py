@@ -50,7 +50,7 @@ def build(platform: Platform) -> Wired[GroupBuyServices]:
     from chalicelib.groupbuy.ports import (
         BookingStore,
         DealStore,
-        OrderStore,
+        GroupOrderStore,
         QueueStore,
         UploadQueue,
         VideoStore,
@@ -75,7 +75,7 @@ def build(platform: Platform) -> Wired[GroupBuyServices]:
         platform.port(BookingStore, lambda: DynamoBookingStore(shards)), platform.port(QueueStore, DynamoQueueStore),
         deals, platform.notifier, platform.clock, platform.metrics)
     orders = GroupOrderService(
-        platform.engine, platform.port(OrderStore, lambda: DynamoOrderStore(shards)), deals, vouchers,
+        platform.engine, platform.port(GroupOrderStore, lambda: DynamoOrderStore(shards)), deals, vouchers,
         platform.payments, platform.notifier, platform.clock, platform.metrics, window_s=settings.payment_window_s)
     files = platform.port(ObjectStore, lambda: S3Objects(settings.video_bucket, config.region, config.s3_endpoint_url))
     retries = platform.port(UploadQueue, lambda: SqsUploadQueue(

@@ -22,9 +22,18 @@ from chalicelib.core.observability import RecordingMetrics
 from chalicelib.dispatch.photos import PhotoStore
 from chalicelib.dispatch.ports import InstallationStore, InstallerStore
 from chalicelib.dispatch.service import DispatchServices
-from chalicelib.groupbuy.ports import DealStore
+from chalicelib.groupbuy.ports import (
+    BookingStore,
+    DealStore,
+    GroupOrderStore,
+    QueueStore,
+    UploadQueue,
+    VideoStore,
+    VoucherStore,
+)
 from chalicelib.groupbuy.service import GroupBuyServices
 from chalicelib.idempotency import IdempotencyStore
+from chalicelib.objects import ObjectStore
 from chalicelib.orders.ports import OrderStore
 from chalicelib.orders.service import OrderService
 from chalicelib.settings import Settings
@@ -41,7 +50,16 @@ from tests.fakes.checkout import (
 )
 from tests.fakes.dispatch import InMemoryInstallationStore, InMemoryInstallerStore, InMemoryPhotoStore
 from tests.fakes.doubles import RecordingAlarmQueue, RecordingPushSender
-from tests.fakes.groupbuy import InMemoryDealStore
+from tests.fakes.groupbuy import (
+    InMemoryBookingStore,
+    InMemoryDealStore,
+    InMemoryGroupOrderStore,
+    InMemoryQueueStore,
+    InMemoryVideoStore,
+    InMemoryVoucherStore,
+    RecordingUploadQueue,
+)
+from tests.fakes.objects import InMemoryObjects
 from tests.fakes.orders import InMemoryOrderStore
 from tests.fakes.platform_ports import InMemoryConnectionRegistry, InMemoryIdempotencyStore
 
@@ -65,12 +83,19 @@ class FakeStores:
     addresses: InMemoryAddressStore = field(default_factory=InMemoryAddressStore)
     coupons: InMemoryCouponStore = field(default_factory=InMemoryCouponStore)
     deals: InMemoryDealStore = field(default_factory=InMemoryDealStore)
+    vouchers: InMemoryVoucherStore = field(default_factory=InMemoryVoucherStore)
+    bookings: InMemoryBookingStore = field(default_factory=InMemoryBookingStore)
+    queues: InMemoryQueueStore = field(default_factory=InMemoryQueueStore)
+    videos: InMemoryVideoStore = field(default_factory=InMemoryVideoStore)
+    video_files: InMemoryObjects = field(default_factory=lambda: InMemoryObjects("ontime-videos"))
+    upload_retries: RecordingUploadQueue = field(default_factory=RecordingUploadQueue)
     idempotency: InMemoryIdempotencyStore = field(default_factory=InMemoryIdempotencyStore)
     connections: InMemoryConnectionRegistry = field(default_factory=InMemoryConnectionRegistry)
 
     def __post_init__(self) -> None:
         self.installations = InMemoryInstallationStore(self.installers)
         self.purchases = InMemoryPurchaseStore(self.suppliers, self.supplier_orders)
+        self.group_orders = InMemoryGroupOrderStore(self.vouchers)
 
     def by_port(self) -> dict[object, object]:
         """What `bootstrap.build(overrides=…)` takes: the fake for each port."""
@@ -78,6 +103,9 @@ class FakeStores:
                 InstallerStore: self.installers, PhotoStore: self.photos, PurchaseStore: self.purchases,
                 SupplierOrderStore: self.supplier_orders, SupplierStore: self.suppliers,
                 AddressStore: self.addresses, CouponStore: self.coupons, DealStore: self.deals,
+                GroupOrderStore: self.group_orders, VoucherStore: self.vouchers, BookingStore: self.bookings,
+                QueueStore: self.queues, VideoStore: self.videos, ObjectStore: self.video_files,
+                UploadQueue: self.upload_retries,
                 IdempotencyStore: self.idempotency}
 
 

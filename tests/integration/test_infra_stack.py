@@ -36,6 +36,7 @@ ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example"
 PHYSICAL = {"AlarmQueue": "https://sqs.eu-west-1.amazonaws.com/123456789012/ontime-alarms",
             "WebsocketAPI": "abc123", "PhotoBucket": "ontime-prod-photobucket-1a2b3c",
             "VideoBucket": "ontime-prod-videos-123456789012-eu-west-1",
+            "VideoQueue": "https://sqs.eu-west-1.amazonaws.com/123456789012/ontime-videos",
             "PageTokenSecret": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:PageTokenSecret-AbCdEf",
             "AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com"}
 
@@ -122,7 +123,9 @@ def test_every_packages_settings_read_from_what_an_aws_stage_gives_its_functions
     template = _json(TEMPLATE)
     settings = Settings.from_env(_function_env(stage, {**_defaults(template), "JwtIssuer": ISSUER}))
     read = {c.name: c.settings(settings) for c in contributions() if c.settings is not None}
-    assert sorted(read) == ["catalogue", "checkout", "dispatch"]
+    assert sorted(read) == ["catalogue", "checkout", "dispatch", "groupbuy"]
+    videos: Any = read["groupbuy"]
+    assert (videos.video_bucket, videos.video_queue_url) == (PHYSICAL["VideoBucket"], PHYSICAL["VideoQueue"])
 
 
 def test_explicit_jwks_url_and_audience_reach_the_functions() -> None:

@@ -27,9 +27,9 @@ from chalicelib.persistence.tables import DueIndex, WaitingEntityModel
 from infra import generate
 
 
-class BookingModel(WaitingEntityModel):
+class AppointmentModel(WaitingEntityModel):
     class Meta:
-        table_name = "bookings"
+        table_name = "appointments"
 
     id = UnicodeAttribute(hash_key=True)
     slot_at = NumberAttribute()
@@ -50,9 +50,9 @@ def _nothing(platform: Platform) -> Wired[None]:
 
 GROUP_BUY = Contribution(
     name="group_buy", summary="a package the tests invent", build=_nothing,
-    load_tables=lambda: (Table(BookingModel, (Grant((Function.API,), READ),
+    load_tables=lambda: (Table(AppointmentModel, (Grant((Function.API,), READ),
                                               Grant(("process_videos",), ("dynamodb:GetItem",)))),),
-    load_waiting=lambda: (WaitingKind("booking", BookingModel, "queue updates"),),
+    load_waiting=lambda: (WaitingKind("appointment", AppointmentModel, "queue updates"),),
     alarms=(MetricAlarm("NoShowAlarm", "ontime-no-shows", "many no-shows", "NoShow"),),
     widgets=(Widget("Group-buy: no-shows", (("ontime", "NoShow", {"stat": "Sum"}),)),),
 )
@@ -74,11 +74,11 @@ def test_the_committed_files_are_what_the_declarations_produce() -> None:
 
 def test_a_new_package_gets_its_table_with_the_due_index_and_a_lateness_alarm() -> None:
     added = resources(with_group_buy())
-    table = added["BookingsTable"]["Properties"]
-    assert table["TableName"] == "ontime-bookings"
+    table = added["AppointmentsTable"]["Properties"]
+    assert table["TableName"] == "ontime-appointments"
     assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["due"]
-    lateness = added["BookingAlarmLatenessAlarm"]["Properties"]
-    assert lateness["Dimensions"] == [{"Name": "kind", "Value": "booking"}] and lateness["ExtendedStatistic"] == "p99"
+    lateness = added["AppointmentAlarmLatenessAlarm"]["Properties"]
+    assert lateness["Dimensions"] == [{"Name": "kind", "Value": "appointment"}] and lateness["ExtendedStatistic"] == "p99"
     assert added["NoShowAlarm"]["Properties"]["MetricName"] == "NoShow"
 
 
@@ -90,7 +90,7 @@ def test_a_new_package_changes_nothing_that_was_there() -> None:
 
 def test_a_new_packages_alarms_and_graphs_reach_the_dashboard() -> None:
     body = json.dumps(resources(with_group_buy())["OpsDashboard"]["Properties"]["DashboardBody"])
-    assert "${NoShowAlarm.Arn}" in body and "${BookingAlarmLatenessAlarm.Arn}" in body
+    assert "${NoShowAlarm.Arn}" in body and "${AppointmentAlarmLatenessAlarm.Arn}" in body
     assert "Group-buy: no-shows" in body
 
 
@@ -98,15 +98,15 @@ def test_a_new_packages_grants_reach_exactly_the_functions_named() -> None:
     packages = with_group_buy()
     assert "process_videos" in generate.functions_of(packages)
     rest = {s["Sid"]: s for s in generate.policy(Function.API, packages)["Statement"]}
-    assert rest["BookingsTable"]["Action"] == sorted(READ)
+    assert rest["AppointmentsTable"]["Action"] == sorted(READ)
     videos = {s["Sid"]: s for s in generate.policy("process_videos", packages)["Statement"]}
-    assert videos["BookingsTable"]["Action"] == ["dynamodb:GetItem"]
+    assert videos["AppointmentsTable"]["Action"] == ["dynamodb:GetItem"]
     sweep = {s["Sid"]: s for s in generate.policy(Function.SWEEP_ALARMS, packages)["Statement"]}
-    assert sweep["BookingsTable"] == {"Sid": "BookingsTable", "Effect": "Allow", "Action": ["dynamodb:Query"],
-                                      "Resource": [{"Fn::Sub": "${BookingsTable.Arn}/index/due"}]}
+    assert sweep["AppointmentsTable"] == {"Sid": "AppointmentsTable", "Effect": "Allow", "Action": ["dynamodb:Query"],
+                                      "Resource": [{"Fn::Sub": "${AppointmentsTable.Arn}/index/due"}]}
     fire = {s["Sid"]: s for s in generate.policy(Function.FIRE_ALARMS, packages)["Statement"]}
-    assert fire["BookingsTable"]["Action"] == ["dynamodb:GetItem", "dynamodb:PutItem"]
-    assert "BookingsTable" not in {s["Sid"] for s in generate.policy(Function.WS_CONNECT, packages)["Statement"]}
+    assert fire["AppointmentsTable"]["Action"] == ["dynamodb:GetItem", "dynamodb:PutItem"]
+    assert "AppointmentsTable" not in {s["Sid"] for s in generate.policy(Function.WS_CONNECT, packages)["Statement"]}
 
 
 def test_a_waiting_kind_whose_table_has_no_due_index_is_refused() -> None:
@@ -117,6 +117,6 @@ def test_a_waiting_kind_whose_table_has_no_due_index_is_refused() -> None:
 
 
 def test_two_packages_declaring_one_table_are_refused() -> None:
-    twin = Contribution(name="twin", summary="", build=_nothing, load_tables=lambda: (Table(BookingModel, ()),))
-    with pytest.raises(SystemExit, match="bookings"):
+    twin = Contribution(name="twin", summary="", build=_nothing, load_tables=lambda: (Table(AppointmentModel, ()),))
+    with pytest.raises(SystemExit, match="appointments"):
         generate.template((*with_group_buy(), twin))

@@ -107,7 +107,8 @@ def test_vouchers_are_issued_at_most_once_whatever_the_order_of_events(moves: li
     order, now, issued = pending(quantity), T0 + 1000, 0
     for move in moves:
         now += 60_000
-        events: dict[str, OrderEvent] = {"pay": paid_event(order, at=now), "pay_late": paid_event(order, at=order.payment_deadline + 1),
+        events: dict[str, OrderEvent] = {
+            "pay": paid_event(order, at=now), "pay_late": paid_event(order, at=order.payment_deadline + 1),
                  "elapse": PaymentWindowElapsed(order.payment_deadline), "cancel": CancelOrder("customer:u1"),
                  "fail": PaymentFailed("pay_1", now)}
         event = events[move]
