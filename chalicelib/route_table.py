@@ -122,9 +122,9 @@ ROUTES: dict[str, tuple[RouteRow, ...]] = {
     "chalicelib.groupbuy.routes_customer": (
         ("buy_deal", "/group-buy/orders", ("POST",)),
         ("my_group_orders", "/group-buy/orders", ("GET",)),
-        ("get_group_order", "/group-buy/orders/{order_id}", ("GET",)),
-        ("cancel_group_order", "/group-buy/orders/{order_id}/cancel", ("POST",)),
-        ("reconcile_group_order", "/group-buy/orders/{order_id}/reconcile", ("POST",)),
+        ("get_group_order", "/group-buy/orders/{group_order_id}", ("GET",)),
+        ("cancel_group_order", "/group-buy/orders/{group_order_id}/cancel", ("POST",)),
+        ("reconcile_group_order", "/group-buy/orders/{group_order_id}/reconcile", ("POST",)),
         ("my_vouchers", "/vouchers", ("GET",)),
         ("get_voucher", "/vouchers/{voucher_id}", ("GET",)),
         ("voucher_slots", "/vouchers/{voucher_id}/slots", ("GET",)),

@@ -29,7 +29,7 @@ from chalicelib.core.clock import FakeClock
 from chalicelib.core.observability import RecordingMetrics
 from chalicelib.persistence.tables import configure_tables
 from chalicelib.settings import Settings
-from devstack.provision import bucket_environment, provision
+from devstack.provision import bucket_environment, provision, queue_environment
 from devstack.sandbox.provider import SandboxProvider
 from devstack.tokens import DevTokenIssuer
 from tests import figures, iam, pushes
@@ -67,6 +67,11 @@ class World(Services):
     @property
     def settings(self) -> Settings:
         return self.container.settings
+
+    def put_object(self, key: str, body: bytes, content_type: str) -> None:
+        """What a phone's presigned POST leaves in the video bucket (moto's S3)."""
+        bucket = self.settings.env.get("ONTIME_VIDEO_BUCKET", "ontime-videos")
+        aws_client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
 
 
 
@@ -177,6 +182,7 @@ def settings_for_tests(queue_urls: dict[str, str], **env: str) -> Settings:
         "ONTIME_STAGE": "local", "ONTIME_ALARM_QUEUE_URL": queue_urls["ontime-alarms"],
         "AWS_DEFAULT_REGION": "us-east-1", "ONTIME_PAYMENT_WEBHOOK_SECRETS": WEBHOOK_SECRET,
         "ONTIME_PAGE_TOKEN_SECRETS": PAGE_TOKEN_SECRET, "ONTIME_VALIDATE_RESPONSES": "1", **bucket_environment(),
+        **queue_environment(queue_urls),
         **env})
 
 

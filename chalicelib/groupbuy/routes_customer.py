@@ -10,7 +10,7 @@ from chalicelib.auth.principal import Role
 from chalicelib.groupbuy.service import GroupBuyServices
 from chalicelib.groupbuy.views import booking_view, order_view, voucher_view
 from chalicelib.http.lists import list_body
-from chalicelib.http.routing import Call, Routes, models_module
+from chalicelib.http.routing import ANY_ROLE, Call, Routes, models_module
 
 if TYPE_CHECKING:  # the models bring pydantic: imported where a view or a document first reads one
     from chalicelib.groupbuy import schemas, view_models
@@ -40,25 +40,25 @@ def my_group_orders(call: GroupBuy) -> dict[str, Any]:
     return list_body(call.services.orders.orders(call.principal, *call.page()), lambda o: order_view(o, call.now))
 
 
-@routes.route("/group-buy/orders/{order_id}", methods=["GET"], roles=BUYER_OR_OPS,
+@routes.route("/group-buy/orders/{group_order_id}", methods=["GET"], roles=BUYER_OR_OPS,
               response=lambda: view_models.GroupOrderView)
-def get_group_order(call: GroupBuy, order_id: str) -> dict[str, Any]:
+def get_group_order(call: GroupBuy, group_order_id: str) -> dict[str, Any]:
     """An order with its payment window, and once paid its vouchers' ids."""
-    return order_view(call.services.orders.get(call.principal, order_id), call.now)
+    return order_view(call.services.orders.get(call.principal, group_order_id), call.now)
 
 
-@routes.route("/group-buy/orders/{order_id}/cancel", methods=["POST"], roles=BUYER_OR_OPS,
+@routes.route("/group-buy/orders/{group_order_id}/cancel", methods=["POST"], roles=BUYER_OR_OPS,
               response=lambda: view_models.GroupOrderView)
-def cancel_group_order(call: GroupBuy, order_id: str) -> dict[str, Any]:
+def cancel_group_order(call: GroupBuy, group_order_id: str) -> dict[str, Any]:
     """Cancel an unpaid order."""
-    return order_view(call.services.orders.cancel(call.principal, order_id), call.now)
+    return order_view(call.services.orders.cancel(call.principal, group_order_id), call.now)
 
 
-@routes.route("/group-buy/orders/{order_id}/reconcile", methods=["POST"], roles=BUYER_OR_OPS,
+@routes.route("/group-buy/orders/{group_order_id}/reconcile", methods=["POST"], roles=BUYER_OR_OPS,
               response=lambda: view_models.GroupOrderView)
-def reconcile_group_order(call: GroupBuy, order_id: str) -> dict[str, Any]:
+def reconcile_group_order(call: GroupBuy, group_order_id: str) -> dict[str, Any]:
     """Ask the provider instead of waiting for its callback (the app, back from the pay page)."""
-    return order_view(call.services.orders.reconcile(call.principal, order_id), call.now)
+    return order_view(call.services.orders.reconcile(call.principal, group_order_id), call.now)
 
 
 @routes.route("/vouchers", methods=["GET"], roles=BUYER, response=lambda: responses.Page[view_models.VoucherView])
@@ -85,10 +85,11 @@ def voucher_slots(call: GroupBuy, voucher_id: str) -> dict[str, Any]:
     return call.services.vouchers.slots(call.principal, voucher_id)
 
 
-@routes.route("/vouchers/{voucher_id}/bookings", methods=["POST"], roles=BUYER, status=201,
-              body=lambda: schemas.BookingsIn, response=lambda: view_models.BookingsMadeView, idempotent=True)
+@routes.route("/vouchers/{voucher_id}/bookings", methods=["POST"], roles=BUYER, body=lambda: schemas.BookingsIn,
+              response=lambda: view_models.BookingsMadeView)
 def book_slots(call: GroupBuy, voucher_id: str) -> dict[str, Any]:
-    """Pick one slot or several: each becomes a booking with its queue updates; full slots are refused."""
+    """Pick one slot or several: each becomes a booking with its queue updates; full slots are refused.
+    Picking a slot the voucher holds answers its booking again (one booking per voucher and slot)."""
     return call.services.vouchers.book(call.principal, voucher_id, call.body(schemas.BookingsIn).slot_ids)
 
 
@@ -99,7 +100,7 @@ def cancel_booking(call: GroupBuy, voucher_id: str, booking_id: str) -> dict[str
     return booking_view(call.services.vouchers.cancel_booking(call.principal, voucher_id, booking_id), call.now)
 
 
-@routes.route("/shops/{shop_id}/queue", methods=["GET"], roles=(Role.CUSTOMER, Role.MERCHANT, Role.OPS),
+@routes.route("/shops/{shop_id}/queue", methods=["GET"], roles=ANY_ROLE,
               response=lambda: view_models.QueueView)
 def shop_queue(call: GroupBuy, shop_id: str) -> dict[str, Any]:
     """The shop's queue as last reported, with the estimated wait."""
@@ -120,7 +121,7 @@ def retry_video(call: GroupBuy, voucher_id: str, video_id: str) -> dict[str, Any
     return call.services.videos.retry(call.principal, voucher_id, video_id)
 
 
-@routes.route("/deals/{deal_id}/videos", methods=["GET"], roles=(Role.CUSTOMER, Role.MERCHANT, Role.OPS),
+@routes.route("/deals/{deal_id}/videos", methods=["GET"], roles=ANY_ROLE,
               response=lambda: responses.Page[view_models.VideoView])
 def deal_videos(call: GroupBuy, deal_id: str) -> dict[str, Any]:
     """Buyers' on-site videos of the deal, newest first, each with short-lived links to the MP4 and poster."""

@@ -13,7 +13,7 @@ RedeemCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^
 
 
 class GroupOrderIn(Strict):
-    model_config = example({"deal_id": "deal_demo_hotpot", "quantity": 2})
+    model_config = example({"deal_id": "deal_demo_noodles", "quantity": 2})
 
     deal_id: Id
     quantity: Annotated[int, Field(ge=1, le=99)] = 1

@@ -70,7 +70,8 @@ class BookingChangedView(BookingView):
 
 class VoucherView(ResponseBody):
     voucher_id: str
-    order_id: str
+    order_id: str | None
+    """The buyer's order (a shop that redeemed the voucher does not see it)."""
     deal_id: str
     shop_id: str
     title: str

@@ -64,7 +64,7 @@ def booking_view(booking: Booking, now: int) -> dict[str, Any]:
 def voucher_view(voucher: Voucher, bookings: list[Booking] | None, now: int, *, for_buyer: bool = True
                  ) -> dict[str, Any]:
     return {
-        "voucher_id": voucher.id, "order_id": voucher.order_id, "deal_id": voucher.deal_id,
+        "voucher_id": voucher.id, "order_id": voucher.order_id if for_buyer else None, "deal_id": voucher.deal_id,
         "shop_id": voucher.shop_id, "title": voucher.title, "status": voucher.status.value,
         "code": voucher.code if for_buyer else None, "qr_payload": voucher.qr_payload if for_buyer else None,
         "price": money_of(voucher.price, voucher.currency), "expires_at": iso(voucher.expires_at),

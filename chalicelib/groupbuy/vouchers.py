@@ -185,7 +185,7 @@ class VoucherService:
     # ── the shop ────────────────────────────────────────────────────────────────────────────
 
     def report_queue(self, caller: Principal, shop_id: str, waiting: int) -> dict[str, Any]:
-        caller.require(Role.MERCHANT, Role.OPS)
+        caller.require(Role.MERCHANT)
         if not caller.acts_for_merchant(shop_id):
             raise NotFound(f"shop {shop_id} not found")
         now = self._clock.now_ms()

@@ -108,6 +108,17 @@ def everyone(world: World, client: Client) -> Everyone:
     books = next(r for r in records if r["supplier"]["supplier_id"] == "s_demo_books")
     made.ids["record_id"] = books["record_id"]
     made.ids["sub_order_id"] = books["sub_orders"][0]["sub_order_id"]
+    bought = _created(customer.post("/group-buy/orders", _example("/group-buy/orders")))
+    made.ids["group_order_id"] = bought["order_id"]
+    paid = provider.pay(bought["payment"]["payment_id"])
+    assert Api(client, None).post("/payments/callback", raw=paid.body, headers=paid.headers).status == 200
+    voucher_id = customer.get(f"/group-buy/orders/{bought['order_id']}").body["voucher_ids"][0]
+    made.ids["voucher_id"] = voucher_id
+    slot = customer.get(f"/vouchers/{voucher_id}/slots").body["slots"][-1]["slot_id"]
+    booked = customer.post(f"/vouchers/{voucher_id}/bookings", {"slot_ids": [slot]})
+    assert booked.status == 200, booked.body
+    made.ids["booking_id"] = booked.body["bookings"][0]["booking_id"]
+    made.ids["video_id"] = "vid_none"
     return made
 
 

@@ -227,6 +227,29 @@ ROWS: dict[str, Row] = {
     "GET /shops/{shop_id}/group-buy-settings": public(MERCHANT, target=lambda t, s: {"shop_id": t.merchant(s)}),
     "PUT /shops/{shop_id}/group-buy-settings": row(MERCHANT, OPS, target=lambda t, s: {"shop_id": t.merchant(s)},
                                                    body=body({"days": 2})),
+    # ── group-buy: orders, vouchers, bookings, the shop, videos ────────────────────────────
+    "POST /group-buy/orders": row(CUSTOMER, body=lambda t, s: {"deal_id": t.deal(s)}),
+    "GET /group-buy/orders": row(CUSTOMER, builds=(Town.group_order,)),
+    "GET /group-buy/orders/{group_order_id}": row(CUSTOMER, OPS,
+                                                 target=lambda t, s: {"group_order_id": t.group_order(s)}),
+    "POST /group-buy/orders/{group_order_id}/cancel": row(
+        CUSTOMER, OPS, target=lambda t, s: {"group_order_id": t.unpaid_group_order(s)}),
+    "POST /group-buy/orders/{group_order_id}/reconcile": row(
+        CUSTOMER, OPS, target=lambda t, s: {"group_order_id": t.group_order(s)}),
+    "GET /vouchers": row(CUSTOMER, builds=(Town.voucher,)),
+    "GET /vouchers/{voucher_id}": row(CUSTOMER, MERCHANT, OPS,
+                                      target=lambda t, s: {"voucher_id": t.redeemed_voucher(s)}),
+    "GET /vouchers/{voucher_id}/slots": row(CUSTOMER, OPS, target=lambda t, s: {"voucher_id": t.voucher(s)}),
+    "POST /vouchers/{voucher_id}/bookings": row(CUSTOMER, target=lambda t, s: {"voucher_id": t.voucher(s)},
+                                                body=lambda t, s: {"slot_ids": [t.later_slot(s)]}),
+    "POST /vouchers/{voucher_id}/bookings/{booking_id}/cancel": row(CUSTOMER, OPS, target=Town.booking),
+    "POST /vouchers/{voucher_id}/video-upload": row(CUSTOMER,
+                                                    target=lambda t, s: {"voucher_id": t.redeemed_voucher(s)}),
+    "POST /vouchers/{voucher_id}/videos/{video_id}/retry": row(CUSTOMER, OPS, target=Town.failed_video),
+    "GET /shops/{shop_id}/queue": public(target=lambda t, s: {"shop_id": t.merchant(s)}),
+    "GET /deals/{deal_id}/videos": public(target=lambda t, s: {"deal_id": t.deal(s)}),
+    "POST /merchant/vouchers/redeem": row(MERCHANT, body=lambda t, s: {"code": t.code(s)}),
+    "PUT /merchant/queue": row(MERCHANT, body=body({"waiting": 3}), builds=(Town.merchant,)),
 }
 
 

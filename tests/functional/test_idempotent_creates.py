@@ -128,6 +128,16 @@ def deal(world: World, client: Client) -> Target:
     return Target(shop.merchant, "/deals", body, _field("deal_id"))
 
 
+def group_order(world: World, client: Client) -> Target:
+    shop = Shop(world, client)
+    shop.open()
+    created = shop.merchant.post("/deals", {"title": "Noodles for two", "price": cny(4900),
+                                            "valid_until": "2030-12-31T16:00:00Z"})
+    assert created.status == 201, created.body
+    return Target(shop.customer, "/group-buy/orders", {"deal_id": created.body["deal_id"], "quantity": 2},
+                  _field("order_id"))
+
+
 RECIPES: dict[str, Callable[[World, Client], Target]] = {
     "POST /merchants": merchant,
     "POST /merchants/{merchant_id}/products": product,
@@ -142,6 +152,7 @@ RECIPES: dict[str, Callable[[World, Client], Target]] = {
     "POST /installations": installation,
     "POST /installer/dispatches/{installation_id}/photos": photo,
     "POST /deals": deal,
+    "POST /group-buy/orders": group_order,
 }
 
 
@@ -216,4 +227,6 @@ def _changed(body: dict[str, Any]) -> dict[str, Any]:
         return {**body, "active": False}
     if "product" in body:
         return {**body, "product": "Water heater"}
+    if "quantity" in body:
+        return {**body, "quantity": body["quantity"] + 1}
     return {**body, "items": [{**body["items"][0], "quantity": 1}]}

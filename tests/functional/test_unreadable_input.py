@@ -88,7 +88,7 @@ def callers(world: World, client: Client, shop: Shop, crew: Crew) -> list[Api]:
         ("installer", "i1", {}), ("supplier", "s_shoes-clerk", {"supplier_id": "s_shoes"}))]
 
 
-PATH_VALUES = {"merchant_id": "m1", "supplier_id": "s_shoes", "installer_id": "i1"}
+PATH_VALUES = {"merchant_id": "m1", "supplier_id": "s_shoes", "installer_id": "i1", "deal_id": "deal_1"}
 NESTED_TOKENS = {
     "1,000 nested arrays": base64.urlsafe_b64encode(b"[" * 1_000 + b"]" * 1_000).decode().rstrip("="),
     "a lone surrogate": base64.urlsafe_b64encode(b'{"pk": {"S": "\\ud800"}}').decode().rstrip("="),

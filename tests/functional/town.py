@@ -26,6 +26,7 @@ from chalice.test import Client
 
 from chalicelib.bootstrap import contributions
 from chalicelib.contribution import models_of
+from chalicelib.groupbuy.video import VideoStatus
 from chalicelib.persistence.tables import short_name
 from tests.conftest import World
 from tests.events import ws_message
@@ -125,6 +126,78 @@ class Town(AppLevers):
             assert created.status == 201, created.body
             return str(created.body["deal_id"])
         return self._once("deal", side, build)
+
+    def group_order(self, side: str) -> str:
+        """A paid group-buy order of `cust-<side>` for the deal of `m-<side>`: its one voucher issued."""
+        def build() -> str:
+            created = self.caller("customer", side).post("/group-buy/orders", {"deal_id": self.deal(side)})
+            assert created.status == 201, created.body
+            paid = self._market.pay(created.body)
+            assert paid.status == 200 and paid.body["status"] == "processed", paid.body
+            order = self.caller("customer", side).get(f"/group-buy/orders/{created.body['order_id']}").body
+            self._record(str(order["voucher_ids"][0]), ("customer", side))
+            return self._record(created.body["order_id"], ("customer", side))
+        return self._once("group_order", side, build)
+
+    def unpaid_group_order(self, side: str) -> str:
+        def build() -> str:
+            created = self.caller("customer", side).post("/group-buy/orders", {"deal_id": self.deal(side)})
+            assert created.status == 201, created.body
+            return self._record(created.body["order_id"], ("customer", side))
+        return self._once("unpaid_group_order", side, build)
+
+    def voucher(self, side: str) -> str:
+        order = self.caller("customer", side).get(f"/group-buy/orders/{self.group_order(side)}").body
+        return str(order["voucher_ids"][0])
+
+    def code(self, side: str) -> str:
+        """The voucher's code, for its shop to redeem (which then sees the voucher)."""
+        voucher_id = self.voucher(side)
+        self._record(voucher_id, ("customer", side), ("merchant", side))
+        return str(self.caller("customer", side).get(f"/vouchers/{voucher_id}").body["code"])
+
+    def later_slot(self, side: str) -> str:
+        """The last slot the voucher is offered: still bookable whatever the test does first."""
+        slots = self.caller("customer", side).get(f"/vouchers/{self.voucher(side)}/slots").body["slots"]
+        return str(slots[-1]["slot_id"])
+
+    def booking(self, side: str) -> dict[str, str]:
+        def build() -> dict[str, str]:
+            voucher_id = self.voucher(side)
+            made = self.caller("customer", side).post(f"/vouchers/{voucher_id}/bookings",
+                                                      {"slot_ids": [self.later_slot(side)]})
+            assert made.status == 200, made.body
+            booking_id = str(made.body["bookings"][0]["booking_id"])
+            self._record(booking_id, ("customer", side))
+            return {"voucher_id": voucher_id, "booking_id": booking_id}
+        return self._once("booking", side, build)
+
+    def redeemed_voucher(self, side: str) -> str:
+        """A voucher of a second paid order, redeemed by `m-<side>`: now its shop's to see too."""
+        def build() -> str:
+            created = self.caller("customer", side).post("/group-buy/orders", {"deal_id": self.deal(side)})
+            assert created.status == 201, created.body
+            assert self._market.pay(created.body).status == 200
+            order = self.caller("customer", side).get(f"/group-buy/orders/{created.body['order_id']}").body
+            voucher_id = str(order["voucher_ids"][0])
+            code = self.caller("customer", side).get(f"/vouchers/{voucher_id}").body["code"]
+            used = self.caller("merchant", side).post("/merchant/vouchers/redeem", {"code": code})
+            assert used.status == 200, used.body
+            self._record(created.body["order_id"], ("customer", side))
+            return self._record(voucher_id, ("customer", side), ("merchant", side))
+        return self._once("redeemed_voucher", side, build)
+
+    def failed_video(self, side: str) -> dict[str, str]:
+        """The redeemed voucher's upload, whose processing failed (the buyer may retry it)."""
+        def build() -> dict[str, str]:
+            voucher_id = self.redeemed_voucher(side)
+            videos = self.world.groupbuy.videos
+            [video] = videos.store.for_voucher(voucher_id)
+            self.world.put_object(video.source_key, b"\0" * 64, "video/mp4")
+            assert videos.store.move(video, frozenset({video.status}), {"status": VideoStatus.FAILED}) is not None
+            self._record(video.id, ("customer", side))
+            return {"voucher_id": voucher_id, "video_id": video.id}
+        return self._once("failed_video", side, build)
 
     def deal_body(self, side: str) -> dict[str, Any]:
         return {"shop_id": self.merchant(side), "title": f"Noodles for two at {side}",

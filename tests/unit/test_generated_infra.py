@@ -78,7 +78,8 @@ def test_a_new_package_gets_its_table_with_the_due_index_and_a_lateness_alarm() 
     assert table["TableName"] == "ontime-appointments"
     assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["due"]
     lateness = added["AppointmentAlarmLatenessAlarm"]["Properties"]
-    assert lateness["Dimensions"] == [{"Name": "kind", "Value": "appointment"}] and lateness["ExtendedStatistic"] == "p99"
+    assert lateness["Dimensions"] == [{"Name": "kind", "Value": "appointment"}]
+    assert lateness["ExtendedStatistic"] == "p99"
     assert added["NoShowAlarm"]["Properties"]["MetricName"] == "NoShow"
 
 
