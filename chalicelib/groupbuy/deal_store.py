@@ -15,7 +15,7 @@ from pynamodb.expressions.condition import Condition
 
 from chalicelib.core.errors import ConcurrentUpdate
 from chalicelib.groupbuy.deal import Deal, ShopSettings
-from chalicelib.groupbuy.slots import Meal, SlotSettings
+from chalicelib.groupbuy.slots import Meal, SlotSettings, wall_text
 from chalicelib.groupbuy.tables import ON_SALE, DealModel, MealMap, ShopSettingsModel
 from chalicelib.persistence.entity_store import get_or_none
 from chalicelib.persistence.mapping import int_or_none
@@ -63,7 +63,7 @@ class DynamoDealStore:
         item = ShopSettingsModel(
             shop_id=settings.shop_id, zone=slots.zone if settings.zone_overridden else None,
             meals=[_meal_map(m) for m in slots.meals],
-            days=slots.days, lead_min=slots.lead_min, interval_min=slots.interval_min, capacity=slots.capacity,
+            days=slots.days, lead_s=slots.lead_s, interval_s=slots.interval_s, capacity=slots.capacity,
             minutes_per_person_default=settings.minutes_per_person_default, updated_at=settings.updated_at or 0)
         if settings.version:  # else none stored: save() requires the version not to exist yet (create-only)
             item.version = settings.version
@@ -106,17 +106,13 @@ def _deal(item: DealModel) -> Deal:
 
 
 def _meal_map(meal: Meal) -> MealMap:
-    return MealMap(name=meal.name, start=_hhmm(meal.start), end=_hhmm(meal.end))  # type: ignore[no-untyped-call]
-
-
-def _hhmm(wall: time) -> str:
-    return wall.strftime("%H:%M")
+    return MealMap(name=meal.name, start=wall_text(meal.start), end=wall_text(meal.end))  # type: ignore[no-untyped-call]
 
 
 def _settings(item: ShopSettingsModel, merchant_zone: str) -> ShopSettings:
     meals = tuple(Meal(m.name, time.fromisoformat(m.start), time.fromisoformat(m.end)) for m in item.meals)
     slots = SlotSettings(zone=item.zone or merchant_zone, meals=meals, days=int(item.days),
-                         lead_min=int(item.lead_min), interval_min=int(item.interval_min),
+                         lead_s=int(item.lead_s), interval_s=int(item.interval_s),
                          capacity=int_or_none(item.capacity))
     return ShopSettings(item.shop_id, slots, float(item.minutes_per_person_default),
                         zone_overridden=item.zone is not None, updated_at=int(item.updated_at),

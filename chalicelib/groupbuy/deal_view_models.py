@@ -52,8 +52,8 @@ class ShopSettingsView(ResponseBody):
     """True: `time_zone` is the merchant's (and follows it); false: the settings chose it."""
     meals: list[MealView]
     days: int
-    lead_min: int
-    interval_min: int
+    lead_s: int
+    interval_s: int
     capacity: int | None
     minutes_per_person_default: float
     defaults: bool

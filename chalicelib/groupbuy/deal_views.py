@@ -9,6 +9,7 @@ from chalicelib.core.money import Money, money_map
 from chalicelib.core.timefmt import iso, iso_or_none
 from chalicelib.groupbuy.deal import ShopSettings
 from chalicelib.groupbuy.deals import Listing
+from chalicelib.groupbuy.slots import wall_text
 
 
 def deal_view(listing: Listing, now: int) -> dict[str, Any]:
@@ -43,11 +44,11 @@ def shop_settings_view(settings: ShopSettings) -> dict[str, Any]:
         "shop_id": settings.shop_id,
         "time_zone": slots.zone,
         "follows_shop_time_zone": not settings.zone_overridden,
-        "meals": [{"name": m.name, "start": m.start.strftime("%H:%M"), "end": m.end.strftime("%H:%M")}
+        "meals": [{"name": m.name, "start": wall_text(m.start), "end": wall_text(m.end)}
                   for m in slots.meals],
         "days": slots.days,
-        "lead_min": slots.lead_min,
-        "interval_min": slots.interval_min,
+        "lead_s": slots.lead_s,
+        "interval_s": slots.interval_s,
         "capacity": slots.capacity,
         "minutes_per_person_default": settings.minutes_per_person_default,
         "defaults": settings.version == 0,

@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # request bodies: only named here, so that alarms and pushes 
 
     from chalicelib.groupbuy.schemas_deals import DealIn, DealPatch, ShopSettingsIn
 
-_SLOT_FIELDS = ("days", "lead_min", "interval_min", "capacity")
+_SLOT_FIELDS = ("days", "lead_s", "interval_s", "capacity")
 
 
 @dataclass(frozen=True)
@@ -253,8 +253,8 @@ def _slot_settings(body: ShopSettingsIn, shop: Shop) -> SlotSettings:
     meals = tuple(Meal(m.name, time.fromisoformat(m.start), time.fromisoformat(m.end)) for m in body.meals)
     slots: SlotSettings | None = None
     try:
-        slots = SlotSettings(zone=zone, meals=meals, days=body.days, lead_min=body.lead_min,
-                             interval_min=body.interval_min, capacity=body.capacity)
+        slots = SlotSettings(zone=zone, meals=meals, days=body.days, lead_s=body.lead_s,
+                             interval_s=body.interval_s, capacity=body.capacity)
     except ValueError as exc:
         message = str(exc)
         errors.append(FieldError(next((f for f in _SLOT_FIELDS if message.startswith(f)), "meals"), message))

@@ -21,10 +21,10 @@ from chalicelib.http.fields import Id, Instant, PositiveMoneyIn, Strict, example
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION)]
 PerOrder = Annotated[int, Field(ge=1, le=MAX_PER_ORDER)]
-WallTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
-"""A local wall-clock time, `HH:MM` (00:00 … 23:59)."""
+WallTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")]
+"""A local wall-clock time, `HH:MM` (00:00 … 23:59) or `HH:MM:SS`."""
 MealName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
-DAY_MIN = 24 * 60
+DAY_S = 24 * 3600
 
 
 class DealIn(Strict):
@@ -84,7 +84,7 @@ class ShopSettingsIn(Strict):
     model_config = example(
         {"meals": [{"name": "lunch", "start": "11:30", "end": "14:00"},
                    {"name": "dinner", "start": "17:30", "end": "21:30"}], "days": 3, "capacity": 20},
-        {"time_zone": "Europe/London", "lead_min": 45, "interval_min": 30, "minutes_per_person_default": 4})
+        {"time_zone": "Europe/London", "lead_s": 2700, "interval_s": 1800, "minutes_per_person_default": 4})
 
     time_zone: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     """An IANA zone for the slots; omitted: the merchant's time zone (and follows it)."""
@@ -92,10 +92,10 @@ class ShopSettingsIn(Strict):
         MealIn(name="lunch", start="11:00", end="14:00"), MealIn(name="dinner", start="17:00", end="21:00")])
     days: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 3
     """How many local days, from today, a slot list covers."""
-    lead_min: Annotated[int, Field(ge=0, le=DAY_MIN)] = 30
-    """The first queue update comes this long before a slot starts."""
-    interval_min: Annotated[int, Field(ge=1, le=DAY_MIN)] = 60
-    """Then one every this many minutes until the slot ends."""
+    lead_s: Annotated[int, Field(ge=0, le=DAY_S)] = 1800
+    """Seconds: the first queue update comes this long before a slot starts (default 30 min)."""
+    interval_s: Annotated[int, Field(ge=1, le=DAY_S)] = 3600
+    """Seconds: then one update every interval until the slot ends (default 60 min)."""
     capacity: Annotated[int, Field(ge=1, le=100_000)] | None = None
     """Bookings per slot (omitted: no limit)."""
     minutes_per_person_default: Annotated[float, Field(gt=0, le=120, allow_inf_nan=False)] = DEFAULT_MINUTES_PER_PERSON

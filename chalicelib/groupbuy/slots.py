@@ -60,8 +60,8 @@ class SlotSettings:
     zone: str
     meals: tuple[Meal, ...] = DEFAULT_MEALS
     days: int = 3
-    lead_min: int = 30
-    interval_min: int = 60
+    lead_s: int = 1800
+    interval_s: int = 3600
     capacity: int | None = None
     _tz: ZoneInfo = field(init=False, repr=False, compare=False)
 
@@ -69,8 +69,8 @@ class SlotSettings:
         object.__setattr__(self, "_tz", _zone(self.zone))
         _check_meals(self.meals)
         _check_int("days", self.days, 1, MAX_DAYS)
-        _check_int("lead_min", self.lead_min, 0)
-        _check_int("interval_min", self.interval_min, 1)
+        _check_int("lead_s", self.lead_s, 0)
+        _check_int("interval_s", self.interval_s, 1)
         if self.capacity is not None:
             _check_int("capacity", self.capacity, 1)
 
@@ -83,6 +83,11 @@ class SlotSettings:
             if meal.name == name:
                 return meal
         raise ValueError(f"unknown meal {name!r}: this shop's meals are {[m.name for m in self.meals]}")
+
+
+def wall_text(wall: time) -> str:
+    """A meal's wall-clock time as the API writes it: `HH:MM`, or `HH:MM:SS` when it has seconds."""
+    return wall.strftime("%H:%M:%S" if wall.second else "%H:%M")
 
 
 @dataclass(frozen=True)

@@ -89,8 +89,8 @@ class ShopSettingsModel(StageModel):
     """None: the merchant's time zone, followed when it changes."""
     meals = ListAttribute(of=MealMap)
     days = NumberAttribute()
-    lead_min = NumberAttribute()
-    interval_min = NumberAttribute()
+    lead_s = NumberAttribute()
+    interval_s = NumberAttribute()
     capacity = NumberAttribute(null=True)
     minutes_per_person_default = NumberAttribute()
     updated_at = NumberAttribute()

@@ -127,7 +127,7 @@ class VoucherService:
         fresh = booking_decider.new_booking(
             booking_id=booking_id(voucher.id, slot.slot_id), voucher_id=voucher.id, customer_id=voucher.customer_id,
             shop_id=voucher.shop_id, slot_id=slot.slot_id, slot_start=slot.start_ms, slot_end=slot.end_ms,
-            lead_ms=settings.lead_min * 60_000, interval_ms=settings.interval_min * 60_000, now=now,
+            lead_ms=settings.lead_s * 1000, interval_ms=settings.interval_s * 1000, now=now,
             capacity=settings.capacity)
         try:
             made: Booking = self._engine.start(BOOKING_KIND, fresh, writes=places(fresh, taken=True))

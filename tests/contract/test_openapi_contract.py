@@ -79,6 +79,18 @@ class Resources:
         books = next(r for r in records if r["supplier"]["supplier_id"] == "s_demo_books")
         self.ids["record_id"] = books["record_id"]
         self.ids["sub_order_id"] = books["sub_orders"][0]["sub_order_id"]
+        bought = self.call("customer", "POST", "/group-buy/orders", self.example("/group-buy/orders"))
+        self.ids["group_order_id"] = bought["order_id"]
+        paid = httpx.post(bought["payment"]["pay_url"], json={"outcome": "succeeded"}, timeout=WAIT_S,
+                          trust_env=False)
+        assert paid.status_code < 300, paid.text
+        order = self.call("customer", "GET", f"/group-buy/orders/{bought['order_id']}")
+        voucher_id = order["voucher_ids"][0]
+        self.ids["voucher_id"] = voucher_id
+        slots = self.call("customer", "GET", f"/vouchers/{voucher_id}/slots")["slots"]
+        booked = self.call("customer", "POST", f"/vouchers/{voucher_id}/bookings", {"slot_ids": [slots[-1]["slot_id"]]})
+        self.ids["booking_id"] = booked["bookings"][0]["booking_id"]
+        self.ids["video_id"] = "vid_none"
 
     def path_parameters(self, path: str) -> dict[str, str]:
         found = {}

@@ -89,7 +89,7 @@ class DealStoreContract:
 
     def test_settings_read_back_in_their_own_zone_or_the_merchants(self, store: DealStore) -> None:
         slots = SlotSettings(zone="Europe/London", meals=(Meal("brunch", time(10), time(12, 30)),), days=5,
-                             lead_min=45, interval_min=20, capacity=12)
+                             lead_s=2700, interval_s=1200, capacity=12)
         own = store.put_settings(ShopSettings("m1", slots, 3.5, zone_overridden=True, updated_at=NOW))
         assert own == ShopSettings("m1", slots, 3.5, zone_overridden=True, updated_at=NOW, version=1)
         assert store.get_settings("m1", "Asia/Shanghai") == own

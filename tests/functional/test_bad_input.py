@@ -73,9 +73,9 @@ ROUTES = [
           {"title", "price", "valid_until"}),
     Route("put group-buy settings", "merchant", "PUT", "/shops/m1/group-buy-settings",
           {"days": 2},
-          {"time_zone": 8, "meals": [{"name": "Lunch", "start": "9", "end": 12}], "days": 0, "lead_min": -1,
-           "interval_min": 1.5, "capacity": "10", "minutes_per_person_default": "5"},
-          {"time_zone", "meals[0].name", "meals[0].start", "meals[0].end", "days", "lead_min", "interval_min",
+          {"time_zone": 8, "meals": [{"name": "Lunch", "start": "9", "end": 12}], "days": 0, "lead_s": -1,
+           "interval_s": 1.5, "capacity": "10", "minutes_per_person_default": "5"},
+          {"time_zone", "meals[0].name", "meals[0].start", "meals[0].end", "days", "lead_s", "interval_s",
            "capacity", "minutes_per_person_default"}),
 ]
 IDS = [route.name for route in ROUTES]

@@ -180,7 +180,7 @@ def test_a_shops_settings_are_the_specs_defaults_in_its_merchants_zone(deals: De
     reply = deals.customer.get(f"/shops/{LONDON}/group-buy-settings")
     assert reply.status == 200, reply.body
     assert reply.body == {"shop_id": LONDON, "time_zone": "Europe/London", "follows_shop_time_zone": True,
-                          "meals": DEFAULT_MEALS, "days": 3, "lead_min": 30, "interval_min": 60, "capacity": None,
+                          "meals": DEFAULT_MEALS, "days": 3, "lead_s": 1800, "interval_s": 3600, "capacity": None,
                           "minutes_per_person_default": 5.0, "defaults": True, "updated_at": None}
     assert deals.customer.get("/shops/m_nowhere/group-buy-settings").status == 404
 
@@ -188,7 +188,7 @@ def test_a_shops_settings_are_the_specs_defaults_in_its_merchants_zone(deals: De
 def test_the_shops_merchant_or_ops_put_its_settings(deals: Deals) -> None:
     body = {"meals": [{"name": "brunch", "start": "10:00", "end": "12:30"},
                       {"name": "dinner", "start": "18:00", "end": "22:00"}], "days": 5, "capacity": 12,
-            "lead_min": 45, "interval_min": 20, "minutes_per_person_default": 3.5}
+            "lead_s": 2700, "interval_s": 1200, "minutes_per_person_default": 3.5}
     put = deals.shanghai.put(f"/shops/{SHANGHAI}/group-buy-settings", body)
     assert put.status == 200, put.body
     assert put.body == {**body, "shop_id": SHANGHAI, "time_zone": "Asia/Shanghai", "follows_shop_time_zone": True,
@@ -227,8 +227,8 @@ def test_settings_that_cannot_hold_are_a_422_naming_each_field(deals: Deals, bod
     ({"meals": []}, ["meals"]),
     ({"meals": [{"name": "Lunch!", "start": "11", "end": "25:00"}]},
      ["meals[0].end", "meals[0].name", "meals[0].start"]),
-    ({"days": 0, "lead_min": -1, "interval_min": "60", "capacity": 0, "minutes_per_person_default": 0},
-     ["capacity", "days", "interval_min", "lead_min", "minutes_per_person_default"]),
+    ({"days": 0, "lead_s": -1, "interval_s": "3600", "capacity": 0, "minutes_per_person_default": 0},
+     ["capacity", "days", "interval_s", "lead_s", "minutes_per_person_default"]),
     ({"days": 15, "minutes_per_person_default": 121, "time_zone": 8, "surprise": 1},
      ["days", "minutes_per_person_default", "surprise", "time_zone"]),
 ])

@@ -110,8 +110,8 @@ def test_a_shop_is_its_merchants_id_name_zone_and_currency() -> None:
 def test_a_shop_without_settings_has_the_specs_defaults_in_its_zone(catalogue: DealCatalogue) -> None:
     settings = catalogue.shop_settings("m2")
     assert settings == default_settings(Shop("m2", "Fish", "Europe/London", "GBP"))
-    assert settings.slots == SlotSettings(zone="Europe/London", meals=DEFAULT_MEALS, days=3, lead_min=30,
-                                          interval_min=60, capacity=None)
+    assert settings.slots == SlotSettings(zone="Europe/London", meals=DEFAULT_MEALS, days=3, lead_s=1800,
+                                          interval_s=3600, capacity=None)
     assert (settings.minutes_per_person_default, settings.version) == (5.0, 0)
     assert settings.estimate.default_minutes_per_person == 5.0
     with pytest.raises(NotFound):

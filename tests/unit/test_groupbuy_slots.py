@@ -202,8 +202,8 @@ def test_adjacent_meals_do_not_overlap() -> None:
     ({"days": 0}, "days must be an integer 1..14"),
     ({"days": 15}, "days must be an integer 1..14"),
     ({"days": True}, "days must be an integer"),
-    ({"lead_min": -1}, "lead_min must be an integer ≥ 0"),
-    ({"interval_min": 0}, "interval_min must be an integer ≥ 1"),
+    ({"lead_s": -1}, "lead_s must be an integer ≥ 0"),
+    ({"interval_s": 0}, "interval_s must be an integer ≥ 1"),
     ({"capacity": 0}, "capacity must be an integer ≥ 1"),
 ])
 def test_invalid_settings_are_refused_with_a_clear_reason(change: dict[str, Any], reason: str) -> None:
@@ -215,7 +215,7 @@ def test_invalid_settings_are_refused_with_a_clear_reason(change: dict[str, Any]
 def test_the_defaults_are_the_specs() -> None:
     shop = SlotSettings("Asia/Shanghai")
 
-    assert (shop.days, shop.lead_min, shop.interval_min, shop.capacity) == (3, 30, 60, None)
+    assert (shop.days, shop.lead_s, shop.interval_s, shop.capacity) == (3, 1800, 3600, None)
     assert shop.meals == (Meal("lunch", time(11), time(14)), Meal("dinner", time(17), time(21)))
 
 
