@@ -27,7 +27,7 @@ BUYER_OR_OPS = (Role.CUSTOMER, Role.OPS)
 
 
 @routes.route("/group-buy/orders", methods=["POST"], roles=BUYER, status=201, body=lambda: schemas.GroupOrderIn,
-              response=lambda: view_models.GroupOrderView, idempotent=True, problems=(503,))
+              response=lambda: view_models.GroupOrderView, idempotent=True, problems=(404, 503))
 def buy_deal(call: GroupBuy) -> dict[str, Any]:
     """A pending-payment order for a quantity of a deal: pay on `payment.pay_url` before the deadline."""
     return order_view(call.services.orders.create(call.principal, call.body(schemas.GroupOrderIn)), call.now)

@@ -20,6 +20,7 @@ GroupBuy = Call[GroupBuyServices]
 
 
 @routes.route("/merchant/vouchers/redeem", methods=["POST"], roles=(Role.MERCHANT,), body=lambda: schemas.RedeemIn,
+              problems=(404,),
               response=lambda: view_models.VoucherView)
 def redeem_voucher(call: GroupBuy) -> dict[str, Any]:
     """Scan or type a voucher's code: it becomes used, its bookings stop, its buyer is asked for a video.
