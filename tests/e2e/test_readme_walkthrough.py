@@ -17,12 +17,11 @@ import pytest
 from tests.e2e.client import StackUrls
 from tests.e2e.conftest import ROOT, start_stack, stop_stack
 
-BLOCK = re.compile(r"<!-- walkthrough:begin[^>]*-->\s*```sh\n(?P<script>.*?)```\s*<!-- walkthrough:end -->", re.S)
 
-
-def walkthrough() -> str:
-    match = BLOCK.search((ROOT / "README.md").read_text())
-    assert match, "README.md has no walkthrough block"
+def walkthrough(name: str = "walkthrough") -> str:
+    block = re.compile(rf"<!-- {name}:begin[^>]*-->\s*```sh\n(?P<script>.*?)```\s*<!-- {name}:end -->", re.S)
+    match = block.search((ROOT / "README.md").read_text())
+    assert match, f"README.md has no {name} block"
     return match["script"]
 
 
@@ -56,3 +55,16 @@ def test_the_readme_walkthrough_places_an_order_that_the_merchant_socket_sees_ac
     assert answers == ["connected", "accepted"], out
     stored = [line for line in out.splitlines() if line.startswith("{") and '"id": "' + order_id in line]
     assert stored and '"status": "accepted"' in stored[0], out
+
+
+def test_the_readme_group_buy_walkthrough_books_a_slot_and_the_shop_redeems_the_voucher(
+        seeded_stack: StackUrls) -> None:
+    script = "\n".join(walkthrough().split("\n")[:6]) + "\n" + walkthrough("walkthrough-groupbuy")
+    script = script.replace("http://127.0.0.1:8000", seeded_stack.rest)
+    env = {**os.environ, "ONTIME_LOCAL_AWS": seeded_stack.aws}
+    run = subprocess.run(["bash", "-c", "set -e\n" + script], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=60)
+    out = run.stdout.splitlines()
+    assert run.returncode == 0, f"the walkthrough failed ({run.returncode}):\n{run.stdout}\n{run.stderr}"
+    assert re.fullmatch(r"booked \d{4}-\d{2}-\d{2}\.(lunch|dinner) for vch_\w+", out[0]), out
+    assert out[1:] == ["20", "used"], out
