@@ -273,6 +273,21 @@ def test_two_vouchers_racing_for_the_last_place_one_is_booked_and_the_full_slot_
     assert place["places_left"] == 0
 
 
+def test_a_double_tapped_pick_makes_one_booking_and_takes_one_place(gb: GroupBuy) -> None:
+    gb.settings(capacity=2)
+    [voucher_id] = gb.vouchers_bought(gb.deal())
+    service = gb.world.groupbuy.vouchers
+    buyer = Principal("u1", Role.CUSTOMER)
+
+    with isolated_dynamodb_transactions():
+        answers = at_once(2, lambda _: service.book(buyer, voucher_id, [DINNER]))
+
+    assert all(isinstance(a, dict) and a["refused"] == [] for a in answers), answers
+    assert len({a["bookings"][0]["booking_id"] for a in answers}) == 1
+    assert [int(c["booked"]["N"]) for c in gb.snapshot(("slot_counts",))["slot_counts"]] == [1]
+    assert len(gb.voucher(voucher_id)["bookings"]) == 1
+
+
 # ── 7. redeeming ────────────────────────────────────────────────────────────────────────────
 
 def test_redeeming_uses_the_voucher_stops_its_bookings_and_asks_the_buyer_for_a_video(gb: GroupBuy) -> None:
