@@ -37,8 +37,11 @@ def tables() -> tuple[Table, ...]:
     from chalicelib.catalogue.tables import MerchantModel, ProductModel
 
     return (
-        Table(MerchantModel, (Grant((Function.API,), (*READ, *WRITE)),), (
-            AccessPattern("merchant profile (placement, catalogue)", "`ontime-merchants`", "`merchant_id = :m`"),)),
+        # The alarm consumer reads the profile too: the packages it is provided to as `menus` (group-buy's
+        # queue updates and no-show slot lists) need the shop's name and time zone there.
+        Table(MerchantModel, (Grant((Function.API,), (*READ, *WRITE)), Grant((Function.FIRE_ALARMS,), READ)), (
+            AccessPattern("merchant profile (placement, catalogue; group-buy's alarms)", "`ontime-merchants`",
+                          "`merchant_id = :m`"),)),
         Table(ProductModel, (Grant((Function.API,), (*READ, *WRITE)),), (
             AccessPattern("products of an order", "`ontime-products`", "`BatchGetItem (merchant_id, product_id)`",
                           "the menu: `Query merchant_id = :m`"),)),

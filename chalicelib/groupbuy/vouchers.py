@@ -94,7 +94,9 @@ class VoucherService:
             raise InvalidTransition(f"the voucher is {voucher.status.value}", status=voucher.status.value)
         now = self._clock.now_ms()
         shop = self._deals.shop_terms(voucher.shop_id)
-        offered = {s.slot_id: s for s in self._bookable(voucher, shop, now)}
+        open_slots = self._open_slots(voucher, shop, now)
+        offered = {s.slot_id: s for s in self._bookable(voucher, shop, open_slots)}
+        full = {s.slot_id for s in open_slots} - offered.keys()
         current = {b.slot_id: b for b in self.bookings_of(voucher)}
         active = sum(1 for b in current.values() if b.status is BookingStatus.BOOKED)
         booked: list[Booking] = []
@@ -102,7 +104,7 @@ class VoucherService:
         for slot_id in dict.fromkeys(slot_ids):
             slot = offered.get(slot_id)
             if slot is None:
-                refused.append({"slot_id": slot_id, "reason": "not_offered"})
+                refused.append({"slot_id": slot_id, "reason": "full" if slot_id in full else "not_offered"})
                 continue
             already = current.get(slot_id)
             if (already is None or already.status is not BookingStatus.BOOKED) and active >= MAX_ACTIVE_BOOKINGS:
@@ -154,9 +156,13 @@ class VoucherService:
 
     # ── the slot list ───────────────────────────────────────────────────────────────────────
 
-    def _bookable(self, voucher: Voucher, shop: ShopTerms, now: int) -> list[Slot]:
+    def _open_slots(self, voucher: Voucher, shop: ShopTerms, now: int) -> list[Slot]:
+        """The shop's slots not ended yet that start before the voucher expires, full or not."""
+        return [s for s in offered_slots(shop.slots, now) if s.start_ms < voucher.expires_at]
+
+    def _bookable(self, voucher: Voucher, shop: ShopTerms, candidates: list[Slot]) -> list[Slot]:
+        """The open slots with a place left, or the voucher's own booking of it."""
         settings = shop.slots
-        candidates = [s for s in offered_slots(settings, now) if s.start_ms < voucher.expires_at]
         if settings.capacity is None:
             return candidates
         counts = self.bookings.booked_counts(voucher.shop_id, [s.slot_id for s in candidates])
@@ -166,7 +172,8 @@ class VoucherService:
     def _slot_list(self, voucher: Voucher, reason: str, now: int) -> dict[str, Any]:
         shop = self._deals.shop_terms(voucher.shop_id)
         capacity = shop.slots.capacity
-        slots = self._bookable(voucher, shop, now) if voucher.status is VoucherStatus.ACTIVE else []
+        slots = (self._bookable(voucher, shop, self._open_slots(voucher, shop, now))
+                 if voucher.status is VoucherStatus.ACTIVE else [])
         counts = {} if capacity is None else self.bookings.booked_counts(voucher.shop_id, [s.slot_id for s in slots])
         mine = {b.slot_id: b.id for b in self.bookings_of(voucher) if b.status is BookingStatus.BOOKED}
         return {
