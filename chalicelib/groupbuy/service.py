@@ -160,7 +160,7 @@ class GroupOrderService:
                         self._vouchers.offer_slots(voucher, "paid", now)
                 case RefundFlagged(order=o):
                     log("group_order.refund_due", logging.WARNING, order_id=o.id)
-                    self._metrics.metric("RefundDue", 1, "Count", {}, order_id=o.id)
+                    self._metrics.metric("RefundDue", 1, "Count", {"workflow": "groupbuy"}, order_id=o.id)
                     self._notifier.push(buyer, "group_order.refund_due", order_view(o, now), now)
                     self._alert("refund_due", o)
                 case PaymentDeclined(order=o):

@@ -235,7 +235,7 @@ class VoucherService:
                             self.videos.request_after_redeem(v, now)
                     elif cause == EXPIRED_UNUSED:
                         self._notifier.push(buyer, "voucher.expired", voucher_view(v, None, now), now)
-                        self._metrics.metric("RefundDue", 1, "Count", {}, voucher_id=v.id)
+                        self._metrics.metric("RefundDue", 1, "Count", {"workflow": "groupbuy"}, voucher_id=v.id)
                         self._notifier.push(party.OPS, "alert.raised",
                                             {"kind": "refund_due", "voucher": voucher_view(v, None, now,
                                                                                            for_buyer=False)}, now)

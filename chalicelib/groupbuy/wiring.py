@@ -1,5 +1,8 @@
 """What group-buy vouchers (workflow 04) contribute: deals and the shops' group-buy settings (the
-shops are the catalogue's merchants, read through `menus`), their routes, their two tables and
+shops are the catalogue's merchants, read through `menus`); orders paid through the platform's
+payment port (`gbo_…` references), vouchers, bookings and their queue updates on the engine; the
+shops' queues; the on-site videos and the `process_videos` function with its bucket, queue and
+layer (`video_infra.py`); the customer's and the shop's routes, nine tables, alarms and graphs, and
 the demo deals."""
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from chalicelib.contribution import (
     Contribution,
     Function,
     Grant,
+    MetricAlarm,
     Platform,
     Table,
     WaitingKind,
+    Widget,
     Wired,
 )
 from chalicelib.groupbuy.video_infra import (
@@ -207,6 +212,31 @@ GROUPBUY = Contribution(
     settings=settings,
     load_tables=tables,
     load_waiting=waiting,
+    alarms=(
+        MetricAlarm("GroupBuyRefundDueAlarm", "ontime-groupbuy-refund-due",
+                    "A group-buy voucher expired unused, or a payment arrived for an order already cancelled: its "
+                    "price must be refunded (the voucher's or order's `refund`).", "RefundDue",
+                    dimensions={"workflow": "groupbuy"}),
+        MetricAlarm("VideoProcessingFailedAlarm", "ontime-video-processing-failed",
+                    "Transcoding an on-site video failed; the upload is kept and retried (SQS, then the buyer's "
+                    "retry). Look at the process_videos logs (`video.failed`) and the dead-letter queue.",
+                    "VideoProcessingFailed"),
+    ),
+    widgets=(
+        Widget("Group-buy: orders, vouchers (count per 5 min, by outcome)", (
+            ({"expression": "SEARCH('{ontime,outcome} MetricName=\"GroupOrderOutcome\"', 'Sum', 300)",
+              "id": "orders", "label": "orders ${PROP('Dim.outcome')}"},),
+            ({"expression": "SEARCH('{ontime,outcome} MetricName=\"VoucherOutcome\"', 'Sum', 300)",
+              "id": "vouchers", "label": "vouchers ${PROP('Dim.outcome')}"},),
+        ), stacked=True),
+        Widget("Group-buy: queue updates pushed, videos published / rejected / failed (count per 5 min)", (
+            ("ontime", "QueueUpdatePushed", {"stat": "Sum"}),
+            ("ontime", "VideoPublished", {"stat": "Sum"}),
+            ({"expression": "SEARCH('{ontime,reason} MetricName=\"VideoRejected\"', 'Sum', 300)",
+              "id": "rejected", "label": "rejected ${PROP('Dim.reason')}"},),
+            ("ontime", "VideoProcessingFailed", {"stat": "Sum"}),
+        )),
+    ),
     seed=seed,
     functions=(VIDEO_FUNCTION,),
     permissions=VIDEO_PERMISSIONS,
