@@ -221,6 +221,9 @@ class QueueFunction:
     """Logical ids of `AWS::Serverless::LayerVersion` resources of the package, for this function only."""
     reserved_concurrency: int | None = None
     description: str = ""
+    pushes: bool = False
+    """It pushes to terminals: granted what the platform's pushing functions are (a party's
+    connections, forgetting gone ones, API Gateway's `@connections`)."""
 
 
 # ── the local stack's demo data ─────────────────────────────────────────────────────────────

@@ -118,8 +118,15 @@ def check_waiting_kinds(packages: Sequence[Contribution]) -> None:
 
 def implied_grants(packages: Sequence[Contribution]) -> dict[type[Model], list[Grant]]:
     """What the engine does with every waiting kind's table: the alarm consumer reads and commits
-    it, the sweeper queries its `due` index."""
+    it, the sweeper queries its `due` index; and a package's function that pushes finds a party's
+    connections as the platform's pushing functions do."""
     implied: dict[type[Model], list[Grant]] = {}
+    pushing = tuple(own.name for own in queue_functions(packages) if own.pushes)
+    if pushing:
+        from chalicelib.persistence.connections import ConnectionModel
+
+        implied.setdefault(ConnectionModel, []).append(
+            Grant(pushing, ("dynamodb:Query", "dynamodb:DeleteItem"), ("by_party",)))
     for package in packages:
         for waiting in package.waiting:
             implied.setdefault(waiting.model, []).extend([
@@ -231,7 +238,7 @@ def policy(function: str, packages: Sequence[Contribution]) -> dict[str, Any]:
             statements.append(_Statement(f"Consume{own.queue}", ["sqs:DeleteMessage", "sqs:GetQueueAttributes",
                                                                  "sqs:ReceiveMessage"],
                                          [{"Fn::GetAtt": [own.queue, "Arn"]}]))
-    if function in platform.PUSHING:
+    if function in platform.PUSHING or any(own.name == function and own.pushes for own in queue_functions(packages)):
         statements.append(_Statement("PushToTerminals", ["execute-api:ManageConnections"], [{"Fn::Sub": (
             "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebsocketAPI}/"
             f"{platform.API_STAGE}/*/@connections/*")}]))

@@ -54,6 +54,7 @@ VIDEO_FUNCTION = QueueFunction(
     timeout_s=TIMEOUT_S,
     layers=("VideoLayer",),
     description="ontime: transcodes an uploaded on-site video (720p H.264, <= 30 s, watermark) and its poster",
+    pushes=True,  # video.published / rejected / failed to the buyer, alert.raised to ops
 )
 
 # The bucket's name is fixed by the stack (not drawn by CloudFormation) so that the queue's policy

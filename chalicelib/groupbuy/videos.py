@@ -26,6 +26,7 @@ from chalicelib.core.timefmt import iso
 from chalicelib.groupbuy.errors import NotRedeemed
 from chalicelib.groupbuy.ports import Deals, UploadQueue, VideoStore, VoucherStore
 from chalicelib.groupbuy.video import FINAL, Video, VideoStatus
+from chalicelib.groupbuy.video_infra import TIMEOUT_S
 from chalicelib.groupbuy.views import video_view
 from chalicelib.groupbuy.voucher import Voucher, VoucherStatus
 from chalicelib.groupbuy.vouchers import local_date
@@ -44,8 +45,13 @@ VIDEO_TYPES = "video/"
 processor decides by what the file is, not by what it was called."""
 UPLOAD_EXPIRES_S = 3600
 LINK_EXPIRES_S = 3600
-CLAIMABLE = frozenset({VideoStatus.AWAITING_UPLOAD, VideoStatus.FAILED, VideoStatus.PROCESSING})
+CLAIMABLE = frozenset({VideoStatus.AWAITING_UPLOAD, VideoStatus.FAILED})
 PROCESSING = frozenset({VideoStatus.PROCESSING})
+ABANDONED_AFTER_MS = (TIMEOUT_S + 60) * 1000
+"""A video `processing` for longer than the function may run (and a minute for clocks) was left by
+an attempt Lambda killed: a redelivery takes it over. A younger one is another delivery's work in
+progress (S3 notifies twice, sometimes at once): a duplicate leaves it alone instead of transcoding
+it again, and so can never mark `failed` what the other attempt is about to publish."""
 
 
 @dataclass(frozen=True)
@@ -98,11 +104,12 @@ class VideoService:
             raise NotFound(f"voucher {voucher_id} not found")
         if voucher.status is not VoucherStatus.USED:
             raise NotRedeemed("a video is uploaded once the shop has redeemed the voucher",
-                              status=voucher.status.value)
+                              current_status=voucher.status.value)
         now = self._clock.now_ms()
         videos = self.store.for_voucher(voucher.id)
         if any(v.status is VideoStatus.PUBLISHED for v in videos):
-            raise InvalidTransition("this voucher's video is already published", status=VideoStatus.PUBLISHED.value)
+            raise InvalidTransition("this voucher's video is already published",
+                                    current_status=VideoStatus.PUBLISHED.value)
         waiting = next((v for v in videos if v.status is VideoStatus.AWAITING_UPLOAD), None)
         return self._upload_view(waiting or self._new_video(voucher, now), now)
 
@@ -132,11 +139,13 @@ class VideoService:
                                                                 and video.customer_id != caller.sub):
             raise NotFound(f"video {video_id} not found")
         if video.status is not VideoStatus.FAILED:
+            # `current_status`: a problem's `status` is its HTTP code, and an extension of that name is dropped
             raise InvalidTransition(f"the video is {video.status.value}; only a failed one is retried",
-                                    status=video.status.value)
+                                    current_status=video.status.value)
         stored = self._files.head(video.source_key)
         if stored is None:
-            raise InvalidTransition("the upload is gone; ask for a new upload", status=video.status.value)
+            raise InvalidTransition("the upload is gone; ask for a new upload",
+                                    current_status=video.status.value)
         self._queue.resend(video.source_key, stored.size)
         log("video.retry", video_id=video.id, attempts=video.attempts)
         return video_view(video, None, self._clock.now_ms())
@@ -155,14 +164,20 @@ class VideoService:
             log("video.duplicate_notification", video_id=video.id, status=video.status.value)
             return
         now = self._clock.now_ms()
-        claimed = self.store.move(video, CLAIMABLE, {"status": VideoStatus.PROCESSING, "attempts": video.attempts + 1,
-                                                     "updated_at": now})
-        if claimed is None:
-            return  # another delivery settled it meanwhile
+        claimable = CLAIMABLE
+        if video.status is VideoStatus.PROCESSING:
+            if now - video.updated_at < ABANDONED_AFTER_MS:
+                log("video.in_progress", video_id=video.id, attempts=video.attempts)
+                return
+            claimable = PROCESSING
         stored = self._files.head(key)
-        if stored is None:
+        if stored is None:  # before claiming: a notification of nothing must not leave the video `processing`
             log("video.upload_missing", logging.WARNING, video_id=video.id, key=key)
             return
+        claimed = self.store.move(video, claimable, {"status": VideoStatus.PROCESSING, "attempts": video.attempts + 1,
+                                                     "updated_at": now})
+        if claimed is None:
+            return  # another delivery claimed or settled it meanwhile
         if stored.size > self.limits.max_bytes:
             self._reject(claimed, "too_large", f"the file has {stored.size} bytes; at most {self.limits.max_bytes}")
             return

@@ -187,7 +187,9 @@ def tables() -> tuple[Table, ...]:
             AccessPattern("a shop's reported queue and recent redemptions", "`ontime-shop_queues`", "`shop_id = :m`",
                           "read by every queue update; written by the staff's report and each redemption"),
         )),
-        Table(VideoModel, (Grant((API, PROCESS), (*READ, *WRITE), ALL_INDEXES),), (
+        Table(VideoModel, (Grant((API,), (*READ, *WRITE), ALL_INDEXES),
+                           # the processor reads a video by id and moves it by a conditional put, no more
+                           Grant((PROCESS,), ("dynamodb:GetItem", "dynamodb:PutItem"))), (
             AccessPattern("video by id (upload notification, retry)", "`ontime-videos`", "`id = :id`",
                           "every status change conditioned on `version` and the status it leaves"),
             AccessPattern("a deal's published videos, newest first", "`videos.by_deal`", "`deal_id = :d`",

@@ -18,6 +18,7 @@ from chalicelib.contribution import (
     Grant,
     MetricAlarm,
     Platform,
+    QueueFunction,
     Table,
     WaitingKind,
     Widget,
@@ -121,3 +122,22 @@ def test_two_packages_declaring_one_table_are_refused() -> None:
     twin = Contribution(name="twin", summary="", build=_nothing, load_tables=lambda: (Table(AppointmentModel, ()),))
     with pytest.raises(SystemExit, match="appointments"):
         generate.template((*with_group_buy(), twin))
+
+
+def _own_function(pushes: bool) -> Contribution:
+    return Contribution(name="jobs", summary="a package with a queue function of its own", build=_nothing,
+                        functions=(QueueFunction("run_jobs", "jobs.handlers", "JobQueue", "ontime-jobs",
+                                                 pushes=pushes),),
+                        resources={"JobQueue": {"Type": "AWS::SQS::Queue", "Properties": {
+                            "QueueName": "ontime-jobs", "VisibilityTimeout": 60}}})
+
+
+def test_a_packages_function_that_pushes_finds_connections_and_posts_to_them_as_the_platforms_do() -> None:
+    pushing = {s["Sid"]: s for s in generate.policy("run_jobs", (*contributions(), _own_function(True)))["Statement"]}
+    assert pushing["ConnectionsTable"]["Action"] == ["dynamodb:DeleteItem", "dynamodb:Query"]
+    assert {"Fn::Sub": "${ConnectionsTable.Arn}/index/by_party"} in pushing["ConnectionsTable"]["Resource"]
+    assert pushing["PushToTerminals"]["Action"] == ["execute-api:ManageConnections"]
+    silent = {s["Sid"] for s in generate.policy("run_jobs", (*contributions(), _own_function(False)))["Statement"]}
+    assert not silent & {"ConnectionsTable", "PushToTerminals"}
+    rest = {s["Sid"]: s for s in generate.policy(Function.API, (*contributions(), _own_function(True)))["Statement"]}
+    assert rest["ConnectionsTable"]["Action"] == ["dynamodb:DeleteItem", "dynamodb:Query"]  # its own, unchanged
