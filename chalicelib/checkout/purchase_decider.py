@@ -162,7 +162,7 @@ def decide(purchase: Purchase, event: PurchaseEvent, now: int) -> Decision[Purch
             if purchase.status is PurchaseStatus.PAID:
                 return Decision(purchase, refusal=InvalidTransition(
                     "a paid purchase is not cancelled here; each supplier order is handled on its own",
-                    status=purchase.status.value))
+                    current_status=purchase.status.value))
             return _cancelled(purchase, CANCELLED_BY_CUSTOMER, now)
 
 

@@ -120,4 +120,4 @@ def _changed(order: SupplierOrder, parcel: Parcel, move: str, now: int) -> Decis
 
 
 def _refuse(order: SupplierOrder, detail: str, parcel: Parcel) -> Decision[SupplierOrder]:
-    return Decision(order, refusal=InvalidTransition(detail, status=parcel.status.value))
+    return Decision(order, refusal=InvalidTransition(detail, current_status=parcel.status.value))

@@ -16,6 +16,10 @@ class FieldError:
     message: str
 
 
+PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "request_id"})
+"""RFC 9457's members and ours: an extension by one of these names would be dropped from the body."""
+
+
 class DomainError(Exception):
     """Base of every error a caller can cause."""
 
@@ -24,6 +28,10 @@ class DomainError(Exception):
     title: ClassVar[str] = "Bad request"
 
     def __init__(self, detail: str, **extensions: Any) -> None:
+        taken = PROBLEM_MEMBERS.intersection(extensions)
+        if taken:  # `status=` meant the entity's status, and the body would silently lose it
+            raise TypeError(f"{sorted(taken)} name members of every problem body: call the extension otherwise "
+                            "(`current_status`)")
         super().__init__(detail)
         self.detail = detail
         self.extensions = extensions

@@ -93,7 +93,7 @@ def decide(order: GroupOrder, event: OrderEvent, now: int) -> Decision[GroupOrde
             if order.status is OrderStatus.PAID:
                 return Decision(order, refusal=InvalidTransition(
                     "a paid group-buy order is not cancelled; its unused vouchers are refunded when they expire",
-                    status=order.status.value))
+                    current_status=order.status.value))
             return _cancelled(order, CANCELLED_BY_CUSTOMER, now)
     raise TypeError(f"unknown order event {event!r}")
 

@@ -55,10 +55,10 @@ def _refusal(voucher: Voucher, redeem: Redeem) -> DomainError | None:
     if redeem.shop_id != voucher.shop_id:
         return NotFound("no voucher of this shop has that code")
     if voucher.status is VoucherStatus.USED:
-        return VoucherUsed(f"the voucher was used at {iso(voucher.used_at or 0)}", status=voucher.status.value,
+        return VoucherUsed(f"the voucher was used at {iso(voucher.used_at or 0)}", current_status=voucher.status.value,
                            used_at=iso(voucher.used_at or 0))
     if voucher.status is VoucherStatus.EXPIRED:
-        return VoucherExpired(f"the voucher expired at {iso(voucher.expires_at)}", status=voucher.status.value,
+        return VoucherExpired(f"the voucher expired at {iso(voucher.expires_at)}", current_status=voucher.status.value,
                               expires_at=iso(voucher.expires_at))
     return None
 

@@ -91,7 +91,7 @@ class VoucherService:
         caller.require(Role.CUSTOMER)
         voucher = self.get(caller, voucher_id)
         if voucher.status is not VoucherStatus.ACTIVE:
-            raise InvalidTransition(f"the voucher is {voucher.status.value}", status=voucher.status.value)
+            raise InvalidTransition(f"the voucher is {voucher.status.value}", current_status=voucher.status.value)
         now = self._clock.now_ms()
         shop = self._deals.shop_terms(voucher.shop_id)
         open_slots = self._open_slots(voucher, shop, now)

@@ -8,10 +8,9 @@ from typing import Any
 from chalice.app import Response
 
 from chalicelib.core import correlation, jsontext
-from chalicelib.core.errors import DomainError, MalformedRequest, ValidationFailed
+from chalicelib.core.errors import PROBLEM_MEMBERS, DomainError, MalformedRequest, ValidationFailed
 
 PROBLEM_JSON = "application/problem+json"
-_STANDARD_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "request_id"})
 
 _CHALICE_ERRORS: dict[int, tuple[str, str]] = {
     400: ("malformed-request", "Malformed request"),
@@ -35,7 +34,7 @@ def problem_body(status: int, slug: str, title: str, detail: str, instance: str 
     request_id = correlation.correlation_id()
     if request_id:  # the request's `X-Request-Id`: what a user quotes to support, what ops search for
         body["request_id"] = request_id
-    body.update({k: v for k, v in (extensions or {}).items() if v is not None and k not in _STANDARD_MEMBERS})
+    body.update({k: v for k, v in (extensions or {}).items() if v is not None and k not in PROBLEM_MEMBERS})
     return body
 
 

@@ -86,8 +86,8 @@ def test_extensions_never_overwrite_the_standard_members() -> None:
     assert "gone" not in body
 
 
-def test_an_error_whose_extension_is_named_like_a_standard_member_still_renders() -> None:
-    body = body_of(from_domain_error(NotFound("missing", status="shadow", title="shadow"), "/x"))
+def test_extensions_named_like_a_standard_member_never_replace_it_in_a_body() -> None:
+    body = problem_body(404, "not-found", "Not found", "missing", "/x", {"status": "shadow", "title": "shadow"})
     assert (body["status"], body["title"]) == (404, "Not found")
 
 
@@ -118,3 +118,15 @@ def test_successful_and_already_problem_responses_pass_through() -> None:
     assert rewrite_framework_error(ok, None) is ok
     ours = from_domain_error(NotFound("x"), None)
     assert rewrite_framework_error(ours, None) is ours
+
+
+def test_an_extension_named_like_a_member_of_every_problem_body_is_refused_where_it_is_raised() -> None:
+    import pytest
+
+    from chalicelib.core.errors import InvalidTransition
+
+    # `status=` once meant the entity's status and was silently dropped from the body (the body's
+    # own `status` is the HTTP code): such a call now fails where it is written, in any test.
+    with pytest.raises(TypeError, match="status"):
+        InvalidTransition("the voucher is used", status="used")
+    assert InvalidTransition("the voucher is used", current_status="used").extensions == {"current_status": "used"}
