@@ -142,7 +142,8 @@ class VideoStore(Protocol):
     def get(self, video_id: str) -> Video | None: ...
 
     def move(self, video: Video, expected: frozenset[VideoStatus], changes: Mapping[str, Any]) -> Video | None:
-        """Apply `changes` if the stored video is still in one of `expected` (None: it is not)."""
+        """Apply `changes` if the stored video is still in one of `expected` and at the version of
+        `video` as the caller read it (None: it is not, and nothing was written)."""
         ...
 
     def for_voucher(self, voucher_id: str) -> list[Video]: ...

@@ -1,5 +1,7 @@
 """On-site videos in DynamoDB: every status change is conditioned on the status it leaves, so of
-duplicate notifications processing one upload at once exactly one publishes (or rejects) it."""
+duplicate notifications processing one upload at once exactly one publishes (or rejects) it: a
+move is conditioned on the version the caller read, so two that read the same video cannot both
+take it over."""
 
 from __future__ import annotations
 
@@ -39,11 +41,11 @@ class DynamoVideoStore:
 
     def move(self, video: Video, expected: frozenset[VideoStatus], changes: Mapping[str, Any]) -> Video | None:
         current = self.get(video.id)
-        if current is None or current.status not in expected:
-            return None
+        if current is None or current.status not in expected or current.version != video.version:
+            return None  # moved on since the caller read it: the caller's decision no longer holds
         after = replace(current, **changes)
         item = _item(after)
-        item.version = current.version  # save() checks it, then bumps it
+        item.version = video.version  # save() checks it, then bumps it: of two movers, one wins
         try:
             item.save()
         except PutError as exc:

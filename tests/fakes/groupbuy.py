@@ -182,7 +182,7 @@ class InMemoryVideoStore(VideoStore):
 
     def move(self, video: Video, expected: frozenset[VideoStatus], changes: Mapping[str, Any]) -> Video | None:
         current = self.videos.get(video.id)
-        if current is None or current.status not in expected:
+        if current is None or current.status not in expected or current.version != video.version:
             return None
         saved = self.videos[video.id] = replace(current, **changes, version=current.version + 1)
         return saved

@@ -445,3 +445,16 @@ def _ms(instant: str) -> int:
     from datetime import datetime
 
     return int(datetime.fromisoformat(instant.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def test_two_redeliveries_that_read_the_same_abandoned_upload_take_it_over_once(videos: Videos, clip: Path) -> None:
+    requested = videos.requested()
+    videos.upload(requested, clip)
+    store = videos.world.groupbuy.videos.store
+    video = store.get(requested["video_id"])
+    assert video is not None
+    both_read = video  # each redelivery read this version before either wrote
+    first = store.move(both_read, frozenset({video.status}), {"status": VideoStatus.PROCESSING, "attempts": 1})
+    second = store.move(both_read, frozenset({video.status, VideoStatus.PROCESSING}),
+                        {"status": VideoStatus.PROCESSING, "attempts": 1})
+    assert first is not None and second is None
