@@ -10,43 +10,20 @@ within seconds everywhere, and the price an order gets is still the server's.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import Generic, TypeVar
 
 from chalicelib.catalogue.model import Merchant, Product
 from chalicelib.catalogue.ports import CatalogueStore
 from chalicelib.core.clock import Clock
+from chalicelib.core.expiring import Expiring
 
 DEFAULT_TTL_MS = 5_000
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class _Expiring(Generic[K, V]):
-    def __init__(self, clock: Clock, ttl_ms: int) -> None:
-        self._clock = clock
-        self._ttl_ms = ttl_ms
-        self._entries: dict[K, tuple[int, V]] = {}
-
-    def get(self, key: K) -> tuple[bool, V | None]:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] <= self._clock.now_ms():
-            return False, None
-        return True, entry[1]
-
-    def put(self, key: K, value: V) -> None:
-        self._entries[key] = (self._clock.now_ms() + self._ttl_ms, value)
-
-    def forget(self, matches: Callable[[K], bool]) -> None:
-        for key in [k for k in self._entries if matches(k)]:
-            self._entries.pop(key, None)
 
 
 class CatalogueCache:
     def __init__(self, store: CatalogueStore, clock: Clock, ttl_ms: int = DEFAULT_TTL_MS) -> None:
         self._store = store
-        self._merchants: _Expiring[str, Merchant | None] = _Expiring(clock, ttl_ms)
-        self._products: _Expiring[tuple[str, str], Product | None] = _Expiring(clock, ttl_ms)
+        self._merchants: Expiring[str, Merchant | None] = Expiring(clock, ttl_ms)
+        self._products: Expiring[tuple[str, str], Product | None] = Expiring(clock, ttl_ms)
         self._lock = threading.Lock()
 
     def merchant(self, merchant_id: str) -> Merchant | None:

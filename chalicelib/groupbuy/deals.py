@@ -16,6 +16,7 @@ keeps the price it was placed at).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 from datetime import time
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ from chalicelib.core.errors import (
     NotFound,
     ValidationFailed,
 )
+from chalicelib.core.expiring import Expiring
 from chalicelib.core.ids import is_id, new_id
 from chalicelib.groupbuy.deal import (
     Deal,
@@ -76,11 +78,18 @@ def manages_shop(caller: Principal, shop_id: str) -> bool:
     return caller.acts_for_merchant(shop_id)
 
 
+SHOP_TERMS_TTL_MS = 5_000
+"""Every queue update and booking reads its shop's terms; a change through this container is seen
+at once, through another within this (as the catalogue's merchants)."""
+
+
 class DealCatalogue:
     def __init__(self, store: DealStore, shops: ShopDirectory, clock: Clock) -> None:
         self.store = store
         self._shops = shops
         self._clock = clock
+        self._terms: Expiring[str, ShopTerms] = Expiring(clock, SHOP_TERMS_TTL_MS)
+        self._terms_lock = threading.Lock()
 
     # ── deals ───────────────────────────────────────────────────────────────────────────────
 
@@ -183,7 +192,10 @@ class DealCatalogue:
                                   version=current.version)
             return self.store.put_settings(wanted)
 
-        return retry_contended(attempt, sleep_ms=self._clock.sleep_ms)
+        saved = retry_contended(attempt, sleep_ms=self._clock.sleep_ms)
+        with self._terms_lock:
+            self._terms.forget(lambda key: key == shop_id)
+        return saved
 
     # ── what the purchase reads ─────────────────────────────────────────────────────────────
 
@@ -200,10 +212,18 @@ class DealCatalogue:
         return offer
 
     def shop_terms(self, shop_id: str) -> ShopTerms:
-        """A shop's name and its slot and queue-estimate settings (what bookings and videos read)."""
+        """A shop's name and its slot and queue-estimate settings (what bookings, queue updates and
+        videos read), remembered for `SHOP_TERMS_TTL_MS`."""
+        with self._terms_lock:
+            known, terms = self._terms.get(shop_id)
+        if known and terms is not None:
+            return terms
         shop = self._shop_of(shop_id)
         settings = self._settings_of(shop)
-        return ShopTerms(shop.shop_id, shop.name, settings.slots, settings.estimate)
+        terms = ShopTerms(shop.shop_id, shop.name, settings.slots, settings.estimate)
+        with self._terms_lock:
+            self._terms.put(shop_id, terms)
+        return terms
 
     # ── helpers ─────────────────────────────────────────────────────────────────────────────
 

@@ -190,3 +190,22 @@ def test_the_purchase_reads_a_deal_on_sale_with_its_shop_and_settings(catalogue:
     assert catalogue.offer(later.id).deal == later
     with pytest.raises(NotFound):
         catalogue.for_purchase("deal_404")
+
+
+def test_a_shops_terms_are_read_once_per_few_seconds_and_at_once_after_a_change_here() -> None:
+    store, clock = InMemoryDealStore(), FakeClock(NOW)
+    reads: list[str] = []
+    get_settings = store.get_settings
+
+    def counted(shop_id: str, zone: str) -> ShopSettings | None:
+        reads.append(shop_id)
+        return get_settings(shop_id, zone)
+
+    store.get_settings = counted  # type: ignore[method-assign]
+    deals = DealCatalogue(store, Shops(SHOP), clock)
+    assert deals.shop_terms("m1") == deals.shop_terms("m1") and reads == ["m1"]
+    deals.put_shop_settings(OPS, "m1", ShopSettingsIn.model_validate({"lead_s": 60}))
+    assert deals.shop_terms("m1").slots.lead_s == 60  # this container's own change: seen at once
+    clock.advance(5)
+    deals.shop_terms("m1")
+    assert len([r for r in reads if r == "m1"]) == 4  # the put's own read, then one per TTL

@@ -1,0 +1,37 @@
+"""A per-container memory of a few seconds: values remembered until `ttl_ms` after they were put.
+
+What a Lambda container reads on every request or alarm but what changes rarely (a merchant's
+profile, a shop's group-buy settings) is read once per TTL; writes through the same container
+`forget` it at once, other containers see a change within the TTL. Not thread-safe on its own:
+callers hold their lock around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from chalicelib.core.clock import Clock
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Expiring(Generic[K, V]):
+    def __init__(self, clock: Clock, ttl_ms: int) -> None:
+        self._clock = clock
+        self._ttl_ms = ttl_ms
+        self._entries: dict[K, tuple[int, V]] = {}
+
+    def get(self, key: K) -> tuple[bool, V | None]:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] <= self._clock.now_ms():
+            return False, None
+        return True, entry[1]
+
+    def put(self, key: K, value: V) -> None:
+        self._entries[key] = (self._clock.now_ms() + self._ttl_ms, value)
+
+    def forget(self, matches: Callable[[K], bool]) -> None:
+        for key in [k for k in self._entries if matches(k)]:
+            self._entries.pop(key, None)
