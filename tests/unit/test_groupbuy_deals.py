@@ -197,11 +197,11 @@ def test_a_shops_terms_are_read_once_per_few_seconds_and_at_once_after_a_change_
     reads: list[str] = []
     get_settings = store.get_settings
 
-    def counted(shop_id: str, zone: str) -> ShopSettings | None:
+    def counted(shop_id: str, merchant_zone: str) -> ShopSettings | None:
         reads.append(shop_id)
-        return get_settings(shop_id, zone)
+        return get_settings(shop_id, merchant_zone)
 
-    store.get_settings = counted  # type: ignore[method-assign]
+    store.get_settings = counted  # type: ignore[method-assign, assignment]
     deals = DealCatalogue(store, Shops(SHOP), clock)
     assert deals.shop_terms("m1") == deals.shop_terms("m1") and reads == ["m1"]
     deals.put_shop_settings(OPS, "m1", ShopSettingsIn.model_validate({"lead_s": 60}))
