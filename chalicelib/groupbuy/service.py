@@ -157,7 +157,7 @@ class GroupOrderService:
                     for voucher in vouchers:
                         self._notifier.push(buyer, "voucher.issued", voucher_view(voucher, [], now), now)
                     for voucher in vouchers:
-                        self._vouchers.offer_slots(voucher, "paid", now)
+                        self._vouchers.offer_slots(voucher, "paid", now, bookings=[])  # just issued
                 case RefundFlagged(order=o):
                     log("group_order.refund_due", logging.WARNING, order_id=o.id)
                     self._metrics.metric("RefundDue", 1, "Count", {"workflow": "groupbuy"}, order_id=o.id)

@@ -6,6 +6,7 @@ redeeming at the shop, which stops the voucher's bookings and asks the buyer for
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -95,9 +96,9 @@ class VoucherService:
         now = self._clock.now_ms()
         shop = self._deals.shop_terms(voucher.shop_id)
         open_slots = self._open_slots(voucher, shop, now)
-        offered = {s.slot_id: s for s in self._bookable(voucher, shop, open_slots)}
-        full = {s.slot_id for s in open_slots} - offered.keys()
         current = {b.slot_id: b for b in self.bookings_of(voucher)}
+        offered = {s.slot_id: s for s in self._bookable(voucher, shop, open_slots, held(current.values()))}
+        full = {s.slot_id for s in open_slots} - offered.keys()
         active = sum(1 for b in current.values() if b.status is BookingStatus.BOOKED)
         booked: list[Booking] = []
         refused: list[dict[str, str]] = []
@@ -160,22 +161,29 @@ class VoucherService:
         """The shop's slots not ended yet that start before the voucher expires, full or not."""
         return [s for s in offered_slots(shop.slots, now) if s.start_ms < voucher.expires_at]
 
-    def _bookable(self, voucher: Voucher, shop: ShopTerms, candidates: list[Slot]) -> list[Slot]:
-        """The open slots with a place left, or the voucher's own booking of it."""
-        settings = shop.slots
-        if settings.capacity is None:
+    def _bookable(self, voucher: Voucher, shop: ShopTerms, candidates: list[Slot], mine: Mapping[str, str],
+                  counts: Mapping[str, int] | None = None) -> list[Slot]:
+        """The open slots with a place left, or the voucher's own booking of it (`mine`: slot → booking)."""
+        capacity = shop.slots.capacity
+        if capacity is None:
             return candidates
-        counts = self.bookings.booked_counts(voucher.shop_id, [s.slot_id for s in candidates])
-        mine = {b.slot_id for b in self.bookings_of(voucher) if b.status is BookingStatus.BOOKED}
-        return [s for s in candidates if counts.get(s.slot_id, 0) < settings.capacity or s.slot_id in mine]
+        taken = self._counts(voucher, shop, candidates) if counts is None else counts
+        return [s for s in candidates if taken.get(s.slot_id, 0) < capacity or s.slot_id in mine]
 
-    def _slot_list(self, voucher: Voucher, reason: str, now: int) -> dict[str, Any]:
+    def _counts(self, voucher: Voucher, shop: ShopTerms, slots: list[Slot]) -> Mapping[str, int]:
+        if shop.slots.capacity is None:
+            return {}
+        return self.bookings.booked_counts(voucher.shop_id, [s.slot_id for s in slots])
+
+    def _slot_list(self, voucher: Voucher, reason: str, now: int, bookings: list[Booking] | None = None
+                   ) -> dict[str, Any]:
+        """`bookings`: the voucher's, when the caller knows them (a voucher just issued has none)."""
         shop = self._deals.shop_terms(voucher.shop_id)
         capacity = shop.slots.capacity
-        slots = (self._bookable(voucher, shop, self._open_slots(voucher, shop, now))
-                 if voucher.status is VoucherStatus.ACTIVE else [])
-        counts = {} if capacity is None else self.bookings.booked_counts(voucher.shop_id, [s.slot_id for s in slots])
-        mine = {b.slot_id: b.id for b in self.bookings_of(voucher) if b.status is BookingStatus.BOOKED}
+        mine = held(self.bookings_of(voucher) if bookings is None else bookings)
+        open_slots = self._open_slots(voucher, shop, now) if voucher.status is VoucherStatus.ACTIVE else []
+        counts = self._counts(voucher, shop, open_slots)
+        slots = self._bookable(voucher, shop, open_slots, mine, counts)
         return {
             "voucher_id": voucher.id, "deal_id": voucher.deal_id, "shop_id": voucher.shop_id, "shop_name": shop.name,
             "time_zone": shop.slots.zone, "reason": reason, "expires_at": iso(voucher.expires_at),
@@ -184,10 +192,10 @@ class VoucherService:
             "server_time": iso(now),
         }
 
-    def offer_slots(self, voucher: Voucher, reason: str, now: int) -> None:
+    def offer_slots(self, voucher: Voucher, reason: str, now: int, bookings: list[Booking] | None = None) -> None:
         """Push the voucher's bookable slots to its buyer (`paid`, `no_show`)."""
         self._notifier.push(party.customer(voucher.customer_id), "slots.offered",
-                            self._slot_list(voucher, reason, now), now)
+                            self._slot_list(voucher, reason, now, bookings), now)
 
     # ── the shop ────────────────────────────────────────────────────────────────────────────
 
@@ -269,6 +277,11 @@ class VoucherService:
                     self._notifier.push(buyer, "booking.changed",
                                         {**booking_view(b, now), "previous_status": previous.value, "cause": cause},
                                         now)
+
+
+def held(bookings: Iterable[Booking]) -> dict[str, str]:
+    """Slot → booking id of the bookings still booked."""
+    return {b.slot_id: b.id for b in bookings if b.status is BookingStatus.BOOKED}
 
 
 def local_date(ms: int, shop: ShopTerms) -> str:
