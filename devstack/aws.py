@@ -419,6 +419,50 @@ def _credential_scope(authorization: str) -> str | None:
     return f"{parts[2]}/{parts[3]}" if len(parts) == 5 else None
 
 
+_querying = threading.local()
+
+
+def query_without_sorting_the_table() -> bool:
+    """Make a DynamoDB Query cost what its results cost, not what the table holds; returns False,
+    changing nothing, if moto's shape has changed.
+
+    moto answers every Query, on the table or an index, by walking `Table.all_items()`, which
+    sorts the whole table by its keys first (comparing `DynamoType`s, ≈ 1 µs each) — and then sorts
+    the matches again by the query's own keys. A voucher's bookings (one `by_voucher` query) cost
+    ≈ 15 ms once the bookings table held 2,000, under the moto process's one GIL, and every due
+    alarm waited behind it. The second sort orders matches by every key of the index and of the
+    table, a total order, so the first one changes nothing a query answers: here a Query walks the
+    items as they are stored. Scans keep moto's order. `tests/integration/test_local_aws_fast_paths.py`
+    replays queries on both.
+    """
+    from moto.dynamodb.models import table
+
+    table_class = getattr(table, "Table", None)
+    if table_class is None or not callable(getattr(table_class, "query", None)) or not callable(
+            getattr(table_class, "all_items", None)) or not callable(getattr(table_class, "sorted_items", None)):
+        return False
+    query, all_items = table_class.query, table_class.all_items
+
+    def stored_items(self: Any) -> list[Any]:
+        if not getattr(_querying, "active", False):
+            return list(all_items(self))
+        items: list[Any] = []
+        for hash_set in self.items.values():
+            items.extend(hash_set.values() if self.range_key_attr else (hash_set,))
+        return items
+
+    def unsorted_query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _querying.active = True
+        try:
+            return query(self, *args, **kwargs)
+        finally:
+            _querying.active = False
+
+    table_class.all_items = stored_items
+    table_class.query = unsorted_query
+    return True
+
+
 def speed_up_moto() -> None:
     """Install every patch above in this process's moto (each warns and changes nothing if moto's
     shape has changed)."""
@@ -431,6 +475,8 @@ def speed_up_moto() -> None:
         warn("moto's DynamoDB transactions changed shape: concurrent transactions may undo each other's writes")
     if not speed_up_sqs_queues():
         warn("moto's SQS Queue changed shape: queues with many waiting alarms will be slow")
+    if not query_without_sorting_the_table():
+        warn("moto's DynamoDB Table changed shape: queries of large tables will be slow")
     if not remember_response_methods():
         warn("moto's responses changed shape: every AWS call will be slower")
 

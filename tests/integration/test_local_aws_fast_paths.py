@@ -190,3 +190,56 @@ def test_sqs_answers_are_the_same_with_the_queue_fast_path() -> None:
             restored(models.Message, ("visible", "delayed")):
         assert speed_up_sqs_queues()
         assert _sqs_story() == generic
+
+
+def _query_story() -> list[Any]:
+    """Queries of a table and of its indexes (ranges, both directions, pages), then a scan."""
+    with mock_aws():
+        d = boto3.client("dynamodb", region_name="us-east-1")
+        d.create_table(
+            TableName="q", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for n, t in
+                                  (("pk", "S"), ("sk", "N"), ("g", "S"), ("r", "N"))],
+            GlobalSecondaryIndexes=[
+                {"IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                                    {"AttributeName": "r", "KeyType": "RANGE"}],
+                 "Projection": {"ProjectionType": "ALL"}},
+                {"IndexName": "by_g_only", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                 "Projection": {"ProjectionType": "ALL"}}])
+        for n in range(60):  # written out of key order, ties on the index's range key
+            d.put_item(TableName="q", Item={"pk": {"S": f"p{(n * 7) % 5}"}, "sk": {"N": str((n * 13) % 17)},
+                                            "g": {"S": f"g{n % 3}"}, "r": {"N": str(n % 4)}})
+        seen: list[Any] = []
+        for kwargs in (
+                {"KeyConditionExpression": "pk = :v", "ExpressionAttributeValues": {":v": {"S": "p2"}}},
+                {"KeyConditionExpression": "pk = :v AND sk > :s",
+                 "ExpressionAttributeValues": {":v": {"S": "p1"}, ":s": {"N": "4"}}, "ScanIndexForward": False},
+                {"IndexName": "by_g", "KeyConditionExpression": "g = :v",
+                 "ExpressionAttributeValues": {":v": {"S": "g1"}}},
+                {"IndexName": "by_g", "KeyConditionExpression": "g = :v AND r <= :r", "ScanIndexForward": False,
+                 "ExpressionAttributeValues": {":v": {"S": "g0"}, ":r": {"N": "2"}}, "Limit": 4},
+                {"IndexName": "by_g_only", "KeyConditionExpression": "g = :v",
+                 "ExpressionAttributeValues": {":v": {"S": "g2"}}}):
+            page = d.query(TableName="q", **kwargs)
+            page.pop("ResponseMetadata", None)
+            seen.append(page)
+            if "LastEvaluatedKey" in page:
+                rest = d.query(TableName="q", ExclusiveStartKey=page["LastEvaluatedKey"], **kwargs)
+                rest.pop("ResponseMetadata", None)
+                seen.append(rest)
+        scan = d.scan(TableName="q", Limit=7)
+        scan.pop("ResponseMetadata", None)
+        return [*seen, scan]
+
+
+def test_query_answers_are_the_same_without_sorting_the_whole_table() -> None:
+    from moto.dynamodb.models import table
+
+    from devstack.aws import query_without_sorting_the_table
+
+    generic = _query_story()
+    assert any("LastEvaluatedKey" in page for page in generic)  # the story pages
+    with restored(table.Table, ("query", "all_items")):
+        assert query_without_sorting_the_table()
+        assert _query_story() == generic
