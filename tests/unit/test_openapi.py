@@ -125,7 +125,7 @@ def test_every_request_body_has_examples_that_are_valid_bodies(model: type[BaseM
 @pytest.mark.parametrize("error", [
     MalformedRequest("2 field(s) are not valid", [FieldError("items[0].quantity", "too big")]),
     NotFound("order ord_1 not found"),
-    WindowClosed("the answer window closed", status="timed_out"),
+    WindowClosed("the answer window closed", current_status="timed_out"),
 ], ids=lambda e: type(e).__name__)
 def test_every_problem_body_is_what_the_document_says(error: Any) -> None:
     body = json.loads(from_domain_error(error, "/orders/ord_1").body)
