@@ -85,7 +85,7 @@ def decide(order: SupplierOrder, event: ParcelEvent, now: int) -> Decision[Suppl
         case Locate():
             if parcel.status is SubStatus.DELIVERED:
                 return Decision(order, refusal=ParcelDelivered(f"parcel {parcel.id} was delivered",
-                                                               status=parcel.status.value))
+                                                               current_status=parcel.status.value))
             if parcel.status is not SubStatus.SHIPPED or parcel.tracking is None:
                 return _refuse(order, "only a shipped parcel has a position", parcel)
             tracking = _located(order, parcel.tracking, (event.lat, event.lng), now)

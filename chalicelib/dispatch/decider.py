@@ -181,7 +181,7 @@ def _assign(step: _Step, event: Assign, now: int) -> Decision[Installation]:
     if current.attempt != event.expected_attempt:
         return step.decision(AlreadyReassigned(
             f"the request is at dispatch {current.attempt}, not {event.expected_attempt}: someone assigned it first",
-            attempt=current.attempt, status=current.status.value, installer_id=current.installer_id))
+            attempt=current.attempt, current_status=current.status.value, installer_id=current.installer_id))
     if event.installer.id == current.installer_id:
         return step.decision(InvalidTransition("the request is already dispatched to this installer",
                                                installer_id=event.installer.id))

@@ -425,7 +425,7 @@ def test_an_assignment_naming_a_replaced_dispatch_is_refused_and_changes_nothing
     request = assign(dispatched(), "i2", now=T0 + 1_000, by="ops:m1")
     decision = decide(request, an_assign(request, "i3", by="ops:m2", expected_attempt=1), T0 + 2_000)
     assert isinstance(decision.refusal, AlreadyReassigned) and unchanged(decision, request)
-    assert decision.refusal.extensions == {"attempt": 2, "status": "dispatched", "installer_id": "i2"}
+    assert decision.refusal.extensions == {"attempt": 2, "current_status": "dispatched", "installer_id": "i2"}
 
 
 def test_an_assignment_naming_a_future_dispatch_is_refused_too() -> None:
