@@ -10,15 +10,15 @@ import this, so it imports nothing but the declarations' types.
                                  VideoQueue ──(3 receives)──▶ VideoDeadLetterQueue ──▶ alarm
                                    │ one message per invocation
                                    ▼
-                                 process_videos (VideoLayer: av, Pillow, numpy)
+                                 process_videos (VideoLayer: av, Pillow)
                                    └──▶ VideoBucket videos/<deal_id>/<video_id>.mp4 | .jpg
 
-Memory and timeout: transcoding a 60 s 1080p source to a 30 s 720p H.264 + AAC output took
-≈ 17–20 CPU-seconds at ≈ 200 MB RSS on this project's machine, and decoding stops at the 30 s cut,
-so a longer source costs no more. Lambda gives CPU in proportion to memory (1,769 MB = 1 vCPU):
-at 3,008 MB (≈ 1.7 vCPU, the largest size every account may configure) libx264's threads finish in
-≈ 12 s for about the GB-seconds of 2,048 MB at ≈ 17 s, so the buyer waits less for the same money.
-The 300 s timeout leaves ×15 for a slow CPU share and moving a 100 MB source in and out of S3; the
+Memory and timeout: transcoding a 60 s 1080p source to the 30 s 720p H.264 + AAC output takes
+≈ 10 CPU-seconds on one core at ≈ 140 MiB RSS (`./dev bench video`), and decoding stops at the
+30 s cut, so a longer source costs no more. Lambda gives CPU in proportion to memory (1,769 MB =
+1 vCPU); at 3,008 MB (≈ 1.7 vCPU, the largest size every account may configure) the encoder's and
+decoder's threads may use the second core for about the same GB-seconds (infra/README.md). The
+300 s timeout leaves ×30 for a slow CPU share and moving a 100 MB source in and out of S3; the
 queue hides a taken message for 6 × 300 s, as AWS advises for an SQS event source, and a message
 that failed 3 receives goes to the dead-letter queue (and pages ops).
 """
@@ -105,13 +105,13 @@ VIDEO_RESOURCES: dict[str, Any] = {
                           "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]}}},
     "VideoLayer": {
         "Type": "AWS::Serverless::LayerVersion",
-        "Metadata": {"Why": "PyAV (with its FFmpeg), Pillow and numpy for process_videos only: ~110 MB the API "
+        "Metadata": {"Why": "PyAV (with its FFmpeg) and Pillow for process_videos only: ~110 MB the API "
                             "functions must not carry. infra/layer.py builds the zip next to sam.json "
                             "(infra/deploy.sh), `aws cloudformation package` uploads it.",
                      "Requirements": "requirements-video.txt"},
         "Properties": {
             "LayerName": {"Fn::Sub": "${AWS::StackName}-video"},
-            "Description": "ontime: av, Pillow, numpy (requirements-video.txt) for process_videos",
+            "Description": "ontime: av, Pillow (requirements-video.txt) for process_videos",
             "ContentUri": "./video-layer.zip",
             "CompatibleRuntimes": ["python3.11"],
             "CompatibleArchitectures": ["x86_64"],
