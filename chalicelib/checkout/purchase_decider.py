@@ -31,7 +31,9 @@ from chalicelib.checkout.model import (
     SupplierOrder,
 )
 from chalicelib.core.errors import InvalidTransition
-from chalicelib.payments.port import PaymentMismatch, RefundDue
+from chalicelib.payments import window
+from chalicelib.payments.port import RefundDue
+from chalicelib.payments.window import WINDOW_ELAPSED, PaymentFailed, PaymentWindow, PaymentWindowElapsed
 from chalicelib.waitstate.model import Decision
 from chalicelib.waitstate.table import StateTable
 
@@ -45,36 +47,16 @@ PURCHASE_TABLE: StateTable[PurchaseStatus] = StateTable(
     },
 )
 
-WINDOW_ELAPSED = "payment_window_elapsed"
 CANCELLED_BY_CUSTOMER = "cancelled_by_customer"
-PAID_AFTER_CANCELLATION = "paid_after_cancellation"
 
 
 # ── events ──────────────────────────────────────────────────────────────────────────────────
 
 
 @dataclass(frozen=True)
-class PaymentWindowElapsed:
-    """The purchase's alarm."""
-
-    wake_at: int
-
-
-@dataclass(frozen=True)
-class PaymentSucceeded:
-    payment_id: str
-    amount: int
-    currency: str
-    at: int
-    """When the provider took the money (ms)."""
+class PaymentSucceeded(window.PaymentSucceeded):
     fulfilments: tuple[tuple[str, Fulfilment], ...] = ()
     """A code/link for each virtual sub-order, drawn by the service (randomness is not a rule)."""
-
-
-@dataclass(frozen=True)
-class PaymentFailed:
-    payment_id: str
-    at: int
 
 
 @dataclass(frozen=True)
@@ -135,56 +117,65 @@ def reservations(purchase: Purchase) -> tuple[StockReservation, ...]:
     return tuple(StockReservation(hold) for hold in purchase.holds())
 
 
-def decide(purchase: Purchase, event: PurchaseEvent, now: int) -> Decision[Purchase]:
-    in_time_payment = (isinstance(event, PaymentSucceeded) and purchase.status is PurchaseStatus.PENDING_PAYMENT
-                       and event.at < purchase.payment_deadline)
-    if purchase.status is PurchaseStatus.PENDING_PAYMENT and now >= purchase.payment_deadline and not in_time_payment:
-        settled = _cancelled(purchase, WINDOW_ELAPSED, now)
-        if isinstance(event, PaymentWindowElapsed):
-            return settled
-        after = decide(settled.state, event, now)
-        return Decision(after.state, settled.events + after.events, after.refusal, settled.writes + after.writes)
-    match event:
-        case PaymentWindowElapsed():
-            return Decision(purchase)
-        case PaymentSucceeded():
-            return _paid(purchase, event, now)
-        case PaymentFailed():
-            if purchase.status is not PurchaseStatus.PENDING_PAYMENT or any(
-                    h.cause == "payment_failed" and h.at == event.at for h in purchase.history):
-                return Decision(purchase)  # after the outcome, or a duplicate: nothing to say
-            failure = PurchaseHistory(event.at, purchase.status, "payment_failed")
-            declined = replace(purchase, updated_at=now, history=(*purchase.history, failure))
-            return Decision(declined, (PaymentDeclined(declined),))
-        case CancelPurchase():
-            if purchase.status is PurchaseStatus.CANCELLED:
-                return Decision(purchase)
-            if purchase.status is PurchaseStatus.PAID:
-                return Decision(purchase, refusal=InvalidTransition(
-                    "a paid purchase is not cancelled here; each supplier order is handled on its own",
-                    current_status=purchase.status.value))
-            return _cancelled(purchase, CANCELLED_BY_CUSTOMER, now)
+class _Window:
+    """A purchase as `payments/window.py` decides its payment."""
 
+    def awaiting(self, purchase: Purchase) -> bool:
+        return purchase.status is PurchaseStatus.PENDING_PAYMENT
 
-def _paid(purchase: Purchase, event: PaymentSucceeded, now: int) -> Decision[Purchase]:
-    if event.amount != purchase.total or event.currency != purchase.currency:
-        return Decision(purchase, refusal=PaymentMismatch(
-            f"the payment is {event.amount} {event.currency}, the order {purchase.total} {purchase.currency}",
-            expected={"amount": purchase.total, "currency": purchase.currency}))
-    if purchase.status is PurchaseStatus.PAID:
-        return Decision(purchase)  # a provider retry
-    if purchase.status is PurchaseStatus.CANCELLED:
-        if purchase.refund is not None:
-            return Decision(purchase)
-        flagged = replace(purchase, updated_at=now, refund=RefundDue(
-            event.payment_id, event.amount, event.currency, PAID_AFTER_CANCELLATION, now),
-            history=(*purchase.history, PurchaseHistory(now, purchase.status, "refund_due")))
+    def paid(self, purchase: Purchase) -> bool:
+        return purchase.status is PurchaseStatus.PAID
+
+    def deadline(self, purchase: Purchase) -> int:
+        return purchase.payment_deadline
+
+    def price(self, purchase: Purchase) -> tuple[int, str]:
+        return purchase.total, purchase.currency
+
+    def refund(self, purchase: Purchase) -> RefundDue | None:
+        return purchase.refund
+
+    def declined_at(self, purchase: Purchase, at: int) -> bool:
+        return any(h.cause == "payment_failed" and h.at == at for h in purchase.history)
+
+    def elapse(self, purchase: Purchase, now: int) -> Decision[Purchase]:
+        return _cancelled(purchase, WINDOW_ELAPSED, now)
+
+    def pay(self, purchase: Purchase, payment: PaymentSucceeded, now: int) -> Decision[Purchase]:
+        paid = replace(purchase, status=_to(purchase, "pay"), paid_at=now, updated_at=now,
+                       history=(*purchase.history, PurchaseHistory(now, PurchaseStatus.PAID, "payment")))
+        orders = fan_out(paid, dict(payment.fulfilments), now)
+        return Decision(paid, (PurchaseChanged(paid, purchase.status, "payment"), FannedOut(paid, orders)),
+                        writes=tuple(NewSupplierOrder(o) for o in orders))
+
+    def flag_refund(self, purchase: Purchase, refund: RefundDue, now: int) -> Decision[Purchase]:
+        flagged = replace(purchase, updated_at=now, refund=refund,
+                          history=(*purchase.history, PurchaseHistory(now, purchase.status, "refund_due")))
         return Decision(flagged, (RefundFlagged(flagged),))
-    paid = replace(purchase, status=_to(purchase, "pay"), paid_at=now, updated_at=now,
-                   history=(*purchase.history, PurchaseHistory(now, PurchaseStatus.PAID, "payment")))
-    orders = fan_out(paid, dict(event.fulfilments), now)
-    return Decision(paid, (PurchaseChanged(paid, purchase.status, "payment"), FannedOut(paid, orders)),
-                    writes=tuple(NewSupplierOrder(o) for o in orders))
+
+    def decline(self, purchase: Purchase, failure: PaymentFailed, now: int) -> Decision[Purchase]:
+        failed = PurchaseHistory(failure.at, purchase.status, "payment_failed")
+        declined = replace(purchase, updated_at=now, history=(*purchase.history, failed))
+        return Decision(declined, (PaymentDeclined(declined),))
+
+
+WINDOW: PaymentWindow[Purchase, PaymentSucceeded] = PaymentWindow(_Window())
+
+
+def decide(purchase: Purchase, event: PurchaseEvent, now: int) -> Decision[Purchase]:
+    return WINDOW.decide(purchase, event, now, lambda current: _cancel(current, event, now))
+
+
+def _cancel(purchase: Purchase, event: object, now: int) -> Decision[Purchase]:
+    if not isinstance(event, CancelPurchase):
+        raise TypeError(f"unknown purchase event {event!r}")
+    if purchase.status is PurchaseStatus.CANCELLED:
+        return Decision(purchase)
+    if purchase.status is PurchaseStatus.PAID:
+        return Decision(purchase, refusal=InvalidTransition(
+            "a paid purchase is not cancelled here; each supplier order is handled on its own",
+            current_status=purchase.status.value))
+    return _cancelled(purchase, CANCELLED_BY_CUSTOMER, now)
 
 
 def fan_out(purchase: Purchase, fulfilments: dict[str, Fulfilment], now: int) -> tuple[SupplierOrder, ...]:

@@ -28,9 +28,7 @@ from chalicelib.checkout.purchase_decider import (
     CancelPurchase,
     FannedOut,
     PaymentDeclined,
-    PaymentFailed,
     PaymentSucceeded,
-    PaymentWindowElapsed,
     PurchaseChanged,
     PurchaseEvent,
     RefundFlagged,
@@ -46,6 +44,7 @@ from chalicelib.core.ids import new_id
 from chalicelib.core.observability import MetricsSink, log
 from chalicelib.payments.port import PaymentMismatch, PaymentOutcome, PaymentProvider, PaymentRef, ProviderPayment
 from chalicelib.payments.settlement import Settlement
+from chalicelib.payments.window import PaymentFailed, PaymentWindowElapsed
 from chalicelib.persistence.paging import Page
 from chalicelib.push import party
 from chalicelib.push.notifier import Notifier

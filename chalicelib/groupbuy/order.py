@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from chalicelib.payments import window
 from chalicelib.payments.port import PaymentRef, RefundDue
+from chalicelib.payments.window import PaymentFailed, PaymentWindowElapsed
 from chalicelib.push.party import Party, customer
 
 
@@ -64,28 +66,13 @@ class GroupOrder:
         return (customer(self.customer_id),)
 
 
-# ── events in ───────────────────────────────────────────────────────────────────────────────
+# ── events in: the payment window's (`payments/window.py`), and the customer's cancel ──────
 
 
 @dataclass(frozen=True)
-class PaymentWindowElapsed:
-    wake_at: int
-
-
-@dataclass(frozen=True)
-class PaymentSucceeded:
-    payment_id: str
-    amount: int
-    currency: str
-    at: int
-    drawn: tuple[tuple[str, str], ...]
+class PaymentSucceeded(window.PaymentSucceeded):
+    drawn: tuple[tuple[str, str], ...] = ()
     """(voucher id, redeem code) for each unit, drawn by the service (randomness is not a rule)."""
-
-
-@dataclass(frozen=True)
-class PaymentFailed:
-    payment_id: str
-    at: int
 
 
 @dataclass(frozen=True)

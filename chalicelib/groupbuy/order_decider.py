@@ -23,17 +23,14 @@ from chalicelib.groupbuy.order import (
     OrderEvent,
     OrderHistory,
     OrderStatus,
-    PaymentFailed,
     PaymentSucceeded,
-    PaymentWindowElapsed,
 )
 from chalicelib.groupbuy.voucher import Voucher, VoucherHistory, VoucherStatus
-from chalicelib.payments.port import PaymentMismatch, RefundDue
+from chalicelib.payments.port import RefundDue
+from chalicelib.payments.window import WINDOW_ELAPSED, PaymentFailed, PaymentWindow
 from chalicelib.waitstate.model import Decision
 
-WINDOW_ELAPSED = "payment_window_elapsed"
 CANCELLED_BY_CUSTOMER = "cancelled_by_customer"
-PAID_AFTER_CANCELLATION = "paid_after_cancellation"
 
 
 @dataclass(frozen=True)
@@ -66,36 +63,66 @@ class NewVoucher:
     voucher: Voucher
 
 
+class _Window:
+    """A group-buy order as `payments/window.py` decides its payment."""
+
+    def awaiting(self, order: GroupOrder) -> bool:
+        return order.status is OrderStatus.PENDING_PAYMENT
+
+    def paid(self, order: GroupOrder) -> bool:
+        return order.status is OrderStatus.PAID
+
+    def deadline(self, order: GroupOrder) -> int:
+        return order.payment_deadline
+
+    def price(self, order: GroupOrder) -> tuple[int, str]:
+        return order.total, order.currency
+
+    def refund(self, order: GroupOrder) -> RefundDue | None:
+        return order.refund
+
+    def declined_at(self, order: GroupOrder, at: int) -> bool:
+        return any(h.cause == "payment_failed" and h.at == at for h in order.history)
+
+    def elapse(self, order: GroupOrder, now: int) -> Decision[GroupOrder]:
+        return _cancelled(order, WINDOW_ELAPSED, now)
+
+    def pay(self, order: GroupOrder, payment: PaymentSucceeded, now: int) -> Decision[GroupOrder]:
+        vouchers = vouchers_of(order, payment.drawn, now)
+        paid = replace(order, status=OrderStatus.PAID, paid_at=now, updated_at=now,
+                       voucher_ids=tuple(v.id for v in vouchers),
+                       history=(*order.history, OrderHistory(now, OrderStatus.PAID, "payment")))
+        return Decision(paid, (OrderChanged(paid, order.status, "payment"), VouchersIssued(paid, vouchers)),
+                        writes=tuple(NewVoucher(v) for v in vouchers))
+
+    def flag_refund(self, order: GroupOrder, refund: RefundDue, now: int) -> Decision[GroupOrder]:
+        flagged = replace(order, updated_at=now, refund=refund,
+                          history=(*order.history, OrderHistory(now, order.status, "refund_due")))
+        return Decision(flagged, (RefundFlagged(flagged),))
+
+    def decline(self, order: GroupOrder, failure: PaymentFailed, now: int) -> Decision[GroupOrder]:
+        declined = replace(order, updated_at=now,
+                           history=(*order.history, OrderHistory(failure.at, order.status, "payment_failed")))
+        return Decision(declined, (PaymentDeclined(declined),))
+
+
+WINDOW: PaymentWindow[GroupOrder, PaymentSucceeded] = PaymentWindow(_Window())
+
+
 def decide(order: GroupOrder, event: OrderEvent, now: int) -> Decision[GroupOrder]:
-    in_time_payment = (isinstance(event, PaymentSucceeded) and order.status is OrderStatus.PENDING_PAYMENT
-                       and event.at < order.payment_deadline)
-    if order.status is OrderStatus.PENDING_PAYMENT and now >= order.payment_deadline and not in_time_payment:
-        settled = _cancelled(order, WINDOW_ELAPSED, now)
-        if isinstance(event, PaymentWindowElapsed):
-            return settled
-        after = decide(settled.state, event, now)
-        return Decision(after.state, settled.events + after.events, after.refusal, settled.writes + after.writes)
-    match event:
-        case PaymentWindowElapsed():
-            return Decision(order)
-        case PaymentSucceeded():
-            return _paid(order, event, now)
-        case PaymentFailed():
-            if order.status is not OrderStatus.PENDING_PAYMENT or any(
-                    h.cause == "payment_failed" and h.at == event.at for h in order.history):
-                return Decision(order)
-            declined = replace(order, updated_at=now,
-                               history=(*order.history, OrderHistory(event.at, order.status, "payment_failed")))
-            return Decision(declined, (PaymentDeclined(declined),))
-        case CancelOrder():
-            if order.status is OrderStatus.CANCELLED:
-                return Decision(order)
-            if order.status is OrderStatus.PAID:
-                return Decision(order, refusal=InvalidTransition(
-                    "a paid group-buy order is not cancelled; its unused vouchers are refunded when they expire",
-                    current_status=order.status.value))
-            return _cancelled(order, CANCELLED_BY_CUSTOMER, now)
-    raise TypeError(f"unknown order event {event!r}")
+    return WINDOW.decide(order, event, now, lambda current: _cancel(current, event, now))
+
+
+def _cancel(order: GroupOrder, event: object, now: int) -> Decision[GroupOrder]:
+    if not isinstance(event, CancelOrder):
+        raise TypeError(f"unknown order event {event!r}")
+    if order.status is OrderStatus.CANCELLED:
+        return Decision(order)
+    if order.status is OrderStatus.PAID:
+        return Decision(order, refusal=InvalidTransition(
+            "a paid group-buy order is not cancelled; its unused vouchers are refunded when they expire",
+            current_status=order.status.value))
+    return _cancelled(order, CANCELLED_BY_CUSTOMER, now)
 
 
 def vouchers_of(order: GroupOrder, drawn: tuple[tuple[str, str], ...], now: int) -> tuple[Voucher, ...]:
@@ -107,28 +134,6 @@ def vouchers_of(order: GroupOrder, drawn: tuple[tuple[str, str], ...], now: int)
         payment_id=order.payment.payment_id, status=VoucherStatus.ACTIVE, expires_at=order.vouchers_expire_at,
         created_at=now, history=(VoucherHistory(now, VoucherStatus.ACTIVE.value, "paid"),))
         for voucher_id, code in drawn)
-
-
-def _paid(order: GroupOrder, event: PaymentSucceeded, now: int) -> Decision[GroupOrder]:
-    if event.amount != order.total or event.currency != order.currency:
-        return Decision(order, refusal=PaymentMismatch(
-            f"the payment is {event.amount} {event.currency}, the order {order.total} {order.currency}",
-            expected={"amount": order.total, "currency": order.currency}))
-    if order.status is OrderStatus.PAID:
-        return Decision(order)  # a provider retry
-    if order.status is OrderStatus.CANCELLED:
-        if order.refund is not None:
-            return Decision(order)
-        flagged = replace(order, updated_at=now, refund=RefundDue(
-            event.payment_id, event.amount, event.currency, PAID_AFTER_CANCELLATION, now),
-            history=(*order.history, OrderHistory(now, order.status, "refund_due")))
-        return Decision(flagged, (RefundFlagged(flagged),))
-    vouchers = vouchers_of(order, event.drawn, now)
-    paid = replace(order, status=OrderStatus.PAID, paid_at=now, updated_at=now,
-                   voucher_ids=tuple(v.id for v in vouchers),
-                   history=(*order.history, OrderHistory(now, OrderStatus.PAID, "payment")))
-    return Decision(paid, (OrderChanged(paid, order.status, "payment"), VouchersIssued(paid, vouchers)),
-                    writes=tuple(NewVoucher(v) for v in vouchers))
 
 
 def _cancelled(order: GroupOrder, cause: str, now: int) -> Decision[GroupOrder]:

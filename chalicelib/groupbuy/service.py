@@ -20,9 +20,7 @@ from chalicelib.groupbuy.order import (
     CancelOrder,
     GroupOrder,
     OrderStatus,
-    PaymentFailed,
     PaymentSucceeded,
-    PaymentWindowElapsed,
 )
 from chalicelib.groupbuy.order_decider import OrderChanged, PaymentDeclined, RefundFlagged, VouchersIssued
 from chalicelib.groupbuy.ports import Deals, GroupOrderStore
@@ -30,6 +28,7 @@ from chalicelib.groupbuy.tables import ORDER_KIND
 from chalicelib.groupbuy.views import order_view, voucher_view
 from chalicelib.payments.port import PaymentMismatch, PaymentOutcome, PaymentProvider, PaymentRef, ProviderPayment
 from chalicelib.payments.settlement import Settlement
+from chalicelib.payments.window import PaymentFailed, PaymentWindowElapsed
 from chalicelib.persistence.paging import Page
 from chalicelib.push import party
 from chalicelib.push.notifier import Notifier

@@ -14,6 +14,7 @@ from chalicelib.checkout.ports import OutOfStock, PurchaseStore, SupplierOrderSt
 from chalicelib.checkout.split import CartLine
 from chalicelib.checkout.tracking import Method
 from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate, MalformedRequest
+from chalicelib.payments.window import PaymentWindowElapsed
 from tests.builders import T0
 from tests.checkout_builders import BOOKS, GIFT_CARDS, SHOES, WINDOW_MS, a_line, a_product, a_purchase, payment_of
 from tests.contracts import all_items
@@ -127,7 +128,7 @@ class PurchaseStoreContract(_CheckoutStoresFixtures):
     def test_cancellation_releases_the_stock_in_the_same_write(self, store: PurchaseStore,
                                                                suppliers: SupplierStore) -> None:
         bought = reserved(store)
-        decision = purchase_decider.decide(bought, purchase_decider.PaymentWindowElapsed(T0 + WINDOW_MS),
+        decision = purchase_decider.decide(bought, PaymentWindowElapsed(T0 + WINDOW_MS),
                                            T0 + WINDOW_MS)
         store.commit(decision.state, bought.version, None, decision.writes)
         assert stock_of(suppliers, RUN, CARD, NOVEL) == (5, 5, 1)
@@ -150,7 +151,7 @@ class PurchaseStoreContract(_CheckoutStoresFixtures):
         for n in range(4):
             bought = reserved(store, a_purchase(purchase_id=f"pur_{n}", lines=_one_shoe()))
             if n % 2:
-                lapsed = purchase_decider.decide(bought, purchase_decider.PaymentWindowElapsed(bought.payment_deadline),
+                lapsed = purchase_decider.decide(bought, PaymentWindowElapsed(bought.payment_deadline),
                                                  bought.payment_deadline)
                 bought = store.commit(lapsed.state, bought.version, None, lapsed.writes)
                 late = purchase_decider.decide(bought, payment_of(bought, at=bought.payment_deadline + 1),

@@ -14,13 +14,9 @@ from chalicelib.groupbuy.order import (
     GroupOrder,
     OrderEvent,
     OrderStatus,
-    PaymentFailed,
     PaymentSucceeded,
-    PaymentWindowElapsed,
 )
 from chalicelib.groupbuy.order_decider import (
-    PAID_AFTER_CANCELLATION,
-    WINDOW_ELAPSED,
     NewVoucher,
     RefundFlagged,
     VouchersIssued,
@@ -28,6 +24,7 @@ from chalicelib.groupbuy.order_decider import (
 )
 from chalicelib.groupbuy.voucher import VoucherStatus
 from chalicelib.payments.port import PaymentMismatch, PaymentRef
+from chalicelib.payments.window import PAID_AFTER_CANCELLATION, WINDOW_ELAPSED, PaymentFailed, PaymentWindowElapsed
 from tests.builders import T0
 
 WINDOW = 15 * 60_000

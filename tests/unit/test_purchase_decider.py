@@ -14,8 +14,6 @@ from chalicelib.checkout.purchase_decider import (
     FannedOut,
     NewSupplierOrder,
     PaymentDeclined,
-    PaymentFailed,
-    PaymentWindowElapsed,
     PurchaseChanged,
     RefundFlagged,
     StockRelease,
@@ -24,6 +22,7 @@ from chalicelib.checkout.purchase_decider import (
 )
 from chalicelib.core.errors import InvalidTransition
 from chalicelib.payments.port import PaymentMismatch
+from chalicelib.payments.window import PaymentFailed, PaymentWindowElapsed
 from tests.builders import T0
 from tests.checkout_builders import WINDOW_MS, a_purchase, paid, payment_of
 
