@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # only named here: importing `app.py` (which imports this) mu
     from chalicelib.payments.port import PaymentProvider
     from chalicelib.push.messages import Message
     from chalicelib.push.notifier import Notifier
+    from chalicelib.push.ports import ConnectionRegistry
     from chalicelib.push.terminal import PendingWork
     from chalicelib.settings import Settings
     from chalicelib.waitstate.engine import WaitStateEngine
@@ -58,6 +59,8 @@ class Platform:
     engine: WaitStateEngine
     notifier: Notifier
     payments: PaymentProvider
+    connections: ConnectionRegistry
+    """Which terminals are connected, and whose (a call rings only a merchant that has one)."""
     overrides: Mapping[object, object] = field(default_factory=dict)
     """Adapters given instead of the real ones, by port (tests: an in-memory store, a photo store)."""
     provided: Mapping[str, object] = field(default_factory=dict)

@@ -38,9 +38,10 @@ class Notifier:
         log("push.sent", party=party.key, type=message_type, message_id=message["id"], delivered=delivered)
         return delivered
 
-    def reply(self, connection_id: str, message_type: str, data: dict[str, Any], now_ms: int) -> None:
-        """A message to one terminal (answers to terminal → server messages)."""
-        self._reply(connection_id, envelope(message_type, data, now_ms))
+    def reply(self, connection_id: str, message_type: str, data: dict[str, Any], now_ms: int) -> bool:
+        """A message to one terminal (answers to terminal → server messages, a call's peer); whether
+        that terminal is still there."""
+        return self._reply(connection_id, envelope(message_type, data, now_ms))
 
     def reply_listing(self, connection_id: str, message_type: str, items: list[dict[str, Any]], now_ms: int,
                       **extra: Any) -> None:
