@@ -237,7 +237,8 @@ class CallOrderService:
                     self._metrics.metric("CallOrderSent", 1, "Count", {}, order_id=o.id)
                 case OrderChanged(order=o, previous=previous, cause=cause):
                     changed = {**order_view(o, now), "previous_status": previous.value, "cause": cause}
-                    for told in (buyer, seller):
+                    # A draft was never the customer's: its cancellation is the merchant's news alone.
+                    for told in (seller,) if previous is CallOrderStatus.DRAFT else (buyer, seller):
                         self._notifier.push(told, "call_order.status_changed", changed, now)
                     self._metrics.metric("CallOrderOutcome", 1, "Count", {"outcome": cause}, order_id=o.id)
                     log("call_order.transition", order_id=o.id, previous=previous.value, status=o.status.value,

@@ -19,7 +19,8 @@ class CallOrderAlertView(ResponseBody):
 ORDER_MESSAGES = (
     Message("call_order.created", CallOrderView, "The merchant sent an order drafted in the call: pay it on "
             "`payment.pay_url` before `payment_deadline`.", ("customer",)),
-    Message("call_order.status_changed", CallOrderChangedView, "A sent call order was paid, expired or cancelled.",
+    Message("call_order.status_changed", CallOrderChangedView, "A call order was paid, expired or cancelled (a "
+            "customer hears only of orders it was sent).",
             ("customer", "merchant")),
     Message("call_order.refund_due", CallOrderView, "A payment arrived for a call order already cancelled or "
             "expired: it will be refunded.", ("customer",)),
