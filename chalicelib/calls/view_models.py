@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
+from chalicelib.calls.order_view_models import CallOrderView
 from chalicelib.http.responses import ResponseBody, Timestamp
 
 
@@ -56,7 +57,7 @@ class CallView(ResponseBody):
     details: DetailsView
     details_requested_at: Timestamp | None
     details_submitted_at: Timestamp | None
-    orders: list[Any]
+    orders: list[CallOrderView]
     """The orders drafted in the call (the customer sees the sent ones)."""
     server_time: Timestamp
 
