@@ -29,3 +29,4 @@ def test_without_skip_or_skipping_another_partys_connection_every_terminal_gets_
     notifier, sender = _shop_with_three_consoles()
     assert notifier.push(SHOP, "call.ringing", {"call_id": "cal_1"}, 1_000) == 3
     assert notifier.push(SHOP, "call.ringing", {"call_id": "cal_1"}, 1_000, skip="c9") == 3
+    assert [connection for connection, _ in sender.sent] == ["c1", "c2", "c3"] * 2
