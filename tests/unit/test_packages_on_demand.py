@@ -111,7 +111,7 @@ def test_a_terminal_action_builds_only_the_package_that_declares_it() -> None:
 def test_two_packages_declaring_the_same_action_refuse_to_start() -> None:
     packages = [Contribution("a", "", _answering("call.signal"), actions=("call.signal",)),
                 Contribution("b", "", _answering("call.signal"), actions=("call.signal",))]
-    with pytest.raises(Misconfigured, match="'call.signal', which a already does"):
+    with pytest.raises(Misconfigured, match=r"'call\.signal', which a already does"):
         fake_container(packages)
 
 
