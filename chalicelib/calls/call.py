@@ -39,7 +39,7 @@ class Side(StrEnum):
         return Side.MERCHANT if self is Side.CUSTOMER else Side.CUSTOMER
 
 
-DETAIL_FIELDS = ("content", "price", "time", "address")
+DETAIL_FIELDS = ("content", "price_proposal", "when", "address")
 """The customer's input window: what, the price they propose, when, where."""
 
 

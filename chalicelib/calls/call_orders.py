@@ -270,7 +270,7 @@ def _detail(call: CallParties, name: str) -> str | None:
 def _detail_time(call: CallParties, now: int) -> int | None:
     """The customer's typed time, if it is an ISO 8601 moment within a year (free text is left to
     the merchant, who reads it in the synced form)."""
-    text = _detail(call, "time")
+    text = _detail(call, "when")
     if text is None:
         return None
     try:

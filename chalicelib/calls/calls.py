@@ -134,20 +134,20 @@ class CallService:
 
     # ── either party ────────────────────────────────────────────────────────────────────────
 
-    def hang_up(self, caller: Principal, call_id: str) -> Call:
-        caller.require(Role.CUSTOMER, Role.MERCHANT)
-        return self._apply(caller, call_id, HangUp(_side_of(caller)))
+    def hang_up(self, caller: Principal, call_id: str, side: Side) -> Call:
+        caller.require(_ROLE_OF[side])
+        return self._apply(caller, call_id, HangUp(side))
 
-    def rejoin(self, caller: Principal, call_id: str, connection_id: str) -> Call:
+    def rejoin(self, caller: Principal, call_id: str, side: Side, connection_id: str) -> Call:
         """A terminal that reconnected (a new connection id) takes its party's place in the call
         again. On the merchant's side only the user who answered may: a colleague's console cannot
         take over a call."""
-        caller.require(Role.CUSTOMER, Role.MERCHANT)
+        caller.require(_ROLE_OF[side])
         self._require_own_connection(caller, connection_id)
         current = self._visible(caller, call_id)
         if caller.role is Role.MERCHANT and current.answered_by not in (None, caller.sub):
             raise NotFound(f"call {call_id} not found")
-        return self._apply(caller, call_id, Rejoin(_side_of(caller), connection_id))
+        return self._apply(caller, call_id, Rejoin(side, connection_id))
 
     def get(self, caller: Principal, call_id: str) -> Call:
         current = self._visible(caller, call_id)
@@ -256,6 +256,9 @@ class CallService:
             self._engine.apply(CALL_KIND, call.id, PresenceChecked(anyone))
         if not anyone:
             log("call.terminals_absent", call_id=call.id, absent_since=call.absent_since)
+
+
+_ROLE_OF = {Side.CUSTOMER: Role.CUSTOMER, Side.MERCHANT: Role.MERCHANT}
 
 
 def _side_of(caller: Principal) -> Side:

@@ -13,7 +13,9 @@ def order_tables() -> tuple[Table, ...]:
 
     return (
         # fire_alarms expires unpaid orders and pushes the outcome; the API does everything else
-        Table(CallOrderModel, (Grant((API, FIRE), (*READ, *WRITE), ALL_INDEXES),), (
+        Table(CallOrderModel, (Grant((API, FIRE), (*READ, *WRITE), ALL_INDEXES),
+                               # a reconnected terminal's pending calls list their orders, settled
+                               Grant((Function.WS_MESSAGE,), (*READ, *WRITE), ("by_call",))), (
             AccessPattern("call order by id (app, console, callback, alarm)", "`ontime-call_orders`", "`id = :id`",
                           "strongly consistent; writes conditioned on `version`"),
             AccessPattern("a call's orders (the call's view, its pending work)", "`call_orders.by_call`",

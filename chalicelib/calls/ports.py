@@ -21,7 +21,7 @@ class CallParties:
     status: str
     """A `CallStatus` value."""
     details: Mapping[str, str]
-    """The customer's current text per field (`content`, `price`, `time`, `address`)."""
+    """The customer's current text per field (`content`, `price_proposal`, `when`, `address`)."""
 
 
 class CallLookup(Protocol):

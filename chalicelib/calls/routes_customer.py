@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth.principal import Role
-from chalicelib.calls.call import DETAIL_FIELDS, DetailValue
+from chalicelib.calls.call import DETAIL_FIELDS, DetailValue, Side
 from chalicelib.calls.services import CallServices
 from chalicelib.http.routing import Call, Routes, models_module
 
@@ -40,6 +40,30 @@ def get_call(call: Calls, call_id: str) -> dict[str, Any]:
     return calls.view(call.principal, calls.get(call.principal, call_id), call.now)
 
 
+@routes.route("/calls/{call_id}/rejoin", methods=["POST"], roles=CUSTOMER, body=lambda: schemas.TerminalIn,
+              response=lambda: view_models.CallView)
+def rejoin_call(call: Calls, call_id: str) -> dict[str, Any]:
+    """After a reconnect: signals go to this terminal now; it sends a new offer to renegotiate."""
+    calls = call.services.calls
+    return calls.view(call.principal, calls.rejoin(call.principal, call_id, Side.CUSTOMER,
+                                                   call.body(schemas.TerminalIn).connection_id), call.now)
+
+
+@routes.route("/calls/{call_id}/details", methods=["PATCH"], roles=CUSTOMER, body=lambda: schemas.DetailsIn,
+              response=lambda: view_models.CallView)
+def type_details(call: Calls, call_id: str) -> dict[str, Any]:
+    """As the customer types: the changed fields, each with its edit's number; the merchant's form
+    gets each field's newest text (`details.updated`), never an older one."""
+    return _details(call, call_id, call.body(schemas.DetailsIn), submit=False)
+
+
+@routes.route("/calls/{call_id}/details/submit", methods=["POST"], roles=CUSTOMER, body=lambda: schemas.DetailsIn,
+              response=lambda: view_models.CallView)
+def submit_details(call: Calls, call_id: str) -> dict[str, Any]:
+    """The customer is done typing (with any last changes): `details.submitted` to the merchant."""
+    return _details(call, call_id, call.body(schemas.DetailsIn), submit=True)
+
+
 @routes.route("/calls/{call_id}/cancel", methods=["POST"], roles=CUSTOMER, response=lambda: view_models.CallView)
 def cancel_call(call: Calls, call_id: str) -> dict[str, Any]:
     """Stop ringing (a connected call is hung up instead)."""
@@ -51,35 +75,11 @@ def cancel_call(call: Calls, call_id: str) -> dict[str, Any]:
 def hang_up_call(call: Calls, call_id: str) -> dict[str, Any]:
     """End a connected call (again: no change)."""
     calls = call.services.calls
-    return calls.view(call.principal, calls.hang_up(call.principal, call_id), call.now)
+    return calls.view(call.principal, calls.hang_up(call.principal, call_id, Side.CUSTOMER), call.now)
 
 
-@routes.route("/calls/{call_id}/rejoin", methods=["POST"], roles=CUSTOMER, body=lambda: schemas.TerminalIn,
-              response=lambda: view_models.CallView)
-def rejoin_call(call: Calls, call_id: str) -> dict[str, Any]:
-    """After a reconnect: signals go to this terminal now; it sends a new offer to renegotiate."""
-    calls = call.services.calls
-    return calls.view(call.principal, calls.rejoin(call.principal, call_id,
-                                                   call.body(schemas.TerminalIn).connection_id), call.now)
-
-
-@routes.route("/calls/{call_id}/details", methods=["PATCH"], roles=CUSTOMER, body=lambda: schemas.DetailsIn,
-              response=lambda: view_models.CallView)
-def type_details(call: Calls, call_id: str) -> dict[str, Any]:
-    """As the customer types: the changed fields, each with its edit's number; the merchant's form
-    gets each field's newest text (`details.updated`), never an older one."""
-    return _details(call, call_id, submit=False)
-
-
-@routes.route("/calls/{call_id}/details/submit", methods=["POST"], roles=CUSTOMER, body=lambda: schemas.DetailsIn,
-              response=lambda: view_models.CallView)
-def submit_details(call: Calls, call_id: str) -> dict[str, Any]:
-    """The customer is done typing (with any last changes): `details.submitted` to the merchant."""
-    return _details(call, call_id, submit=True)
-
-
-def _details(call: Calls, call_id: str, *, submit: bool) -> dict[str, Any]:
-    fields = call.body(schemas.DetailsIn).fields
+def _details(call: Calls, call_id: str, body: schemas.DetailsIn, *, submit: bool) -> dict[str, Any]:
+    fields = body.fields
     typed = {name: DetailValue(given.version, given.value) for name in DETAIL_FIELDS
              if (given := getattr(fields, name)) is not None}
     calls = call.services.calls

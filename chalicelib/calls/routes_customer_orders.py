@@ -31,22 +31,22 @@ def my_call_orders(call: Calls) -> dict[str, Any]:
     return list_body(page, lambda o: order_view(o, call.now), call.now)
 
 
-@routes.route("/call-orders/{order_id}", methods=["GET"], roles=(Role.CUSTOMER, Role.MERCHANT, Role.OPS),
+@routes.route("/call-orders/{call_order_id}", methods=["GET"], roles=(Role.CUSTOMER, Role.MERCHANT, Role.OPS),
               response=lambda: order_view_models.CallOrderView)
-def get_call_order(call: Calls, order_id: str) -> dict[str, Any]:
+def get_call_order(call: Calls, call_order_id: str) -> dict[str, Any]:
     """An order with its payment window (the customer sees it once it was sent)."""
-    return order_view(call.services.orders.get(call.principal, order_id), call.now)
+    return order_view(call.services.orders.get(call.principal, call_order_id), call.now)
 
 
-@routes.route("/call-orders/{order_id}/cancel", methods=["POST"], roles=CUSTOMER,
+@routes.route("/call-orders/{call_order_id}/cancel", methods=["POST"], roles=CUSTOMER,
               response=lambda: order_view_models.CallOrderView, problems=(404, 409))
-def cancel_call_order(call: Calls, order_id: str) -> dict[str, Any]:
+def cancel_call_order(call: Calls, call_order_id: str) -> dict[str, Any]:
     """Cancel an order before paying it."""
-    return order_view(call.services.orders.customer_cancel(call.principal, order_id), call.now)
+    return order_view(call.services.orders.customer_cancel(call.principal, call_order_id), call.now)
 
 
-@routes.route("/call-orders/{order_id}/reconcile", methods=["POST"], roles=CUSTOMER,
+@routes.route("/call-orders/{call_order_id}/reconcile", methods=["POST"], roles=CUSTOMER,
               response=lambda: order_view_models.CallOrderView, problems=(404,))
-def reconcile_call_order(call: Calls, order_id: str) -> dict[str, Any]:
+def reconcile_call_order(call: Calls, call_order_id: str) -> dict[str, Any]:
     """Ask the provider instead of waiting for its callback (the app, back from the pay page)."""
-    return order_view(call.services.orders.reconcile(call.principal, order_id), call.now)
+    return order_view(call.services.orders.reconcile(call.principal, call_order_id), call.now)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth.principal import Role
+from chalicelib.calls.call import Side
 from chalicelib.calls.services import CallServices
 from chalicelib.http.routing import Call, Routes, models_module
 
@@ -43,7 +44,7 @@ def decline_call(call: Calls, call_id: str) -> dict[str, Any]:
 def merchant_hang_up(call: Calls, call_id: str) -> dict[str, Any]:
     """End a connected call."""
     calls = call.services.calls
-    return calls.view(call.principal, calls.hang_up(call.principal, call_id), call.now)
+    return calls.view(call.principal, calls.hang_up(call.principal, call_id, Side.MERCHANT), call.now)
 
 
 @routes.route("/merchant/calls/{call_id}/rejoin", methods=["POST"], roles=MERCHANT, body=lambda: schemas.TerminalIn,
@@ -51,7 +52,7 @@ def merchant_hang_up(call: Calls, call_id: str) -> dict[str, Any]:
 def merchant_rejoin(call: Calls, call_id: str) -> dict[str, Any]:
     """After a reconnect, by the user who answered: signals go to this terminal now."""
     calls = call.services.calls
-    return calls.view(call.principal, calls.rejoin(call.principal, call_id,
+    return calls.view(call.principal, calls.rejoin(call.principal, call_id, Side.MERCHANT,
                                                    call.body(schemas.TerminalIn).connection_id), call.now)
 
 

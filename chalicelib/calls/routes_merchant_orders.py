@@ -34,28 +34,28 @@ def draft_call_order(call: Calls, call_id: str) -> dict[str, Any]:
     return order_view(call.services.orders.draft(call.principal, call_id, body), call.now)
 
 
-@routes.route("/merchant/call-orders/{order_id}", methods=["PATCH"], roles=MERCHANT,
+@routes.route("/merchant/call-orders/{call_order_id}", methods=["PATCH"], roles=MERCHANT,
               body=lambda: schemas_orders.CallOrderPatch, response=lambda: order_view_models.CallOrderView,
               problems=(404, 409, 422))
-def edit_call_order(call: Calls, order_id: str) -> dict[str, Any]:
+def edit_call_order(call: Calls, call_order_id: str) -> dict[str, Any]:
     """Change any of the draft's fields; 409 once it was sent."""
     patch = call.body(schemas_orders.CallOrderPatch)
-    return order_view(call.services.orders.edit(call.principal, order_id, patch), call.now)
+    return order_view(call.services.orders.edit(call.principal, call_order_id, patch), call.now)
 
 
-@routes.route("/merchant/call-orders/{order_id}/send", methods=["POST"], roles=MERCHANT,
+@routes.route("/merchant/call-orders/{call_order_id}/send", methods=["POST"], roles=MERCHANT,
               response=lambda: order_view_models.CallOrderView, problems=(404, 409, 503))
-def send_call_order(call: Calls, order_id: str) -> dict[str, Any]:
+def send_call_order(call: Calls, call_order_id: str) -> dict[str, Any]:
     """Send the draft to the customer (`call_order.created`): it awaits payment on `payment.pay_url`
     until `payment_deadline`."""
-    return order_view(call.services.orders.send(call.principal, order_id), call.now)
+    return order_view(call.services.orders.send(call.principal, call_order_id), call.now)
 
 
-@routes.route("/merchant/call-orders/{order_id}/cancel", methods=["POST"], roles=MERCHANT,
+@routes.route("/merchant/call-orders/{call_order_id}/cancel", methods=["POST"], roles=MERCHANT,
               response=lambda: order_view_models.CallOrderView, problems=(404, 409))
-def merchant_cancel_call_order(call: Calls, order_id: str) -> dict[str, Any]:
+def merchant_cancel_call_order(call: Calls, call_order_id: str) -> dict[str, Any]:
     """Cancel a draft, or a sent order before it is paid."""
-    return order_view(call.services.orders.merchant_cancel(call.principal, order_id), call.now)
+    return order_view(call.services.orders.merchant_cancel(call.principal, call_order_id), call.now)
 
 
 @routes.route("/merchant/call-orders", methods=["GET"], roles=MERCHANT,

@@ -21,7 +21,7 @@ Version = Annotated[int, Field(ge=1, le=MAX_VERSION)]
 
 
 class PlaceCallIn(Strict):
-    model_config = example({"merchant_id": "m_demo_noodles", "connection_id": "L0SM9cOFvHcCIhw="})
+    model_config = example({"merchant_id": "m_demo", "connection_id": "L0SM9cOFvHcCIhw="})
 
     merchant_id: Id
     connection_id: ConnectionId
@@ -44,7 +44,7 @@ class PriceField(Strict):
     version: Version
 
 
-class TimeField(Strict):
+class WhenField(Strict):
     value: Annotated[str, StringConstraints(max_length=200, pattern=_TYPED)]
     version: Version
 
@@ -56,9 +56,10 @@ class AddressField(Strict):
 
 class DetailFields(Strict):
     content: ContentField | None = None
-    price: PriceField | None = None
+    price_proposal: PriceField | None = None
     """What the customer proposes to pay, as typed: the merchant sets the order's price."""
-    time: TimeField | None = None
+    when: WhenField | None = None
+    """When to deliver or serve, as typed (`tomorrow 10:00`; an ISO time becomes the order's `time`)."""
     address: AddressField | None = None
 
 

@@ -44,7 +44,7 @@ class OrderPriceIn(MoneyIn):
 class CallOrderIn(Strict):
     model_config = example(
         {"content": "2 kg of Fuji apples", "price": {"amount": 1250, "currency": "CNY"},
-         "time": "2026-12-02T10:00:00+08:00", "address": "88 Century Avenue, Pudong, Shanghai",
+         "address": "88 Century Avenue, Pudong, Shanghai",
          "note": "Leave at the front desk"},
         {"price": {"amount": 3900, "currency": "CNY"}})
 

@@ -29,9 +29,10 @@ class DetailsView(ResponseBody):
     """What the customer typed into the input window, field by field (null: nothing yet)."""
 
     content: DetailFieldView | None
-    price: DetailFieldView | None
+    price_proposal: DetailFieldView | None
     """A proposal: the order's price is the merchant's."""
-    time: DetailFieldView | None
+    when: DetailFieldView | None
+    """When to deliver or serve, as typed."""
     address: DetailFieldView | None
 
 

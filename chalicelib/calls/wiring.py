@@ -59,7 +59,8 @@ def build(platform: Platform) -> Wired[CallServices]:
 def routes() -> tuple[Routes[Any], ...]:
     from chalicelib.calls import routes_customer, routes_customer_orders, routes_merchant, routes_merchant_orders
 
-    return routes_customer.routes, routes_merchant.routes, routes_customer_orders.routes, routes_merchant_orders.routes
+    # In the order a call goes: orders drafted and sent, then the customer's steps, hanging up last.
+    return routes_merchant_orders.routes, routes_customer_orders.routes, routes_customer.routes, routes_merchant.routes
 
 
 def messages() -> tuple[Message, ...]:
@@ -88,7 +89,8 @@ def tables() -> tuple[Table, ...]:
 
     return (
         Table(CallModel, (Grant((API, FIRE), (*READ, *WRITE), ALL_INDEXES),
-                          Grant((WS,), ("dynamodb:GetItem",))), (  # the relay reads the call, no more
+                          # the relay reads the call; a reconnected terminal lists its party's live calls
+                          Grant((WS,), ("dynamodb:GetItem", "dynamodb:Query"), ("live_by_merchant", "live_by_customer"))), (
             AccessPattern("call by id (answer, details, alarm, each relayed signal)", "`ontime-calls`", "`id = :id`",
                           "strongly consistent; every write conditioned on `version`; a signal is 1 read"),
             AccessPattern("a merchant's live calls (a reconnected console)", "`calls.live_by_merchant`",

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from chalicelib.auth.principal import Principal
 from chalicelib.auth.scoping import may_see
+from chalicelib.calls.call import Call
 from chalicelib.calls.call_order import CallOrder, CallOrderStore
-from chalicelib.calls.ports import CallLookup, CallParties
+from chalicelib.calls.ports import CallLookup, CallParties, CallSettingsStore, CallStore
 from chalicelib.core.errors import NotFound
 from chalicelib.persistence.paging import Page
 from chalicelib.push import party
@@ -55,3 +56,31 @@ class FakeCallLookup(CallLookup):
         if call is None or not may_see(caller, (party.customer(call.customer_id), party.merchant(call.merchant_id))):
             raise NotFound(f"call {call_id} not found")
         return call
+
+
+class InMemoryCallStore(InMemoryEntityStore[Call], CallStore):
+    """A call is written alone; the live indexes hold only ringing and connected calls."""
+
+    def apply_writes(self, entity_id: str, writes: tuple[object, ...]) -> None:
+        refuse_unknown(self, writes, ())
+
+    def live_for_merchant(self, merchant_id: str, limit: int) -> list[Call]:
+        return self._live(lambda c: c.merchant_id == merchant_id, limit)
+
+    def live_for_customer(self, customer_id: str, limit: int) -> list[Call]:
+        return self._live(lambda c: c.customer_id == customer_id, limit)
+
+    def _live(self, mine: Callable[[Call], bool], limit: int) -> list[Call]:
+        live = [c for c in self.entities() if c.live and mine(c)]
+        return sorted(live, key=lambda c: (c.created_at, c.id), reverse=True)[:limit]
+
+
+@dataclass
+class InMemoryCallSettingsStore(CallSettingsStore):
+    ring: dict[str, int] = field(default_factory=dict)
+
+    def ring_s(self, merchant_id: str) -> int | None:
+        return self.ring.get(merchant_id)
+
+    def save_ring_s(self, merchant_id: str, ring_s: int, now_ms: int) -> None:
+        self.ring[merchant_id] = ring_s

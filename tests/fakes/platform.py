@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 from chalicelib import bootstrap
 from chalicelib.auth.principal import Principal, Role
+from chalicelib.calls.call_order import CallOrderStore
+from chalicelib.calls.ports import CallSettingsStore, CallStore
 from chalicelib.catalogue.ports import CatalogueStore
 from chalicelib.catalogue.service import CatalogueService
 from chalicelib.checkout.ports import AddressStore, CouponStore, PurchaseStore, SupplierOrderStore, SupplierStore
@@ -43,6 +45,7 @@ from chalicelib.settings import Settings
 from chalicelib.waitstate.engine import FireOutcome
 from devstack.sandbox.provider import SandboxProvider
 from devstack.tokens import DevTokenIssuer
+from tests.fakes.calls import InMemoryCallOrderStore, InMemoryCallSettingsStore, InMemoryCallStore
 from tests.fakes.catalogue import InMemoryCatalogueStore
 from tests.fakes.checkout import (
     InMemoryAddressStore,
@@ -95,6 +98,9 @@ class FakeStores:
     idempotency: InMemoryIdempotencyStore = field(default_factory=InMemoryIdempotencyStore)
     connections: InMemoryConnectionRegistry = field(default_factory=InMemoryConnectionRegistry)
     budgets: InMemoryRateLimiter = field(default_factory=lambda: InMemoryRateLimiter(50, 5))
+    calls: InMemoryCallStore = field(default_factory=InMemoryCallStore)
+    call_settings: InMemoryCallSettingsStore = field(default_factory=InMemoryCallSettingsStore)
+    call_orders: InMemoryCallOrderStore = field(default_factory=InMemoryCallOrderStore)
     """The connections' budgets of package actions (`fake_container` gives it the settings' limit)."""
 
     def __post_init__(self) -> None:
@@ -111,7 +117,8 @@ class FakeStores:
                 GroupOrderStore: self.group_orders, VoucherStore: self.vouchers, BookingStore: self.bookings,
                 QueueStore: self.queues, VideoStore: self.videos, ObjectStore: self.video_files,
                 UploadQueue: self.upload_retries,
-                IdempotencyStore: self.idempotency, RateLimiter: self.budgets}
+                IdempotencyStore: self.idempotency, RateLimiter: self.budgets, CallStore: self.calls,
+                CallSettingsStore: self.call_settings, CallOrderStore: self.call_orders}
 
 
 class Services:

@@ -69,7 +69,7 @@ def test_the_merchants_ring_deadline_is_its_own(desk: CallDesk) -> None:
     assert desk.staff.put("/merchant/call-settings", {"ring_s": 5}).body == {"ring_s": 5}
     assert desk.ringing()["remaining_ms"] == 5_000
     refused = desk.staff.put("/merchant/call-settings", {"ring_s": 121})
-    assert refused.status == 422 and refused.error_fields == ["ring_s"]
+    assert refused.status == 400 and refused.error_fields == ["ring_s"]
 
 
 # ── answering ───────────────────────────────────────────────────────────────────────────────
@@ -199,16 +199,16 @@ def test_the_merchant_asks_for_details_and_the_customers_typing_reaches_its_cons
     asked = desk.staff.post(f"/merchant/calls/{call['call_id']}/details-request")
     assert asked.status == 200 and asked.body["details_requested_at"]
     [request] = desk.data(PHONE, "details.requested")
-    assert request["fields"] == ["content", "price", "time", "address"]
+    assert request["fields"] == ["content", "price_proposal", "when", "address"]
 
     assert desk.type(call, {"content": (1, "2 kg")}).status == 200
-    assert desk.type(call, {"content": (3, "2 kg apples"), "price": (1, "30")}).status == 200
+    assert desk.type(call, {"content": (3, "2 kg apples"), "price_proposal": (1, "30")}).status == 200
     late = desk.type(call, {"content": (2, "2 kg ap")})  # overtaken on the way
     assert late.status == 200 and late.body["details"]["content"] == {"value": "2 kg apples", "version": 3}
     updates = desk.data(COUNTER, "details.updated")
     assert [u["fields"] for u in updates] == [
         {"content": {"value": "2 kg", "version": 1}},
-        {"content": {"value": "2 kg apples", "version": 3}, "price": {"value": "30", "version": 1}},
+        {"content": {"value": "2 kg apples", "version": 3}, "price_proposal": {"value": "30", "version": 1}},
     ]
     assert desk.data(BACK_OFFICE, "details.updated") == []
 
@@ -216,7 +216,7 @@ def test_the_merchant_asks_for_details_and_the_customers_typing_reaches_its_cons
     assert submitted.status == 200 and submitted.body["details_submitted_at"]
     [final] = desk.data(COUNTER, "details.submitted")
     assert final["details"] == {"content": {"value": "2 kg apples", "version": 3},
-                                "price": {"value": "30", "version": 1}, "time": None,
+                                "price_proposal": {"value": "30", "version": 1}, "when": None,
                                 "address": {"value": "12 Nanjing Rd", "version": 1}}
     assert desk.get(call, by=desk.staff)["details"] == final["details"]
 
@@ -233,7 +233,7 @@ def test_details_are_typed_only_in_a_connected_call_by_its_customer(desk: CallDe
 
 @pytest.mark.parametrize("fields", [
     {"content": {"value": "x", "version": 0}}, {"content": {"value": "x", "version": "1"}},
-    {"content": {"value": "x" * 2001, "version": 1}}, {"price": {"value": "1\x00", "version": 1}},
+    {"content": {"value": "x" * 2001, "version": 1}}, {"price_proposal": {"value": "1\x00", "version": 1}},
     {"colour": {"value": "red", "version": 1}}, {"content": {"value": "x"}}, {"content": "x"},
     {"content": {"value": "x", "version": 2 ** 53}},
 ])
@@ -340,3 +340,15 @@ def test_hanging_up_ends_the_call_for_both_and_again_changes_nothing(desk: CallD
     assert [m["cause"] for m in desk.data(PHONE, "call.status_changed")] == ["hung_up_by_merchant"]
     desk.at(START + 120_000)  # the presence check it had set finds nothing to do
     assert len(desk.data(PHONE, "call.status_changed")) == 1
+
+
+def test_a_flood_of_signals_from_one_terminal_is_cut_off_by_its_rate_limit(desk: CallDesk) -> None:
+    limit = desk.world.container.settings.ws_action_limit
+    call = desk.connected()
+    for _ in range(limit + 3):
+        desk.signal(PHONE, call, CANDIDATE)
+    assert len(desk.data(COUNTER, "call.signal")) == limit
+    refusals = desk.errors(PHONE)
+    assert [e["problem"] for e in refusals] == ["rate-limited"] * 3 and refusals[0]["retry_after_s"] >= 1
+    desk.signal(COUNTER, call, ANSWER)  # the other terminal's budget is its own
+    assert len(desk.data(PHONE, "call.signal")) == 1

@@ -48,10 +48,10 @@ def test_batched_updates_merge_like_single_ones(typed: dict[str, list[str]], dat
 
 
 def test_the_changed_fields_are_only_those_an_update_moved_forward() -> None:
-    held = {"content": DetailValue(3, "abc"), "price": DetailValue(1, "9")}
-    merged, changed = merge(held, {"content": DetailValue(2, "ab"), "price": DetailValue(2, "90"),
-                                   "time": DetailValue(1, "noon")})
-    assert changed == {"price": DetailValue(2, "90"), "time": DetailValue(1, "noon")}
+    held = {"content": DetailValue(3, "abc"), "price_proposal": DetailValue(1, "9")}
+    merged, changed = merge(held, {"content": DetailValue(2, "ab"), "price_proposal": DetailValue(2, "90"),
+                                   "when": DetailValue(1, "noon")})
+    assert changed == {"price_proposal": DetailValue(2, "90"), "when": DetailValue(1, "noon")}
     assert merged["content"] == DetailValue(3, "abc")
 
 

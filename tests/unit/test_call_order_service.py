@@ -86,8 +86,8 @@ class Desk:
 @pytest.fixture
 def desk() -> Desk:
     desk = Desk()
-    desk.calls.add("cal_1", details={"content": "apples, 2 kg", "price": "about 12 yuan",
-                                     "time": "2026-11-19T10:00:00+08:00", "address": "88 Century Avenue"})
+    desk.calls.add("cal_1", details={"content": "apples, 2 kg", "price_proposal": "about 12 yuan",
+                                     "when": "2026-11-19T10:00:00+08:00", "address": "88 Century Avenue"})
     return desk
 
 

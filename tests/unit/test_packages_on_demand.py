@@ -21,7 +21,7 @@ from chalicelib.waitstate.engine import FireOutcome
 from chalicelib.waitstate.model import AlarmMessage
 from tests.fakes.platform import fake_container
 
-EVERY_PACKAGE = ("platform", "catalogue", "orders", "dispatch", "checkout", "groupbuy")
+EVERY_PACKAGE = ("platform", "catalogue", "orders", "dispatch", "checkout", "groupbuy", "calls")
 
 
 def workflow_packages(built: tuple[str, ...]) -> list[str]:
@@ -60,13 +60,13 @@ def test_an_alarm_builds_the_package_that_waits_on_its_kind() -> None:
 
 def test_a_roles_pending_work_builds_the_packages_that_declare_it_and_what_they_need() -> None:
     container = fake_container().container
-    assert len(container.packages.pending_work_of("merchant")) == 1
-    assert workflow_packages(container.packages.built) == ["catalogue", "orders"]  # orders need its menus
+    assert len(container.packages.pending_work_of("merchant")) == 2  # its orders, its calls
+    assert workflow_packages(container.packages.built) == ["catalogue", "orders", "calls"]  # both need the menus
 
 
 def test_a_role_no_package_lists_builds_nothing_and_finds_nothing() -> None:
     container = fake_container().container
-    assert container.packages.pending_work_of("customer") == ()
+    assert container.packages.pending_work_of("carrier") == ()
     assert container.packages.built == ()
 
 
@@ -138,7 +138,7 @@ def test_a_package_that_lists_a_role_it_does_not_declare_is_refused() -> None:
 def test_a_payment_reference_builds_the_package_that_settles_it() -> None:
     container = fake_container().container
     assert container.packages.payees.get("pur") is container.services_of(CheckoutServices).checkout
-    assert set(container.packages.built) == set(EVERY_PACKAGE[:-1]) | {"checkout"}
+    assert set(container.packages.built) == set(EVERY_PACKAGE[:EVERY_PACKAGE.index("checkout") + 1])
 
 
 def test_a_sweep_builds_every_package_so_that_every_kind_is_swept() -> None:
