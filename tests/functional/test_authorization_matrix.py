@@ -115,6 +115,28 @@ def body(value: Any) -> Body:
 
 
 HERE = body({"lat": 31.2394, "lng": 121.4737})
+DETAILS = body({"fields": {"content": {"value": "2 kg apples", "version": 1}}})
+
+
+def ringing_call(t: Town, s: str) -> dict[str, str]:
+    return {"call_id": t.ringing_call(s)}
+
+
+def connected_call(t: Town, s: str) -> dict[str, str]:
+    return {"call_id": t.connected_call(s)}
+
+
+def call_order(t: Town, s: str) -> dict[str, str]:
+    return {"call_order_id": t.call_order(s)}
+
+
+def sent_call_order(t: Town, s: str) -> dict[str, str]:
+    return {"call_order_id": t.sent_call_order(s)}
+
+
+def terminal(role: str) -> str:
+    """The caller's own terminal (`connected` connects one for every party): a call binds it."""
+    return f"ws-{role}-{ANN}"
 
 ROWS: dict[str, Row] = {
     # ── the platform ───────────────────────────────────────────────────────────────────────
@@ -250,6 +272,35 @@ ROWS: dict[str, Row] = {
     "GET /deals/{deal_id}/videos": public(target=lambda t, s: {"deal_id": t.deal(s)}),
     "POST /merchant/vouchers/redeem": row(MERCHANT, body=lambda t, s: {"code": t.code(s)}),
     "PUT /merchant/queue": row(MERCHANT, body=body({"waiting": 3}), builds=(Town.merchant,)),
+    # ── video calls ────────────────────────────────────────────────────────────────────────
+    "POST /calls": row(CUSTOMER, body=lambda t, s: {"merchant_id": t.merchant(s), "connection_id": terminal(CUSTOMER)}),
+    "GET /calls/{call_id}": row(CUSTOMER, MERCHANT, OPS, target=connected_call),
+    "POST /calls/{call_id}/cancel": row(CUSTOMER, target=ringing_call),
+    "POST /calls/{call_id}/hangup": row(CUSTOMER, target=connected_call),
+    "POST /calls/{call_id}/rejoin": row(CUSTOMER, target=connected_call,
+                                        body=body({"connection_id": terminal(CUSTOMER)})),
+    "PATCH /calls/{call_id}/details": row(CUSTOMER, target=connected_call, body=DETAILS),
+    "POST /calls/{call_id}/details/submit": row(CUSTOMER, target=connected_call, body=DETAILS),
+    "POST /merchant/calls/{call_id}/answer": row(MERCHANT, target=ringing_call,
+                                                 body=body({"connection_id": terminal(MERCHANT)})),
+    "POST /merchant/calls/{call_id}/decline": row(MERCHANT, target=ringing_call),
+    "POST /merchant/calls/{call_id}/hangup": row(MERCHANT, target=connected_call),
+    "POST /merchant/calls/{call_id}/rejoin": row(MERCHANT, target=connected_call,
+                                                 body=body({"connection_id": terminal(MERCHANT)})),
+    "POST /merchant/calls/{call_id}/details-request": row(MERCHANT, target=connected_call),
+    "GET /merchant/call-settings": row(MERCHANT, builds=(Town.merchant,)),
+    "PUT /merchant/call-settings": row(MERCHANT, body=body({"ring_s": 20}), builds=(Town.merchant,)),
+    "POST /merchant/calls/{call_id}/orders": row(MERCHANT, target=connected_call,
+                                                 body=body({"content": "apples", "price": {"amount": 900,
+                                                                                           "currency": "CNY"}})),
+    "PATCH /merchant/call-orders/{call_order_id}": row(MERCHANT, target=call_order, body=body({"note": "ring twice"})),
+    "POST /merchant/call-orders/{call_order_id}/send": row(MERCHANT, target=call_order),
+    "POST /merchant/call-orders/{call_order_id}/cancel": row(MERCHANT, target=call_order),
+    "GET /merchant/call-orders": row(MERCHANT, builds=(Town.call_order,)),
+    "GET /call-orders": row(CUSTOMER, builds=(Town.sent_call_order,)),
+    "GET /call-orders/{call_order_id}": row(CUSTOMER, MERCHANT, OPS, target=sent_call_order),
+    "POST /call-orders/{call_order_id}/cancel": row(CUSTOMER, target=sent_call_order),
+    "POST /call-orders/{call_order_id}/reconcile": row(CUSTOMER, target=sent_call_order),
 }
 
 
@@ -327,15 +378,20 @@ def test_no_terminal_lists_pending_work_that_is_not_its_own(town: Town) -> None:
     for side in SIDES:
         town.order(side)
         town.installation(side)
+        town.connected_call(side)
     town.purchase(ANN)
     terminals = connected(town)
     for connection in terminals.values():
         town.list_pending(connection)
     assert pushed_leaks(town, terminals) == []
-    listed = {party: [m for m in town.pushed(c) if m["type"].endswith(".listed")] for party, c in terminals.items()}
-    assert all(len(messages) == 1 for messages in listed.values()), listed
-    assert len(listed[MERCHANT, ANN][0]["data"]["items"]) == len(listed[INSTALLER, ANN][0]["data"]["items"]) == 1
-    assert len(listed[SUPPLIER, BOB][0]["data"]["items"]) == 2
+    listed = {party: {m["type"]: m["data"]["items"] for m in town.pushed(c) if m["type"].endswith(".listed")}
+              for party, c in terminals.items()}
+    assert listed[MERCHANT, ANN].keys() == {"orders.listed", "calls.listed"}  # one list per workflow
+    assert len(listed[MERCHANT, ANN]["orders.listed"]) == len(listed[MERCHANT, ANN]["calls.listed"]) == 1
+    assert [c["call_id"] for c in listed[CUSTOMER, BOB]["calls.listed"]] == [town.connected_call(BOB)]
+    assert len(listed[INSTALLER, ANN]["dispatches.listed"]) == 1
+    assert len(listed[SUPPLIER, BOB]["supplier_orders.listed"]) == 2
+    assert listed[CARRIER, ANN] == {"pending.listed": []}
 
 
 def connected(town: Town) -> dict[tuple[str, str], str]:

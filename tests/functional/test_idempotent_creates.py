@@ -20,6 +20,7 @@ from chalicelib.persistence.tables import short_name
 from tests.builders import cny
 from tests.conftest import MODELS, World, aws_client
 from tests.functional.api import Api, Reply
+from tests.functional.calls import MERCHANT, PHONE, CallDesk
 from tests.functional.crew import NEAR, Crew
 from tests.functional.market import HOME, Market
 from tests.functional.shop import Shop
@@ -138,6 +139,22 @@ def group_order(world: World, client: Client) -> Target:
                   _field("order_id"))
 
 
+def call(world: World, client: Client) -> Target:
+    desk = CallDesk(world, client)
+    desk.open()
+    desk.terminals()
+    return Target(desk.customer, "/calls", {"merchant_id": MERCHANT, "connection_id": PHONE}, _field("call_id"))
+
+
+def call_order(world: World, client: Client) -> Target:
+    desk = CallDesk(world, client)
+    desk.open()
+    desk.terminals()
+    connected = desk.connected()
+    return Target(desk.staff, f"/merchant/calls/{connected['call_id']}/orders",
+                  {"content": "2 kg apples", "price": cny(3900)}, _field("order_id"))
+
+
 RECIPES: dict[str, Callable[[World, Client], Target]] = {
     "POST /merchants": merchant,
     "POST /merchants/{merchant_id}/products": product,
@@ -153,6 +170,8 @@ RECIPES: dict[str, Callable[[World, Client], Target]] = {
     "POST /installer/dispatches/{installation_id}/photos": photo,
     "POST /deals": deal,
     "POST /group-buy/orders": group_order,
+    "POST /calls": call,
+    "POST /merchant/calls/{call_id}/orders": call_order,
 }
 
 
@@ -220,6 +239,10 @@ def _changed(body: dict[str, Any]) -> dict[str, Any]:
         return {**body, "label": "Elsewhere"}
     if "title" in body:
         return {**body, "title": f"{body['title']} II"}
+    if "content" in body:
+        return {**body, "content": f"{body['content']} II"}
+    if "connection_id" in body:
+        return {**body, "merchant_id": "m2"}
     if "sections" in body:
         return {**body, "sections": [{**body["sections"][0], "items": [
             {**body["sections"][0]["items"][0], "quantity": 2}]}]}

@@ -28,6 +28,7 @@ from chalicelib.bootstrap import contributions
 from chalicelib.contribution import models_of
 from chalicelib.groupbuy.video import VideoStatus
 from chalicelib.persistence.tables import short_name
+from tests.builders import cny
 from tests.conftest import World
 from tests.events import ws_message
 from tests.functional import crew, market, shop
@@ -345,6 +346,50 @@ class Town(AppLevers):
             assert [g["supplier_id"] for g in bought[ANN]["groups"]] == ["sup-ann", "sup-bob"]
             return bought
         return self._once("purchases", "", build)
+
+    # ── video calls ─────────────────────────────────────────────────────────────────────────
+
+    def ringing_call(self, side: str) -> str:
+        """`cust-<side>` rings `m-<side>` from a phone of its own (`ws-call-cust-<side>`), while a
+        console of `staff-<side>` (`ws-call-merch-<side>`) is connected."""
+        def build() -> str:
+            merchant_id = self.merchant(side)
+            for connection, role in ((f"ws-call-cust-{side}", "customer"), (f"ws-call-merch-{side}", "merchant")):
+                assert self.connect(connection, self.caller(role, side)) == 200
+            placed = self.caller("customer", side).post("/calls", {"merchant_id": merchant_id,
+                                                                   "connection_id": f"ws-call-cust-{side}"})
+            assert placed.status == 201, placed.body
+            return self._record(placed.body["call_id"], ("customer", side), ("merchant", side))
+        return self._once("ringing_call", side, build)
+
+    def connected_call(self, side: str) -> str:
+        """A call of `cust-<side>` answered by `staff-<side>` on its own console."""
+        def build() -> str:
+            call_id = self.ringing_call(side)
+            answered = self.caller("merchant", side).post(f"/merchant/calls/{call_id}/answer",
+                                                          {"connection_id": f"ws-call-merch-{side}"})
+            assert answered.status == 200, answered.body
+            return call_id
+        return self._once("connected_call", side, build)
+
+    def call_order(self, side: str) -> str:
+        """An order `m-<side>` drafted in its connected call (the customer does not see it yet)."""
+        def build() -> str:
+            drafted = self.caller("merchant", side).post(f"/merchant/calls/{self.connected_call(side)}/orders",
+                                                         {"content": "2 kg apples", "price": cny(3900)})
+            assert drafted.status == 201, drafted.body
+            # the customer's once sent (a route of the matrix sends it): theirs, never the other side's
+            return self._record(drafted.body["order_id"], ("customer", side), ("merchant", side))
+        return self._once("call_order", side, build)
+
+    def sent_call_order(self, side: str) -> str:
+        """The drafted order, sent: now the customer's to pay."""
+        def build() -> str:
+            order_id = self.call_order(side)
+            sent = self.caller("merchant", side).post(f"/merchant/call-orders/{order_id}/send")
+            assert sent.status == 200, sent.body
+            return order_id
+        return self._once("sent_call_order", side, build)
 
     def list_pending(self, connection_id: str) -> None:
         """What a (re)connected terminal sends over its socket to get its pending work."""

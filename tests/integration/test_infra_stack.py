@@ -140,7 +140,7 @@ def test_every_packages_settings_read_from_what_an_aws_stage_gives_its_functions
     template = _json(TEMPLATE)
     settings = Settings.from_env(_function_env(stage, {**_defaults(template), "JwtIssuer": ISSUER}))
     read = {c.name: c.settings(settings) for c in contributions() if c.settings is not None}
-    assert sorted(read) == ["catalogue", "checkout", "dispatch", "groupbuy"]
+    assert sorted(read) == ["calls", "catalogue", "checkout", "dispatch", "groupbuy"]
     videos: Any = read["groupbuy"]
     assert (videos.video_bucket, videos.video_queue_url) == (PHYSICAL["VideoBucket"], PHYSICAL["VideoQueue"])
 
