@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -23,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests import figures
-from tests.e2e.client import WAIT_S, StackUrls, issue_token
+from tests.e2e.client import WAIT_S, StackUrls, Terminal, issue_token, terminal_id
 
 MAX_EXAMPLES = 8
 """Per operation: ~75 operations × 8 cases ≈ 600 requests, about a minute on a loaded 2-core machine."""
@@ -91,6 +92,20 @@ class Resources:
         booked = self.call("customer", "POST", f"/vouchers/{voucher_id}/bookings", {"slot_ids": [slots[-1]["slot_id"]]})
         self.ids["booking_id"] = booked["bookings"][0]["booking_id"]
         self.ids["video_id"] = "vid_none"
+        self._call()
+
+    def _call(self) -> None:
+        """A connected call of the customer's with m_demo, its terminals kept open for the module,
+        and an order drafted in it."""
+        phone, console = (Terminal(self.urls.ws, self.tokens[role]) for role in ("customer", "merchant"))
+        self.terminals = (phone, console)
+        phone_id, console_id = (terminal_id(t) for t in self.terminals)
+        placed = self.call("customer", "POST", "/calls", {"merchant_id": "m_demo", "connection_id": phone_id})
+        self.ids["call_id"] = placed["call_id"]
+        self.call("merchant", "POST", f"/merchant/calls/{placed['call_id']}/answer", {"connection_id": console_id})
+        drafted = self.call("merchant", "POST", f"/merchant/calls/{placed['call_id']}/orders",
+                            self.example("/merchant/calls/{call_id}/orders"))
+        self.ids["call_order_id"] = drafted["order_id"]
 
     def path_parameters(self, path: str) -> dict[str, str]:
         found = {}
@@ -109,11 +124,13 @@ class Resources:
 
 
 @pytest.fixture(scope="module")
-def resources(seeded_stack: StackUrls) -> Resources:
+def resources(seeded_stack: StackUrls) -> Iterator[Resources]:
     document = httpx.get(f"{seeded_stack.rest}/openapi.json", timeout=WAIT_S, trust_env=False).json()
     made = Resources(seeded_stack, document)
     made.make()
-    return made
+    yield made
+    for terminal in made.terminals:
+        terminal.close()
 
 
 def test_every_operation_answers_what_the_document_says_and_never_a_server_error(resources: Resources) -> None:

@@ -112,6 +112,13 @@ class Terminal:
         self._exit.close()
 
 
+def terminal_id(terminal: Terminal) -> str:
+    """The terminal's own connection id, as its `hello` answers it (a call binds it by that id)."""
+    terminal.send({"action": "hello"})
+    connection_id: str = terminal.wait_for(lambda m: m.get("type") == "hello")["data"]["connection_id"]
+    return connection_id
+
+
 def created(order_id: str) -> Callable[[Message], bool]:
     return lambda m: m.get("type") == "order.created" and m["data"].get("order_id") == order_id
 
