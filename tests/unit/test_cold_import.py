@@ -27,6 +27,9 @@ def refuse(*args, **kwargs):
 socket.socket.connect = refuse
 socket.create_connection = refuse
 socket.getaddrinfo = refuse
+# As in the Lambda package: pyOpenSSL is only a test dependency (aiortc's), and botocore imports it,
+# and with it cryptography, whenever it is installed.
+sys.modules["OpenSSL"] = None
 {statement}
 print(json.dumps(sorted(sys.modules)))
 """
@@ -167,3 +170,8 @@ def test_a_package_functions_container_imports_its_handler_without_its_service_o
     assert sorted(m for m in loaded if m.split(".")[0] in ("av", "PIL", "numpy", "pydantic")
                   or (m.startswith("chalicelib.groupbuy.") and m.rsplit(".", 1)[1] not in (
                       "handlers", "video_infra"))) == []
+
+
+def test_the_lambda_package_has_no_pyopenssl_so_the_probe_leaves_it_out_as_the_package_does() -> None:
+    runtime = (ROOT / "requirements.txt").read_text().lower()
+    assert "pyopenssl" not in runtime and "aiortc" not in runtime
