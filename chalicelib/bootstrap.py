@@ -30,9 +30,9 @@ from chalicelib.payments.callbacks import Payee, PaymentCallbacks
 from chalicelib.payments.port import NoPaymentProvider, PaymentProvider
 from chalicelib.persistence.tables import configure_tables
 from chalicelib.push.notifier import Notifier
-from chalicelib.push.ports import ConnectionRegistry, PushSender
+from chalicelib.push.ports import ConnectionRegistry, PushSender, RateLimiter
 from chalicelib.push.recent_terminals import RecentTerminals
-from chalicelib.push.terminal import PendingWork
+from chalicelib.push.terminal import PLATFORM_ACTIONS, PendingWork, TerminalAction
 from chalicelib.settings import Settings, settings
 from chalicelib.waitstate.engine import WaitStateEngine
 from chalicelib.waitstate.model import AlarmQueue
@@ -70,8 +70,9 @@ class OnDemand(Mapping[str, V]):
 class Packages:
     """The workflow packages of one container, each built at most once, at its first use, after
     whatever earlier package provides what it needs. Where the declarations say which package a
-    use belongs to (its services' module, the kinds it waits on), that one is built; otherwise
-    packages are built in registry order until one answers (a role's pending work, a payee)."""
+    use belongs to (its services' module, the kinds it waits on, the roles whose pending work it
+    lists, the terminal actions it answers), that one is built; otherwise packages are built in
+    registry order until one answers (a payee, a provision)."""
 
     def __init__(self, contributions: Sequence[Contribution], platform: Platform, engine: WaitStateEngine,
                  services: dict[type, object]) -> None:
@@ -81,11 +82,10 @@ class Packages:
         self._services = services
         self._built: dict[str, Wired[Any]] = {}
         self._kinds: set[str] = set()
-        self._pending: dict[str, PendingWork] = {}
         self._payees: dict[str, Payee] = {}
         self._provided: dict[str, object] = {}
+        self._answering = _answering(self.contributions)
         self._lock = threading.RLock()
-        self.pending_work: Mapping[str, PendingWork] = OnDemand(self._pending, self.build_until)
         self.payees: Mapping[str, Payee] = OnDemand(self._payees, self.build_until)
         engine.register_on_demand(self.build_kind)
 
@@ -101,10 +101,11 @@ class Packages:
             earlier = self.contributions[:self.contributions.index(package)]
             provided = OnDemand(self._provided, lambda found: self.build_until(found, among=earlier))
             wired = package.build(replace(self._platform, provided=provided))
+            _as_declared(package, "pending work for the roles", wired.pending_work, package.pending_roles)
+            _as_declared(package, "the terminal actions", wired.actions, package.actions)
             for workflow in wired.workflows:
                 self._engine.register(workflow)
                 self._kinds.add(workflow.kind)
-            _merge(self._pending, wired.pending_work, package, "pending work for role")
             _merge(self._payees, wired.payees, package, "payments with the reference prefix")
             _merge(self._provided, wired.provides, package, "a provision named")
             if wired.services is not None:
@@ -131,6 +132,22 @@ class Packages:
                 self.build(package)
         self.build_until(lambda: kind in self._kinds)
 
+    def pending_work_of(self, role: str) -> tuple[PendingWork, ...]:
+        """Every package's pending work for `role`, in registry order: only the packages that
+        declare the role are built (and what they need)."""
+        listing = [package for package in self.contributions if role in package.pending_roles]
+        for package in listing:
+            self.build(package)
+        return tuple(self._built[package.name].pending_work[role] for package in listing)
+
+    def action(self, name: str) -> TerminalAction | None:
+        """The handler of the one package that declares the terminal action `name`, built now."""
+        package = self._answering.get(name)
+        if package is None:
+            return None
+        self.build(package)
+        return self._built[package.name].actions[name]
+
     def build_services(self, kind: type) -> None:
         """The package whose services object is a `kind` (defined in that package's folder)."""
         module = kind.__module__.split(".")
@@ -156,6 +173,7 @@ class Container:
     payments: PaymentProvider
     page_tokens: PageTokens
     packages: Packages = field(repr=False)
+    make_rate_limiter: Callable[[], RateLimiter] = field(repr=False)
     services: dict[type, object] = field(default_factory=dict)
 
     @property
@@ -166,10 +184,15 @@ class Container:
     def validate_responses(self) -> bool:
         return self.settings.validate_responses
 
+    _rate_limiter: RateLimiter | None = field(default=None, init=False, repr=False)
+
     @property
-    def pending_work(self) -> Mapping[str, PendingWork]:
-        """By role: what a (re)connected terminal still has to act on."""
-        return self.packages.pending_work
+    def rate_limiter(self) -> RateLimiter:
+        """How many package actions a terminal's connection may send (built at the first one: only
+        the WebSocket's message function asks)."""
+        if self._rate_limiter is None:
+            self._rate_limiter = self.make_rate_limiter()
+        return self._rate_limiter
 
     def services_of(self, kind: type[K]) -> K:
         if kind not in self.services:
@@ -211,18 +234,42 @@ def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink 
     registry = RecentTerminals(connections or _dynamo_connections(), clock)
     notifier = Notifier(registry, push_sender or _api_gateway_sender(config))
     payments = payments or _payment_provider(config)
-    platform = Platform(config, clock, metrics, engine, notifier, payments, dict(overrides or {}))
+    platform = Platform(config, clock, metrics, engine, notifier, payments, registry, dict(overrides or {}))
     idempotency = Idempotency(platform.port(IdempotencyStore, _dynamo_idempotency), clock)
     services: dict[type, object] = {}
     on_demand = Packages(packages, platform, engine, services)
     built = Container(config, clock, metrics, engine, notifier, registry, verifier or _jwks_verifier(config),
-                      idempotency, payments, _page_tokens(config), on_demand, services)
+                      idempotency, payments, _page_tokens(config), on_demand,
+                      lambda: platform.port(RateLimiter, lambda: _dynamo_rate_limiter(config)), services)
     secrets = tuple(secret.encode() for secret in config.payment_webhook_secrets)
     services.update({
         Settings: config, PaymentCallbacks: PaymentCallbacks(secrets, clock, on_demand.payees),
         ApiDocuments: ApiDocuments(lambda: [(p.name, routes) for p in on_demand.contributions for routes in p.routes]),
     })
     return built
+
+
+def _answering(packages: Sequence[Contribution]) -> dict[str, Contribution]:
+    """The package that answers each declared terminal action: one, and never one the platform
+    answers itself."""
+    answering: dict[str, Contribution] = {}
+    for package in packages:
+        for name in package.actions:
+            if name in PLATFORM_ACTIONS:
+                raise Misconfigured(f"{package.name} declares the terminal action {name!r}, which the platform "
+                                    "answers itself")
+            if name in answering:
+                raise Misconfigured(f"{package.name} declares the terminal action {name!r}, which "
+                                    f"{answering[name].name} already does")
+            answering[name] = package
+    return answering
+
+
+def _as_declared(package: Contribution, what: str, built: Mapping[str, Any], declared: tuple[str, ...]) -> None:
+    """A package builds exactly what its declaration names (bootstrap builds packages by their
+    declarations: an undeclared key would never be found, a missing one fail at its first use)."""
+    if set(built) != set(declared):
+        raise Misconfigured(f"{package.name} builds {what} {sorted(built)} but declares {sorted(declared)}")
 
 
 def _merge(into: dict[str, Any], more: Mapping[str, Any], package: Contribution, what: str) -> None:
@@ -269,6 +316,12 @@ def _dynamo_connections() -> ConnectionRegistry:
     from chalicelib.persistence.connections import DynamoConnectionRegistry
 
     return DynamoConnectionRegistry()
+
+
+def _dynamo_rate_limiter(config: Settings) -> RateLimiter:
+    from chalicelib.persistence.budgets import DynamoRateLimiter
+
+    return DynamoRateLimiter(config.ws_action_limit, config.ws_action_window_s)
 
 
 def _dynamo_idempotency() -> IdempotencyStore:

@@ -4,10 +4,11 @@ Each package's `wiring.py` declares one `Contribution`; `registry.py` lists them
 reads the declarations in three places and nowhere else:
 
 * `bootstrap` calls each `build(platform)` at most once per Lambda container, at the first request
-  or event that needs the package (one of its routes, an alarm of one of its kinds, its role's
-  pending work, a payment it settles, or what it provides to a package that needs it), and
-  registers what it returns (`Wired`): the package's services, its engine workflows, the pending
-  work its terminals list on reconnect, the payments it settles, what it provides to others;
+  or event that needs the package (one of its routes, an alarm of one of its kinds, a role's
+  pending work it lists, a terminal action it answers, a payment it settles, or what it provides
+  to a package that needs it), and registers what it returns (`Wired`): the package's services,
+  its engine workflows, the pending work its terminals list on reconnect, the terminal actions it
+  answers, the payments it settles, what it provides to others;
 * `app.py` registers its routes and its queue-fed functions (from `chalicelib/route_table.py`,
   generated from them);
 * `infra/generate.py` (`./dev infra`) turns its tables, waiting kinds, alarms, dashboard widgets,
@@ -32,7 +33,8 @@ if TYPE_CHECKING:  # only named here: importing `app.py` (which imports this) mu
     from chalicelib.payments.port import PaymentProvider
     from chalicelib.push.messages import Message
     from chalicelib.push.notifier import Notifier
-    from chalicelib.push.terminal import PendingWork
+    from chalicelib.push.ports import ConnectionRegistry
+    from chalicelib.push.terminal import PendingWork, TerminalAction
     from chalicelib.settings import Settings
     from chalicelib.waitstate.engine import WaitStateEngine
     from chalicelib.waitstate.model import Workflow
@@ -58,6 +60,8 @@ class Platform:
     engine: WaitStateEngine
     notifier: Notifier
     payments: PaymentProvider
+    connections: ConnectionRegistry
+    """Which terminals are connected, and whose (a call rings only a merchant that has one)."""
     overrides: Mapping[object, object] = field(default_factory=dict)
     """Adapters given instead of the real ones, by port (tests: an in-memory store, a photo store)."""
     provided: Mapping[str, object] = field(default_factory=dict)
@@ -90,7 +94,11 @@ class Wired(Generic[S]):
     workflows: tuple[Workflow[Any], ...] = ()
     """Engine workflows, one per kind of entity the package drives through the wait-state engine."""
     pending_work: Mapping[str, PendingWork] = field(default_factory=dict)
-    """By role: what a (re)connected terminal of that role still has to act on."""
+    """By role: what a (re)connected terminal of that role still has to act on (exactly the roles
+    the declaration's `pending_roles` names)."""
+    actions: Mapping[str, TerminalAction] = field(default_factory=dict)
+    """By action name: the terminal → server messages the package answers (exactly the names its
+    declaration's `actions` lists)."""
     payees: Mapping[str, Payee] = field(default_factory=dict)
     """By id prefix of the payment reference (`pur`): who settles a provider's callbacks."""
     provides: Mapping[str, object] = field(default_factory=dict)
@@ -287,6 +295,12 @@ class Contribution:
     """What a typical transition reads and writes (for `docs/data.md`)."""
     load_messages: Callable[[], tuple[Message, ...]] = _nothing
     """Every message type it sends to terminals, with the model of its data (`docs/asyncapi.json`)."""
+    pending_roles: tuple[str, ...] = ()
+    """The roles whose pending work it lists (its built `pending_work`'s keys, named here so that a
+    terminal's `list_pending` builds the packages that list its role and no other)."""
+    actions: tuple[str, ...] = ()
+    """The terminal actions it answers (its built `actions`' keys, named here so that an action
+    builds the one package that answers it)."""
 
     @property
     def routes(self) -> tuple[Routes[Any], ...]:

@@ -1,6 +1,7 @@
-"""What the platform itself contributes, declared like a workflow package: the connections and
-idempotency tables, the health route, the API's own document and the payment provider's callback. (Its queue, topic,
-alarms and dashboard rows are the generator's own: `infra/generate.py`.)"""
+"""What the platform itself contributes, declared like a workflow package: the connections,
+idempotency and WebSocket budget tables, the health route, the API's own document and the payment
+provider's callback. (Its queue, topic, alarms and dashboard rows are the generator's own:
+`infra/generate.py`.)"""
 
 from __future__ import annotations
 
@@ -34,20 +35,32 @@ def _messages() -> tuple[Message, ...]:
 
 
 def _tables() -> tuple[Table, ...]:
+    from chalicelib.persistence.budgets import BudgetModel
     from chalicelib.persistence.connections import ConnectionModel
     from chalicelib.persistence.idempotency import IdempotencyModel
 
     return (
         Table(ConnectionModel, (
             Grant(PUSHING, ("dynamodb:Query", "dynamodb:DeleteItem"), ("by_party",)),
-            Grant((Function.WS_MESSAGE,), ("dynamodb:GetItem",)),
+            # Who a connection is: the socket's own messages, and a REST call or an alarm that names
+            # a terminal (a call bound to the connection that answered it).
+            Grant(PUSHING, ("dynamodb:GetItem",)),
             Grant((Function.WS_CONNECT,), ("dynamodb:PutItem",)),
             Grant((Function.WS_DISCONNECT,), ("dynamodb:DeleteItem",)),
         ), (
             AccessPattern("all terminals of a party (push)", "`connections.by_party`",
                           "`party = :p` (`merchant#m_1`, `customer#u_1`, `ops#all`)",
                           "TTL 2 h (API Gateway's connection limit)"),
-            AccessPattern("connection by id (`$disconnect`, 410 Gone)", "`ontime-connections`", "`connection_id = :c`"),
+            AccessPattern("connection by id (`$disconnect`, 410 Gone, its owner)", "`ontime-connections`",
+                          "`connection_id = :c`"),
+        )),
+        Table(BudgetModel, (
+            Grant((Function.WS_MESSAGE,), ("dynamodb:UpdateItem",)),
+        ), (
+            AccessPattern("a connection's package actions in this window", "`ontime-ws_budgets`",
+                          "`key = :connection#:window_start_s`",
+                          "one conditional `ADD spent` per action (refused at the limit); TTL a minute after the "
+                          "window"),
         )),
         Table(IdempotencyModel, (
             Grant((Function.API,), ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")),

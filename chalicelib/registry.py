@@ -3,6 +3,7 @@ here; order matters only for `need`s (a package comes after the packages it need
 
 from __future__ import annotations
 
+from chalicelib.calls.wiring import CALLS
 from chalicelib.catalogue.wiring import CATALOGUE
 from chalicelib.checkout.wiring import CHECKOUT
 from chalicelib.contribution import Contribution
@@ -16,4 +17,5 @@ WORKFLOWS: tuple[Contribution, ...] = (
     DISPATCH,
     CHECKOUT,
     GROUPBUY,
+    CALLS,
 )

@@ -139,6 +139,37 @@ ROUTES: dict[str, tuple[RouteRow, ...]] = {
         ("redeem_voucher", "/merchant/vouchers/redeem", ("POST",)),
         ("report_queue", "/merchant/queue", ("PUT",)),
     ),
+    "chalicelib.calls.routes_merchant_orders": (
+        ("draft_call_order", "/merchant/calls/{call_id}/orders", ("POST",)),
+        ("edit_call_order", "/merchant/call-orders/{call_order_id}", ("PATCH",)),
+        ("send_call_order", "/merchant/call-orders/{call_order_id}/send", ("POST",)),
+        ("merchant_cancel_call_order", "/merchant/call-orders/{call_order_id}/cancel", ("POST",)),
+        ("merchant_call_orders", "/merchant/call-orders", ("GET",)),
+    ),
+    "chalicelib.calls.routes_customer_orders": (
+        ("my_call_orders", "/call-orders", ("GET",)),
+        ("get_call_order", "/call-orders/{call_order_id}", ("GET",)),
+        ("cancel_call_order", "/call-orders/{call_order_id}/cancel", ("POST",)),
+        ("reconcile_call_order", "/call-orders/{call_order_id}/reconcile", ("POST",)),
+    ),
+    "chalicelib.calls.routes_customer": (
+        ("place_call", "/calls", ("POST",)),
+        ("get_call", "/calls/{call_id}", ("GET",)),
+        ("rejoin_call", "/calls/{call_id}/rejoin", ("POST",)),
+        ("type_details", "/calls/{call_id}/details", ("PATCH",)),
+        ("submit_details", "/calls/{call_id}/details/submit", ("POST",)),
+        ("cancel_call", "/calls/{call_id}/cancel", ("POST",)),
+        ("hang_up_call", "/calls/{call_id}/hangup", ("POST",)),
+    ),
+    "chalicelib.calls.routes_merchant": (
+        ("answer_call", "/merchant/calls/{call_id}/answer", ("POST",)),
+        ("decline_call", "/merchant/calls/{call_id}/decline", ("POST",)),
+        ("merchant_hang_up", "/merchant/calls/{call_id}/hangup", ("POST",)),
+        ("merchant_rejoin", "/merchant/calls/{call_id}/rejoin", ("POST",)),
+        ("request_details", "/merchant/calls/{call_id}/details-request", ("POST",)),
+        ("get_call_settings", "/merchant/call-settings", ("GET",)),
+        ("put_call_settings", "/merchant/call-settings", ("PUT",)),
+    ),
 }
 
 FUNCTIONS: tuple[FunctionRow, ...] = (

@@ -70,6 +70,10 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     """The browser origins that may call the REST API (`ONTIME_CORS_ORIGINS`, comma-separated): the
     local stack's own pages locally, the `CorsOrigins` parameter in AWS; none: no browser may."""
+    # WebSocket: how many package actions (`call.signal`, …) one connection may send per window
+    # (a fixed window per connection, `persistence/budgets.py`); the platform's own actions are free.
+    ws_action_limit: int = 50
+    ws_action_window_s: int = 5
     env: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     """The environment these were read from, for the packages' own settings."""
 
@@ -107,6 +111,8 @@ class Settings:
             validate_responses=env.get("ONTIME_VALIDATE_RESPONSES", "") == "1",
             s3_endpoint_url=env.get("ONTIME_S3_ENDPOINT_URL") or None,
             cors_origins=origins(env.get("ONTIME_CORS_ORIGINS", "")),
+            ws_action_limit=_positive(env, "ONTIME_WS_ACTION_LIMIT", 50),
+            ws_action_window_s=_positive(env, "ONTIME_WS_ACTION_WINDOW_S", 5),
             env=MappingProxyType(dict(env)),
         )
 
@@ -127,6 +133,13 @@ def origins(listed: str) -> tuple[str, ...]:
         scheme, host, port = match.groups()
         allowed.append(f"{scheme}://{host}" + (f":{port}" if port and port != _DEFAULT_PORTS[scheme] else ""))
     return tuple(dict.fromkeys(allowed))
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env_int(env, name, default)
+    if value < 1:
+        raise BadSetting(f"{name} must be at least 1, not {value}")
+    return value
 
 
 def env_int(env: Mapping[str, str], name: str, default: int) -> int:

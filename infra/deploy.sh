@@ -12,6 +12,8 @@
 #   ONTIME_ALARM_EMAIL    optional: e-mail subscribed to the ops alarm topic
 #   ONTIME_PAGE_TOKEN_SECRET_VERSION  optional: the page-token secret's version id after a rotation
 #   ONTIME_CORS_ORIGINS   optional: browser origins allowed to call the REST API, comma-separated
+#   ONTIME_TURN_URLS      optional: the TURN servers calls relay through, comma-separated (docs/turn.md)
+#   ONTIME_TURN_SECRET_VERSION  optional: the TURN secret's version id after a rotation
 #   AWS_REGION / AWS_DEFAULT_REGION / AWS_PROFILE  as for the AWS CLI
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -79,7 +81,9 @@ aws cloudformation deploy \
     "JwksUrl=${ONTIME_JWKS_URL:-}" \
     "AlarmEmail=${ONTIME_ALARM_EMAIL:-}" \
     "PageTokenSecretVersion=${ONTIME_PAGE_TOKEN_SECRET_VERSION:-}" \
-    "CorsOrigins=${ONTIME_CORS_ORIGINS:-}"
+    "CorsOrigins=${ONTIME_CORS_ORIGINS:-}" \
+    "TurnUrls=${ONTIME_TURN_URLS:-}" \
+    "TurnSecretVersion=${ONTIME_TURN_SECRET_VERSION:-}"
 
 output() {
   aws cloudformation describe-stacks --stack-name "$stack" \

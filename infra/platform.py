@@ -46,6 +46,17 @@ PARAMETERS: dict[str, Any] = {
         "Description": "Empty: the page-token secret as CloudFormation last read it. After putting a new value into "
                        "PageTokenSecret (rotation: 'NEW,OLD'), that value's version id, so that the functions get it "
                        "(CloudFormation reads a secret again only when its reference changes)."},
+    "TurnUrls": {"Type": "String", "Default": "", "AllowedPattern": "^(turns?:[^,\\s]+(,turns?:[^,\\s]+)*)?$",
+                 "ConstraintDescription": "empty or comma-separated turn:/turns: URLs",
+                 "Description": "The TURN servers a call's terminals relay media through when no direct path exists "
+                                "(docs/turn.md): coturn with use-auth-secret and TurnSecret as its "
+                                "static-auth-secret; empty: no TURN (calls between strict NATs fail)."},
+    "TurnSecretVersion": {
+        "Type": "String", "Default": "", "AllowedPattern": "^[A-Za-z0-9-]*$",
+        "ConstraintDescription": "empty or a Secrets Manager version id",
+        "Description": "Empty: the TURN secret as CloudFormation last read it. After putting a new value into "
+                       "TurnSecret (and into the TURN servers' static-auth-secret), that value's version id, so that "
+                       "the functions get it."},
     "CorsOrigins": {"Type": "String", "Default": "",
                     "AllowedPattern": "^(https?://[^,/\\s]+(,https?://[^,/\\s]+)*)?$",
                     "ConstraintDescription": "empty or comma-separated origins (https://app.example.com,…)",
@@ -60,6 +71,7 @@ CONDITIONS: dict[str, Any] = {
     "HasJwksUrl": {"Fn::Not": [{"Fn::Equals": [{"Ref": "JwksUrl"}, ""]}]},
     "HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]},
     "HasPageTokenSecretVersion": {"Fn::Not": [{"Fn::Equals": [{"Ref": "PageTokenSecretVersion"}, ""]}]},
+    "HasTurnSecretVersion": {"Fn::Not": [{"Fn::Equals": [{"Ref": "TurnSecretVersion"}, ""]}]},
 }
 WS_MANAGEMENT_ENDPOINT = {"Fn::Sub": f"https://${{WebsocketAPI}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/"
                                      f"{API_STAGE}"}
@@ -76,6 +88,12 @@ ENVIRONMENT: dict[str, Any] = {
         {"Fn::Sub": "{{resolve:secretsmanager:${PageTokenSecret}:SecretString:::${PageTokenSecretVersion}}}"},
         {"Fn::Sub": "{{resolve:secretsmanager:${PageTokenSecret}}}"}]},
     "ONTIME_CORS_ORIGINS": {"Ref": "CorsOrigins"},
+    # The TURN servers' shared secret (chalicelib/calls/ice.py signs each terminal's credential).
+    "ONTIME_TURN_SECRET": {"Fn::If": [
+        "HasTurnSecretVersion",
+        {"Fn::Sub": "{{resolve:secretsmanager:${TurnSecret}:SecretString:::${TurnSecretVersion}}}"},
+        {"Fn::Sub": "{{resolve:secretsmanager:${TurnSecret}}}"}]},
+    "ONTIME_TURN_URLS": {"Ref": "TurnUrls"},
 }
 
 
@@ -130,6 +148,14 @@ RESOURCES: dict[str, Any] = {
         "Metadata": {"Why": "Signs lists' next_tokens (chalicelib/http/page_tokens.py): drawn by Secrets Manager "
                             "when the stack is created, comma-separated secrets when rotating (the first signs)."},
         "Properties": {"Description": "ontime: the HMAC secret(s) that sign lists' next_tokens",
+                       "GenerateSecretString": {"PasswordLength": 64, "ExcludePunctuation": True}}},
+    "TurnSecret": {
+        "Type": "AWS::SecretsManager::Secret",
+        "Metadata": {"Why": "The TURN servers' static-auth-secret (coturn use-auth-secret, docs/turn.md): the "
+                            "functions sign each call terminal's short-lived TURN credential with it "
+                            "(chalicelib/calls/ice.py). Drawn by Secrets Manager when the stack is created; copy it "
+                            "into the TURN servers' configuration."},
+        "Properties": {"Description": "ontime: the TURN servers' static-auth-secret (HMAC-SHA1 of TURN credentials)",
                        "GenerateSecretString": {"PasswordLength": 64, "ExcludePunctuation": True}}},
     "OpsAlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "ontime-ops-alarms",
                                                                "DisplayName": "ontime alarms"}},

@@ -154,6 +154,7 @@ CHECKOUT = Contribution(
     settings=settings,
     load_tables=tables,
     load_waiting=waiting,
+    pending_roles=("supplier",),
     alarms=(
         MetricAlarm("RefundDueAlarm", "ontime-refund-due",
                     "A payment arrived for a split order that had already been cancelled (payment window elapsed): "

@@ -152,6 +152,7 @@ DISPATCH = Contribution(
     settings=settings,
     load_tables=tables,
     load_waiting=waiting,
+    pending_roles=("installer",),
     widgets=(
         Widget("Installer dispatch: confirmations and revocations (count per 5 min)", (
             ({"expression": "SEARCH('{ontime,outcome} MetricName=\"DispatchOutcome\"', 'Sum', 300)",

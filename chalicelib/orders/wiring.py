@@ -82,6 +82,7 @@ ORDERS = Contribution(
     load_messages=messages,
     load_tables=tables,
     load_waiting=waiting,
+    pending_roles=("merchant",),
     widgets=(Widget("Window outcomes (count per 5 min, by outcome)", (
         ({"expression": "SEARCH('{ontime,outcome} MetricName=\"WindowOutcome\"', 'Sum', 300)", "id": "outcomes",
           "label": "${PROP('Dim.outcome')}"},),), stacked=True),),

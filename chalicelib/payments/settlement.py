@@ -25,7 +25,9 @@ class Payable(Protocol):
     def id(self) -> str: ...
 
     @property
-    def payment(self) -> PaymentRef: ...
+    def payment(self) -> PaymentRef | None:
+        """None while the order cannot be paid yet (a call order's draft): no payment is about it."""
+        ...
 
 
 P = TypeVar("P", bound=Payable)
@@ -45,7 +47,7 @@ class Settlement(Generic[P]):
     def settle(self, event_id: str, payment: ProviderPayment) -> dict[str, Any]:
         """A provider's (verified) callback for one of our orders, applied at most once."""
         current = self.load(payment.reference) if is_id(payment.reference) else None
-        if current is None or current.payment.payment_id != payment.payment_id:
+        if current is None or current.payment is None or current.payment.payment_id != payment.payment_id:
             reason = f"unknown_{self.noun}" if current is None else "unknown_payment"
             log("payment.callback_ignored", logging.WARNING, reason=reason, event_id=event_id,
                 payment_id=payment.payment_id, reference=payment.reference)
@@ -68,6 +70,8 @@ class Settlement(Generic[P]):
     def reconcile(self, provider: PaymentProvider, current: P) -> P | None:
         """Ask the provider instead of waiting for its callback (the app, back from the pay page):
         the order after its outcome, or None while the provider has none for it yet."""
+        if current.payment is None:
+            return None
         payment = provider.payment(current.payment.payment_id)
         if payment is None or payment.outcome is PaymentOutcome.PENDING or payment.reference != current.id:
             return None

@@ -13,7 +13,7 @@ from chalicelib.core.timefmt import to_datetime
 from chalicelib.persistence.entity_store import get_or_none
 from chalicelib.persistence.tables import StageModel
 from chalicelib.push.party import Party
-from chalicelib.push.ports import Terminal
+from chalicelib.push.ports import Owner, Terminal
 
 CONNECTION_TTL_S = 2 * 60 * 60
 
@@ -61,8 +61,12 @@ class DynamoConnectionRegistry:
         return [Terminal(row.connection_id, int(row.connected_at)) for row in ConnectionModel.by_party.query(party.key)]
 
     def party_of(self, connection_id: str) -> Party | None:
+        owner = self.owner_of(connection_id)
+        return None if owner is None else owner.party
+
+    def owner_of(self, connection_id: str) -> Owner | None:
         row = get_or_none(ConnectionModel, connection_id)
         if row is None:
             return None
         role, _, party_id = row.party.partition("#")
-        return Party(role, party_id)
+        return Owner(Party(role, party_id), row.user_id)

@@ -2,8 +2,8 @@
 the model of its `data`, and every terminal → server action.
 
 Each package declares the messages it pushes in its `Contribution.messages`; the platform declares
-its own (`pong`, `error`, `pending.listed`) and the actions every terminal may send (`ping`,
-`list_pending`). `docs/asyncapi.json` is generated from these declarations (`push/asyncapi.py`),
+its own (`pong`, `hello`, `error`, `pending.listed`) and the actions every terminal may send
+(`ping`, `hello`, `list_pending`). `docs/asyncapi.json` is generated from these declarations (`push/asyncapi.py`),
 and the tests check every message pushed against them (`tests/conftest.py`), so a push whose data
 drifts from its declaration fails the run.
 """
@@ -79,15 +79,40 @@ class Listed(ResponseBody, Generic[T]):
 
 
 class ErrorData(ResponseBody):
-    problem: Literal["malformed-message", "unknown-action"]
+    """`problem`: `malformed-message`, `unknown-action`, `rate-limited` (with `retry_after_s`),
+    `internal`, or the problem type of a package's refusal of its action (`not-a-party`), with
+    that problem's extensions as further members."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
+        {"problem": "rate-limited", "detail": "this connection sent more actions than it may: try again in 3 s",
+         "action": "call.signal", "retry_after_s": 3}]})
+
+    problem: str
     detail: str
     action: str | None = None
+    retry_after_s: int | None = None
+    """Only for `rate-limited`: when this connection's next window starts."""
+
+
+class HelloData(ResponseBody):
+    """Who this connection is: its id (API Gateway never tells a client), the role and party it
+    was registered under (null when the connection is not registered, or no longer)."""
+
+    connection_id: str
+    role: str | None
+    party_id: str | None
 
 
 class PingAction(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"action": "ping"}]})
 
     action: Literal["ping"]
+
+
+class HelloAction(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"action": "hello"}]})
+
+    action: Literal["hello"]
 
 
 class ListPendingAction(Strict):
@@ -99,15 +124,21 @@ class ListPendingAction(Strict):
 ANY_TERMINAL = ("customer", "merchant", "installer", "supplier", "carrier", "ops")
 PLATFORM_MESSAGES = (
     Message("pong", Empty, "The answer to a `ping`.", ANY_TERMINAL, reply=True),
-    Message("error", ErrorData, "A terminal's message was not JSON, too large, or named no known action; the "
-            "connection stays open.", ANY_TERMINAL, reply=True),
+    Message("hello", HelloData, "The answer to `hello`: this connection's id, role and party.", ANY_TERMINAL,
+            reply=True),
+    Message("error", ErrorData, "A terminal's message was not JSON, too large, named no known action, exceeded "
+            "the connection's budget of package actions, or its package refused or failed it; the connection stays "
+            "open.", ANY_TERMINAL, reply=True),
     Message(NOTHING_PENDING, Listed[dict[str, Any]], "The answer to `list_pending` for a role with no pending work "
             "in any workflow (always no items).", ANY_TERMINAL, reply=True),
 )
 ACTIONS = (
     Action("ping", PingAction, "Keep the connection alive; answered with `pong`.", ("pong",)),
+    Action("hello", HelloAction, "This connection's id (to name it in a REST call), role and party; answered "
+           "with `hello`.", ("hello",)),
     Action("list_pending", ListPendingAction, "After a (re)connect: the work that waits for this terminal's "
-           "party (pushes are never replayed).", (NOTHING_PENDING, "*.listed")),
+           "party (pushes are never replayed), one listing per package that lists its role.",
+           (NOTHING_PENDING, "*.listed")),
 )
 
 

@@ -22,14 +22,19 @@ class Notifier:
         self._registry = registry
         self._sender = sender
 
-    def push(self, party: Party, message_type: str, data: dict[str, Any], now_ms: int) -> int:
-        """Best effort, after the state is committed; returns how many terminals got it."""
+    def push(self, party: Party, message_type: str, data: dict[str, Any], now_ms: int,
+             skip: str | None = None) -> int:
+        """Best effort, after the state is committed; returns how many terminals got it. `skip`: a
+        connection of the party not to send it to (the terminal that answered a call is told
+        otherwise than its siblings)."""
         message = envelope(message_type, data, now_ms)
         payload = encode(message)
         if not _fits(payload, message_type, party=party.key):
             return 0
         delivered = 0
         for terminal in self._registry.terminals_of(party):
+            if terminal.connection_id == skip:
+                continue
             outcome = self._sender.post(terminal.connection_id, payload)
             if outcome is Delivery.DELIVERED:
                 delivered += 1
@@ -38,9 +43,10 @@ class Notifier:
         log("push.sent", party=party.key, type=message_type, message_id=message["id"], delivered=delivered)
         return delivered
 
-    def reply(self, connection_id: str, message_type: str, data: dict[str, Any], now_ms: int) -> None:
-        """A message to one terminal (answers to terminal → server messages)."""
-        self._reply(connection_id, envelope(message_type, data, now_ms))
+    def reply(self, connection_id: str, message_type: str, data: dict[str, Any], now_ms: int) -> bool:
+        """A message to one terminal (answers to terminal → server messages, a call's peer); whether
+        that terminal is still there."""
+        return self._reply(connection_id, envelope(message_type, data, now_ms))
 
     def reply_listing(self, connection_id: str, message_type: str, items: list[dict[str, Any]], now_ms: int,
                       **extra: Any) -> None:

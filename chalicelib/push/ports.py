@@ -1,4 +1,5 @@
-"""Ports of the push layer: where terminals are registered and how bytes reach one."""
+"""Ports of the push layer: where terminals are registered, how bytes reach one, and how often one
+may ask a package to act."""
 
 from __future__ import annotations
 
@@ -21,6 +22,14 @@ class Terminal:
     connected_at: int
 
 
+@dataclass(frozen=True)
+class Owner:
+    """Who a connection belongs to: its party and the user (token `sub`) who opened it."""
+
+    party: Party
+    user_id: str
+
+
 class PushSender(Protocol):
     def post(self, connection_id: str, payload: bytes) -> Delivery: ...
 
@@ -35,3 +44,13 @@ class ConnectionRegistry(Protocol):
     def terminals_of(self, party: Party) -> list[Terminal]: ...
 
     def party_of(self, connection_id: str) -> Party | None: ...
+
+    def owner_of(self, connection_id: str) -> Owner | None:
+        """A REST route checks with this that a connection it is told about is the caller's."""
+        ...
+
+
+class RateLimiter(Protocol):
+    def allow(self, connection_id: str, now_ms: int) -> int:
+        """0 when the connection may send one more package action now, else the seconds to wait."""
+        ...

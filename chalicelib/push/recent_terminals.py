@@ -14,7 +14,7 @@ import threading
 
 from chalicelib.core.clock import Clock
 from chalicelib.push.party import Party
-from chalicelib.push.ports import ConnectionRegistry, Terminal
+from chalicelib.push.ports import ConnectionRegistry, Owner, Terminal
 
 DEFAULT_TTL_MS = 1_000
 
@@ -57,3 +57,6 @@ class RecentTerminals:
 
     def party_of(self, connection_id: str) -> Party | None:
         return self._registry.party_of(connection_id)
+
+    def owner_of(self, connection_id: str) -> Owner | None:
+        return self._registry.owner_of(connection_id)

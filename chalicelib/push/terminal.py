@@ -1,20 +1,26 @@
-"""What a terminal's WebSocket connection does: register on connect, answer its messages."""
+"""What a terminal's WebSocket connection does: register on connect, answer its messages.
+
+The platform answers `ping`, `hello` and `list_pending` itself; any other action goes to the
+workflow package that declares it (`Contribution.actions`), after the connection's budget of
+package actions (`RateLimiter`) allows it. Whatever a package's handler raises becomes an `error`
+reply on the connection: API Gateway never tells a terminal that its message failed.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.auth.tokens import TokenVerifier
 from chalicelib.core import jsontext
 from chalicelib.core.clock import Clock
-from chalicelib.core.errors import DomainError
+from chalicelib.core.errors import DomainError, MalformedRequest, ValidationFailed
 from chalicelib.core.observability import log
 from chalicelib.push.notifier import Notifier
 from chalicelib.push.party import Party
-from chalicelib.push.ports import ConnectionRegistry
+from chalicelib.push.ports import ConnectionRegistry, RateLimiter
 
 MAX_MESSAGE_BYTES = 32 * 1024
 
@@ -37,14 +43,46 @@ NOTHING_PENDING = "pending.listed"
 """The reply type for a role whose terminals have no pending work in any workflow."""
 
 
+@dataclass(frozen=True)
+class TerminalMessage:
+    """A terminal's message for a package's action."""
+
+    connection_id: str
+    action: str
+    message: dict[str, Any]
+    """The whole parsed JSON object the terminal sent (its `action` included)."""
+    now_ms: int
+
+
+TerminalAction = Callable[[TerminalMessage], None]
+"""A package's answer to one action: it replies (or pushes) through the Notifier itself."""
+
+
+class PackageTerminals(Protocol):
+    """What the workflow packages do for terminals (`bootstrap.Packages`, building them on demand)."""
+
+    def pending_work_of(self, role: str) -> Sequence[PendingWork]:
+        """Every package's pending work for `role`, in registry order (none: no package lists it)."""
+        ...
+
+    def action(self, name: str) -> TerminalAction | None:
+        """The handler of the package that declares the action `name` (None: no package does)."""
+        ...
+
+
+PLATFORM_ACTIONS = frozenset({"ping", "hello", "list_pending"})
+"""Answered by the session itself: a package may not declare these."""
+
+
 class TerminalSession:
     def __init__(self, verifier: TokenVerifier, registry: ConnectionRegistry, notifier: Notifier,
-                 clock: Clock, pending_work: Mapping[str, PendingWork]) -> None:
+                 clock: Clock, packages: PackageTerminals, limiter: RateLimiter) -> None:
         self._verifier = verifier
         self._registry = registry
         self._notifier = notifier
         self._clock = clock
-        self._pending_work = pending_work
+        self._packages = packages
+        self._limiter = limiter
 
     def connect(self, connection_id: str, token: str | None) -> int:
         """The HTTP status for API Gateway: 200 registers the terminal, 401 refuses it."""
@@ -66,36 +104,81 @@ class TerminalSession:
     def receive(self, connection_id: str, body: str | None) -> None:
         now = self._clock.now_ms()
         try:
-            action = _action_of(body)
+            message = _message_of(body)
         except ValueError as exc:
             self._notifier.reply(connection_id, "error", {"problem": "malformed-message", "detail": str(exc)}, now)
             return
+        action: str = message["action"]
         if action == "ping":
             self._notifier.reply(connection_id, "pong", {}, now)
             return
-        if action == "list_pending":
-            # API Gateway cannot push during $connect, so a (re)connected terminal asks here
-            # (or over REST) for the work that waits for it; pushes are never replayed.
+        if action == "hello":
+            # API Gateway never tells a client its connection id: a terminal learns it here, to
+            # name this connection in a REST call (the terminal that answers a call).
             party = self._registry.party_of(connection_id)
-            work = None if party is None else self._pending_work.get(party.role)
-            pending = PendingList(NOTHING_PENDING, []) if party is None or work is None else work(party, now)
-            # A busy console's list is larger than API Gateway takes in one message: it comes in
-            # parts (`part` k of `parts`), each under the limit.
+            self._notifier.reply(connection_id, "hello", {
+                "connection_id": connection_id, "role": None if party is None else party.role,
+                "party_id": None if party is None else party.id}, now)
+            return
+        if action == "list_pending":
+            self._list_pending(connection_id, now)
+            return
+        handler = self._packages.action(action)
+        if handler is None:
+            log("ws.unknown_action", logging.INFO, connection_id=connection_id, action=action)
+            self._notifier.reply(connection_id, "error", {
+                "problem": "unknown-action", "detail": f"unknown action {action!r}", "action": action}, now)
+            return
+        self._run(handler, TerminalMessage(connection_id, action, message, now))
+
+    def _list_pending(self, connection_id: str, now: int) -> None:
+        # API Gateway cannot push during $connect, so a (re)connected terminal asks here (or over
+        # REST) for the work that waits for it; pushes are never replayed.
+        party = self._registry.party_of(connection_id)
+        listings = [] if party is None else [work(party, now) for work in self._packages.pending_work_of(party.role)]
+        # One listing per package that lists the role (a merchant: its orders, then its calls);
+        # a busy console's list is larger than API Gateway takes in one message: it comes in
+        # parts (`part` k of `parts`), each under the limit.
+        for pending in listings or [PendingList(NOTHING_PENDING, [])]:
             self._notifier.reply_listing(connection_id, pending.message_type, pending.items, now,
                                          more=pending.more)
-            return
-        log("ws.unknown_action", logging.INFO, connection_id=connection_id, action=action)
-        self._notifier.reply(connection_id, "error",
-                             {"problem": "unknown-action", "detail": f"unknown action {action!r}", "action": action},
-                             now)
+
+    def _run(self, handler: TerminalAction, message: TerminalMessage) -> None:
+        connection_id, action, now = message.connection_id, message.action, message.now_ms
+        try:
+            wait_s = self._limiter.allow(connection_id, now)
+            if wait_s:
+                log("ws.rate_limited", logging.INFO, connection_id=connection_id, action=action, retry_after_s=wait_s)
+                self._notifier.reply(connection_id, "error", {
+                    "problem": "rate-limited", "action": action, "retry_after_s": wait_s,
+                    "detail": f"this connection sent more actions than it may: try again in {wait_s} s"}, now)
+                return
+            handler(message)
+        except DomainError as error:
+            self._notifier.reply(connection_id, "error", _refusal(error, action), now)
+        except Exception as exc:  # noqa: BLE001 - the terminal is told; API Gateway would tell it nothing
+            log("ws.action_failed", logging.ERROR, exc_info=True, connection_id=connection_id, action=action,
+                error=repr(exc))
+            self._notifier.reply(connection_id, "error", {
+                "problem": "internal", "detail": "the server failed to handle this message", "action": action}, now)
 
     def disconnect(self, connection_id: str) -> None:
         self._registry.unregister(connection_id)
         log("ws.disconnected", connection_id=connection_id)
 
 
-def _action_of(body: str | None) -> str:
-    """The `action` of a terminal's message; a ValueError says what is wrong with it."""
+def _refusal(error: DomainError, action: str) -> dict[str, Any]:
+    """A package's refusal as the `error` reply's data: the problem, its detail and extensions, as
+    a REST problem body carries them."""
+    extensions = dict(error.extensions)
+    if isinstance(error, (MalformedRequest, ValidationFailed)):
+        extensions["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
+    return {**{k: v for k, v in extensions.items() if v is not None},
+            "problem": error.problem, "detail": error.detail, "action": action}
+
+
+def _message_of(body: str | None) -> dict[str, Any]:
+    """A terminal's message, with its `action`; a ValueError says what is wrong with it."""
     # Counted with surrogates let through: a frame holding one is refused below, with a reason.
     if body is None or len(body.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
         raise ValueError(f"messages are JSON objects of at most {MAX_MESSAGE_BYTES} bytes")
@@ -105,5 +188,4 @@ def _action_of(body: str | None) -> str:
         raise ValueError(f"the message cannot be read: {exc}") from None
     if not isinstance(message, dict) or not isinstance(message.get("action"), str):
         raise ValueError('messages look like {"action": "<name>", …}')
-    action: str = message["action"]
-    return action
+    return message

@@ -20,7 +20,8 @@ from chalicelib.push.terminal import TerminalSession
 
 def _session() -> TerminalSession:
     built = bootstrap.container()
-    return TerminalSession(built.verifier, built.connections, built.notifier, built.clock, built.pending_work)
+    return TerminalSession(built.verifier, built.connections, built.notifier, built.clock, built.packages,
+                           built.rate_limiter)
 
 
 def _ids(event: WebsocketEvent) -> correlation.Ids:

@@ -1,6 +1,6 @@
 """The platform's stores: `IdempotencyStore` (driven through `Idempotency`: claim, replay, a
-different body, in progress, takeover), the push layer's `ConnectionRegistry`, and installer
-dispatch's `PhotoStore`."""
+different body, in progress, takeover), the push layer's `ConnectionRegistry` and `RateLimiter`,
+and installer dispatch's `PhotoStore`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from chalicelib.core.errors import ConflictingRequest, IdempotencyKeyReused, Mal
 from chalicelib.dispatch.photos import PhotoStore, StoredPhoto, photo_key, photo_prefix
 from chalicelib.idempotency import IN_PROGRESS_TIMEOUT_MS, Answer, Idempotency, IdempotencyStore, request_hash
 from chalicelib.push import party
-from chalicelib.push.ports import ConnectionRegistry, Terminal
+from chalicelib.push.ports import ConnectionRegistry, Owner, RateLimiter, Terminal
 from tests.builders import T0
 
 BODY = {"merchant_id": "m1", "items": [{"product_id": "p1", "quantity": 2}]}
@@ -160,6 +160,50 @@ class ConnectionRegistryContract:
         registry.unregister("c1")
         registry.unregister("never-registered")
         assert registry.connections_of(SHOP) == ["c2"] and registry.party_of("c1") is None
+
+    def test_a_connections_owner_is_its_party_and_the_user_who_opened_it(self, registry: ConnectionRegistry) -> None:
+        registry.register("c1", SHOP, "staff-1", T0)
+        registry.register("c2", party.customer("u1"), "u1", T0)
+        assert registry.owner_of("c1") == Owner(SHOP, "staff-1")
+        assert registry.owner_of("c2") == Owner(party.customer("u1"), "u1")
+        registry.unregister("c1")
+        assert registry.owner_of("c1") is None and registry.owner_of("never-registered") is None
+
+    def test_a_connection_registered_again_belongs_to_its_new_owner(self, registry: ConnectionRegistry) -> None:
+        registry.register("c1", SHOP, "staff-1", T0)
+        registry.register("c1", party.OPS, "ops-1", T0 + 5)
+        assert registry.owner_of("c1") == Owner(party.OPS, "ops-1")
+
+
+LIMIT, WINDOW_S = 3, 5
+WINDOW_START_MS = 1_795_000_000_000
+"""A multiple of the window: the window [WINDOW_START_MS, WINDOW_START_MS + 5 s)."""
+
+
+class RateLimiterContract:
+    """`LIMIT` package actions per connection in each fixed `WINDOW_S` window."""
+
+    @pytest.fixture
+    def limiter(self) -> RateLimiter:
+        raise NotImplementedError("a subclass provides a limiter of LIMIT actions per WINDOW_S seconds")
+
+    def test_a_connection_may_act_limit_times_in_a_window_then_waits_for_the_next(self, limiter: RateLimiter) -> None:
+        assert [limiter.allow("c1", WINDOW_START_MS + n) for n in range(LIMIT)] == [0] * LIMIT
+        assert limiter.allow("c1", WINDOW_START_MS + 1_200) == WINDOW_S - 1
+        assert limiter.allow("c1", WINDOW_START_MS + 4_999) == 1
+        assert limiter.allow("c1", WINDOW_START_MS + WINDOW_S * 1000) == 0
+
+    def test_each_connection_has_its_own_budget(self, limiter: RateLimiter) -> None:
+        for _ in range(LIMIT):
+            limiter.allow("c1", WINDOW_START_MS)
+        assert limiter.allow("c1", WINDOW_START_MS) > 0
+        assert limiter.allow("c2", WINDOW_START_MS) == 0
+
+    def test_a_refused_action_spends_nothing(self, limiter: RateLimiter) -> None:
+        for _ in range(LIMIT + 5):
+            limiter.allow("c1", WINDOW_START_MS)
+        later = WINDOW_START_MS + WINDOW_S * 1000
+        assert [limiter.allow("c1", later) for _ in range(LIMIT + 1)] == [0] * LIMIT + [WINDOW_S]
 
 
 class PhotoStoreContract:

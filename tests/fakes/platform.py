@@ -8,15 +8,19 @@ methods in milliseconds, with the same wiring as the Lambda functions (`bootstra
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from chalicelib import bootstrap
 from chalicelib.auth.principal import Principal, Role
+from chalicelib.calls.call_order import CallOrderStore
+from chalicelib.calls.ports import CallSettingsStore, CallStore
 from chalicelib.catalogue.ports import CatalogueStore
 from chalicelib.catalogue.service import CatalogueService
 from chalicelib.checkout.ports import AddressStore, CouponStore, PurchaseStore, SupplierOrderStore, SupplierStore
 from chalicelib.checkout.service import CheckoutServices
+from chalicelib.contribution import Contribution
 from chalicelib.core.clock import FakeClock
 from chalicelib.core.observability import RecordingMetrics
 from chalicelib.dispatch.photos import PhotoStore
@@ -36,10 +40,12 @@ from chalicelib.idempotency import IdempotencyStore
 from chalicelib.objects import ObjectStore
 from chalicelib.orders.ports import OrderStore
 from chalicelib.orders.service import OrderService
+from chalicelib.push.ports import RateLimiter
 from chalicelib.settings import Settings
 from chalicelib.waitstate.engine import FireOutcome
 from devstack.sandbox.provider import SandboxProvider
 from devstack.tokens import DevTokenIssuer
+from tests.fakes.calls import InMemoryCallOrderStore, InMemoryCallSettingsStore, InMemoryCallStore
 from tests.fakes.catalogue import InMemoryCatalogueStore
 from tests.fakes.checkout import (
     InMemoryAddressStore,
@@ -61,7 +67,7 @@ from tests.fakes.groupbuy import (
 )
 from tests.fakes.objects import InMemoryObjects
 from tests.fakes.orders import InMemoryOrderStore
-from tests.fakes.platform_ports import InMemoryConnectionRegistry, InMemoryIdempotencyStore
+from tests.fakes.platform_ports import InMemoryConnectionRegistry, InMemoryIdempotencyStore, InMemoryRateLimiter
 
 S = TypeVar("S")
 WEBHOOK_SECRET = "a-webhook-secret-only-the-tests-know"
@@ -91,6 +97,11 @@ class FakeStores:
     upload_retries: RecordingUploadQueue = field(default_factory=RecordingUploadQueue)
     idempotency: InMemoryIdempotencyStore = field(default_factory=InMemoryIdempotencyStore)
     connections: InMemoryConnectionRegistry = field(default_factory=InMemoryConnectionRegistry)
+    budgets: InMemoryRateLimiter = field(default_factory=lambda: InMemoryRateLimiter(50, 5))
+    calls: InMemoryCallStore = field(default_factory=InMemoryCallStore)
+    call_settings: InMemoryCallSettingsStore = field(default_factory=InMemoryCallSettingsStore)
+    call_orders: InMemoryCallOrderStore = field(default_factory=InMemoryCallOrderStore)
+    """The connections' budgets of package actions (`fake_container` gives it the settings' limit)."""
 
     def __post_init__(self) -> None:
         self.installations = InMemoryInstallationStore(self.installers)
@@ -106,7 +117,8 @@ class FakeStores:
                 GroupOrderStore: self.group_orders, VoucherStore: self.vouchers, BookingStore: self.bookings,
                 QueueStore: self.queues, VideoStore: self.videos, ObjectStore: self.video_files,
                 UploadQueue: self.upload_retries,
-                IdempotencyStore: self.idempotency}
+                IdempotencyStore: self.idempotency, RateLimiter: self.budgets, CallStore: self.calls,
+                CallSettingsStore: self.call_settings, CallOrderStore: self.call_orders}
 
 
 class Services:
@@ -155,18 +167,20 @@ class FakeWorld(Services):
         return [self.container.engine.fire(message) for message in self.alarms.take()]
 
 
-def fake_container(**env: str) -> FakeWorld:
+def fake_container(packages: Sequence[Contribution] | None = None, **env: str) -> FakeWorld:
     """The local stage (or the one `env` names) on in-memory stores, with a fake clock, recording
-    push and alarm doubles and the sandbox payment provider (none outside the local stage)."""
+    push and alarm doubles and the sandbox payment provider (none outside the local stage); the
+    platform's and every workflow package's contribution, or `packages`."""
     settings = Settings.from_env({"ONTIME_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1",
                                   "ONTIME_PAYMENT_WEBHOOK_SECRETS": WEBHOOK_SECRET,
                                   "ONTIME_PAGE_TOKEN_SECRETS": PAGE_TOKEN_SECRET, **env})
-    stores = FakeStores()
+    stores = FakeStores(budgets=InMemoryRateLimiter(settings.ws_action_limit, settings.ws_action_window_s))
     clock, push, alarms, metrics = FakeClock(), RecordingPushSender(), RecordingAlarmQueue(), RecordingMetrics()
     sandbox = SandboxProvider(WEBHOOK_SECRET.encode(), SANDBOX_URL, f"{SANDBOX_URL}/payments/callback", clock)
     container = bootstrap.build(settings, clock=clock, metrics=metrics, push_sender=push, alarm_queue=alarms,
                                 connections=stores.connections, verifier=DevTokenIssuer("a-fake-issuers-secret"),
-                                payments=sandbox if settings.is_local else None, overrides=stores.by_port())
+                                payments=sandbox if settings.is_local else None, overrides=stores.by_port(),
+                                packages=packages)
     return FakeWorld(container, stores, clock, push, alarms, metrics, sandbox)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalicelib.idempotency import IdempotencyRecord, IdempotencyStore
 from chalicelib.push.party import Party
-from chalicelib.push.ports import ConnectionRegistry, Terminal
+from chalicelib.push.ports import ConnectionRegistry, Owner, RateLimiter, Terminal
 
 
 class InMemoryIdempotencyStore(IdempotencyStore):
@@ -36,12 +36,16 @@ class InMemoryConnectionRegistry(ConnectionRegistry):
     def __init__(self) -> None:
         self._connections: dict[str, tuple[str, int]] = {}
         """connection id → (party key, connected at)"""
+        self._users: dict[str, str] = {}
+        """connection id → the user who opened it"""
 
     def register(self, connection_id: str, party: Party, user_id: str, now_ms: int) -> None:
         self._connections[connection_id] = (party.key, now_ms)
+        self._users[connection_id] = user_id
 
     def unregister(self, connection_id: str) -> None:
         self._connections.pop(connection_id, None)
+        self._users.pop(connection_id, None)
 
     def connections_of(self, party: Party) -> list[str]:
         return [terminal.connection_id for terminal in self.terminals_of(party)]
@@ -55,3 +59,27 @@ class InMemoryConnectionRegistry(ConnectionRegistry):
             return None
         role, _, party_id = found[0].partition("#")
         return Party(role, party_id)
+
+    def owner_of(self, connection_id: str) -> Owner | None:
+        party = self.party_of(connection_id)
+        return None if party is None else Owner(party, self._users[connection_id])
+
+
+class InMemoryRateLimiter(RateLimiter):
+    """The DynamoDB limiter's fixed windows (`persistence/budgets.py`) in a dict: `limit` actions per
+    connection in each `window_s` window, counted from the epoch."""
+
+    def __init__(self, limit: int, window_s: int) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self.spent: dict[str, int] = {}
+        """`<connection id>#<window start s>` → actions allowed in that window"""
+
+    def allow(self, connection_id: str, now_ms: int) -> int:
+        now_s = now_ms // 1000
+        start = now_s - now_s % self.window_s
+        key = f"{connection_id}#{start}"
+        if self.spent.get(key, 0) >= self.limit:
+            return start + self.window_s - now_s
+        self.spent[key] = self.spent.get(key, 0) + 1
+        return 0

@@ -21,6 +21,7 @@ from chalicelib.http.openapi import request_examples
 from chalicelib.http.routing import RouteSpec
 from devstack.sandbox.provider import SandboxProvider
 from tests.conftest import World
+from tests.events import ws_connect
 from tests.functional.api import Api, Reply
 
 T = TypeVar("T")
@@ -119,7 +120,25 @@ def everyone(world: World, client: Client) -> Everyone:
     assert booked.status == 200, booked.body
     made.ids["booking_id"] = booked.body["bookings"][0]["booking_id"]
     made.ids["video_id"] = "vid_none"
+    _call(made, client)
     return made
+
+
+def _call(made: Everyone, client: Client) -> None:
+    """A connected call of the customer's with m_demo (the customer's terminal is the one the
+    examples name) and an order drafted in it."""
+    example = _example("/calls")
+    for connection, role in ((example["connection_id"], Role.CUSTOMER), ("ws-demo-console", Role.MERCHANT)):
+        assert client.lambda_.invoke("connect", ws_connect(connection, made.api(role).token)).payload[
+            "statusCode"] == 200
+    placed = _created(made.api(Role.CUSTOMER).post("/calls", example))
+    made.ids["call_id"] = placed["call_id"]
+    answered = made.api(Role.MERCHANT).post(f"/merchant/calls/{placed['call_id']}/answer",
+                                            {"connection_id": "ws-demo-console"})
+    assert answered.status == 200, answered.body
+    drafted = made.api(Role.MERCHANT).post(f"/merchant/calls/{placed['call_id']}/orders",
+                                           _example("/merchant/calls/{call_id}/orders"))
+    made.ids["call_order_id"] = _created(drafted)["order_id"]
 
 
 def _example(path: str) -> Any:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from chalicelib.bootstrap import contributions
+from chalicelib.calls.ice import IceConfig
 from chalicelib.contribution import models_of
 from chalicelib.dispatch.settings import DispatchSettings
 from chalicelib.persistence.tables import short_name
@@ -38,6 +39,7 @@ PHYSICAL = {"AlarmQueue": "https://sqs.eu-west-1.amazonaws.com/123456789012/onti
             "VideoBucket": "ontime-prod-videos-123456789012-eu-west-1",
             "VideoQueue": "https://sqs.eu-west-1.amazonaws.com/123456789012/ontime-videos",
             "PageTokenSecret": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:PageTokenSecret-AbCdEf",
+            "TurnSecret": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:TurnSecret-GhIjKl",
             "AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com"}
 
 
@@ -116,6 +118,21 @@ def test_a_rotated_page_token_secret_reaches_the_functions_by_its_version() -> N
     settings = Settings.from_env(_function_env("prod", params))
     assert settings.page_token_secrets == (
         f"{{{{resolve:secretsmanager:{PHYSICAL['PageTokenSecret']}:SecretString:::v-2}}}}",)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_calls_get_the_stacks_turn_secret_and_no_turn_servers_until_some_are_given(stage: str) -> None:
+    template = _json(TEMPLATE)
+    assert template["Resources"]["TurnSecret"]["Properties"]["GenerateSecretString"]["ExcludePunctuation"]
+    env = _function_env(stage, {**_defaults(template), "JwtIssuer": ISSUER})
+    assert env["ONTIME_TURN_SECRET"] == f"{{{{resolve:secretsmanager:{PHYSICAL['TurnSecret']}}}}}"
+    assert IceConfig.of(env) == IceConfig(turn_secret=env["ONTIME_TURN_SECRET"])  # no TURN servers by default
+    urls = "turn:turn.example.com:3478?transport=udp,turns:turn.example.com:443?transport=tcp"
+    rotated = _function_env(stage, {**_defaults(template), "JwtIssuer": ISSUER, "TurnUrls": urls,
+                                    "TurnSecretVersion": "v-3"})
+    config = IceConfig.of(rotated)
+    assert config.turn_urls == tuple(urls.split(","))
+    assert config.turn_secret == f"{{{{resolve:secretsmanager:{PHYSICAL['TurnSecret']}:SecretString:::v-3}}}}"
 
 
 @pytest.mark.parametrize("stage", STAGES)

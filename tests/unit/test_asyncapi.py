@@ -75,7 +75,7 @@ def test_every_declared_message_and_action_is_in_the_document(document: dict[str
 def test_a_type_two_packages_push_takes_either_packages_data(document: dict[str, Any]) -> None:
     alert = document["components"]["schemas"]["AlertRaisedMessage"]["properties"]["data"]
     assert {s["$ref"].rsplit("/", 1)[-1] for s in alert["anyOf"]} == {
-        "InstallationAlertView", "PurchaseAlertView", "GroupBuyAlertView"}
+        "InstallationAlertView", "PurchaseAlertView", "GroupBuyAlertView", "CallOrderAlertView"}
 
 
 def test_a_real_push_is_valid_against_the_document(document: dict[str, Any]) -> None:

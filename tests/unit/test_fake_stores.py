@@ -13,14 +13,21 @@ from chalicelib.groupbuy.ports import DealStore
 from chalicelib.idempotency import IdempotencyStore
 from chalicelib.objects import ObjectStore
 from chalicelib.orders.ports import OrderStore
-from chalicelib.push.ports import ConnectionRegistry
+from chalicelib.push.ports import ConnectionRegistry, RateLimiter
 from tests.contracts.catalogue_store import CatalogueStoreContract
 from tests.contracts.deal_store import DealStoreContract
 from tests.contracts.installation_store import DispatchStores, InstallationStoreContract
 from tests.contracts.installer_store import InstallerStoreContract
 from tests.contracts.object_store import ObjectStoreContract
 from tests.contracts.order_store import OrderStoreContract
-from tests.contracts.platform_stores import ConnectionRegistryContract, IdempotencyStoreContract, PhotoStoreContract
+from tests.contracts.platform_stores import (
+    LIMIT,
+    WINDOW_S,
+    ConnectionRegistryContract,
+    IdempotencyStoreContract,
+    PhotoStoreContract,
+    RateLimiterContract,
+)
 from tests.contracts.purchase_store import CheckoutStores, PurchaseStoreContract, SupplierOrderStoreContract
 from tests.contracts.supplier_store import AddressStoreContract, CouponStoreContract, SupplierStoreContract
 from tests.fakes.catalogue import InMemoryCatalogueStore
@@ -35,7 +42,7 @@ from tests.fakes.dispatch import InMemoryInstallationStore, InMemoryInstallerSto
 from tests.fakes.groupbuy import InMemoryDealStore
 from tests.fakes.objects import InMemoryObjects
 from tests.fakes.orders import InMemoryOrderStore
-from tests.fakes.platform_ports import InMemoryConnectionRegistry, InMemoryIdempotencyStore
+from tests.fakes.platform_ports import InMemoryConnectionRegistry, InMemoryIdempotencyStore, InMemoryRateLimiter
 
 
 class TestOrderStoreInMemory(OrderStoreContract):
@@ -108,6 +115,12 @@ class TestConnectionRegistryInMemory(ConnectionRegistryContract):
     @pytest.fixture
     def registry(self) -> ConnectionRegistry:
         return InMemoryConnectionRegistry()
+
+
+class TestRateLimiterInMemory(RateLimiterContract):
+    @pytest.fixture
+    def limiter(self) -> RateLimiter:
+        return InMemoryRateLimiter(LIMIT, WINDOW_S)
 
 
 class TestPhotoStoreInMemory(PhotoStoreContract):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalicelib.core.clock import FakeClock
 from chalicelib.push.party import Party, customer, merchant
-from chalicelib.push.ports import Terminal
+from chalicelib.push.ports import Owner, Terminal
 from chalicelib.push.recent_terminals import RecentTerminals
 
 SHOP = merchant("m1")
@@ -13,10 +13,12 @@ SHOP = merchant("m1")
 class CountingRegistry:
     def __init__(self) -> None:
         self.rows: dict[str, tuple[Party, int]] = {}
+        self.users: dict[str, str] = {}
         self.queries = 0
 
     def register(self, connection_id: str, party: Party, user_id: str, now_ms: int) -> None:
         self.rows[connection_id] = (party, now_ms)
+        self.users[connection_id] = user_id
 
     def unregister(self, connection_id: str) -> None:
         self.rows.pop(connection_id, None)
@@ -31,6 +33,10 @@ class CountingRegistry:
     def party_of(self, connection_id: str) -> Party | None:
         row = self.rows.get(connection_id)
         return None if row is None else row[0]
+
+    def owner_of(self, connection_id: str) -> Owner | None:
+        row = self.rows.get(connection_id)
+        return None if row is None else Owner(row[0], self.users[connection_id])
 
 
 def test_pushes_within_a_second_ask_the_table_once() -> None:
@@ -73,3 +79,12 @@ def test_a_terminal_registered_by_another_container_shows_once_the_second_has_pa
     assert terminals.connections_of(SHOP) == []
     clock.advance(0.6)
     assert terminals.connections_of(SHOP) == ["c1"]
+
+
+def test_a_connections_owner_is_always_read_from_the_registry() -> None:
+    inner, clock = CountingRegistry(), FakeClock()
+    terminals = RecentTerminals(inner, clock)
+    terminals.register("c1", SHOP, "staff-1", clock.now_ms())
+    assert terminals.owner_of("c1") == Owner(SHOP, "staff-1")
+    inner.unregister("c1")  # behind this container's back: a connection's owner is never remembered
+    assert terminals.owner_of("c1") is None and terminals.owner_of("never") is None
