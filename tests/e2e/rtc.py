@@ -168,6 +168,13 @@ class Frame:
     """Which of this peer's connections it came over (1 for the first; +1 per restart)."""
 
 
+def live(frames: list[Frame]) -> bool:
+    """Whether these frames are moving video: the counter goes on (a decoder may repeat a frame or
+    hand one over late after a retransmission, so not strictly one by one), no frozen picture."""
+    counters = [f.counter for f in frames]
+    return len(counters) >= 2 and counters[-1] > counters[0] and len(set(counters)) >= len(counters) // 2 + 1
+
+
 # ── the peer ────────────────────────────────────────────────────────────────────────────────
 
 def _ufrag(sdp: str) -> str | None:
@@ -392,5 +399,5 @@ async def new_peer(name: str, ice_servers: list[dict[str, Any]] | None = None) -
     return Peer(name, ice_servers)
 
 
-__all__ = ["FPS", "CounterTrack", "Frame", "LoopThread", "Payload", "Peer", "draw", "loopback_only",
+__all__ = ["FPS", "CounterTrack", "Frame", "LoopThread", "Payload", "Peer", "draw", "live", "loopback_only",
            "loopback_patched", "new_peer", "read", "tag_of"]

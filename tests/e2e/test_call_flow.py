@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from tests.builders import cny
+from tests.e2e import rtc
 from tests.e2e.client import WAIT_S, Api, Message, Terminal, epoch_s
 from tests.e2e.conftest import Parties, Shop
 from tests.e2e.rtc import LoopThread, Payload, Peer, new_peer, tag_of
@@ -190,8 +191,7 @@ def video_both_ways(media: Media, one: Side, other: Side, generation: int = 1) -
     assert {f.tag for f in at_other} == {tag_of(one.name)}
     assert {f.generation for f in at_one} == {f.generation for f in at_other} == {generation}
     for frames in (at_one, at_other):
-        counters = [f.counter for f in frames]
-        assert counters == sorted(counters) and len(set(counters)) == FRAMES, "live video, frame after frame"
+        assert rtc.live(frames), f"live video, frame after frame: {[f.counter for f in frames]}"
 
 
 def connected_with_video(parties: Parties, media: Media) -> Call:
@@ -229,21 +229,23 @@ def test_rung_answered_peers_signal_through_the_stack_see_each_other_then_detail
     requested = call.merchant.api.post(f"/merchant/calls/{call_id}/details-request", {})
     assert requested.status_code == 200 and requested.json()["details_requested_at"], requested.text
     window = seen(call.customer.terminal, pushed("details.requested", call_id=call_id))["data"]
-    assert sorted(window["fields"]) == ["address", "content", "price", "time"]
+    assert sorted(window["fields"]) == ["address", "content", "price_proposal", "when"]
 
     # As the customer types: each keystroke batch a higher version; version 3 of the content
     # arrives after version 4 (a slow request) and must not overwrite it.
     patch_details(call.customer.api, call_id, {"content": ("2", 1)})
-    patch_details(call.customer.api, call_id, {"content": ("2 kg", 2), "price": ("12", 1)})
-    patch_details(call.customer.api, call_id, {"content": ("2 kg mangoes, ripe", 4), "price": ("12.50", 2),
+    patch_details(call.customer.api, call_id, {"content": ("2 kg", 2), "price_proposal": ("12", 1)})
+    patch_details(call.customer.api, call_id, {"content": ("2 kg mangoes, ripe", 4), "price_proposal": ("12.50", 2),
                                                "address": ("1 Bund Road", 1)})
-    late = patch_details(call.customer.api, call_id, {"content": ("2 kg mango", 3), "time": ("tomorrow 10:00", 1)})
+    late = patch_details(call.customer.api, call_id, {"content": ("2 kg mango", 3), "when": ("tomorrow 10:00", 1)})
     assert late["details"]["content"] == {"value": "2 kg mangoes, ripe", "version": 4}, late["details"]
-    assert late["details"]["time"] == {"value": "tomorrow 10:00", "version": 1}
-    newest = {"content": {"value": "2 kg mangoes, ripe", "version": 4}, "price": {"value": "12.50", "version": 2},
-              "time": {"value": "tomorrow 10:00", "version": 1}, "address": {"value": "1 Bund Road", "version": 1}}
+    assert late["details"]["when"] == {"value": "tomorrow 10:00", "version": 1}
+    newest = {"content": {"value": "2 kg mangoes, ripe", "version": 4},
+              "price_proposal": {"value": "12.50", "version": 2},
+              "when": {"value": "tomorrow 10:00", "version": 1},
+              "address": {"value": "1 Bund Road", "version": 1}}
     seen(call.merchant.terminal, lambda m: m.get("type") == "details.updated"
-         and m["data"].get("fields", {}).get("time") == newest["time"])
+         and m["data"].get("fields", {}).get("when") == newest["when"])
     form: dict[str, dict[str, Any]] = {}  # the merchant's order form, filled from the pushes as they come
     for message in call.merchant.terminal.received:
         if message.get("type") == "details.updated" and message["data"]["call_id"] == call_id:
@@ -291,7 +293,7 @@ def test_rung_answered_peers_signal_through_the_stack_see_each_other_then_detail
     assert done.status_code == 200 and done.json()["status"] == "ended", done.text
     for side in (call.customer, call.merchant):
         ended = seen(side.terminal, pushed("call.status_changed", call_id=call_id, status="ended"))["data"]
-        assert ended["previous_status"] == "connected" and ended["cause"] == "ended"
+        assert ended["previous_status"] == "connected" and ended["cause"] == "hung_up_by_customer"
     assert call.customer.api.get(f"/call-orders/{order_id}").json()["status"] == "paid", "the order outlives the call"
 
 
@@ -301,7 +303,7 @@ def test_an_unanswered_call_is_missed_at_its_ring_deadline_and_the_customer_is_t
     deadline = epoch_s(call.view["ring_deadline"])
     assert 0.5 <= deadline - epoch_s(call.view["created_at"]) <= 1.5
     missed = call.customer.terminal.wait_for(pushed("call.status_changed", call_id=call.call_id), WAIT_S + 1)
-    assert missed["data"]["status"] == "missed" and missed["data"]["cause"] == "missed"
+    assert missed["data"]["status"] == "missed" and missed["data"]["cause"] == "ring_deadline_elapsed"
     assert missed["data"]["previous_status"] == "ringing"
     assert missed["_received_at"] >= deadline, "not before its deadline"
     seen(call.merchant.terminal, pushed("call.status_changed", call_id=call.call_id, status="missed"))
@@ -395,7 +397,7 @@ def test_signals_after_hang_up_are_refused_and_not_relayed(parties: Parties, med
     call.hangup_by_merchant()
     for side in (call.customer, call.merchant):
         ended = seen(side.terminal, pushed("call.status_changed", call_id=call.call_id, status="ended"))["data"]
-        assert ended["cause"] == "ended" and ended["ended_at"]
+        assert ended["cause"] == "hung_up_by_merchant" and ended["ended_at"]
     relayed_before = {side.name: len([m for m in side.terminal.received if m.get("type") == "call.signal"])
                       for side in (call.customer, call.merchant)}
     assert call.customer.peer is not None and call.merchant.peer is not None
@@ -406,7 +408,8 @@ def test_signals_after_hang_up_are_refused_and_not_relayed(parties: Parties, med
     for side in (call.customer, call.merchant):
         side.terminal.drain(0.5)
         assert len([m for m in side.terminal.received if m.get("type") == "call.signal"]) == relayed_before[side.name]
-    problem(call.customer.api.post(f"/calls/{call.call_id}/hangup"), 409)
+    again = call.customer.api.post(f"/calls/{call.call_id}/hangup")  # a second hang-up changes nothing
+    assert again.status_code == 200 and again.json()["end_cause"] == "hung_up_by_merchant", again.text
 
 
 def test_a_customer_whose_terminal_drops_rejoins_from_a_new_one_and_a_new_offer_brings_the_video_back(
