@@ -259,6 +259,8 @@ class Relay:
     calls: list[tuple[str, int]] = field(default_factory=list)
     """(call id, index of its customer and merchant)."""
     sent: list[Sent] = field(default_factory=list)
+    lone: list[Sent] = field(default_factory=list)
+    """The lone signals (not in `sent`)."""
     errors: list[str] = field(default_factory=list)
     refused: Counter[str] = field(default_factory=Counter)
     """`error` replies received during the bursts, by problem."""
@@ -273,6 +275,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="bursts per side of each connected call")
     parser.add_argument("--candidates", type=int, default=15, help="candidate payloads per burst (after its SDP)")
     parser.add_argument("--gap", type=float, default=5.5, help="seconds between rounds (> the rate limit's window)")
+    parser.add_argument("--lone", type=int, default=20,
+                        help="after the rounds, this many lone candidates in the first call, 100 ms apart, "
+                             "alternating sides (the relay's latency with nothing queued before it)")
     parser.add_argument("--concurrency", type=int, default=16, help="setup requests at once")
     parser.add_argument("--quick", action="store_true",
                         help="quick: " + ", ".join(f"--{k} {v}" for k, v in QUICK.items()))
@@ -375,6 +380,21 @@ async def burst_all(args: argparse.Namespace, merchants: list[Party], customers:
     await asyncio.gather(*(side(call_id, i, name) for call_id, i in relay.calls for name in ("customer", "merchant")))
 
 
+async def lone_signals(args: argparse.Namespace, merchants: list[Party], customers: list[Party],
+                       relay: Relay) -> None:
+    """One signal at a time, 100 ms apart: what a signal costs with nothing queued before it."""
+    if not relay.calls or args.lone <= 0:
+        return
+    call_id, i = relay.calls[0]
+    for k in range(args.lone):
+        name = ("customer", "merchant")[k % 2]
+        terminal = (customers if name == "customer" else merchants)[i].terminal
+        payload = burst(name, i, 99, 1)[1]
+        at = await terminal.send({"action": "call.signal", "call_id": call_id, "payload": payload})
+        relay.lone.append(Sent(call_id, name, payload_key(payload), at))
+        await asyncio.sleep(0.1)
+
+
 def signal_receipts(relay: Relay, merchants: list[Party], customers: list[Party]) -> list[tuple[str, str, str, float]]:
     terminals = [customers[i].terminal for _, i in relay.calls] + [merchants[i].terminal for _, i in relay.calls]
     return [(str(r.data.get("call_id")), str(r.data.get("from")), payload_key(r.data.get("payload") or {}), r.at_ms)
@@ -429,6 +449,15 @@ async def run(args: argparse.Namespace) -> None:
                 relay.refused.update(errors_after - errors_before)
             await phases.mark(stack, "relayed")
             signals = account_relay(relay.sent, signal_receipts(relay, merchants, customers))
+            if args.lone > 0 and relay.calls:
+                await asyncio.sleep(args.gap)
+                await lone_signals(args, merchants, customers, relay)
+                await wait_for(lambda: {s.key for s in relay.lone}
+                               <= {k for _, _, k, _ in signal_receipts(relay, merchants, customers)},
+                               now_ms() + 5_000)
+            lone_keys = {s.key for s in relay.lone}
+            lone = account_relay(relay.lone, [r for r in signal_receipts(relay, merchants, customers)
+                                              if r[2] in lone_keys])
             for call_id, i in relay.calls:
                 try:
                     await api.call("POST", f"/merchant/calls/{call_id}/hangup", merchants[i].token)
@@ -438,15 +467,16 @@ async def run(args: argparse.Namespace) -> None:
             await close_all([p.terminal for p in (*merchants, *customers)])
             await api.close()
         documents = stack.json_lines()
-    report(args, out, ringing, ring, at_once, relay, signals, documents, phases)
+    report(args, out, ringing, ring, at_once, relay, signals, lone, documents, phases)
 
 
 def report(args: argparse.Namespace, out: Out, ringing: Ringing, ring: RingAccounting, at_once: int, relay: Relay,
-           signals: RelayAccounting, documents: list[dict[str, Any]], phases: Phases) -> None:
+           signals: RelayAccounting, lone: RelayAccounting, documents: list[dict[str, Any]], phases: Phases) -> None:
     lateness = Summary.of(ring.lateness_ms)
     firings = [d for d in emf_values(documents, "AlarmLateness") if d.get("entity_id") in ringing.deadlines]
     server = Summary.of([float(d["AlarmLateness"]) for d in firings])
     relayed = Summary.of(signals.latency_ms)
+    alone = Summary.of(lone.latency_ms)
     ring_cpu = phases.cpu_between("ring", "rung")
     relay_cpu = phases.cpu_between("relay", "relayed")
     payload_sizes = sorted({len(json.dumps(p)) for p in burst("customer", 0, 0, 2)})
@@ -464,6 +494,8 @@ def report(args: argparse.Namespace, out: Out, ringing: Ringing, ring: RingAccou
         f"1 SDP + {args.candidates} candidates per side (payloads as JSON: SDP ≈ {payload_sizes[-1]:,} B, "
         f"candidate ≈ {payload_sizes[0]} B); {len(relay.sent)} sent; errors {len(relay.errors)}")
     out(f"relay latency    {relayed.line(digits=1)}   (receipt at the other terminal − send)")
+    out(f"lone signal      {alone.line(digits=1)}   ({len(relay.lone)} one at a time, 100 ms apart; "
+        f"{len(lone.undelivered)} undelivered)")
     out(f"relay accounting undelivered {len(signals.undelivered)}, doubled {signals.doubled}, misrouted "
         f"{signals.misrouted}, out of order {signals.reordered}; refused "
         + (", ".join(f"{k} ×{v}" for k, v in relay.refused.items()) or "none"))
@@ -485,11 +517,20 @@ def report(args: argparse.Namespace, out: Out, ringing: Ringing, ring: RingAccou
                 len(signals.undelivered) + signals.doubled + signals.misrouted + len(relay.errors)),
     ]
     print_checks(out, checks)
+    if not checks[3].passed and alone.count:
+        in_flight = 2 * (1 + args.candidates) * max(1, len(relay.calls))
+        cpu_ms = relay_cpu * 1000 / max(1, len(relay.sent))
+        out(f"floor: a lone signal takes ≈ {alone.p50:.0f} ms (p50) terminal to terminal, ≈ {cpu_ms:.1f} ms of stack "
+            f"CPU (a rate-limit UpdateItem, the call's GetItem, one PostToConnection, all through moto); a round "
+            f"puts {in_flight} signals in flight at once and the stack's two processes work through them, so the "
+            f"last waits ≈ {in_flight} × {cpu_ms:.1f} ms ÷ the cores it gets (in AWS each message is its own "
+            f"Lambda invocation)")
     panels = [
         plots.cdf("ring deadline → missed", {"customer receipt − ring_deadline": ring.lateness_ms,
                                              "engine fire − wake_at": [float(d["AlarmLateness"]) for d in firings]},
                   targets={f"p99 ≤ {RING_TARGET_P99_MS:,.0f} ms": RING_TARGET_P99_MS}),
-        plots.cdf("call.signal relay", {"receipt − send": signals.latency_ms},
+        plots.cdf("call.signal relay", {"in a burst: receipt − send": signals.latency_ms,
+                                        "alone: receipt − send": lone.latency_ms},
                   targets={f"p99 ≤ {RELAY_TARGET_P99_MS:,.0f} ms": RELAY_TARGET_P99_MS}),
     ]
     body = {
@@ -500,7 +541,9 @@ def report(args: argparse.Namespace, out: Out, ringing: Ringing, ring: RingAccou
                     "doubled": ring.doubled[:50], "lost": ring.lost[:50], "wrong": ring.wrong[:50],
                     "stack_cpu_s": ring_cpu},
         "relay": {"connected": len(relay.calls), "sent": len(relay.sent), "errors": relay.errors[:10],
-                  "latency_ms": asdict(relayed), "undelivered": len(signals.undelivered), "doubled": signals.doubled,
+                  "latency_ms": asdict(relayed), "lone_latency_ms": asdict(alone),
+                  "lone_undelivered": len(lone.undelivered), "undelivered": len(signals.undelivered),
+                  "doubled": signals.doubled,
                   "misrouted": signals.misrouted, "reordered": signals.reordered, "refused": dict(relay.refused),
                   "stack_cpu_s": relay_cpu, "aws_calls": calls},
         "peak_rss_bytes": phases.stats["relayed"].peak_rss_bytes, "errors_logged": logged,
