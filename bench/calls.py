@@ -193,7 +193,8 @@ def account_ringing(deadlines: Mapping[str, int], customer_pushes: Iterable[tupl
 
 def most_at_once(intervals: Iterable[tuple[float, float]]) -> int:
     """The most intervals [start, end) open at one moment."""
-    events = sorted([(s, 1) for s, _ in intervals] + [(e, -1) for _, e in intervals])
+    spans = list(intervals)  # read twice below: a generator would give its ends nothing
+    events = sorted([(s, 1) for s, _ in spans] + [(e, -1) for _, e in spans])
     open_now = most = 0
     for _, step in events:
         open_now += step

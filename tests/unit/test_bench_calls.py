@@ -60,3 +60,4 @@ def test_the_most_calls_ringing_at_once_counts_overlapping_intervals() -> None:
     assert most_at_once([(0, 2), (1, 3), (2, 4)]) == 2
     assert most_at_once([(0, 10), (1, 2), (3, 4)]) == 2
     assert most_at_once([]) == 0
+    assert most_at_once(iter([(0, 1), (2, 3), (4, 5)])) == 1, "from a generator too"
