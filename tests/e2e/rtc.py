@@ -199,7 +199,11 @@ class Peer:
         self._track: CounterTrack | None = None
         self._closed = False
         acquire_loopback()
-        self.pc = self._new_connection()
+        try:
+            self.pc = self._new_connection()
+        except BaseException:
+            release_loopback()
+            raise
 
     # The calls API's `ice_servers` are RTCIceServer dicts; a local stage gives none (loopback).
     def _configuration(self) -> RTCConfiguration:
