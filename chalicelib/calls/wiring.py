@@ -90,7 +90,8 @@ def tables() -> tuple[Table, ...]:
     return (
         Table(CallModel, (Grant((API, FIRE), (*READ, *WRITE), ALL_INDEXES),
                           # the relay reads the call; a reconnected terminal lists its party's live calls
-                          Grant((WS,), ("dynamodb:GetItem", "dynamodb:Query"), ("live_by_merchant", "live_by_customer"))), (
+                          Grant((WS,), ("dynamodb:GetItem", "dynamodb:Query"),
+                                ("live_by_merchant", "live_by_customer"))), (
             AccessPattern("call by id (answer, details, alarm, each relayed signal)", "`ontime-calls`", "`id = :id`",
                           "strongly consistent; every write conditioned on `version`; a signal is 1 read"),
             AccessPattern("a merchant's live calls (a reconnected console)", "`calls.live_by_merchant`",

@@ -54,7 +54,8 @@ def get(desk: CallDesk, order: dict[str, Any], by: Api) -> Reply:
 
 def test_the_merchant_drafts_from_the_details_at_its_own_price_and_the_customer_pays_it(desk: CallDesk) -> None:
     call = desk.connected()
-    desk.type(call, {"content": (2, "2 kg Fuji apples"), "price_proposal": (1, "30 yuan"), "address": (1, "12 Nanjing Rd")},
+    desk.type(call, {"content": (2, "2 kg Fuji apples"), "price_proposal": (1, "30 yuan"),
+                     "address": (1, "12 Nanjing Rd")},
               submit=True)
     order = draft(desk, call)
     assert order["status"] == "draft" and order["payment"] is None

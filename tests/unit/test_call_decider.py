@@ -157,8 +157,8 @@ def test_details_are_asked_for_and_typed_only_while_connected() -> None:
 
 
 def test_typed_details_keep_each_fields_newest_text_and_report_what_changed() -> None:
-    call = decide(connected(), UpdateDetails({"content": DetailValue(2, "2 kg"), "price_proposal": DetailValue(1, "30")}),
-                  T0 + 2_000).state
+    typed = UpdateDetails({"content": DetailValue(2, "2 kg"), "price_proposal": DetailValue(1, "30")})
+    call = decide(connected(), typed, T0 + 2_000).state
     late = decide(call, UpdateDetails({"content": DetailValue(1, "2"), "address": DetailValue(1, "Rd 1")}), T0 + 3_000)
     assert late.state.detail_text() == {"content": "2 kg", "price_proposal": "30", "address": "Rd 1"}
     changed = late.events[0]
