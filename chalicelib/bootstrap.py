@@ -320,8 +320,10 @@ def _dynamo_connections() -> ConnectionRegistry:
 
 def _dynamo_rate_limiter(config: Settings) -> RateLimiter:
     from chalicelib.persistence.budgets import DynamoRateLimiter
+    from chalicelib.push.rate_limit import PooledRateLimiter
 
-    return DynamoRateLimiter(config.ws_action_limit, config.ws_action_window_s)
+    limit, window_s = config.ws_action_limit, config.ws_action_window_s
+    return PooledRateLimiter(DynamoRateLimiter(limit, window_s), limit, window_s)
 
 
 def _dynamo_idempotency() -> IdempotencyStore:

@@ -39,6 +39,7 @@ from chalicelib.calls.ice import IceServers, ice_servers
 from chalicelib.calls.ports import CallParties, CallSettingsStore, CallStore, Merchants
 from chalicelib.calls.settings import DEFAULT_RING_S, MAX_RING_S, CallSettings
 from chalicelib.calls.tables import CALL_KIND
+from chalicelib.calls.terminals import CallTerminals
 from chalicelib.calls.views import DETAILS_ASKED, call_view
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import FieldError, NotFound, ValidationFailed
@@ -63,7 +64,7 @@ LIVE_LISTED = 20
 class CallService:
     def __init__(self, engine: WaitStateEngine, store: CallStore, ring_settings: CallSettingsStore,
                  merchants: Merchants, connections: ConnectionRegistry, notifier: Notifier, clock: Clock,
-                 metrics: MetricsSink, settings: CallSettings) -> None:
+                 metrics: MetricsSink, settings: CallSettings, terminals: CallTerminals) -> None:
         self._engine = engine
         self.store = store
         self._ring_settings = ring_settings
@@ -73,6 +74,8 @@ class CallService:
         self._clock = clock
         self._metrics = metrics
         self._settings = settings
+        self.terminals = terminals
+        """Which terminals each call connects, as the relay remembers them: forgotten at each change."""
         self.orders: CallOrderService | None = None
         """The order desk, for the orders a call view shows (set by the wiring: they need each other)."""
 
@@ -205,6 +208,7 @@ class CallService:
     # ── the wait-state engine's side ────────────────────────────────────────────────────────
 
     def react(self, call: Call, events: tuple[object, ...], now: int) -> None:
+        self.terminals.forget(call.id)  # before anyone is told: the next signal sees this change
         customer, merchant = party.customer(call.customer_id), party.merchant(call.merchant_id)
         for event in events:
             match event:

@@ -41,16 +41,19 @@ def build(platform: Platform) -> Wired[CallServices]:
     from chalicelib.calls.relay import SignalRelay
     from chalicelib.calls.services import CallServices
     from chalicelib.calls.settings import CallSettings
+    from chalicelib.calls.terminals import CallTerminals
 
     settings = CallSettings.of(platform.settings)
     shards = platform.settings.due_shards
+    store = platform.port(CallStore, lambda: DynamoCallStore(shards))
+    terminals = CallTerminals(store, platform.clock)
     calls = CallService(
-        platform.engine, platform.port(CallStore, lambda: DynamoCallStore(shards)),
-        platform.port(CallSettingsStore, DynamoCallSettingsStore), cast(Merchants, platform.need("menus")),
-        platform.connections, platform.notifier, platform.clock, platform.metrics, settings)
+        platform.engine, store, platform.port(CallSettingsStore, DynamoCallSettingsStore),
+        cast(Merchants, platform.need("menus")), platform.connections, platform.notifier, platform.clock,
+        platform.metrics, settings, terminals)
     orders = build_orders(platform, calls)
     calls.orders = orders
-    relay = SignalRelay(calls.store, platform.notifier)
+    relay = SignalRelay(terminals, platform.notifier)
     return Wired(CallServices(calls, orders), workflows=(call_workflow(calls), order_workflow(orders)),
                  pending_work={"merchant": calls.pending_work, "customer": calls.pending_work},
                  payees={"cor": orders}, actions={SIGNAL_ACTION: relay.relay})
@@ -127,6 +130,7 @@ CALLS = Contribution(
         ), stacked=True),
     ),
     data_notes="placing a call = 1 read of the merchant's terminals + 1 of its ring deadline + 1 put; each relayed "
-               "signal = 1 consistent read of the call + 1 post (plus the connection's rate-limit counter); a "
-               "presence check = the alarm's write + 2 connection reads.",
+               "signal = 1 post (the call's two terminals read once per burst and container, the connection's "
+               "budget counted in memory and written every 10 actions); a presence check = the alarm's write + 2 "
+               "connection reads.",
 )

@@ -17,10 +17,15 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
+MAX_ENTRIES = 10_000
+"""Past this many entries, a `put` first drops the expired ones (a container lives for hours)."""
+
+
 class Expiring(Generic[K, V]):
-    def __init__(self, clock: Clock, ttl_ms: int) -> None:
+    def __init__(self, clock: Clock, ttl_ms: int, max_entries: int = MAX_ENTRIES) -> None:
         self._clock = clock
         self._ttl_ms = ttl_ms
+        self._max_entries = max_entries
         self._entries: dict[K, tuple[int, V]] = {}
 
     def get(self, key: K) -> tuple[bool, V | None]:
@@ -30,7 +35,13 @@ class Expiring(Generic[K, V]):
         return True, entry[1]
 
     def put(self, key: K, value: V) -> None:
-        self._entries[key] = (self._clock.now_ms() + self._ttl_ms, value)
+        now = self._clock.now_ms()
+        if len(self._entries) >= self._max_entries:
+            self._entries = {k: entry for k, entry in self._entries.items() if entry[0] > now}
+        self._entries[key] = (now + self._ttl_ms, value)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def forget(self, matches: Callable[[K], bool]) -> None:
         for key in [k for k in self._entries if matches(k)]:

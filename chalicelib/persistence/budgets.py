@@ -1,9 +1,9 @@
 """How many package actions a terminal's connection has sent, per fixed window, in DynamoDB.
 
-One item per connection and window (`key = "<connection id>#<window start s>"`), counted with one
-conditional `ADD spent :one` that holds while `spent < limit`: the limit holds across every
-container that receives the connection's messages, with one write per action and no read. Items
-expire (TTL) soon after their window: nothing ever deletes them.
+One item per connection and window (`key = "<connection id>#<window start s>"`). `allow` counts one
+action with a conditional `ADD spent :one` that holds while `spent < limit` (exact, one write per
+action); `spend` adds what a container admitted on its own (`push/rate_limit.py`, what the stack
+uses) and answers the count. Items expire (TTL) soon after their window: nothing ever deletes them.
 """
 
 from __future__ import annotations
@@ -54,3 +54,11 @@ class DynamoRateLimiter:
                 raise
             return end - now_s
         return 0
+
+    def spend(self, connection_id: str, window_start_s: int, window_end_s: int, actions: int) -> int:
+        """Add what a container admitted to the window's count, unconditionally: the count after."""
+        item = BudgetModel(key=f"{connection_id}#{window_start_s}")
+        item.update(actions=[BudgetModel.spent.add(actions),
+                             BudgetModel.expires_at.set(to_datetime(window_end_s * 1000)
+                                                        + timedelta(seconds=KEPT_AFTER_WINDOW_S))])
+        return int(item.spent)

@@ -4,7 +4,7 @@ and installer dispatch's `PhotoStore`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -14,6 +14,7 @@ from chalicelib.dispatch.photos import PhotoStore, StoredPhoto, photo_key, photo
 from chalicelib.idempotency import IN_PROGRESS_TIMEOUT_MS, Answer, Idempotency, IdempotencyStore, request_hash
 from chalicelib.push import party
 from chalicelib.push.ports import ConnectionRegistry, Owner, RateLimiter, Terminal
+from chalicelib.push.rate_limit import SharedBudget
 from tests.builders import T0
 
 BODY = {"merchant_id": "m1", "items": [{"product_id": "p1", "quantity": 2}]}
@@ -198,6 +199,14 @@ class RateLimiterContract:
             limiter.allow("c1", WINDOW_START_MS)
         assert limiter.allow("c1", WINDOW_START_MS) > 0
         assert limiter.allow("c2", WINDOW_START_MS) == 0
+
+    def test_what_containers_admitted_adds_up_in_the_shared_count(self, limiter: RateLimiter) -> None:
+        shared = cast(SharedBudget, limiter)
+        start_s = WINDOW_START_MS // 1000
+        assert shared.spend("c1", start_s, start_s + WINDOW_S, 10) == 10
+        assert shared.spend("c1", start_s, start_s + WINDOW_S, 4) == 14
+        assert shared.spend("c1", start_s + WINDOW_S, start_s + 2 * WINDOW_S, 3) == 3  # the next window's own
+        assert shared.spend("c2", start_s, start_s + WINDOW_S, 1) == 1
 
     def test_a_refused_action_spends_nothing(self, limiter: RateLimiter) -> None:
         for _ in range(LIMIT + 5):

@@ -83,3 +83,8 @@ class InMemoryRateLimiter(RateLimiter):
             return start + self.window_s - now_s
         self.spent[key] = self.spent.get(key, 0) + 1
         return 0
+
+    def spend(self, connection_id: str, window_start_s: int, window_end_s: int, actions: int) -> int:
+        key = f"{connection_id}#{window_start_s}"
+        self.spent[key] = self.spent.get(key, 0) + actions
+        return self.spent[key]
