@@ -13,10 +13,14 @@ Method (documented in bench/README.md, section `bench.calls`):
   than one `missed` for a call at its customer (or at its merchant's console). Lost: no `missed` at
   the customer within `--margin` s of the deadline. The output says how many were ringing at once.
 * Relay: `--connected` calls (customer i → merchant i, answered by the merchant's console with its
-  connection id). Each of `--rounds` rounds, both sides of every call send at once, back to back, a
-  burst: one SDP (`offer` from the customer, `answer` from the merchant, ≈ 4 KB) then `--candidates`
-  trickled `candidate` payloads (≈ 200 bytes each). Latency of each = receipt at the other
-  terminal − the moment just before it was sent (one process, one clock). Every payload is unique
+  connection id). In each of `--rounds` rounds every call's burst starts at a seeded moment within
+  `--spread` s (calls are answered at different moments), and both of its sides send one SDP
+  (`offer` from the customer, `answer` from the merchant, ≈ 4 KB) then trickle `--candidates`
+  `candidate` payloads (≈ 200 bytes each) as a browser gathers them (`TRICKLE_MS`: host candidates
+  at once, server-reflexive after a STUN round trip, relayed after the TURN allocations): the
+  realistic ICE burst the target is for. Then one round with every burst at the same instant and
+  back to back (`--stress-candidates`), reported without a target: the local stack's queue.
+  Latency of each = receipt at the other terminal − the moment just before it was sent (one process, one clock). Every payload is unique
   (its SDP origin line, its candidate's foundation), so each receipt is matched to its send without
   adding fields to the payload. Rounds are `--gap` s apart, so the per-connection rate limit's window
   (50 actions / 5 s by default) is never what is measured.
@@ -31,6 +35,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import random
 import time
 import uuid
 from collections import Counter
@@ -50,6 +55,9 @@ RELAY_TARGET_P99_MS = 50.0
 QUICK_ARGS = ("--quick",)
 """The quick variant (`python -m bench.all --quick`)."""
 QUICK = {"calls": 40, "merchants": 10, "connected": 5, "rounds": 1}
+TRICKLE_MS = (0, 0, 0, 30, 30, 90, 90, 90)
+"""When a browser trickles its candidates after its SDP (ms): host candidates at once, server-reflexive
+ones after a STUN round trip, relayed ones after the TURN allocations; later ones 10 ms apart."""
 MISSED = "missed"
 SDP_BYTES = 4096
 _serial = itertools.count(1_000_000_000)
@@ -94,6 +102,12 @@ def burst(side: str, call_number: int, round_number: int, candidates: int) -> li
            "sdp": sdp_text("offer" if side == "customer" else "answer", tag)}
     return [sdp, *({"type": "candidate", "candidate": candidate_text(next(_serial), k), "sdpMid": "0",
                     "sdpMLineIndex": 0} for k in range(candidates))]
+
+
+def trickle_offsets_ms(candidates: int) -> list[int]:
+    """Each candidate's moment after its SDP, as a browser gathers them (`TRICKLE_MS`)."""
+    return [TRICKLE_MS[k] if k < len(TRICKLE_MS) else TRICKLE_MS[-1] + 10 * (k - len(TRICKLE_MS) + 1)
+            for k in range(candidates)]
 
 
 def payload_key(payload: Mapping[str, Any]) -> str:
@@ -262,6 +276,8 @@ class Relay:
     sent: list[Sent] = field(default_factory=list)
     lone: list[Sent] = field(default_factory=list)
     """The lone signals (not in `sent`)."""
+    stress: list[Sent] = field(default_factory=list)
+    """The round of every burst at once (not in `sent`)."""
     errors: list[str] = field(default_factory=list)
     refused: Counter[str] = field(default_factory=Counter)
     """`error` replies received during the bursts, by problem."""
@@ -274,7 +290,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ring-s", type=int, default=2, help="each merchant's ring_s")
     parser.add_argument("--connected", type=int, default=20, help="connected calls for the relay measurement")
     parser.add_argument("--rounds", type=int, default=3, help="bursts per side of each connected call")
-    parser.add_argument("--candidates", type=int, default=15, help="candidate payloads per burst (after its SDP)")
+    parser.add_argument("--candidates", type=int, default=8,
+                        help="candidate payloads per burst (after its SDP), trickled as a browser gathers them")
+    parser.add_argument("--spread", type=float, default=2.0,
+                        help="seconds over which the calls' bursts start in a round (calls answered at different "
+                             "moments)")
+    parser.add_argument("--stress-candidates", type=int, default=15,
+                        help="after the rounds, one round of every burst at once and back to back with this many "
+                             "candidates (reported, no target; 0: none)")
     parser.add_argument("--gap", type=float, default=5.5, help="seconds between rounds (> the rate limit's window)")
     parser.add_argument("--lone", type=int, default=20,
                         help="after the rounds, this many lone candidates in the first call, 100 ms apart, "
@@ -371,14 +394,29 @@ async def connect_calls(api: Api, args: argparse.Namespace, merchants: list[Part
 
 
 async def burst_all(args: argparse.Namespace, merchants: list[Party], customers: list[Party], relay: Relay,
-                    round_number: int) -> None:
-    async def side(call_id: str, i: int, name: str) -> None:
-        terminal = (customers if name == "customer" else merchants)[i].terminal
-        for payload in burst(name, i, round_number, args.candidates):
-            at = await terminal.send({"action": "call.signal", "call_id": call_id, "payload": payload})
-            relay.sent.append(Sent(call_id, name, payload_key(payload), at))
+                    round_number: int, *, stress: bool = False) -> list[Sent]:
+    """One round: each call's two sides send an SDP and trickle their candidates, the calls starting
+    at seeded moments over `--spread` s; `stress`: every burst at once, back to back."""
+    sent: list[Sent] = []
+    starts = random.Random(round_number)
+    candidates = args.stress_candidates if stress else args.candidates
 
-    await asyncio.gather(*(side(call_id, i, name) for call_id, i in relay.calls for name in ("customer", "merchant")))
+    async def side(call_id: str, i: int, name: str, start_s: float) -> None:
+        terminal = (customers if name == "customer" else merchants)[i].terminal
+        payloads = burst(name, i, round_number, candidates)
+        offsets = [0] * len(payloads) if stress else [0, *trickle_offsets_ms(candidates)]
+        begun = time.monotonic() + start_s
+        for payload, offset_ms in zip(payloads, offsets, strict=True):
+            wait = begun + offset_ms / 1000 - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            at = await terminal.send({"action": "call.signal", "call_id": call_id, "payload": payload})
+            sent.append(Sent(call_id, name, payload_key(payload), at))
+
+    plan = [(call_id, i, 0.0 if stress else starts.uniform(0, args.spread)) for call_id, i in relay.calls]
+    await asyncio.gather(*(side(call_id, i, name, start) for call_id, i, start in plan
+                           for name in ("customer", "merchant")))
+    return sent
 
 
 async def lone_signals(args: argparse.Namespace, merchants: list[Party], customers: list[Party],
@@ -441,7 +479,7 @@ async def run(args: argparse.Namespace) -> None:
                     await asyncio.sleep(args.gap)
                 errors_before = Counter(str(r.data.get("problem")) for t in (*phones, *consoles)
                                         for r in t.of_type("error"))
-                await burst_all(args, merchants, customers, relay, round_number)
+                relay.sent += await burst_all(args, merchants, customers, relay, round_number)
                 await wait_for(lambda: {s.key for s in relay.sent}
                                <= {k for _, _, k, _ in signal_receipts(relay, merchants, customers)},
                                now_ms() + 10_000)
@@ -450,6 +488,15 @@ async def run(args: argparse.Namespace) -> None:
                 relay.refused.update(errors_after - errors_before)
             await phases.mark(stack, "relayed")
             signals = account_relay(relay.sent, signal_receipts(relay, merchants, customers))
+            if args.stress_candidates > 0 and relay.calls:
+                await asyncio.sleep(args.gap)
+                relay.stress = await burst_all(args, merchants, customers, relay, args.rounds, stress=True)
+                await wait_for(lambda: {s.key for s in relay.stress}
+                               <= {k for _, _, k, _ in signal_receipts(relay, merchants, customers)},
+                               now_ms() + 15_000)
+            stress_keys = {s.key for s in relay.stress}
+            stress = account_relay(relay.stress, [r for r in signal_receipts(relay, merchants, customers)
+                                                  if r[2] in stress_keys])
             if args.lone > 0 and relay.calls:
                 await asyncio.sleep(args.gap)
                 await lone_signals(args, merchants, customers, relay)
@@ -468,16 +515,18 @@ async def run(args: argparse.Namespace) -> None:
             await close_all([p.terminal for p in (*merchants, *customers)])
             await api.close()
         documents = stack.json_lines()
-    report(args, out, ringing, ring, at_once, relay, signals, lone, documents, phases)
+    report(args, out, ringing, ring, at_once, relay, signals, lone, stress, documents, phases)
 
 
 def report(args: argparse.Namespace, out: Out, ringing: Ringing, ring: RingAccounting, at_once: int, relay: Relay,
-           signals: RelayAccounting, lone: RelayAccounting, documents: list[dict[str, Any]], phases: Phases) -> None:
+           signals: RelayAccounting, lone: RelayAccounting, stress: RelayAccounting, documents: list[dict[str, Any]],
+           phases: Phases) -> None:
     lateness = Summary.of(ring.lateness_ms)
     firings = [d for d in emf_values(documents, "AlarmLateness") if d.get("entity_id") in ringing.deadlines]
     server = Summary.of([float(d["AlarmLateness"]) for d in firings])
     relayed = Summary.of(signals.latency_ms)
     alone = Summary.of(lone.latency_ms)
+    crowded = Summary.of(stress.latency_ms)
     ring_cpu = phases.cpu_between("ring", "rung")
     relay_cpu = phases.cpu_between("relay", "relayed")
     payload_sizes = sorted({len(json.dumps(p)) for p in burst("customer", 0, 0, 2)})
@@ -492,9 +541,14 @@ def report(args: argparse.Namespace, out: Out, ringing: Ringing, ring: RingAccou
     out(f"doubled          {len(ring.doubled)} calls told missed more than once; lost {len(ring.lost)} (no missed "
         f"within {args.margin:.0f} s); other statuses {len(ring.wrong)}")
     out(f"relay            {len(relay.calls)}/{args.connected} calls connected, {args.rounds} round(s) of "
-        f"1 SDP + {args.candidates} candidates per side (payloads as JSON: SDP ≈ {payload_sizes[-1]:,} B, "
-        f"candidate ≈ {payload_sizes[0]} B); {len(relay.sent)} sent; errors {len(relay.errors)}")
+        f"1 SDP + {args.candidates} candidates per side trickled at {trickle_offsets_ms(args.candidates)} ms, the "
+        f"calls starting over {args.spread:g} s (payloads as JSON: SDP ≈ {payload_sizes[-1]:,} B, candidate ≈ "
+        f"{payload_sizes[0]} B); {len(relay.sent)} sent; errors {len(relay.errors)}")
     out(f"relay latency    {relayed.line(digits=1)}   (receipt at the other terminal − send)")
+    if relay.stress:
+        out(f"all at once      {crowded.line(digits=1)}   (one round: every call's two sides at the same instant, "
+            f"1 SDP + {args.stress_candidates} candidates back to back, {len(relay.stress)} signals in flight; "
+            f"{len(stress.undelivered) + stress.doubled + stress.misrouted} not delivered once; no target)")
     out(f"lone signal      {alone.line(digits=1)}   ({len(relay.lone)} one at a time, 100 ms apart; "
         f"{len(lone.undelivered)} undelivered)")
     out(f"relay accounting undelivered {len(signals.undelivered)}, doubled {signals.doubled}, misrouted "
@@ -515,23 +569,22 @@ def report(args: argparse.Namespace, out: Out, ringing: Ringing, ring: RingAccou
         none_of("calls never told missed (or not placed)", len(ring.lost) + len(ringing.errors) + len(ring.wrong)),
         at_most("signal relay terminal → terminal, p99", relayed.p99, RELAY_TARGET_P99_MS),
         none_of("signals not delivered once to the other party",
-                len(signals.undelivered) + signals.doubled + signals.misrouted + len(relay.errors)),
+                len(signals.undelivered) + signals.doubled + signals.misrouted + len(relay.errors)
+                + len(stress.undelivered) + stress.doubled + stress.misrouted),
     ]
     print_checks(out, checks)
     if not checks[3].passed and alone.count:
-        in_flight = 2 * (1 + args.candidates) * max(1, len(relay.calls))
         cpu_ms = relay_cpu * 1000 / max(1, len(relay.sent))
         out(f"floor: a lone signal takes ≈ {alone.p50:.0f} ms (p50) terminal to terminal, ≈ {cpu_ms:.1f} ms of stack "
-            f"CPU (a rate-limit UpdateItem, the call's GetItem, one PostToConnection, all through moto); a round "
-            f"puts {in_flight} signals in flight at once and the stack's two processes work through them, so the "
-            f"last waits ≈ {in_flight} × {cpu_ms:.1f} ms ÷ the cores it gets (in AWS each message is its own "
-            f"Lambda invocation)")
+            f"CPU; signals sent at the same moment queue in the stack's two processes (in AWS each message is "
+            f"its own Lambda invocation)")
     panels = [
         plots.cdf("ring deadline → missed", {"customer receipt − ring_deadline": ring.lateness_ms,
                                              "engine fire − wake_at": [float(d["AlarmLateness"]) for d in firings]},
                   targets={f"p99 ≤ {RING_TARGET_P99_MS:,.0f} ms": RING_TARGET_P99_MS}),
-        plots.cdf("call.signal relay", {"in a burst: receipt − send": signals.latency_ms,
-                                        "alone: receipt − send": lone.latency_ms},
+        plots.cdf("call.signal relay", {"trickled bursts: receipt − send": signals.latency_ms,
+                                        "alone: receipt − send": lone.latency_ms,
+                                        "all at once (no target)": stress.latency_ms},
                   targets={f"p99 ≤ {RELAY_TARGET_P99_MS:,.0f} ms": RELAY_TARGET_P99_MS}),
     ]
     body = {
@@ -543,6 +596,7 @@ def report(args: argparse.Namespace, out: Out, ringing: Ringing, ring: RingAccou
                     "stack_cpu_s": ring_cpu},
         "relay": {"connected": len(relay.calls), "sent": len(relay.sent), "errors": relay.errors[:10],
                   "latency_ms": asdict(relayed), "lone_latency_ms": asdict(alone),
+                  "all_at_once_latency_ms": asdict(crowded), "all_at_once_sent": len(relay.stress),
                   "lone_undelivered": len(lone.undelivered), "undelivered": len(signals.undelivered),
                   "doubled": signals.doubled,
                   "misrouted": signals.misrouted, "reordered": signals.reordered, "refused": dict(relay.refused),
