@@ -22,8 +22,9 @@ Method (documented in bench/README.md, section `bench.calls`):
   back to back (`--stress-candidates`), reported without a target: the local stack's queue.
   Latency of each = receipt at the other terminal − the moment just before it was sent (one
   process, one clock). Every payload is unique (its SDP origin line, its candidate's foundation),
-  so each receipt is matched to its send without adding fields to the payload. Rounds are `--gap` s apart, so the per-connection rate limit's window
-  (50 actions / 5 s by default) is never what is measured.
+  so each receipt is matched to its send without adding fields to the payload. Rounds are `--gap`
+  s apart, so the per-connection rate limit's window (50 actions / 5 s by default) is never what
+  is measured.
 
     python -m bench.calls                 # 200 calls over 50 merchants, 20 connected calls × 3 rounds
     python -m bench.calls --quick         # quick (QUICK_ARGS): 40 calls, 5 connected calls, 1 round
