@@ -139,7 +139,7 @@ class RelayAccounting:
 
 
 def account_relay(sent: Sequence[Sent], received: Iterable[tuple[str, str, str, float]]) -> RelayAccounting:
-    """`received`: (call id, from, payload key, receipt ms) of each `call.signal` at a terminal."""
+    """`received`: (call id, from, payload key, receipt ms) of each `call.signalled` at a terminal."""
     result = RelayAccounting()
     by_key = {s.key: s for s in sent}
     first: dict[str, float] = {}
@@ -438,7 +438,7 @@ async def lone_signals(args: argparse.Namespace, merchants: list[Party], custome
 def signal_receipts(relay: Relay, merchants: list[Party], customers: list[Party]) -> list[tuple[str, str, str, float]]:
     terminals = [customers[i].terminal for _, i in relay.calls] + [merchants[i].terminal for _, i in relay.calls]
     return [(str(r.data.get("call_id")), str(r.data.get("from")), payload_key(r.data.get("payload") or {}), r.at_ms)
-            for t in terminals for r in t.of_type("call.signal")]
+            for t in terminals for r in t.of_type("call.signalled")]
 
 
 async def run(args: argparse.Namespace) -> None:

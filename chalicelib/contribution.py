@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # only named here: importing `app.py` (which imports this) mu
     from chalicelib.http.routing import Routes
     from chalicelib.payments.callbacks import Payee
     from chalicelib.payments.port import PaymentProvider
-    from chalicelib.push.messages import Message
+    from chalicelib.push.messages import Action, Message
     from chalicelib.push.notifier import Notifier
     from chalicelib.push.ports import ConnectionRegistry
     from chalicelib.push.terminal import PendingWork, TerminalAction
@@ -295,6 +295,8 @@ class Contribution:
     """What a typical transition reads and writes (for `docs/data.md`)."""
     load_messages: Callable[[], tuple[Message, ...]] = _nothing
     """Every message type it sends to terminals, with the model of its data (`docs/asyncapi.json`)."""
+    load_actions: Callable[[], tuple[Action, ...]] = _nothing
+    """The model of each of its `actions` (terminal → server messages) for `docs/asyncapi.json`."""
     pending_roles: tuple[str, ...] = ()
     """The roles whose pending work it lists (its built `pending_work`'s keys, named here so that a
     terminal's `list_pending` builds the packages that list its role and no other)."""
@@ -317,6 +319,10 @@ class Contribution:
     @property
     def messages(self) -> tuple[Message, ...]:
         return self.load_messages()
+
+    @property
+    def action_models(self) -> tuple[Action, ...]:
+        return self.load_actions()
 
 
 def models_of(contributions: Iterable[Contribution]) -> list[type[Model]]:

@@ -236,9 +236,9 @@ def api_document() -> dict[str, Any]:
 def terminals_document() -> dict[str, Any]:
     """The AsyncAPI document of the WebSocket (as `docs/asyncapi.json`)."""
     from chalicelib.bootstrap import contributions
-    from chalicelib.push.asyncapi import asyncapi_document
+    from chalicelib.push.asyncapi import terminals_document
 
-    return asyncapi_document(m for c in contributions() for m in c.messages)
+    return terminals_document(contributions())
 
 
 def warm_clients() -> None:

@@ -39,7 +39,7 @@ from chalicelib.bootstrap import contributions
 from chalicelib.contribution import Contribution, Function, Grant, Permission, QueueFunction, Table
 from chalicelib.http.openapi import openapi_document
 from chalicelib.persistence.tables import short_name
-from chalicelib.push.asyncapi import asyncapi_document
+from chalicelib.push.asyncapi import terminals_document
 from infra import platform
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -433,7 +433,7 @@ def route_table(packages: Sequence[Contribution]) -> str:
 def artefacts(packages: Sequence[Contribution]) -> dict[Path, str]:
     files = {TEMPLATE: _json(template(packages)), CONFIG: _json(config(packages)), DATA_DOC: data_doc(packages),
              OPENAPI_DOC: _json(openapi_document([(p.name, routes) for p in packages for routes in p.routes])),
-             ASYNCAPI_DOC: _json(asyncapi_document(m for p in packages for m in p.messages)),
+             ASYNCAPI_DOC: _json(terminals_document(packages)),
              ROUTE_TABLE: route_table(packages), DECLARED_ENDPOINTS: declared_endpoints_document()}
     files.update({CHALICE / policy_file(f): _json(policy(f, packages)) for f in functions_of(packages)})
     return files

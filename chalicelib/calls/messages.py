@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chalicelib.calls.schemas import SignalAction
 from chalicelib.calls.view_models import (
     AnsweredElsewhereView,
     CallChangedView,
@@ -12,8 +13,13 @@ from chalicelib.calls.view_models import (
     RejoinedView,
     SignalView,
 )
-from chalicelib.push.messages import Listed, Message
+from chalicelib.push.messages import Action, Listed, Message
 
+ACTIONS = (
+    Action("call.signal", SignalAction, "An SDP offer or answer, or an ICE candidate, for the other terminal of a "
+           "connected call (`call.signal` there); refused with `error` (`not-a-party`, `call-not-connected`, "
+           "`malformed-signal`, `peer-gone`, `rate-limited`). Nothing answers a relayed one.", ()),
+)
 CUSTOMER, MERCHANT, BOTH = ("customer",), ("merchant",), ("customer", "merchant")
 MESSAGES = (
     Message("call.ringing", CallView, "A customer calls: ring until `ring_deadline` (every terminal of the "
@@ -26,7 +32,7 @@ MESSAGES = (
             "or close the call screen.", BOTH),
     Message("call.rejoined", RejoinedView, "The other party's terminal reconnected and rejoined: expect its new "
             "offer.", BOTH, reply=True),
-    Message("call.signal", SignalView, "The other terminal's SDP offer or answer, or an ICE candidate.", BOTH,
+    Message("call.signalled", SignalView, "The other terminal's SDP offer or answer, or an ICE candidate.", BOTH,
             reply=True),
     Message("details.requested", DetailsRequestedView, "The merchant asks for the details: open the input window.",
             CUSTOMER, reply=True),

@@ -19,7 +19,8 @@ from chalicelib.core.ids import is_id
 from chalicelib.push.notifier import Notifier
 from chalicelib.push.terminal import TerminalMessage
 
-SIGNAL = "call.signal"
+SIGNALLED = "call.signalled"
+"""What the other terminal receives (the action is `call.signal`)."""
 
 
 class SignalRelay:
@@ -42,7 +43,7 @@ class SignalRelay:
                                    "connected", call_id=call_id, current_status=call.status.value)
         peer = call.connection_of(side.other)
         delivered = peer is not None and self._notifier.reply(
-            peer, SIGNAL, {"call_id": call_id, "from": side.value, "payload": payload}, message.now_ms)
+            peer, SIGNALLED, {"call_id": call_id, "from": side.value, "payload": payload}, message.now_ms)
         if not delivered:
             self._terminals.forget(call_id)  # it may have rejoined from another terminal
             raise PeerGone(f"the other terminal of call {call_id} is not connected; it can rejoin", call_id=call_id)

@@ -3,10 +3,11 @@ terminal, the customer's details, and the merchant's ring deadline."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from chalicelib.calls.signals import MAX_CANDIDATE_BYTES, MAX_SDP_BYTES
 from chalicelib.http.fields import Id, Strict, example
 
 ConnectionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=+\-]{1,128}$")]
@@ -76,3 +77,30 @@ class RingSettingsIn(Strict):
 
     ring_s: Annotated[int, Field(ge=1, le=120)]
     """How long a call rings before it is missed (AWS stages: at least 5 s)."""
+
+
+class SessionDescription(Strict):
+    type: Literal["offer", "answer"]
+    sdp: Annotated[str, StringConstraints(min_length=1, max_length=MAX_SDP_BYTES)]
+    """At most `MAX_SDP_BYTES` in UTF-8 (the relay counts bytes)."""
+
+
+class IceCandidate(Strict):
+    type: Literal["candidate"]
+    candidate: Annotated[str, StringConstraints(max_length=MAX_CANDIDATE_BYTES)]
+    """As `RTCIceCandidate.candidate` (`""`: the end of the candidates)."""
+    sdpMid: Annotated[str, StringConstraints(max_length=64)] | None = None
+    sdpMLineIndex: Annotated[int, Field(ge=0, le=63)] | None = None
+    usernameFragment: Annotated[str, StringConstraints(max_length=256)] | None = None
+
+
+class SignalAction(Strict):
+    """What `calls/signals.py` relays (the document's model of it; the relay checks the same bounds)."""
+
+    model_config = example({"action": "call.signal", "call_id": "cal_5f0c3a9e2b7d4e1f8a6b9c0d",
+                            "payload": {"type": "candidate", "candidate": "candidate:1 1 udp 2130706431 "
+                                        "192.168.1.7 50000 typ host", "sdpMid": "0", "sdpMLineIndex": 0}})
+
+    action: Literal["call.signal"]
+    call_id: Id
+    payload: SessionDescription | IceCandidate

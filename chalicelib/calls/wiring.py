@@ -26,7 +26,7 @@ from chalicelib.contribution import (
 if TYPE_CHECKING:
     from chalicelib.calls.services import CallServices
     from chalicelib.http.routing import Routes
-    from chalicelib.push.messages import Message
+    from chalicelib.push.messages import Action, Message
     from chalicelib.settings import Settings
 
 API, FIRE, WS = Function.API, Function.FIRE_ALARMS, Function.WS_MESSAGE
@@ -73,6 +73,12 @@ def messages() -> tuple[Message, ...]:
     return (*MESSAGES, *ORDER_MESSAGES)
 
 
+def actions() -> tuple[Action, ...]:
+    from chalicelib.calls.messages import ACTIONS
+
+    return ACTIONS
+
+
 def settings(config: Settings) -> object:
     from chalicelib.calls.settings import CallSettings
 
@@ -117,6 +123,7 @@ CALLS = Contribution(
     build=build,
     load_routes=routes,
     load_messages=messages,
+    load_actions=actions,
     settings=settings,
     load_tables=tables,
     load_waiting=waiting,

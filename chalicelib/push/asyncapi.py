@@ -5,13 +5,16 @@ document is from the routes (`http/openapi.py`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from chalicelib.http.openapi import API_VERSION
 from chalicelib.push.messages import ACTIONS, Action, Message, by_type, data_of, envelope_model
+
+if TYPE_CHECKING:
+    from chalicelib.contribution import Contribution
 
 ASYNCAPI_VERSION = "3.0.0"
 REF = "#/components/schemas/{model}"
@@ -100,4 +103,11 @@ def _examples(model: type[BaseModel]) -> list[Any]:
     return list(examples) if isinstance(examples, list) else []
 
 
-__all__ = ["asyncapi_document"]
+def terminals_document(packages: Iterable[Contribution]) -> dict[str, Any]:
+    """The document of the platform's and these packages' messages and actions (`docs/asyncapi.json`)."""
+    packages = tuple(packages)
+    return asyncapi_document((m for p in packages for m in p.messages),
+                             (*ACTIONS, *(a for p in packages for a in p.action_models)))
+
+
+__all__ = ["asyncapi_document", "terminals_document"]

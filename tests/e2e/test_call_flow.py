@@ -44,7 +44,7 @@ def pushed(message_type: str, **fields: Any) -> Callable[[Message], bool]:
 
 
 def signal_from(call_id: str, side: str) -> Callable[[Message], bool]:
-    return pushed("call.signal", call_id=call_id, **{"from": side})
+    return pushed("call.signalled", call_id=call_id, **{"from": side})
 
 
 def refused(problem: str) -> Callable[[Message], bool]:
@@ -385,11 +385,11 @@ def test_only_the_answering_terminal_and_the_customer_may_signal_and_others_are_
     call.customer.terminal.drain(0.5)
     call.merchant.terminal.drain(0.5)
     second.terminal.drain(0.1)
-    at_customer = [m for m in call.customer.terminal.received if m.get("type") == "call.signal"]
+    at_customer = [m for m in call.customer.terminal.received if m.get("type") == "call.signalled"]
     assert [m["data"]["payload"] for m in at_customer] == [candidate], "nothing from the second console"
-    at_merchant = [m for m in call.merchant.terminal.received if m.get("type") == "call.signal"]
+    at_merchant = [m for m in call.merchant.terminal.received if m.get("type") == "call.signalled"]
     assert len(at_merchant) == 1, "nothing malformed relayed"
-    assert not [m for m in second.terminal.received if m.get("type") == "call.signal"]
+    assert not [m for m in second.terminal.received if m.get("type") == "call.signalled"]
 
 
 def test_signals_after_hang_up_are_refused_and_not_relayed(parties: Parties, media: Media) -> None:
@@ -398,7 +398,7 @@ def test_signals_after_hang_up_are_refused_and_not_relayed(parties: Parties, med
     for side in (call.customer, call.merchant):
         ended = seen(side.terminal, pushed("call.status_changed", call_id=call.call_id, status="ended"))["data"]
         assert ended["cause"] == "hung_up_by_merchant" and ended["ended_at"]
-    relayed_before = {side.name: len([m for m in side.terminal.received if m.get("type") == "call.signal"])
+    relayed_before = {side.name: len([m for m in side.terminal.received if m.get("type") == "call.signalled"])
                       for side in (call.customer, call.merchant)}
     assert call.customer.peer is not None and call.merchant.peer is not None
     send_signal(call.customer.terminal, call.call_id, media.run(call.customer.peer.make_offer()))
@@ -407,7 +407,7 @@ def test_signals_after_hang_up_are_refused_and_not_relayed(parties: Parties, med
     call.merchant.terminal.wait_for(refused("call-not-connected"))
     for side in (call.customer, call.merchant):
         side.terminal.drain(0.5)
-        assert len([m for m in side.terminal.received if m.get("type") == "call.signal"]) == relayed_before[side.name]
+        assert len([m for m in side.terminal.received if m.get("type") == "call.signalled"]) == relayed_before[side.name]
     again = call.customer.api.post(f"/calls/{call.call_id}/hangup")  # a second hang-up changes nothing
     assert again.status_code == 200 and again.json()["end_cause"] == "hung_up_by_merchant", again.text
 

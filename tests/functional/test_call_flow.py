@@ -97,7 +97,7 @@ def test_of_two_terminals_answering_at_once_exactly_one_takes_the_call(desk: Cal
     winner = COUNTER if replies[0].status == 200 else BACK_OFFICE
     assert desk.get(call)["status"] == "connected"
     desk.signal(PHONE, call, OFFER)
-    assert [m["payload"] for m in desk.data(winner, "call.signal")] == [OFFER]
+    assert [m["payload"] for m in desk.data(winner, "call.signalled")] == [OFFER]
 
 
 def test_an_answer_after_the_ring_deadline_is_refused_even_before_the_alarm_fires(desk: CallDesk) -> None:
@@ -131,11 +131,11 @@ def test_signals_go_between_the_two_terminals_of_the_call_and_nowhere_else(desk:
     desk.signal(PHONE, call, OFFER)
     desk.signal(COUNTER, call, ANSWER)
     desk.signal(COUNTER, call, CANDIDATE)
-    assert [(m["from"], m["payload"]) for m in desk.data(COUNTER, "call.signal")] == [("customer", OFFER)]
-    assert [(m["from"], m["payload"]) for m in desk.data(PHONE, "call.signal")] == [("merchant", ANSWER),
+    assert [(m["from"], m["payload"]) for m in desk.data(COUNTER, "call.signalled")] == [("customer", OFFER)]
+    assert [(m["from"], m["payload"]) for m in desk.data(PHONE, "call.signalled")] == [("merchant", ANSWER),
                                                                                    ("merchant", CANDIDATE)]
     for bystander in (BACK_OFFICE, COLLEAGUE):
-        assert desk.data(bystander, "call.signal") == []
+        assert desk.data(bystander, "call.signalled") == []
 
 
 @pytest.mark.parametrize("intruder", [BACK_OFFICE, COLLEAGUE, "ws-stranger"])
@@ -146,7 +146,7 @@ def test_a_terminal_that_is_not_in_the_call_cannot_inject_signals(desk: CallDesk
     desk.signal(intruder, call, OFFER)
     [error] = desk.errors(intruder)
     assert error["problem"] == "not-a-party" and error["action"] == "call.signal"
-    assert desk.data(PHONE, "call.signal") == [] and desk.data(COUNTER, "call.signal") == []
+    assert desk.data(PHONE, "call.signalled") == [] and desk.data(COUNTER, "call.signalled") == []
 
 
 def test_a_signal_for_a_call_that_does_not_exist_is_answered_like_one_not_ours(desk: CallDesk) -> None:
@@ -163,7 +163,7 @@ def test_signals_while_ringing_or_after_hanging_up_are_refused(desk: CallDesk) -
     desk.signal(COUNTER, call, CANDIDATE)
     assert [e["problem"] for e in desk.errors(PHONE)] == ["call-not-connected", "call-not-connected"]
     assert [e["problem"] for e in desk.errors(COUNTER)] == ["call-not-connected"]
-    assert desk.data(COUNTER, "call.signal") == [] and desk.data(PHONE, "call.signal") == []
+    assert desk.data(COUNTER, "call.signalled") == [] and desk.data(PHONE, "call.signalled") == []
 
 
 @pytest.mark.parametrize("message", [
@@ -181,7 +181,7 @@ def test_a_malformed_signal_is_refused_with_a_reason(desk: CallDesk, message: di
     desk.send(PHONE, message)
     [error] = desk.errors(PHONE)
     assert error["problem"] == "malformed-signal" and error["detail"]
-    assert desk.data(COUNTER, "call.signal") == []
+    assert desk.data(COUNTER, "call.signalled") == []
 
 
 def test_a_signal_to_a_terminal_that_is_gone_tells_the_sender(desk: CallDesk) -> None:
@@ -288,8 +288,8 @@ def test_a_terminal_that_reconnects_lists_the_call_rejoins_it_and_renegotiates(d
     assert desk.data(COUNTER, "call.rejoined") == [{"call_id": call["call_id"], "side": "customer"}]
     desk.signal("ws-phone-2", call, OFFER)  # the new offer (an ICE restart)
     desk.signal(COUNTER, call, ANSWER)
-    assert [m["payload"] for m in desk.data(COUNTER, "call.signal")] == [OFFER]
-    assert [m["payload"] for m in desk.data("ws-phone-2", "call.signal")] == [ANSWER]
+    assert [m["payload"] for m in desk.data(COUNTER, "call.signalled")] == [OFFER]
+    assert [m["payload"] for m in desk.data("ws-phone-2", "call.signalled")] == [ANSWER]
 
 
 def test_only_the_user_who_answered_rejoins_on_the_merchants_side(desk: CallDesk) -> None:
@@ -299,7 +299,7 @@ def test_only_the_user_who_answered_rejoins_on_the_merchants_side(desk: CallDesk
     assert desk.staff.post(f"/merchant/calls/{call['call_id']}/rejoin",
                            {"connection_id": BACK_OFFICE}).status == 200
     desk.signal(PHONE, call, OFFER)
-    assert desk.data(BACK_OFFICE, "call.signal") and not desk.data(COUNTER, "call.signal")
+    assert desk.data(BACK_OFFICE, "call.signalled") and not desk.data(COUNTER, "call.signalled")
 
 
 def test_a_merchant_console_lists_its_ringing_calls_after_a_reconnect(desk: CallDesk) -> None:
@@ -347,8 +347,8 @@ def test_a_flood_of_signals_from_one_terminal_is_cut_off_by_its_rate_limit(desk:
     call = desk.connected()
     for _ in range(limit + 3):
         desk.signal(PHONE, call, CANDIDATE)
-    assert len(desk.data(COUNTER, "call.signal")) == limit
+    assert len(desk.data(COUNTER, "call.signalled")) == limit
     refusals = desk.errors(PHONE)
     assert [e["problem"] for e in refusals] == ["rate-limited"] * 3 and refusals[0]["retry_after_s"] >= 1
     desk.signal(COUNTER, call, ANSWER)  # the other terminal's budget is its own
-    assert len(desk.data(PHONE, "call.signal")) == 1
+    assert len(desk.data(PHONE, "call.signalled")) == 1

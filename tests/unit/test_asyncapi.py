@@ -16,7 +16,7 @@ from referencing.jsonschema import DRAFT202012
 
 from chalicelib.bootstrap import contributions
 from chalicelib.orders.views import order_view
-from chalicelib.push.asyncapi import asyncapi_document
+from chalicelib.push.asyncapi import terminals_document
 from chalicelib.push.envelope import encode, envelope
 from chalicelib.push.messages import ACTIONS, by_type, violation
 from infra.generate import ASYNCAPI_DOC
@@ -28,7 +28,7 @@ DECLARED = by_type(MESSAGES)
 
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
-    return asyncapi_document(MESSAGES)
+    return terminals_document(contributions())
 
 
 def validator(document: dict[str, Any], schema_name: str) -> Draft202012Validator:
@@ -64,9 +64,11 @@ def test_every_schema_is_a_json_schema_whose_references_resolve(document: dict[s
 
 def test_every_declared_message_and_action_is_in_the_document(document: dict[str, Any]) -> None:
     messages = document["components"]["messages"]
-    assert set(DECLARED) | {a.name for a in ACTIONS} == set(messages)
+    actions = (*ACTIONS, *(a for c in contributions() for a in c.action_models))
+    assert set(DECLARED) | {a.name for a in actions} == set(messages)
+    assert not set(DECLARED) & {a.name for a in actions}, "a message and an action would share one component"
     for kind in ("order.created", "order.status_changed", "dispatch.reminded", "orders.listed", "pending.listed",
-                 "pong", "error", "ping", "list_pending"):
+                 "pong", "error", "ping", "list_pending", "call.signal", "call.signalled"):
         assert kind in messages
     pushed = {name.removeprefix("receive.") for name in document["operations"] if name.startswith("receive.")}
     assert pushed == {kind for kind, found in DECLARED.items() if not all(m.reply for m in found)}

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from chalicelib.calls.errors import MalformedSignal
+from chalicelib.calls.schemas import SignalAction
 from chalicelib.calls.signals import MAX_CANDIDATE_BYTES, MAX_SDP_BYTES, signal_payload
 
 CANDIDATE = {"type": "candidate", "candidate": "candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host",
@@ -19,6 +20,7 @@ CANDIDATE = {"type": "candidate", "candidate": "candidate:1 1 udp 2130706431 127
 ])
 def test_offers_answers_and_candidates_are_relayed_as_sent(payload: dict[str, Any]) -> None:
     assert signal_payload(payload) == payload
+    SignalAction.model_validate({"action": "call.signal", "call_id": "cal_1", "payload": payload})  # as documented
 
 
 @pytest.mark.parametrize("payload", [

@@ -76,6 +76,7 @@ def test_each_package_builds_the_pending_work_of_exactly_the_roles_it_declares()
         wired = container.packages._built[package.name]
         assert sorted(wired.pending_work) == sorted(package.pending_roles), package.name
         assert sorted(wired.actions) == sorted(package.actions), package.name
+        assert sorted(a.name for a in package.action_models) == sorted(package.actions), package.name
 
 
 def _lister(role: str, message_type: str) -> Any:
