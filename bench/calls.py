@@ -237,9 +237,9 @@ class SignallingTerminal(Terminal):
 async def hello(terminal: SignallingTerminal, timeout_s: float = 30.0) -> str:
     await terminal.send({"action": "hello"})
     until = now_ms() + timeout_s * 1000
-    if not await wait_for(lambda: bool(terminal.of_type("hello")), until):
+    if not await wait_for(lambda: bool(terminal.of_type("connection.identified")), until):
         raise RuntimeError(f"{terminal.name}: no hello reply")
-    return str(terminal.of_type("hello")[-1].data["connection_id"])
+    return str(terminal.of_type("connection.identified")[-1].data["connection_id"])
 
 
 async def gathered(count: int, concurrency: int, one: Any) -> list[Any]:

@@ -124,8 +124,8 @@ class ListPendingAction(Strict):
 ANY_TERMINAL = ("customer", "merchant", "installer", "supplier", "carrier", "ops")
 PLATFORM_MESSAGES = (
     Message("pong", Empty, "The answer to a `ping`.", ANY_TERMINAL, reply=True),
-    Message("hello", HelloData, "The answer to `hello`: this connection's id, role and party.", ANY_TERMINAL,
-            reply=True),
+    Message("connection.identified", HelloData, "The answer to `hello`: this connection's id, role and party.",
+            ANY_TERMINAL, reply=True),
     Message("error", ErrorData, "A terminal's message was not JSON, too large, named no known action, exceeded "
             "the connection's budget of package actions, or its package refused or failed it; the connection stays "
             "open.", ANY_TERMINAL, reply=True),
@@ -135,7 +135,7 @@ PLATFORM_MESSAGES = (
 ACTIONS = (
     Action("ping", PingAction, "Keep the connection alive; answered with `pong`.", ("pong",)),
     Action("hello", HelloAction, "This connection's id (to name it in a REST call), role and party; answered "
-           "with `hello`.", ("hello",)),
+           "with `connection.identified`.", ("connection.identified",)),
     Action("list_pending", ListPendingAction, "After a (re)connect: the work that waits for this terminal's "
            "party (pushes are never replayed), one listing per package that lists its role.",
            (NOTHING_PENDING, "*.listed")),

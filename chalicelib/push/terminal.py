@@ -116,7 +116,7 @@ class TerminalSession:
             # API Gateway never tells a client its connection id: a terminal learns it here, to
             # name this connection in a REST call (the terminal that answers a call).
             party = self._registry.party_of(connection_id)
-            self._notifier.reply(connection_id, "hello", {
+            self._notifier.reply(connection_id, "connection.identified", {
                 "connection_id": connection_id, "role": None if party is None else party.role,
                 "party_id": None if party is None else party.id}, now)
             return

@@ -115,7 +115,7 @@ class Terminal:
 def terminal_id(terminal: Terminal) -> str:
     """The terminal's own connection id, as its `hello` answers it (a call binds it by that id)."""
     terminal.send({"action": "hello"})
-    connection_id: str = terminal.wait_for(lambda m: m.get("type") == "hello")["data"]["connection_id"]
+    connection_id: str = terminal.wait_for(lambda m: m.get("type") == "connection.identified")["data"]["connection_id"]
     return connection_id
 
 

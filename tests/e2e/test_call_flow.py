@@ -62,7 +62,7 @@ def seen(terminal: Terminal, wanted: Callable[[Message], bool], timeout_s: float
 def hello(terminal: Terminal) -> str:
     """The terminal's own connection id, which REST calls name to bind it to a call."""
     terminal.send({"action": "hello"})
-    connection_id: str = terminal.wait_for(lambda m: m.get("type") == "hello")["data"]["connection_id"]
+    connection_id: str = terminal.wait_for(lambda m: m.get("type") == "connection.identified")["data"]["connection_id"]
     return connection_id
 
 
@@ -407,7 +407,8 @@ def test_signals_after_hang_up_are_refused_and_not_relayed(parties: Parties, med
     call.merchant.terminal.wait_for(refused("call-not-connected"))
     for side in (call.customer, call.merchant):
         side.terminal.drain(0.5)
-        assert len([m for m in side.terminal.received if m.get("type") == "call.signalled"]) == relayed_before[side.name]
+        relayed = [m for m in side.terminal.received if m.get("type") == "call.signalled"]
+        assert len(relayed) == relayed_before[side.name]
     again = call.customer.api.post(f"/calls/{call.call_id}/hangup")  # a second hang-up changes nothing
     assert again.status_code == 200 and again.json()["end_cause"] == "hung_up_by_merchant", again.text
 

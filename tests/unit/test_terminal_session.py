@@ -89,7 +89,7 @@ def terminals() -> Terminals:
 def test_hello_tells_a_terminal_its_connection_id_role_and_party(
         terminals: Terminals, owner: Party, role: str, party_id: str) -> None:
     reply = terminals.send(terminals.connected("conn-1", owner), {"action": "hello"})
-    assert (reply["type"], reply["data"]) == ("hello", {"connection_id": "conn-1", "role": role,
+    assert (reply["type"], reply["data"]) == ("connection.identified", {"connection_id": "conn-1", "role": role,
                                                         "party_id": party_id})
 
 
@@ -122,7 +122,7 @@ def test_a_connection_over_its_budget_is_refused_with_when_to_try_again(terminal
         "problem": "rate-limited", "action": "call.signal", "retry_after_s": 4,
         "detail": "this connection sent more actions than it may: try again in 4 s"}
     assert len(terminals.packages.received) == LIMIT
-    assert terminals.send(terminals.connected("conn-2"), {"action": "hello"})["type"] == "hello"
+    assert terminals.send(terminals.connected("conn-2"), {"action": "hello"})["type"] == "connection.identified"
     terminals.session.receive("conn-2", json.dumps({"action": "call.signal"}))
     assert len(terminals.packages.received) == LIMIT + 1  # another terminal's budget is its own
 
@@ -131,7 +131,7 @@ def test_the_platforms_own_actions_are_never_rate_limited(terminals: Terminals) 
     conn = terminals.connected("conn-1")
     for _ in range(LIMIT * 3):
         terminals.send(conn, {"action": "ping"})
-    assert terminals.send(conn, {"action": "hello"})["type"] == "hello" and terminals.limiter.spent == {}
+    assert terminals.send(conn, {"action": "hello"})["type"] == "connection.identified" and terminals.limiter.spent == {}
 
 
 def test_a_packages_refusal_is_an_error_reply_with_its_problem_and_extensions(terminals: Terminals) -> None:
