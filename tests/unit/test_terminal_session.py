@@ -131,7 +131,8 @@ def test_the_platforms_own_actions_are_never_rate_limited(terminals: Terminals) 
     conn = terminals.connected("conn-1")
     for _ in range(LIMIT * 3):
         terminals.send(conn, {"action": "ping"})
-    assert terminals.send(conn, {"action": "hello"})["type"] == "connection.identified" and terminals.limiter.spent == {}
+    assert terminals.send(conn, {"action": "hello"})["type"] == "connection.identified"
+    assert terminals.limiter.spent == {}
 
 
 def test_a_packages_refusal_is_an_error_reply_with_its_problem_and_extensions(terminals: Terminals) -> None:
