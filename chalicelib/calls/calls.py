@@ -37,7 +37,8 @@ from chalicelib.calls.call_decider import (
 from chalicelib.calls.errors import MerchantOffline
 from chalicelib.calls.ice import IceServers, ice_servers
 from chalicelib.calls.ports import CallParties, CallSettingsStore, CallStore, Merchants
-from chalicelib.calls.settings import DEFAULT_RING_S, MAX_RING_S, CallSettings
+from chalicelib.calls.ring_deadlines import RingDeadlines
+from chalicelib.calls.settings import MAX_RING_S, CallSettings
 from chalicelib.calls.tables import CALL_KIND
 from chalicelib.calls.terminals import CallTerminals
 from chalicelib.calls.views import DETAILS_ASKED, call_view
@@ -67,7 +68,7 @@ class CallService:
                  metrics: MetricsSink, settings: CallSettings, terminals: CallTerminals) -> None:
         self._engine = engine
         self.store = store
-        self._ring_settings = ring_settings
+        self._ring_deadlines = RingDeadlines(ring_settings, clock)
         self._merchants = merchants
         self._connections = connections
         self._notifier = notifier
@@ -90,7 +91,7 @@ class CallService:
             raise MerchantOffline(f"merchant {merchant_id} has no terminal connected: nothing would ring",
                                   merchant_id=merchant_id)
         now = self._clock.now_ms()
-        ring_s = self._ring_settings.ring_s(merchant_id) or DEFAULT_RING_S
+        ring_s = self._ring_deadlines.ring_s(merchant_id)
         ringing = Call(id=new_id("cal"), customer_id=caller.sub, merchant_id=merchant_id, status=CallStatus.RINGING,
                        customer_connection=connection_id, ring_deadline=now + ring_s * 1000,
                        presence_check_ms=self._settings.presence_check_s * 1000, created_at=now, updated_at=now)
@@ -125,14 +126,14 @@ class CallService:
 
     def ring_s(self, caller: Principal) -> int:
         caller.require(Role.MERCHANT)
-        return self._ring_settings.ring_s(str(caller.merchant_id)) or DEFAULT_RING_S
+        return self._ring_deadlines.ring_s(str(caller.merchant_id))
 
     def set_ring_s(self, caller: Principal, ring_s: int) -> int:
         caller.require(Role.MERCHANT)
         if not self._settings.min_ring_s <= ring_s <= MAX_RING_S:
             raise ValidationFailed("the ring deadline is out of bounds", [
                 FieldError("ring_s", f"must be {self._settings.min_ring_s} … {MAX_RING_S} seconds")])
-        self._ring_settings.save_ring_s(str(caller.merchant_id), ring_s, self._clock.now_ms())
+        self._ring_deadlines.set(str(caller.merchant_id), ring_s)
         return ring_s
 
     # ── either party ────────────────────────────────────────────────────────────────────────
@@ -199,8 +200,8 @@ class CallService:
                 FieldError("connection_id", "must be the id your terminal's `hello` returned, while it is connected")])
 
     def _orders_of(self, call: Call, *, sent_only: bool, now: int) -> list[dict[str, Any]]:
-        if self.orders is None:
-            return []
+        if self.orders is None or call.answered_at is None:
+            return []  # orders are drafted only in a connected call
         from chalicelib.calls.order_views import order_view
 
         return [order_view(order, now) for order in self.orders.of_call(call.id, sent_only=sent_only)]
