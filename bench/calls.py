@@ -6,8 +6,10 @@ Method (documented in bench/README.md, section `bench.calls`):
 * A fresh stack (`--sweep-interval 60`). `--merchants` merchants, each with one connected console
   and `ring_s` set to `--ring-s` (`PUT /merchant/call-settings`); `--calls` customers, each with one
   connected terminal. Every terminal learns its connection id with `hello`.
-* Ringing: every customer calls (`POST /calls`, customer i → merchant i mod merchants, `--concurrency`
-  at a time) and nobody answers. Lateness of each call = receipt of the customer's
+* Ringing: every customer calls (`POST /calls`, customer i → merchant i mod merchants, at
+  `--place-rate` calls/s, `--concurrency` at most in flight) and nobody answers; `--ring-s` is
+  longer than the placing takes, so every call rings at once and their deadlines fall due at the
+  placing rate. Lateness of each call = receipt of the customer's
   `call.status_changed` (`missed`) minus the `ring_deadline` of the call's view (same machine, same
   clock); the engine's `AlarmLateness` EMF lines for these calls are printed beside it. Doubled: more
   than one `missed` for a call at its customer (or at its merchant's console). Lost: no `missed` at
@@ -26,7 +28,7 @@ Method (documented in bench/README.md, section `bench.calls`):
   s apart, so the per-connection rate limit's window (50 actions / 5 s by default) is never what
   is measured.
 
-    python -m bench.calls                 # 200 calls over 50 merchants, 20 connected calls × 3 rounds
+    python -m bench.calls                 # 200 calls over 50 merchants (50/s, ring_s 5), 20 connected calls × 3 rounds
     python -m bench.calls --quick         # quick (QUICK_ARGS): 40 calls, 5 connected calls, 1 round
 """
 
@@ -288,7 +290,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.calls", description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200, help="calls ringing out (one customer terminal each)")
     parser.add_argument("--merchants", type=int, default=50, help="merchants, one connected console each")
-    parser.add_argument("--ring-s", type=int, default=2, help="each merchant's ring_s")
+    parser.add_argument("--ring-s", type=int, default=5,
+                        help="each merchant's ring_s (longer than placing takes: every call rings at once)")
+    parser.add_argument("--place-rate", type=float, default=50.0,
+                        help="calls placed per second (their ring deadlines fall due at that rate)")
     parser.add_argument("--connected", type=int, default=20, help="connected calls for the relay measurement")
     parser.add_argument("--rounds", type=int, default=3, help="bursts per side of each connected call")
     parser.add_argument("--candidates", type=int, default=8,
@@ -350,6 +355,9 @@ async def ring_all(api: Api, args: argparse.Namespace, merchants: list[Party], c
 
     async def one(i: int) -> None:
         j = i % len(merchants)
+        wait = started + i / args.place_rate - time.monotonic()  # customers calling at a steady rate
+        if wait > 0:
+            await asyncio.sleep(wait)
         sent = now_ms()
         try:
             view = await api.call("POST", "/calls", customers[i].token,

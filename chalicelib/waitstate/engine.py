@@ -40,6 +40,18 @@ from chalicelib.waitstate.model import (
 T = TypeVar("T")
 MAX_EARLY_WAIT_MS = 1500
 """SQS delays are whole seconds; a trigger up to this early waits in-process for its moment."""
+ROUND_UP_WITHIN_MS = 50
+"""A trigger due within this of a whole second is sent with that second's delay, arriving at most
+this late (plus the poll), rather than a second early: most deadlines are `now + whole seconds`
+(ring, answer and payment windows), read a millisecond later when the trigger is sent, and each
+would otherwise hold an alarm worker for most of a second while it waits for its moment."""
+
+
+def trigger_delay_s(delay_ms: int) -> int:
+    """SQS's `DelaySeconds` for a trigger due in `delay_ms`: the whole seconds before it, or the
+    next one when that is at most `ROUND_UP_WITHIN_MS` late."""
+    seconds, rest = divmod(max(0, delay_ms), 1000)
+    return seconds + int(rest >= 1000 - ROUND_UP_WITHIN_MS)
 
 
 class UnknownWorkflow(ValueError):
@@ -179,7 +191,8 @@ class WaitStateEngine:
         if delay_ms <= MAX_SQS_DELAY_S * 1000:
             # A failed send is not fatal: the state is committed and the sweeper re-sends.
             try:
-                self._alarms.send(AlarmMessage(kind, entity.id, wake_at), max(0, delay_ms // 1000))
+                self._alarms.send(AlarmMessage(kind, entity.id, wake_at),
+                                  min(MAX_SQS_DELAY_S, trigger_delay_s(delay_ms)))
             except Exception as exc:  # noqa: BLE001 - any transport failure is left to the sweeper
                 log("alarm.trigger_failed", logging.WARNING, kind=kind, entity_id=entity.id, error=repr(exc))
 
@@ -202,7 +215,7 @@ class WaitStateEngine:
         now = self._clock.now_ms()
         early_ms = message.wake_at - now
         if early_ms > MAX_EARLY_WAIT_MS:
-            self._alarms.send(message, min(MAX_SQS_DELAY_S, early_ms // 1000))
+            self._alarms.send(message, min(MAX_SQS_DELAY_S, trigger_delay_s(early_ms)))
             return FireOutcome.REQUEUED
         if early_ms > 0:
             self._clock.sleep_ms(early_ms)
@@ -246,7 +259,7 @@ class WaitStateEngine:
                     overdue = alarm.wake_at < now - self._overdue_grace_ms
                     if alarm.trigger_sent_at_write and not overdue:
                         continue
-                    delay_s = max(0, (alarm.wake_at - now) // 1000)
+                    delay_s = trigger_delay_s(alarm.wake_at - now)
                     self._alarms.send(AlarmMessage(kind, alarm.entity_id, alarm.wake_at), min(delay_s, MAX_SQS_DELAY_S))
                     report.enqueued += 1
                     report.overdue += int(overdue)
