@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.auth.scoping import may_see
@@ -30,7 +30,7 @@ from chalicelib.core.errors import FieldError, InvalidTransition, NotFound, Vali
 from chalicelib.core.ids import new_id
 from chalicelib.core.money import Money, currency_errors
 from chalicelib.core.observability import MetricsSink, log
-from chalicelib.payments.port import PaymentMismatch, PaymentOutcome, PaymentProvider, PaymentRef, ProviderPayment
+from chalicelib.payments.port import PaymentOutcome, PaymentProvider, PaymentRef, ProviderPayment
 from chalicelib.payments.settlement import Settlement
 from chalicelib.payments.window import PaymentFailed, PaymentSucceeded, PaymentWindowElapsed
 from chalicelib.persistence.paging import Page
@@ -41,7 +41,7 @@ from chalicelib.waitstate.engine import Change, WaitStateEngine
 from chalicelib.waitstate.model import Workflow
 
 if TYPE_CHECKING:
-    from chalicelib.calls.ports import CallLookup, CallParties
+    from chalicelib.calls.ports import CallLookup, CallParties, Merchants
     from chalicelib.calls.schemas_orders import CallOrderIn, CallOrderPatch
     from chalicelib.contribution import Platform
 
@@ -52,13 +52,6 @@ YEAR_MS = 365 * DAY_MS
 PAST_GRACE_MS = DAY_MS
 """A time is within a year from now; a day in the past is still taken (a draft written this
 morning for "today 9:00", a clock a little ahead)."""
-
-
-class Merchants(Protocol):
-    """The catalogue's service as the order desk needs it (`platform.need("menus")`): a merchant's
-    currency."""
-
-    def merchant_for_order(self, merchant_id: str) -> Any: ...
 
 
 class CallOrderService:
@@ -77,7 +70,8 @@ class CallOrderService:
         self._settlement = Settlement(
             "call_order", store.get, self._apply_payment,
             lambda o: {"order_id": o.id, "order_status": o.status.value, "refund_due": o.refund is not None},
-            lambda o: o.status is CallOrderStatus.AWAITING_PAYMENT)
+            lambda o: o.status is CallOrderStatus.AWAITING_PAYMENT,
+            metrics, lambda o: self._alert("payment_mismatch", o))
 
     # ── the merchant's order form ───────────────────────────────────────────────────────────
 
@@ -217,14 +211,7 @@ class CallOrderService:
             event = PaymentSucceeded(payment.payment_id, payment.amount, payment.currency, payment.at)
         else:
             event = PaymentFailed(payment.payment_id, payment.at)
-        try:
-            return self._engine.change(ORDER_KIND, current.id, event)
-        except PaymentMismatch:
-            log("payment.mismatch", logging.ERROR, order_id=current.id, payment_id=payment.payment_id,
-                amount=payment.amount, currency=payment.currency, expected=current.terms.price)
-            self._metrics.metric("PaymentMismatch", 1, "Count", {}, order_id=current.id)
-            self._alert("payment_mismatch", current)
-            raise
+        return self._engine.change(ORDER_KIND, current.id, event)
 
     # ── the wait-state engine's side ────────────────────────────────────────────────────────
 
@@ -303,6 +290,6 @@ def build_orders(platform: Platform, calls: CallLookup) -> CallOrderService:
 
     config = platform.settings
     store = platform.port(CallOrderStore, lambda: DynamoCallOrderStore(config.due_shards))
-    return CallOrderService(platform.engine, store, calls, cast(Merchants, platform.need("menus")),
+    return CallOrderService(platform.engine, store, calls, cast("Merchants", platform.need("menus")),
                             platform.payments, platform.notifier, platform.clock, platform.metrics,
                             window_s=env_int(config.env, "ONTIME_PAYMENT_WINDOW_S", 900))

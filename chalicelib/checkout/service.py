@@ -42,7 +42,7 @@ from chalicelib.core.clock import Clock
 from chalicelib.core.errors import NotFound, ValidationFailed
 from chalicelib.core.ids import new_id
 from chalicelib.core.observability import MetricsSink, log
-from chalicelib.payments.port import PaymentMismatch, PaymentOutcome, PaymentProvider, PaymentRef, ProviderPayment
+from chalicelib.payments.port import PaymentOutcome, PaymentProvider, PaymentRef, ProviderPayment
 from chalicelib.payments.settlement import Settlement
 from chalicelib.payments.window import PaymentFailed, PaymentWindowElapsed
 from chalicelib.persistence.paging import Page
@@ -75,7 +75,8 @@ class CheckoutService:
         self._settlement = Settlement(
             "purchase", store.get, self._apply_payment,
             lambda p: {"purchase_id": p.id, "purchase_status": p.status.value, "refund_due": p.refund is not None},
-            lambda p: p.status is PurchaseStatus.PENDING_PAYMENT)
+            lambda p: p.status is PurchaseStatus.PENDING_PAYMENT,
+            metrics, lambda o: self._alert("payment_mismatch", o))
 
     # ── the edit form and creating ──────────────────────────────────────────────────────────
 
@@ -146,14 +147,7 @@ class CheckoutService:
                                      self._draw_fulfilments(current))
         else:
             event = PaymentFailed(payment.payment_id, payment.at)
-        try:
-            return self._engine.change(PURCHASE_KIND, current.id, event)
-        except PaymentMismatch:
-            log("payment.mismatch", logging.ERROR, purchase_id=current.id, payment_id=payment.payment_id,
-                amount=payment.amount, currency=payment.currency, expected=current.total)
-            self._metrics.metric("PaymentMismatch", 1, "Count", {}, purchase_id=current.id)
-            self._alert("payment_mismatch", current)
-            raise
+        return self._engine.change(PURCHASE_KIND, current.id, event)
 
     def _draw_fulfilments(self, current: Purchase) -> tuple[tuple[str, Fulfilment], ...]:
         drawn = []

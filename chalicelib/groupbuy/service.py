@@ -26,7 +26,7 @@ from chalicelib.groupbuy.order_decider import OrderChanged, PaymentDeclined, Ref
 from chalicelib.groupbuy.ports import Deals, GroupOrderStore
 from chalicelib.groupbuy.tables import ORDER_KIND
 from chalicelib.groupbuy.views import order_view, voucher_view
-from chalicelib.payments.port import PaymentMismatch, PaymentOutcome, PaymentProvider, PaymentRef, ProviderPayment
+from chalicelib.payments.port import PaymentOutcome, PaymentProvider, PaymentRef, ProviderPayment
 from chalicelib.payments.settlement import Settlement
 from chalicelib.payments.window import PaymentFailed, PaymentWindowElapsed
 from chalicelib.persistence.paging import Page
@@ -65,7 +65,8 @@ class GroupOrderService:
         self._settlement = Settlement(
             "group_order", store.get, self._apply_payment,
             lambda o: {"order_id": o.id, "order_status": o.status.value, "refund_due": o.refund is not None},
-            lambda o: o.status is OrderStatus.PENDING_PAYMENT)
+            lambda o: o.status is OrderStatus.PENDING_PAYMENT,
+            metrics, lambda o: self._alert("payment_mismatch", o))
 
     def create(self, caller: Principal, body: GroupOrderIn) -> GroupOrder:
         caller.require(Role.CUSTOMER)
@@ -107,14 +108,7 @@ class GroupOrderService:
             event = PaymentSucceeded(payment.payment_id, payment.amount, payment.currency, payment.at, drawn)
         else:
             event = PaymentFailed(payment.payment_id, payment.at)
-        try:
-            return self._engine.change(ORDER_KIND, current.id, event)
-        except PaymentMismatch:
-            log("payment.mismatch", logging.ERROR, order_id=current.id, payment_id=payment.payment_id,
-                amount=payment.amount, currency=payment.currency, expected=current.total)
-            self._metrics.metric("PaymentMismatch", 1, "Count", {}, order_id=current.id)
-            self._alert("payment_mismatch", current)
-            raise
+        return self._engine.change(ORDER_KIND, current.id, event)
 
     # ── the buyer ───────────────────────────────────────────────────────────────────────────
 

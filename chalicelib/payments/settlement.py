@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from chalicelib.core.ids import is_id
-from chalicelib.core.observability import log
-from chalicelib.payments.port import PaymentOutcome, PaymentProvider, PaymentRef, ProviderPayment
+from chalicelib.core.observability import MetricsSink, log
+from chalicelib.payments.port import PaymentMismatch, PaymentOutcome, PaymentProvider, PaymentRef, ProviderPayment
 from chalicelib.waitstate.engine import Change
 
 
@@ -43,6 +43,9 @@ class Settlement(Generic[P]):
     answer: Callable[[P], dict[str, Any]]
     """What the provider is told about the order after the callback (its status…)."""
     awaiting_payment: Callable[[P], bool]
+    metrics: MetricsSink
+    alert: Callable[[P], None]
+    """Tell ops about a payment that is not the order's amount or currency (`payment_mismatch`)."""
 
     def settle(self, event_id: str, payment: ProviderPayment) -> dict[str, Any]:
         """A provider's (verified) callback for one of our orders, applied at most once."""
@@ -52,7 +55,7 @@ class Settlement(Generic[P]):
             log("payment.callback_ignored", logging.WARNING, reason=reason, event_id=event_id,
                 payment_id=payment.payment_id, reference=payment.reference)
             return {"status": "ignored", "reason": reason}
-        change = self.apply(current, payment)
+        change = self._applied(current, payment)
         after: P = change.entity
         answer = self.answer(after)
         if not change.committed:
@@ -75,5 +78,16 @@ class Settlement(Generic[P]):
         payment = provider.payment(current.payment.payment_id)
         if payment is None or payment.outcome is PaymentOutcome.PENDING or payment.reference != current.id:
             return None
-        reconciled: P = self.apply(current, payment).entity
+        reconciled: P = self._applied(current, payment).entity
         return reconciled
+
+    def _applied(self, current: P, payment: ProviderPayment) -> Change:
+        """`apply`; a refused amount or currency is logged, counted (its alarm) and told to ops first."""
+        try:
+            return self.apply(current, payment)
+        except PaymentMismatch:
+            log("payment.mismatch", logging.ERROR, reference=current.id, payment_id=payment.payment_id,
+                amount=payment.amount, currency=payment.currency)
+            self.metrics.metric("PaymentMismatch", 1, "Count", {}, reference=current.id)
+            self.alert(current)
+            raise
