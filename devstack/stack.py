@@ -57,6 +57,7 @@ from devstack.rest import rest_app
 from devstack.sandbox.pages import sandbox_routes
 from devstack.sandbox.provider import SandboxProvider
 from devstack.stats import StackStats
+from devstack.terminals import terminal_routes, terminal_urls
 
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "us-east-1"
@@ -293,6 +294,7 @@ def banner(rest: str, ws: str, aws: str, transport: str, seeded: list[str] | Non
         f"  AWS (moto)        {aws}          ({TRANSPORT_WORDS.get(transport, transport)})",
         f"  sandbox payments  {rest}/sandbox/pay/<payment-id>          (the pay page of a checkout)",
         f"  API documents     {rest}/docs          ({rest}/openapi.json)",
+        *(f"  terminal          {url}" for url in terminal_urls(rest)),
         *(["  demo data         (not seeded: --no-seed)"] if seeded is None else [f"  {line}" for line in seeded]),
         "tokens:",
         "  merchant  " + token.format(rest=rest, body=merchant),
@@ -358,7 +360,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         gateway = WebSocketGateway(runtime, stats, f"{options.host}:{ws_port}")
         app_pushes.gateway = gateway
         print(banner(rest, ws, aws_url, options.aws_transport, started.seeded), flush=True)
-        pages = [*sandbox_routes(started.sandbox), *docs_routes(api_document, terminals_document)]
+        pages = [*sandbox_routes(started.sandbox), *docs_routes(api_document, terminals_document),
+                 *terminal_routes(rest, ws)]
         servers = [(http_server(rest_app(runtime, extra_routes=pages)), rest_sock),
                    (http_server(gateway.app()), ws_sock)]
         asyncio.run(serve(servers, f"READY rest={rest} ws={ws} aws={aws_url}"))

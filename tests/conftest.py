@@ -33,6 +33,7 @@ from devstack.provision import bucket_environment, provision, queue_environment
 from devstack.sandbox.provider import SandboxProvider
 from devstack.tokens import DevTokenIssuer
 from tests import figures, iam, pushes
+from tests.e2e.client import StackUrls
 from tests.fakes import RecordingAlarmQueue, RecordingPushSender
 from tests.fakes.platform import Services
 
@@ -269,3 +270,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         print(f"\n\nPushes: messages that are not what their package declares (Contribution.messages, the "
               f"source of docs/asyncapi.json):\n{lines}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackUrls]:
+    """The running local stack, one per session, for the tiers that drive it (e2e, browser)."""
+    from tests.e2e.conftest import start_stack, stop_stack
+
+    log_path = tmp_path_factory.mktemp("stack") / "stack.log"
+    process, urls = start_stack(log_path)
+    try:
+        yield urls
+    finally:
+        stop_stack(process, log_path)

@@ -59,16 +59,6 @@ def start_stack(log_path: Path, *, seed: bool = False) -> tuple[subprocess.Popen
     raise AssertionError(f"the stack did not print its READY line within {READY_TIMEOUT_S} s:\n{tail}")
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackUrls]:
-    log_path = tmp_path_factory.mktemp("stack") / "stack.log"
-    process, urls = start_stack(log_path)
-    try:
-        yield urls
-    finally:
-        stop_stack(process, log_path)
-
-
 def stop_stack(process: subprocess.Popen[bytes], log_path: Path) -> None:
     """SIGTERM, as Ctrl-C would: the stack must stop cleanly and promptly."""
     process.send_signal(signal.SIGTERM)

@@ -1,0 +1,82 @@
+// The customer app (phone-width; timed orders, spec 01): a merchant's menu, placing an order, a
+// stopwatch of the answer window on the server's clock, and the outcome as it is pushed.
+import { Api, Countdown, ServerClock, Terminal, element, loadConfig, money, params, showError, signIn } from "../shared/ontime.js";
+
+const $ = (id) => document.getElementById(id);
+const clock = new ServerClock();
+const cards = new Map();
+const OUTCOME = {
+  new: "Waiting for the merchant", connected: "The merchant has seen it", accepted: "Accepted",
+  rejected: "Rejected", returned: "Returned: please change it", dispatched: "On its way", completed: "Delivered",
+  not_connected: "Not connected: the merchant never received it", unanswered: "Unanswered: the merchant did not reply",
+  cancelled: "Cancelled",
+};
+let api;
+let merchantId;
+const quantities = new Map();
+
+async function start(sub) {
+  const config = await loadConfig();
+  const token = await signIn(config, { role: "customer", sub });
+  api = new Api(config, token);
+  $("sign-in").hidden = true;
+  $("shop").hidden = false;
+  $("who").textContent = sub;
+  new Terminal(config, token, clock, $("state")).on("order.status_changed", show).start();
+}
+
+async function openMenu(id) {
+  merchantId = id;
+  const [merchant, products] = await Promise.all([api.get(`/merchants/${id}`), api.get(`/merchants/${id}/products`)]);
+  $("merchant-name").textContent = merchant.name;
+  quantities.clear();
+  $("menu").replaceChildren(...products.items.filter((p) => p.on_sale !== false).map((p) => {
+    const count = element("input", { type: "number", min: "0", max: "99", value: "0", "aria-label": `quantity of ${p.name}` });
+    count.addEventListener("change", () => quantities.set(p.product_id, { quantity: Number(count.value), price: p.price }));
+    return element("li", { "data-product": p.product_id }, element("span", {}, `${p.name} · ${money(p.price)}`), count);
+  }));
+  $("place").hidden = false;
+}
+
+async function place(form) {
+  const items = [...quantities].filter(([, q]) => q.quantity > 0)
+    .map(([product_id, q]) => ({ product_id, quantity: q.quantity, unit_price: q.price }));
+  const body = { merchant_id: merchantId, items, delivery_address: { line1: form.get("line1"), city: form.get("city") } };
+  if (form.get("note")) body.note = form.get("note");
+  show(await api.post("/orders", body, { idempotent: true }));
+}
+
+function show(order) {
+  clock.observe(order.server_time);
+  const known = cards.get(order.order_id);
+  if (known) { known.countdown?.stop(); known.card.remove(); }
+  const waiting = order.window_open;
+  const bar = element("div", { class: "progress", "aria-label": "answer window" }, element("div", { class: "fill" }));
+  const left = element("span", { class: "left" });
+  const card = element("article", { class: "card", "data-order": order.order_id, "data-status": order.status },
+    element("div", { class: "status" }, OUTCOME[order.status] || order.status),
+    element("div", {}, element("strong", {}, money(order.total)), " ", element("span", { class: "muted" }, order.order_id)),
+    waiting ? [bar, element("div", { class: "muted" }, "stopwatch: ", left)] : null,
+    order.reason ? element("div", { class: "muted" }, `reason: ${order.reason}`) : null);
+  $("orders").prepend(card);
+  const countdown = waiting ? new Countdown(bar, left, clock, order.answer_deadline, order.answer_window_s * 1000) : null;
+  cards.set(order.order_id, { card, countdown });
+}
+
+const report = (e) => showError($("error"), e);
+$("sign-in").addEventListener("submit", (event) => {
+  event.preventDefault();
+  start(new FormData(event.target).get("sub")).catch(report);
+});
+$("pick-merchant").addEventListener("submit", (event) => {
+  event.preventDefault();
+  openMenu(new FormData(event.target).get("merchant_id")).catch(report);
+});
+$("place").addEventListener("submit", (event) => {
+  event.preventDefault();
+  $("error").hidden = true;
+  place(new FormData(event.target)).catch(report);
+});
+const given = params();
+if (given.merchant_id) document.querySelector('#pick-merchant [name="merchant_id"]').value = given.merchant_id;
+if (given.sub) start(given.sub).then(() => given.merchant_id && openMenu(given.merchant_id)).catch(report);
