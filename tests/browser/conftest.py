@@ -28,13 +28,15 @@ PHONE = ViewportSize(width=390, height=800)
 CONSOLE = ViewportSize(width=1100, height=760)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
+    # This tier's only: Playwright's sync API holds an event loop in the thread while it runs, in
+    # which no later test could `asyncio.run` (the WebRTC peers' tests do).
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     assert Path(CHROMIUM).exists(), "Chromium is missing: ./dev test installs it (apt-get install chromium)"
     launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)

@@ -1,0 +1,94 @@
+// The installer app (spec 02): a dispatch with its confirmation countdown, the reminder that rings
+// (with the deduction it will cost), the revoked screen; confirm, start, complete with the code.
+import { Api, Countdown, ServerClock, Terminal, chime, element, loadConfig, money, params, showError, signIn } from "../shared/ontime.js";
+
+const $ = (id) => document.getElementById(id);
+const clock = new ServerClock();
+const cards = new Map();
+const rings = new Map(); // installation id → interval of the ringing chime
+let api;
+
+async function start(sub) {
+  const config = await loadConfig();
+  const token = await signIn(config, { role: "installer", sub });
+  api = new Api(config, token);
+  $("sign-in").hidden = true;
+  $("who").textContent = sub;
+  new Terminal(config, token, clock, $("state"))
+    .on("dispatch.created", show)
+    .on("dispatch.reminded", (dispatch) => { show(dispatch); ring(dispatch); })
+    .on("dispatch.revoked", revoked)
+    .on("dispatches.listed", (listing) => listing.items.forEach((d) => (d.status === "revoked" ? revoked(d) : show(d))))
+    .start();
+}
+
+function ring(dispatch) {
+  stopRinging(dispatch.installation_id);
+  chime();
+  rings.set(dispatch.installation_id, setInterval(chime, 2000));
+  const notice = dispatch.deduction ? ` ${money(dispatch.deduction)} will be deducted.` : "";
+  $("ringing").replaceChildren(element("p", { class: "card alerting", role: "alert", "data-ringing": dispatch.installation_id },
+    `Confirm now or the job is given to someone else.${notice}`));
+}
+
+function stopRinging(id) {
+  clearInterval(rings.get(id));
+  rings.delete(id);
+  const banner = $("ringing").querySelector(`[data-ringing="${id}"]`);
+  if (banner) banner.remove();
+}
+
+function replace(id, card, countdown = null) {
+  const known = cards.get(id);
+  if (known) { known.countdown?.stop(); known.card.remove(); }
+  $("jobs").prepend(card);
+  cards.set(id, { card, countdown });
+}
+
+function revoked(data) {
+  stopRinging(data.installation_id);
+  replace(data.installation_id, element("article", { class: "card", "data-job": data.installation_id, "data-status": "revoked" },
+    element("div", { class: "status" }, "Revoked"),
+    element("div", {}, "This job is no longer yours", data.reason ? ` (${data.reason.replaceAll("_", " ")})` : "", ".")));
+}
+
+function show(dispatch) {
+  const id = dispatch.installation_id;
+  if (!dispatch.ring) stopRinging(id);
+  const waiting = dispatch.awaiting_confirmation && dispatch.confirm_deadline;
+  const bar = element("div", { class: "progress", "aria-label": "time to confirm" }, element("div", { class: "fill" }));
+  const left = element("span");
+  const card = element("article", { class: "card", "data-job": id, "data-status": dispatch.status },
+    element("div", { class: "status" }, dispatch.status.replaceAll("_", " ")),
+    element("div", {}, element("strong", {}, dispatch.product), " ", element("span", { class: "muted" }, id)),
+    element("div", { class: "muted" }, `${dispatch.address.line1}, ${dispatch.address.city}`),
+    waiting ? [bar, element("div", { class: "muted" }, "confirm within ", left)] : null,
+    actions(dispatch));
+  const total = waiting ? Date.parse(dispatch.confirm_deadline) - Date.parse(dispatch.dispatched_at) : 0;
+  replace(id, card, waiting ? new Countdown(bar, left, clock, dispatch.confirm_deadline, total) : null);
+}
+
+function actions(dispatch) {
+  const act = (action, extra = {}) => async () => {
+    try { show(await api.post(`/installer/dispatches/${dispatch.installation_id}/actions`, { action, ...extra })); }
+    catch (error) { showError($("error"), error); }
+  };
+  if (dispatch.awaiting_confirmation) {
+    return element("button", { class: "primary", onclick: act("confirm") }, "Confirm");
+  }
+  if (dispatch.status === "confirmed") return element("button", { class: "primary", onclick: act("start") }, "Start");
+  if (dispatch.status === "started") {
+    const code = element("input", { "aria-label": "service code", inputmode: "numeric" });
+    return element("div", {}, element("label", {}, "Service code ", code),
+      element("button", { class: "primary", onclick: () => act("complete", { service_code: code.value, photos: dispatch.photos })() },
+        "Complete"));
+  }
+  return null;
+}
+
+$("sign-in").addEventListener("submit", (event) => {
+  event.preventDefault();
+  start(new FormData(event.target).get("sub")).catch((e) => showError($("error"), e));
+});
+const given = params();
+if (given.sub) start(given.sub).catch((e) => showError($("error"), e));
