@@ -1,10 +1,10 @@
 // The customer app (phone-width; timed orders, spec 01): a merchant's menu, placing an order, a
 // stopwatch of the answer window on the server's clock, and the outcome as it is pushed.
-import { Api, Countdown, ServerClock, Terminal, element, loadConfig, money, params, showError, signIn } from "../shared/ontime.js";
+import { Api, Cards, Countdown, ServerClock, Terminal, element, loadConfig, money, params, showError, signIn } from "../shared/ontime.js";
 
 const $ = (id) => document.getElementById(id);
 const clock = new ServerClock();
-const cards = new Map();
+const cards = new Cards($("orders"));
 const OUTCOME = {
   new: "Waiting for the merchant", connected: "The merchant has seen it", accepted: "Accepted",
   rejected: "Rejected", returned: "Returned: please change it", dispatched: "On its way", completed: "Delivered",
@@ -48,8 +48,6 @@ async function place(form) {
 
 function show(order) {
   clock.observe(order.server_time);
-  const known = cards.get(order.order_id);
-  if (known) { known.countdown?.stop(); known.card.remove(); }
   const waiting = order.window_open;
   const bar = element("div", { class: "progress", "aria-label": "answer window" }, element("div", { class: "fill" }));
   const left = element("span", { class: "left" });
@@ -58,9 +56,8 @@ function show(order) {
     element("div", {}, element("strong", {}, money(order.total)), " ", element("span", { class: "muted" }, order.order_id)),
     waiting ? [bar, element("div", { class: "muted" }, "stopwatch: ", left)] : null,
     order.reason ? element("div", { class: "muted" }, `reason: ${order.reason}`) : null);
-  $("orders").prepend(card);
-  const countdown = waiting ? new Countdown(bar, left, clock, order.answer_deadline, order.answer_window_s * 1000) : null;
-  cards.set(order.order_id, { card, countdown });
+  cards.put(order.order_id, card,
+    waiting ? new Countdown(bar, left, clock, order.answer_deadline, order.answer_window_s * 1000) : null);
 }
 
 const report = (e) => showError($("error"), e);

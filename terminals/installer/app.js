@@ -1,10 +1,10 @@
 // The installer app (spec 02): a dispatch with its confirmation countdown, the reminder that rings
 // (with the deduction it will cost), the revoked screen; confirm, start, complete with the code.
-import { Api, Countdown, ServerClock, Terminal, chime, element, loadConfig, money, params, showError, signIn } from "../shared/ontime.js";
+import { Api, Cards, Countdown, ServerClock, Terminal, chime, element, loadConfig, money, params, showError, signIn } from "../shared/ontime.js";
 
 const $ = (id) => document.getElementById(id);
 const clock = new ServerClock();
-const cards = new Map();
+const cards = new Cards($("jobs"));
 const rings = new Map(); // installation id → interval of the ringing chime
 let api;
 
@@ -38,16 +38,9 @@ function stopRinging(id) {
   if (banner) banner.remove();
 }
 
-function replace(id, card, countdown = null) {
-  const known = cards.get(id);
-  if (known) { known.countdown?.stop(); known.card.remove(); }
-  $("jobs").prepend(card);
-  cards.set(id, { card, countdown });
-}
-
 function revoked(data) {
   stopRinging(data.installation_id);
-  replace(data.installation_id, element("article", { class: "card", "data-job": data.installation_id, "data-status": "revoked" },
+  cards.put(data.installation_id, element("article", { class: "card", "data-job": data.installation_id, "data-status": "revoked" },
     element("div", { class: "status" }, "Revoked"),
     element("div", {}, "This job is no longer yours", data.reason ? ` (${data.reason.replaceAll("_", " ")})` : "", ".")));
 }
@@ -65,7 +58,7 @@ function show(dispatch) {
     waiting ? [bar, element("div", { class: "muted" }, "confirm within ", left)] : null,
     actions(dispatch));
   const total = waiting ? Date.parse(dispatch.confirm_deadline) - Date.parse(dispatch.dispatched_at) : 0;
-  replace(id, card, waiting ? new Countdown(bar, left, clock, dispatch.confirm_deadline, total) : null);
+  cards.put(id, card, waiting ? new Countdown(bar, left, clock, dispatch.confirm_deadline, total) : null);
 }
 
 function actions(dispatch) {

@@ -1,12 +1,12 @@
 // The merchant console (timed orders, spec 01): new orders ring and count down their answer
 // window; fetch, accept, reject, return, dispatch; after a reconnect the pending list.
 import {
-  Api, Countdown, ServerClock, Terminal, chime, element, loadConfig, money, params, showError, signIn,
+  Api, Cards, Countdown, ServerClock, Terminal, chime, element, loadConfig, money, params, showError, signIn,
 } from "../shared/ontime.js";
 
 const $ = (id) => document.getElementById(id);
 const clock = new ServerClock();
-const cards = new Map(); // order id → {card, countdown}
+const cards = new Cards($("orders"));
 let api;
 
 const REJECT_REASONS = ["busy", "out_of_stock", "closing", "other"];
@@ -28,12 +28,10 @@ async function start(claims) {
 function alert(order) {
   chime();
   $("alerts").textContent = `New order ${order.order_id}: ${money(order.total)}`;
-  cards.get(order.order_id)?.card.classList.add("alerting");
+  cards.card(order.order_id)?.classList.add("alerting");
 }
 
 function show(order) {
-  const known = cards.get(order.order_id);
-  if (known) { known.countdown?.stop(); known.card.remove(); }
   const bar = element("div", { class: "progress", "aria-label": "answer window" }, element("div", { class: "fill" }));
   const left = element("span", { class: "left" });
   const open = order.window_open && !FINAL.has(order.status);
@@ -46,11 +44,8 @@ function show(order) {
     element("div", { class: "muted" }, `${order.delivery_address.line1}, ${order.delivery_address.city}`),
     open ? [bar, element("div", { class: "muted" }, "answer within ", left)] : null,
     actions(order));
-  $("orders").prepend(card);
-  const countdown = open
-    ? new Countdown(bar, left, clock, order.answer_deadline, order.answer_window_s * 1000)
-    : null;
-  cards.set(order.order_id, { card, countdown });
+  cards.put(order.order_id, card,
+    open ? new Countdown(bar, left, clock, order.answer_deadline, order.answer_window_s * 1000) : null);
 }
 
 function actions(order) {

@@ -214,3 +214,27 @@ export function showError(region, error) {
 export function params() {
   return Object.fromEntries(new URLSearchParams(location.search));
 }
+
+/** The cards of a list by id: a newer state of one replaces its card (and stops its countdown). */
+export class Cards {
+  constructor(container) {
+    this.container = container;
+    this.known = new Map();
+  }
+
+  put(id, card, countdown = null) {
+    this.drop(id);
+    this.container.prepend(card);
+    this.known.set(id, { card, countdown });
+  }
+
+  drop(id) {
+    const known = this.known.get(id);
+    if (!known) return;
+    known.countdown?.stop();
+    known.card.remove();
+    this.known.delete(id);
+  }
+
+  card(id) { return this.known.get(id)?.card; }
+}

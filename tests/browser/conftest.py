@@ -6,6 +6,7 @@ machine without it fails here, as a missing dependency should."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -20,7 +21,9 @@ from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_pl
 from tests.e2e.client import WAIT_S, StackUrls, issue_token
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS = ROOT / ("docs" if os.environ.get("ONTIME_UPDATE_SCREENSHOTS") == "1" else "build") / "screenshots"
+"""Every run takes the pictures; `ONTIME_UPDATE_SCREENSHOTS=1 ./dev test tests/browser` puts them
+in `docs/` for the README (otherwise `build/`: a test run leaves the tree as it was)."""
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
          "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns"]
@@ -100,6 +103,6 @@ def shop(stack: StackUrls) -> Shop:
 
 
 def screenshot(page: Page, name: str) -> None:
-    """A picture of the terminal for the README (`docs/screenshots/<name>.png`)."""
+    """A picture of the terminal (`SCREENSHOTS/<name>.png`), as the README shows it."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
