@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 TERMINALS = Path(__file__).resolve().parents[1] / "terminals"
-NAMES = ("customer", "merchant", "installer", "ops")
+NAMES = ("customer", "merchant", "installer", "supplier", "ops")
 
 
 def terminal_routes(rest_url: str, ws_url: str) -> list[BaseRoute]:
