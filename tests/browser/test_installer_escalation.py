@@ -59,4 +59,6 @@ def test_an_unconfirmed_dispatch_counts_down_rings_with_its_deduction_is_revoked
     expect(banner).to_have_count(0)  # it stops ringing
     alert = console.locator(f'article[data-kind="dispatch_revoked"][data-about="{job}"]')
     expect(alert).to_be_visible(timeout=WAIT_MS)
+    row = console.locator(f'article[data-installation="{job}"]')  # the list, kept live by the pushes
+    expect(row).to_contain_text(f"lapsed: {installer}", timeout=WAIT_MS)
     screenshot(console, "ops-console")
