@@ -10,6 +10,7 @@ from chalicelib.auth.principal import Principal, Role
 from chalicelib.auth.scoping import may_see
 from chalicelib.calls import call_decider
 from chalicelib.calls.call import (
+    DETAIL_FIELDS,
     Answer,
     Call,
     CallAlarm,
@@ -41,7 +42,7 @@ from chalicelib.calls.ring_deadlines import RingDeadlines
 from chalicelib.calls.settings import MAX_RING_S, CallSettings
 from chalicelib.calls.tables import CALL_KIND
 from chalicelib.calls.terminals import CallTerminals
-from chalicelib.calls.views import DETAILS_ASKED, call_view
+from chalicelib.calls.views import call_view
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import FieldError, NotFound, ValidationFailed
 from chalicelib.core.ids import new_id
@@ -237,7 +238,7 @@ class CallService:
                         self._notifier.reply(peer, "call.rejoined", {"call_id": c.id, "side": side.value}, now)
                 case DetailsRequested(call=c):
                     self._notifier.reply(c.customer_connection, "details.requested",
-                                         {"call_id": c.id, "fields": list(DETAILS_ASKED)}, now)
+                                         {"call_id": c.id, "fields": list(DETAIL_FIELDS)}, now)
                 case DetailsChanged(call=c, changed=changed, submitted=submitted):
                     self._tell_merchant_details(c, changed, submitted, now)
                 case CheckPresence(call=c):

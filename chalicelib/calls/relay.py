@@ -35,7 +35,7 @@ class SignalRelay:
             raise MalformedSignal("call_id names the call the signal belongs to")
         payload = signal_payload(sent.get("payload"))
         call = self._terminals.of(call_id)
-        side = None if call is None else call.side_of(message.connection_id)
+        side = None if call is None else call.side_of_connection(message.connection_id)
         if call is None or side is None:
             raise NotAParty(f"this terminal is not in call {call_id}", call_id=call_id)
         if call.status is not CallStatus.CONNECTED:

@@ -12,9 +12,8 @@ within `MEMORY_MS`, during which a late candidate may still reach a terminal who
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
-from chalicelib.calls.call import Call, CallStatus, Side
+from chalicelib.calls.call import Call
 from chalicelib.calls.ports import CallStore
 from chalicelib.core.clock import Clock
 from chalicelib.core.expiring import Expiring
@@ -22,46 +21,24 @@ from chalicelib.core.expiring import Expiring
 MEMORY_MS = 500
 
 
-@dataclass(frozen=True)
-class Bound:
-    """What the relay needs of a call."""
-
-    status: CallStatus
-    customer_connection: str
-    merchant_connection: str | None
-
-    def side_of(self, connection_id: str) -> Side | None:
-        if connection_id == self.customer_connection:
-            return Side.CUSTOMER
-        if self.merchant_connection is not None and connection_id == self.merchant_connection:
-            return Side.MERCHANT
-        return None
-
-    def connection_of(self, side: Side) -> str | None:
-        return self.customer_connection if side is Side.CUSTOMER else self.merchant_connection
-
-
 class CallTerminals:
     def __init__(self, store: CallStore, clock: Clock, memory_ms: int = MEMORY_MS) -> None:
         self._store = store
-        self._known: Expiring[str, Bound | None] = Expiring(clock, memory_ms)
+        self._known: Expiring[str, Call | None] = Expiring(clock, memory_ms)
         self._lock = threading.Lock()
 
-    def of(self, call_id: str) -> Bound | None:
+    def of(self, call_id: str) -> Call | None:
+        """The call as last read here (its status and two bound terminals are what the relay uses)."""
         with self._lock:
-            found, bound = self._known.get(call_id)
+            found, call = self._known.get(call_id)
         if found:
-            return bound
+            return call
         call = self._store.get(call_id)
-        bound = None if call is None else _bound(call)
         with self._lock:
-            self._known.put(call_id, bound)
-        return bound
+            self._known.put(call_id, call)
+        return call
 
     def forget(self, call_id: str) -> None:
         with self._lock:
-            self._known.forget(lambda known: known == call_id)
+            self._known.discard(call_id)
 
-
-def _bound(call: Call) -> Bound:
-    return Bound(call.status, call.customer_connection, call.merchant_connection)

@@ -9,8 +9,6 @@ from chalicelib.calls.call import DETAIL_FIELDS, Call, CallStatus
 from chalicelib.calls.ice import IceServers
 from chalicelib.core.timefmt import iso, iso_or_none
 
-DETAILS_ASKED = DETAIL_FIELDS
-
 
 def call_view(call: Call, now: int, you: str, ice: IceServers | None, orders: list[dict[str, Any]]) -> dict[str, Any]:
     ringing = call.status is CallStatus.RINGING

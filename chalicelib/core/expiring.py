@@ -43,6 +43,9 @@ class Expiring(Generic[K, V]):
     def __len__(self) -> int:
         return len(self._entries)
 
+    def discard(self, key: K) -> None:
+        self._entries.pop(key, None)
+
     def forget(self, matches: Callable[[K], bool]) -> None:
         for key in [k for k in self._entries if matches(k)]:
             self._entries.pop(key, None)

@@ -1,6 +1,6 @@
 // The customer app (phone-width; timed orders, spec 01): a merchant's menu, placing an order, a
 // stopwatch of the answer window on the server's clock, and the outcome as it is pushed.
-import { Api, Cards, Countdown, ServerClock, Terminal, element, loadConfig, money, params, showError, signIn } from "../shared/ontime.js";
+import { Cards, Countdown, ServerClock, Terminal, element, money, params, showError, signInPage } from "../shared/ontime.js";
 
 const $ = (id) => document.getElementById(id);
 const clock = new ServerClock();
@@ -15,15 +15,14 @@ let api;
 let merchantId;
 const quantities = new Map();
 
-async function start(sub) {
-  const config = await loadConfig();
-  const token = await signIn(config, { role: "customer", sub });
-  api = new Api(config, token);
-  $("sign-in").hidden = true;
+const given = params();
+if (given.merchant_id) document.querySelector('#pick-merchant [name="merchant_id"]').value = given.merchant_id;
+signInPage("customer", ["sub"], async ({ config, token, api: signedIn }) => {
+  api = signedIn;
   $("shop").hidden = false;
-  $("who").textContent = sub;
   new Terminal(config, token, clock, $("state")).on("order.status_changed", show).start();
-}
+  if (given.merchant_id) await openMenu(given.merchant_id);
+});
 
 async function openMenu(id) {
   merchantId = id;
@@ -61,10 +60,6 @@ function show(order) {
 }
 
 const report = (e) => showError($("error"), e);
-$("sign-in").addEventListener("submit", (event) => {
-  event.preventDefault();
-  start(new FormData(event.target).get("sub")).catch(report);
-});
 $("pick-merchant").addEventListener("submit", (event) => {
   event.preventDefault();
   openMenu(new FormData(event.target).get("merchant_id")).catch(report);
@@ -74,6 +69,3 @@ $("place").addEventListener("submit", (event) => {
   $("error").hidden = true;
   place(new FormData(event.target)).catch(report);
 });
-const given = params();
-if (given.merchant_id) document.querySelector('#pick-merchant [name="merchant_id"]').value = given.merchant_id;
-if (given.sub) start(given.sub).then(() => given.merchant_id && openMenu(given.merchant_id)).catch(report);

@@ -1,6 +1,6 @@
 // The installer app (spec 02): a dispatch with its confirmation countdown, the reminder that rings
 // (with the deduction it will cost), the revoked screen; confirm, start, complete with the code.
-import { Api, Cards, Countdown, ServerClock, Terminal, chime, element, loadConfig, money, params, showError, signIn } from "../shared/ontime.js";
+import { Cards, Countdown, ServerClock, Terminal, chime, element, money, showError, signInPage } from "../shared/ontime.js";
 
 const $ = (id) => document.getElementById(id);
 const clock = new ServerClock();
@@ -8,19 +8,15 @@ const cards = new Cards($("jobs"));
 const rings = new Map(); // installation id → interval of the ringing chime
 let api;
 
-async function start(sub) {
-  const config = await loadConfig();
-  const token = await signIn(config, { role: "installer", sub });
-  api = new Api(config, token);
-  $("sign-in").hidden = true;
-  $("who").textContent = sub;
+signInPage("installer", ["sub"], ({ config, token, api: signedIn }) => {
+  api = signedIn;
   new Terminal(config, token, clock, $("state"))
     .on("dispatch.created", show)
     .on("dispatch.reminded", (dispatch) => { show(dispatch); ring(dispatch); })
     .on("dispatch.revoked", revoked)
     .on("dispatches.listed", (listing) => listing.items.forEach((d) => (d.status === "revoked" ? revoked(d) : show(d))))
     .start();
-}
+});
 
 function ring(dispatch) {
   stopRinging(dispatch.installation_id);
@@ -78,10 +74,3 @@ function actions(dispatch) {
   }
   return null;
 }
-
-$("sign-in").addEventListener("submit", (event) => {
-  event.preventDefault();
-  start(new FormData(event.target).get("sub")).catch((e) => showError($("error"), e));
-});
-const given = params();
-if (given.sub) start(given.sub).catch((e) => showError($("error"), e));

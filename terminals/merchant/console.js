@@ -1,8 +1,6 @@
 // The merchant console (timed orders, spec 01): new orders ring and count down their answer
 // window; fetch, accept, reject, return, dispatch; after a reconnect the pending list.
-import {
-  Api, Cards, Countdown, ServerClock, Terminal, chime, element, loadConfig, money, params, showError, signIn,
-} from "../shared/ontime.js";
+import { Cards, Countdown, ServerClock, Terminal, chime, element, money, showError, signInPage } from "../shared/ontime.js";
 
 const $ = (id) => document.getElementById(id);
 const clock = new ServerClock();
@@ -12,18 +10,14 @@ let api;
 const REJECT_REASONS = ["busy", "out_of_stock", "closing", "other"];
 const FINAL = new Set(["rejected", "returned", "dispatched", "completed", "not_connected", "unanswered", "cancelled"]);
 
-async function start(claims) {
-  const config = await loadConfig();
-  const token = await signIn(config, { role: "merchant", ...claims });
-  api = new Api(config, token);
-  $("sign-in").hidden = true;
-  $("who").textContent = `${claims.merchant_id} · ${claims.sub}`;
+signInPage("merchant", ["merchant_id", "sub"], ({ config, token, api: signedIn }) => {
+  api = signedIn;
   new Terminal(config, token, clock, $("state"))
     .on("order.created", (order) => { show(order); alert(order); })
     .on("order.status_changed", show)
     .on("orders.listed", (listing) => listing.items.forEach(show))
     .start();
-}
+});
 
 function alert(order) {
   chime();
@@ -75,11 +69,3 @@ function actions(order) {
       return null;
   }
 }
-
-const given = params();
-$("sign-in").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  start({ merchant_id: form.get("merchant_id"), sub: form.get("sub") }).catch((e) => showError($("error"), e));
-});
-if (given.merchant_id && given.sub) start({ merchant_id: given.merchant_id, sub: given.sub }).catch((e) => showError($("error"), e));

@@ -1,6 +1,6 @@
 // The ops console: alerts as they come (revoked dispatches, refunds due, payment mismatches, …);
 // the installation requests, live, with their history and a manual assignment; the refunds due.
-import { Api, Cards, ServerClock, Terminal, chime, element, loadConfig, money, params, showError, signIn } from "../shared/ontime.js";
+import { Cards, ServerClock, Terminal, chime, element, money, showError, signInPage } from "../shared/ontime.js";
 
 const $ = (id) => document.getElementById(id);
 const clock = new ServerClock();
@@ -13,12 +13,8 @@ function subject(alert) {
   return about.installation_id || about.purchase_id || about.order_id || about.voucher_id || about.video_id || "";
 }
 
-async function start(sub) {
-  const config = await loadConfig();
-  const token = await signIn(config, { role: "ops", sub });
-  api = new Api(config, token);
-  $("sign-in").hidden = true;
-  $("who").textContent = sub;
+signInPage("ops", ["sub"], async ({ config, token, api: signedIn }) => {
+  api = signedIn;
   new Terminal(config, token, clock, $("state"))
     .on("alert.raised", (alert, message) => {
       chime();
@@ -31,7 +27,7 @@ async function start(sub) {
     .on("installation.status_changed", showInstallation)
     .start();
   await Promise.all([loadInstallations(), loadRefunds()]);
-}
+});
 
 async function loadInstallations() {
   const page = await api.get("/ops/installations");
@@ -63,10 +59,3 @@ function showInstallation(item) {
     ["completed", "cancelled"].includes(item.status) ? null
       : element("div", {}, target, element("button", { onclick: assign }, "Assign"))));
 }
-
-$("sign-in").addEventListener("submit", (event) => {
-  event.preventDefault();
-  start(new FormData(event.target).get("sub")).catch((e) => showError($("error"), e));
-});
-const given = params();
-if (given.sub) start(given.sub).catch((e) => showError($("error"), e));

@@ -238,3 +238,28 @@ export class Cards {
 
   card(id) { return this.known.get(id)?.card; }
 }
+
+/**
+ * The page's sign-in: the form `#sign-in` (its `fields`), or the same claims in the page's query
+ * (`?sub=…`); then a token for `role`, the form hidden, `#who` filled, and
+ * `onSignedIn({config, token, api, claims})`. Every failure is shown in `#error`.
+ */
+export function signInPage(role, fields, onSignedIn) {
+  const form = document.getElementById("sign-in");
+  const report = (error) => showError(document.getElementById("error"), error);
+  const begin = async (claims) => {
+    const config = await loadConfig();
+    const token = await signIn(config, { role, ...claims });
+    form.hidden = true;
+    document.getElementById("who").textContent = fields.map((f) => claims[f]).join(" · ");
+    await onSignedIn({ config, token, api: new Api(config, token), claims });
+  };
+  const claimsOf = (read) => Object.fromEntries(fields.map((f) => [f, read(f)]));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    begin(claimsOf((f) => data.get(f))).catch(report);
+  });
+  const given = params();
+  if (fields.every((f) => given[f])) begin(claimsOf((f) => given[f])).catch(report);
+}

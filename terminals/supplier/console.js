@@ -1,6 +1,6 @@
 // The supplier console (split orders, spec 03): paid orders pushed live; ship each parcel with a
 // method, report its positions (the customer's panel shows distance and ETA), mark it delivered.
-import { Api, Cards, ServerClock, Terminal, chime, element, loadConfig, money, params, showError, signIn } from "../shared/ontime.js";
+import { Cards, ServerClock, Terminal, chime, element, money, showError, signInPage } from "../shared/ontime.js";
 
 const $ = (id) => document.getElementById(id);
 const clock = new ServerClock();
@@ -8,18 +8,14 @@ const cards = new Cards($("orders"));
 const METHODS = ["courier", "same_day", "freight"];
 let api;
 
-async function start(claims) {
-  const config = await loadConfig();
-  const token = await signIn(config, { role: "supplier", ...claims });
-  api = new Api(config, token);
-  $("sign-in").hidden = true;
-  $("who").textContent = `${claims.supplier_id} · ${claims.sub}`;
+signInPage("supplier", ["supplier_id", "sub"], ({ config, token, api: signedIn }) => {
+  api = signedIn;
   new Terminal(config, token, clock, $("state"))
     .on("supplier_order.created", (order) => { chime(); $("alerts").textContent = `New order ${order.order_id}`; show(order); })
     .on("supplier_order.updated", show)
     .on("supplier_orders.listed", (listing) => listing.items.forEach(show))
     .start();
-}
+});
 
 function show(order) {
   const address = order.shipping_address;
@@ -59,11 +55,3 @@ function parcelView(parcel) {
       tracking.eta ? ` · ETA ${new Date(tracking.eta).toLocaleTimeString()}` : "") : null,
     controls);
 }
-
-$("sign-in").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  start({ supplier_id: form.get("supplier_id"), sub: form.get("sub") }).catch((e) => showError($("error"), e));
-});
-const given = params();
-if (given.supplier_id && given.sub) start({ supplier_id: given.supplier_id, sub: given.sub }).catch((e) => showError($("error"), e));

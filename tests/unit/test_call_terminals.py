@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from chalicelib.calls.call import Call, CallStatus
+from chalicelib.calls.call import Call, CallStatus, Side
 from chalicelib.calls.terminals import MEMORY_MS, CallTerminals
 from chalicelib.core.clock import FakeClock
 from tests.fakes.calls import InMemoryCallStore
@@ -44,8 +44,9 @@ def setup() -> tuple[CountingStore, FakeClock, CallTerminals]:
 def test_a_burst_of_signals_reads_the_call_once() -> None:
     store, _, terminals = setup()
     for _ in range(16):
-        bound = terminals.of("cal_1")
-        assert bound is not None and bound.connection_of(bound.side_of("phone").other) == "counter"  # type: ignore[union-attr]
+        call = terminals.of("cal_1")
+        assert call is not None and call.side_of_connection("phone") is Side.CUSTOMER
+        assert call.connection_of(Side.MERCHANT) == "counter"
     assert store.reads == 1
 
 
