@@ -1,6 +1,9 @@
 // The customer app (phone-width; timed orders, spec 01): a merchant's menu, placing an order, a
 // stopwatch of the answer window on the server's clock, and the outcome as it is pushed.
 import { Cards, Countdown, ServerClock, Terminal, element, money, params, showError, signInPage } from "../shared/ontime.js";
+import { customerNav } from "./nav.js";
+
+customerNav();
 
 const $ = (id) => document.getElementById(id);
 const clock = new ServerClock();

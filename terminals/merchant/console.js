@@ -1,6 +1,8 @@
 // The merchant console (timed orders, spec 01): new orders ring and count down their answer
 // window; fetch, accept, reject, return, dispatch; after a reconnect the pending list.
 import { Cards, Countdown, ServerClock, Terminal, chime, element, money, showError, signInPage } from "../shared/ontime.js";
+import { mountCalls } from "./calls.js";
+import { mountGroupBuy } from "./groupbuy.js";
 
 const $ = (id) => document.getElementById(id);
 const clock = new ServerClock();
@@ -10,13 +12,17 @@ let api;
 const REJECT_REASONS = ["busy", "out_of_stock", "closing", "other"];
 const FINAL = new Set(["rejected", "returned", "dispatched", "completed", "not_connected", "unanswered", "cancelled"]);
 
-signInPage("merchant", ["merchant_id", "sub"], ({ config, token, api: signedIn }) => {
+signInPage("merchant", ["merchant_id", "sub"], ({ config, token, api: signedIn, claims }) => {
   api = signedIn;
-  new Terminal(config, token, clock, $("state"))
+  const terminal = new Terminal(config, token, clock, $("state"))
     .on("order.created", (order) => { show(order); alert(order); })
     .on("order.status_changed", show)
-    .on("orders.listed", (listing) => listing.items.forEach(show))
-    .start();
+    .on("orders.listed", (listing) => listing.items.forEach(show));
+  // Each workflow's part of the console registers its pushes before the socket opens.
+  const console = { config, token, api, clock, terminal, merchantId: claims.merchant_id };
+  mountGroupBuy(console);
+  mountCalls(console);
+  terminal.start();
 });
 
 function alert(order) {

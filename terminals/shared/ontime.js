@@ -241,7 +241,7 @@ export class Cards {
 
 /**
  * The page's sign-in: the form `#sign-in` (its `fields`), or the same claims in the page's query
- * (`?sub=…`); then a token for `role`, the form hidden, `#who` filled, and
+ * (`?sub=…`), or those this tab signed in with before; then a token for `role`, the form hidden, `#who` filled, and
  * `onSignedIn({config, token, api, claims})`. Every failure is shown in `#error`.
  */
 export function signInPage(role, fields, onSignedIn) {
@@ -250,6 +250,8 @@ export function signInPage(role, fields, onSignedIn) {
   const begin = async (claims) => {
     const config = await loadConfig();
     const token = await signIn(config, { role, ...claims });
+    // The same tab's other pages of this terminal (the customer app's) sign in as the same person.
+    sessionStorage.setItem(`ontime.claims.${role}`, JSON.stringify(claims));
     form.hidden = true;
     document.getElementById("who").textContent = fields.map((f) => claims[f]).join(" · ");
     await onSignedIn({ config, token, api: new Api(config, token), claims });
@@ -261,5 +263,7 @@ export function signInPage(role, fields, onSignedIn) {
     begin(claimsOf((f) => data.get(f))).catch(report);
   });
   const given = params();
+  const remembered = JSON.parse(sessionStorage.getItem(`ontime.claims.${role}`) || "null");
   if (fields.every((f) => given[f])) begin(claimsOf((f) => given[f])).catch(report);
+  else if (remembered) begin(remembered).catch(report);
 }
