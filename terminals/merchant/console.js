@@ -19,9 +19,9 @@ signInPage("merchant", ["merchant_id", "sub"], ({ config, token, api: signedIn, 
     .on("order.status_changed", show)
     .on("orders.listed", (listing) => listing.items.forEach(show));
   // Each workflow's part of the console registers its pushes before the socket opens.
-  const console = { config, token, api, clock, terminal, merchantId: claims.merchant_id };
-  mountGroupBuy(console);
-  mountCalls(console);
+  const context = { config, token, api, clock, terminal, merchantId: claims.merchant_id };
+  mountGroupBuy(context);
+  mountCalls(context);
   terminal.start();
 });
 

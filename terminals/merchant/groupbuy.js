@@ -1,2 +1,2 @@
 // The merchant console's groupbuy part: mounted by console.js with {config, token, api, clock, terminal, merchantId}.
-export function mountGroupBuy(console) { void console; }
+export function mountGroupBuy(context) { void context; }
