@@ -69,7 +69,9 @@ class Pages:
         page = context.new_page()
         if clock:
             page.clock.install()
-        page.goto(f"{self.stack.rest}/terminals/{terminal}/?" + "&".join(f"{k}={v}" for k, v in query.items()))
+        # A terminal's own page (`customer`), or another page of it (`customer/groupbuy.html`).
+        path = terminal if terminal.endswith(".html") else f"{terminal}/"
+        page.goto(f"{self.stack.rest}/terminals/{path}?" + "&".join(f"{k}={v}" for k, v in query.items()))
         page.wait_for_selector('#state[data-state="online"]', timeout=WAIT_S * 1000)
         return page
 
