@@ -1,6 +1,7 @@
 """Real media files made on the spot, for tests, the end-to-end run, the benchmark and demos: a clip
-with a moving test pattern and a tone (H.264 + AAC MP4), an audio-only `.m4a`, a clip cut in half,
-a text file named like a video — and a way to read a frame back as pixels.
+with a moving test pattern and a tone (H.264 + AAC MP4, or a browser's streamed WebM), an
+audio-only `.m4a`, a clip cut in half, a text file named like a video — and a way to read a frame
+back as pixels.
 
 Patterns come from FFmpeg's own `testsrc2` and `sine` sources (through PyAV's `lavfi` input), so a
 clip costs little more than its encoding; x264 runs with `ultrafast`. Needs `requirements-video.txt`
@@ -52,6 +53,26 @@ def make_clip(path: Path, seconds: float, width: int, height: int, fps: int = 30
             output.mux(audio_out.encode(None))
     if rotation:
         _set_display_rotation(path, rotation)
+    return path
+
+
+def make_recording(path: Path, seconds: float, width: int, height: int, fps: int = 30, audio: bool = True) -> Path:
+    """A VP8 (+ Opus when `audio`) WebM written as a browser's MediaRecorder writes one, as it
+    films: streamed (the matroska muxer's `live`), so its header has no Duration and it has no Cues.
+    libvpx runs in its real-time mode, as a browser's does."""
+    with av.open(str(path), "w", format="webm", options={"live": "1"}) as output:
+        video_out: Any = output.add_stream("libvpx", rate=fps, options={"deadline": "realtime", "cpu-used": "8"})
+        video_out.width, video_out.height, video_out.pix_fmt = width, height, "yuv420p"
+        audio_out: Any = output.add_stream("libopus", rate=AUDIO_RATE, layout="stereo") if audio else None
+        with av.open(f"testsrc2=size={width}x{height}:rate={fps}:duration={seconds}", format="lavfi") as source:
+            for frame in source.decode(video=0):
+                output.mux(video_out.encode(frame.reformat(format="yuv420p")))
+        output.mux(video_out.encode(None))
+        if audio_out is not None:
+            with av.open(f"sine=frequency=440:sample_rate={AUDIO_RATE}:duration={seconds}", format="lavfi") as tone:
+                for sound in tone.decode(audio=0):
+                    output.mux(audio_out.encode(sound))
+            output.mux(audio_out.encode(None))
     return path
 
 

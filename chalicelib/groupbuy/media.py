@@ -116,7 +116,8 @@ class Processed:
 def probe(path: Path, size_bytes: int, limits: VideoLimits = VideoLimits()) -> Probe:
     """What the upload is, or `Rejected`. `size_bytes` is the stored object's size (S3's
     ContentLength), never what the client claimed. Opens the container and decodes one frame:
-    milliseconds, whatever the file's length."""
+    milliseconds, whatever the file's length (a recording whose header has no length, as a
+    browser films it, has its packets counted too: a millisecond a second)."""
     if size_bytes > limits.max_bytes:
         raise Rejected("too_large", f"{size_bytes:,} bytes, more than the {limits.max_bytes:,} allowed")
     try:
@@ -132,7 +133,7 @@ def probe(path: Path, size_bytes: int, limits: VideoLimits = VideoLimits()) -> P
         codec = stream.codec_context.name
         if codec in IMAGE_CODECS or container.format.name.endswith("_pipe"):
             raise Rejected("not_a_video", f"a still picture ({codec}), not a video")
-        duration_s = _duration_s(container, stream)
+        duration_s = _length_s(path, container, stream, limits.max_source_s)
         if duration_s is None or duration_s <= 0:
             raise Rejected("unreadable", "the file does not say how long it is")
         if duration_s > limits.max_source_s:
@@ -198,7 +199,7 @@ def _transcode(source: Path, video_part: Path, poster_part: Path, watermark: Wat
             if stream is not None:
                 stream.thread_type = "AUTO"
                 stream.codec_context.thread_count = threads or 0
-        claimed_s = _duration_s(container, video_in)
+        claimed_s = _length_s(source, container, video_in, limits.max_source_s)
         cut_s = limits.max_output_s if claimed_s is None else min(limits.max_output_s, claimed_s)
         video_cut: VideoCut | None = None
         frames = _decoded(container, video_in, audio_in, lambda: video_cut is not None and video_cut.done,
@@ -351,6 +352,33 @@ def _duration_s(container: Any, stream: Any) -> float | None:
     if stream.duration is not None and stream.time_base is not None:
         return float(stream.duration * stream.time_base)
     return None
+
+
+def _length_s(path: Path, container: Any, stream: Any, limit_s: float) -> float | None:
+    """The length the header declares, or else the one the video packets span. A browser's
+    MediaRecorder writes its WebM as it films (no Duration, no Cues: it never seeks back), so the
+    header of every clip filmed in a web page is silent about its length; the packets are read
+    without decoding them (≈ a millisecond a second of video), and no further than past `limit_s`."""
+    declared = _duration_s(container, stream)
+    if declared is not None and declared > 0:
+        return declared
+    first: Fraction | None = None
+    end: Fraction | None = None
+    try:
+        with av.open(str(path)) as scan:
+            video: Any = scan.streams.video[0]  # as `stream` is its container's
+            for packet in scan.demux(video):
+                if packet.pts is None or video.time_base is None:
+                    continue
+                starts = packet.pts * video.time_base
+                ends = (packet.pts + (packet.duration or 0)) * video.time_base
+                first = starts if first is None else min(first, starts)
+                end = ends if end is None else max(end, ends)
+                if end - first > limit_s:
+                    break
+    except av.error.FFmpegError:
+        pass  # broken data: what was read counts, and decoding tells what is wrong with the rest
+    return None if first is None or end is None else float(end - first)
 
 
 def _output_rate(stream: Any) -> Fraction:

@@ -95,6 +95,23 @@ def test_a_five_minute_source_is_accepted(folder: Path) -> None:
     assert probed(clips.make_clip(folder / "five.mp4", 300, 32, 32, fps=1, audio=False)).duration_s == 300
 
 
+def test_a_browser_recording_without_a_declared_length_is_measured_from_its_packets(folder: Path) -> None:
+    recording = clips.make_recording(folder / "filmed.webm", 3, 320, 180)
+    with av.open(str(recording)) as container:
+        assert container.duration is None, "as MediaRecorder writes it: no length in the header"
+    found = probed(recording)
+    assert (found.video_codec, found.width, found.height, found.has_audio) == ("vp8", 320, 180, True)
+    assert found.duration_s == pytest.approx(3, abs=0.05)
+    made = media.process(recording, folder / "out-filmed", WATERMARK, threads=1)
+    assert streams_of(made.video_path) == {"video": "h264", "audio": "aac", "pix_fmt": "yuv420p"}
+    assert made.duration_s == pytest.approx(3, abs=0.1), "measured, not taken for a cut-off 30 s"
+
+
+def test_a_browser_recording_longer_than_five_minutes_is_too_long(folder: Path) -> None:
+    recording = clips.make_recording(folder / "filmed-long.webm", 301, 32, 32, fps=1, audio=False)
+    assert rejection(recording) == "too_long"
+
+
 def test_the_stored_size_over_100_mib_is_too_large_whatever_the_file(small_clip: Path) -> None:
     assert rejection(small_clip, size_bytes=100 * 1024 * 1024 + 1) == "too_large"
     assert probed(small_clip).duration_s == pytest.approx(3, abs=0.05)
