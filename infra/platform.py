@@ -72,6 +72,7 @@ CONDITIONS: dict[str, Any] = {
     "HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]},
     "HasPageTokenSecretVersion": {"Fn::Not": [{"Fn::Equals": [{"Ref": "PageTokenSecretVersion"}, ""]}]},
     "HasTurnSecretVersion": {"Fn::Not": [{"Fn::Equals": [{"Ref": "TurnSecretVersion"}, ""]}]},
+    "HasCorsOrigins": {"Fn::Not": [{"Fn::Equals": [{"Ref": "CorsOrigins"}, ""]}]},
 }
 WS_MANAGEMENT_ENDPOINT = {"Fn::Sub": f"https://${{WebsocketAPI}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/"
                                      f"{API_STAGE}"}

@@ -76,6 +76,11 @@ VIDEO_RESOURCES: dict[str, Any] = {
             "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
                                                "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
             "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            # The customer's web page posts the video straight here (the presigned POST): S3 must let
+            # the terminals' origins read its answer. Playing the outputs (`<video src>`) needs no CORS.
+            "CorsConfiguration": {"Fn::If": ["HasCorsOrigins", {"CorsRules": [{
+                "AllowedMethods": ["POST"], "AllowedOrigins": {"Fn::Split": [",", {"Ref": "CorsOrigins"}]},
+                "AllowedHeaders": ["*"], "MaxAge": 3600}]}, {"Ref": "AWS::NoValue"}]},
             "LifecycleConfiguration": {"Rules": [
                 {"Id": "AbortIncompleteUploads", "Status": "Enabled",
                  "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}},
