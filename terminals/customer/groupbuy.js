@@ -62,7 +62,9 @@ async function cardOf(voucherId, known = null) {
 }
 
 function videoSettled(video) {
-  withCard(video.voucher_id ?? findVoucherOfVideo(video.video_id), (card) => card.video.settled(video));
+  // A video's view names its deal, not its voucher: the card that asked for the upload knows it.
+  const voucherId = findVoucherOfVideo(video.video_id);
+  if (voucherId) withCard(voucherId, (card) => card.video.settled(video));
   if (video.status === "published" && openDeal === video.deal_id) showVideos(video.deal_id).catch(report);
 }
 

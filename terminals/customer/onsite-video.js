@@ -63,7 +63,11 @@ export class OnsiteVideo {
     const mimeType = RECORDED_TYPES.find((type) => MediaRecorder.isTypeSupported(type));
     const recorder = new MediaRecorder(camera, mimeType ? { mimeType } : {});
     const chunks = [];
-    recorder.addEventListener("dataavailable", (event) => { if (event.data.size) chunks.push(event.data); });
+    recorder.addEventListener("dataavailable", (event) => {
+      if (event.data.size) chunks.push(event.data);
+      // One chunk a second (`start(1000)`): the count is the length filmed so far.
+      if (this.recorder) this.setStatus("recording", `Recording… ${chunks.length} s (at most 30 s)`);
+    });
     recorder.addEventListener("stop", () => {
       clearTimeout(this.cutOff);
       camera.getTracks().forEach((track) => track.stop());

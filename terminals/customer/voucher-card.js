@@ -49,7 +49,9 @@ export class VoucherCard {
       element("div", {}, "Show this at the shop: ", element("span", { class: "code", "data-code": v.code }, v.code)),
       qrImage(v.qr_payload || v.code, `QR code of voucher code ${v.code}`),
     ] : []));
+    this.queueBox.hidden = v.status !== "active"; // the queue matters until the visit
     this.bookingList.replaceChildren(...(v.bookings || []).map((b) => this.bookingItem(b)));
+    if (!this.bookingList.children.length) this.bookingList.append(element("li", { class: "muted" }, "none yet"));
     this.video.element.hidden = v.status !== "used";
   }
 

@@ -20,6 +20,8 @@ from tests.e2e.client import WAIT_S, issue_token
 from tests.e2e.test_groupbuy_flow import wall, zone_near_noon
 
 WAIT_MS = 15_000
+PROCESSING_MS = 45_000
+"""Transcoding a few seconds of the fake camera takes well under a second; a loaded machine, more."""
 INTERVAL_S = 2
 """Queue updates every 2 s, from the first grid moment after the booking until the slot ends."""
 
@@ -33,8 +35,9 @@ def call(pages: Pages, method: str, path: str, body: dict[str, Any], token: str)
 
 
 def deal_of_the_shop(pages: Pages, shop: Shop) -> tuple[str, str]:
-    """A deal of the shop on sale, with today's lunch and dinner a minute each, starting 40 s from
-    now (their first updates would be before now: the updates run from the booking on)."""
+    """A deal of the shop on sale (its title, and a token of the shop's staff), with today's lunch
+    and dinner a minute each, starting 40 s from now (their first updates would be before now: the
+    updates run from the booking on)."""
     staff = issue_token(pages.stack.rest, role="merchant", sub=shop.staff, merchant_id=shop.merchant_id)
     title = f"Noodles for two {uuid.uuid4().hex[:4]}"
     call(pages, "POST", "/deals", {"title": title, "price": cny(4900), "original_price": cny(6800),
@@ -46,7 +49,7 @@ def deal_of_the_shop(pages: Pages, shop: Shop) -> tuple[str, str]:
         "time_zone": zone, "days": 1, "lead_s": 120, "interval_s": INTERVAL_S,
         "meals": [{"name": name, "start": wall(now + timedelta(seconds=start), zone),
                    "end": wall(now + timedelta(seconds=end), zone)} for name, (start, end) in meals.items()]}, staff)
-    return title, zone
+    return title, staff
 
 
 def buy_and_pay(phone: Page, title: str) -> None:
@@ -68,7 +71,7 @@ def buy_and_pay(phone: Page, title: str) -> None:
 
 
 def test_a_group_buy_slot_booked_and_a_queue_update_shown(pages: Pages, shop: Shop) -> None:
-    title, _zone = deal_of_the_shop(pages, shop)
+    title, _staff = deal_of_the_shop(pages, shop)
     phone = pages.open("customer/groupbuy.html", viewport=PHONE, sub=shop.customer)
     console = pages.open("merchant", viewport=CONSOLE, merchant_id=shop.merchant_id, sub=shop.staff)
     expect(console.get_by_role("heading", name="Group-buy")).to_be_visible()
@@ -97,13 +100,40 @@ def test_a_group_buy_slot_booked_and_a_queue_update_shown(pages: Pages, shop: Sh
     expect(queue).to_contain_text("update for your")
     screenshot(phone, "customer-group-buy")
 
-    console.get_by_label("Voucher code").fill(code)
+    console.get_by_label("Voucher code").fill(f"ontime:voucher:{code}")  # as a scanner types the QR's payload
     console.get_by_role("button", name="Redeem").click()
     expect(console.locator("ul.redeemed li").first).to_contain_text(f"{title}: used", timeout=WAIT_MS)
     screenshot(console, "merchant-group-buy")
     expect(voucher).to_have_attribute("data-status", "used", timeout=WAIT_MS)  # the redemption's push
     expect(voucher.get_by_role("region", name="on-site video")).to_be_visible()
     expect(voucher.locator("ul.bookings li[data-status=used]")).to_have_count(2)
+
+
+def test_an_on_site_video_filmed_on_the_phone_is_processed_and_plays_on_the_deal_page(pages: Pages, shop: Shop) -> None:
+    title, staff = deal_of_the_shop(pages, shop)
+    phone = pages.open("customer/groupbuy.html", viewport=PHONE, sub=shop.customer)
+    buy_and_pay(phone, title)
+    voucher = phone.locator("article[data-voucher]").first
+    code = voucher.locator("[data-code]").get_attribute("data-code")
+    call(pages, "POST", "/merchant/vouchers/redeem", {"code": code}, staff)  # the console's part is the test above
+    expect(voucher).to_have_attribute("data-status", "used", timeout=WAIT_MS)
+
+    film = voucher.get_by_role("region", name="on-site video")
+    film.get_by_role("button", name="Record video").click()  # Chromium's fake camera and microphone
+    expect(film.locator(".video-status")).to_contain_text("Recording… 3 s", timeout=WAIT_MS)
+    film.get_by_role("button", name="Stop recording").click()
+    expect(film).to_have_attribute("data-state", "recorded", timeout=WAIT_MS)
+    film.get_by_role("button", name="Upload video").click()
+    expect(film).to_have_attribute("data-state", "published", timeout=PROCESSING_MS)  # the platform's push
+
+    shown = phone.locator("#deal-videos figure[data-video] video")  # the deal's page, still open, lists it
+    expect(shown).to_have_count(1, timeout=WAIT_MS)
+    expect(phone.locator("#deal-videos figcaption")).to_contain_text("Noodle Bar")
+    shown.evaluate("video => { video.muted = true; return video.play(); }")
+    phone.wait_for_function("video => video.currentTime > 0.5 && video.videoWidth === 640",
+                            arg=shown.element_handle(), timeout=WAIT_MS)
+    phone.locator("#deal").evaluate("deal => deal.scrollIntoView({block: 'start'})")  # the deal's page, playing
+    screenshot(phone, "customer-group-buy-video")
 
 
 def _iso(moment: datetime) -> str:
