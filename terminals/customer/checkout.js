@@ -46,7 +46,7 @@ async function shelf(supplierId) {
   const listed = await api.get(`/suppliers/${encodeURIComponent(supplierId)}/products?limit=100`);
   const rows = listed.items.map((p) => {
     const count = element("input", { type: "number", min: "0", max: "99", value: "0", "aria-label": `quantity of ${p.name}` });
-    count.addEventListener("change", () => {
+    count.addEventListener("input", () => {
       cart.set(`${supplierId}/${p.product_id}`, { supplier_id: supplierId, product_id: p.product_id, quantity: Number(count.value) });
     });
     return element("li", { "data-product": p.product_id },
