@@ -24,6 +24,7 @@ ROUTES: dict[str, tuple[RouteRow, ...]] = {
     ),
     "chalicelib.catalogue.routes": (
         ("create_merchant", "/merchants", ("POST",)),
+        ("list_merchants", "/merchants", ("GET",)),
         ("get_merchant", "/merchants/{merchant_id}", ("GET",)),
         ("patch_merchant", "/merchants/{merchant_id}", ("PATCH",)),
         ("add_product", "/merchants/{merchant_id}/products", ("POST",)),

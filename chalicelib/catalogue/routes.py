@@ -1,5 +1,5 @@
 """Catalogue routes: ops create merchants; ops and the merchant's staff manage them; anyone
-signed in reads a merchant and its menu (the stock count only ops and the merchant's staff)."""
+signed in lists the merchants, reads one and its menu (the stock count only ops and the merchant's staff)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,12 @@ def _merchant(call: Catalogue, merchant: Merchant) -> dict[str, Any]:
 def create_merchant(call: Catalogue) -> dict[str, Any]:
     """Ops create a merchant (name, time zone, business hours, answer window)."""
     return _merchant(call, call.services.create_merchant(call.principal, call.body(schemas.MerchantIn)))
+
+
+@routes.route("/merchants", methods=["GET"], roles=ANY_ROLE, response=lambda: responses.Page[view_models.MerchantView])
+def list_merchants(call: Catalogue) -> dict[str, Any]:
+    """The merchants a customer can order from (verified; paused ones marked), by name, a page at a time."""
+    return list_body(call.services.merchants(*call.page()), lambda m: _merchant(call, m))
 
 
 @routes.route("/merchants/{merchant_id}", methods=["GET"], roles=ANY_ROLE, response=lambda: view_models.MerchantView)

@@ -75,6 +75,10 @@ class CatalogueService:
             raise NotFound(f"merchant {merchant_id} not found")
         return merchant
 
+    def merchants(self, limit: int, token: str | None) -> Page[Merchant]:
+        """Where a customer can order: the verified merchants by name (paused ones too, marked)."""
+        return self.store.list_merchants(limit, token)
+
     def managed_merchant(self, caller: Principal, merchant_id: str) -> Merchant:
         """The merchant, if the caller manages it (ops, or that merchant's staff); else 404/403."""
         if caller.role not in (Role.OPS, Role.MERCHANT):

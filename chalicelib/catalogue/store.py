@@ -12,7 +12,7 @@ from typing import Any
 from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.catalogue.model import Merchant, Product
-from chalicelib.catalogue.tables import MerchantModel, ProductModel
+from chalicelib.catalogue.tables import DIRECTORY, MerchantModel, ProductModel
 from chalicelib.core.errors import ConcurrentUpdate
 from chalicelib.persistence.entity_store import get_or_none
 from chalicelib.persistence.paging import Page, decode_token, run_page
@@ -31,6 +31,7 @@ class DynamoCatalogueStore:
             merchant_id=merchant.id, name=merchant.name, time_zone=merchant.time_zone,
             business_hours=merchant.business_hours, paused=merchant.paused, verified=merchant.verified,
             answer_window_s=merchant.answer_window_s, currency=merchant.currency, created_at=merchant.created_at,
+            directory_partition=DIRECTORY if merchant.verified else None,
         )
         if create:
             save_new(item, merchant.id)  # no version yet: the save also requires the item's absence
@@ -43,6 +44,10 @@ class DynamoCatalogueStore:
                 raise ConcurrentUpdate(merchant.id) from exc
             raise
         return _merchant(item)
+
+    def list_merchants(self, limit: int, token: str | None) -> Page[Merchant]:
+        return run_page(MerchantModel.directory.query(DIRECTORY, limit=limit, last_evaluated_key=decode_token(token)),
+                        _merchant)
 
     def get_product(self, merchant_id: str, product_id: str) -> Product | None:
         item = get_or_none(ProductModel, merchant_id, product_id)

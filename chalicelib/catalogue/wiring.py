@@ -39,9 +39,15 @@ def tables() -> tuple[Table, ...]:
     return (
         # The alarm consumer reads the profile too: the packages it is provided to as `menus` (group-buy's
         # queue updates and no-show slot lists) need the shop's name and time zone there.
-        Table(MerchantModel, (Grant((Function.API,), (*READ, *WRITE)), Grant((Function.FIRE_ALARMS,), READ)), (
+        Table(MerchantModel, (Grant((Function.API,), (*READ, *WRITE), ("directory",)),
+                              Grant((Function.FIRE_ALARMS,), READ)), (
             AccessPattern("merchant profile (placement, catalogue; group-buy's alarms)", "`ontime-merchants`",
-                          "`merchant_id = :m`"),)),
+                          "`merchant_id = :m`"),
+            AccessPattern("the merchants customers order from, by name", "`merchants.directory`",
+                          "`directory_partition = \"merchants\"`, sort `name`",
+                          "sparse: verified merchants only; one partition suffices at this scale (shard it "
+                          "before ≈ 3,000 reads/s)"),
+        )),
         Table(ProductModel, (Grant((Function.API,), (*READ, *WRITE)),), (
             AccessPattern("products of an order", "`ontime-products`", "`BatchGetItem (merchant_id, product_id)`",
                           "the menu: `Query merchant_id = :m`"),)),

@@ -2,6 +2,7 @@
 
     GET  /sandbox/pay/{payment_id}                  the pay page: amount, reference, Pay / Decline
     POST /sandbox/pay/{payment_id}                  pay: form or JSON `outcome=succeeded|failed` (default succeeded)
+         ?return_to=/path                           (either) the page paid from a form links back to this path
     POST /sandbox/payments/{payment_id}/redeliver   send the last callback again (a provider's retry)
     GET  /sandbox/payments/{payment_id}             the payment as the sandbox sees it (JSON)
 
@@ -10,6 +11,10 @@ the platform may be this very server) and answers what the platform said:
 `{"payment_id", "outcome", "event_id", "callback_status"}`, or for a browser's form a short page.
 A callback that could not be delivered at all has `callback_status: null` and `callback_error`;
 the outcome stays recorded and `redeliver` tries again.
+
+A real provider's hosted page sends the customer back to a URL the shop named; the sandbox's takes
+it as `return_to`, a path on this same server only (an app's page: never an open redirect), and
+keeps it in the form's own URL so the page after paying can link back.
 """
 
 from __future__ import annotations
@@ -57,7 +62,7 @@ def sandbox_routes(provider: SandboxProvider) -> list[BaseRoute]:
         payment = provider.payment(payment_id)
         if payment is None:
             return _unknown(payment_id, request.url.path)
-        return HTMLResponse(_pay_page(payment, provider.description(payment_id)))
+        return HTMLResponse(_pay_page(payment, provider.description(payment_id), _return_to(request)))
 
     async def pay(request: Request) -> Response:
         payment_id = request.path_params["payment_id"]
@@ -73,7 +78,7 @@ def sandbox_routes(provider: SandboxProvider) -> list[BaseRoute]:
             return _unknown(payment_id, path)
         answer = await _delivered(provider, payment_id, callback)
         if from_form:
-            return HTMLResponse(_paid_page(answer))
+            return HTMLResponse(_paid_page(answer, _return_to(request)))
         return JSONResponse(answer)
 
     async def redeliver(request: Request) -> Response:
@@ -146,6 +151,16 @@ async def _delivered(provider: SandboxProvider, payment_id: str, callback: Signe
     return answer
 
 
+def _return_to(request: Request) -> str | None:
+    """The same-server path to link back to, or None (absent, or anything but a local path)."""
+    target = request.query_params.get("return_to")
+    # Browsers drop tabs and newlines from a URL and read `\` as `/`: "/\t/evil" would be "//evil".
+    local = target is not None and target.startswith("/") and not target.startswith("//")
+    if not local or any(c == "\\" or ord(c) < 0x21 for c in target or ""):
+        return None
+    return target
+
+
 def _unknown(payment_id: str, path: str) -> Response:
     return problem(404, "not-found", "Not found", f"no sandbox payment {payment_id!r}", path)
 
@@ -160,9 +175,13 @@ def _page(title: str, content: str) -> str:
             f"<body>{content}</body></html>")
 
 
-def _pay_page(payment: ProviderPayment, description: str) -> str:
+def _back(return_to: str | None) -> str:
+    return "" if return_to is None else f'<p><a href="{escape(return_to)}">Back to the shop</a></p>'
+
+
+def _pay_page(payment: ProviderPayment, description: str, return_to: str | None = None) -> str:
     status = escape(payment.outcome.value)
-    buttons = ("<p>Already paid.</p>" if payment.outcome is PaymentOutcome.SUCCEEDED else
+    buttons = ("<p>Already paid.</p>" + _back(return_to) if payment.outcome is PaymentOutcome.SUCCEEDED else
                '<form method="post">'
                '<button type="submit" name="outcome" value="succeeded">Pay</button>'
                '<button type="submit" name="outcome" value="failed">Decline</button></form>')
@@ -174,14 +193,14 @@ def _pay_page(payment: ProviderPayment, description: str) -> str:
         f"Payment <code>{escape(payment.payment_id)}</code> ({status})</p>{buttons}"))
 
 
-def _paid_page(answer: dict[str, Any]) -> str:
+def _paid_page(answer: dict[str, Any], return_to: str | None = None) -> str:
     paid = answer["outcome"] == PaymentOutcome.SUCCEEDED.value
     delivered = (f"the platform answered HTTP {answer['callback_status']}" if answer["callback_status"] is not None
                  else f"the callback could not be delivered: {answer.get('callback_error', '')}")
     return _page("ontime sandbox payment", (
         f"<h1>{'Paid' if paid else 'Declined'}</h1>"
         f"<p>Payment <code>{escape(str(answer['payment_id']))}</code>: {escape(str(answer['outcome']))}; "
-        f"{escape(delivered)}.</p>"))
+        f"{escape(delivered)}.</p>{_back(return_to)}"))
 
 
 __all__ = ["major_units", "sandbox_routes"]

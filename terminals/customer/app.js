@@ -1,5 +1,5 @@
-// The customer app (phone-width; timed orders, spec 01): a merchant's menu, placing an order, a
-// stopwatch of the answer window on the server's clock, and the outcome as it is pushed.
+// The customer app (phone-width; timed orders, spec 01): the merchants, a merchant's menu, placing
+// an order, a stopwatch of the answer window on the server's clock, and the outcome as it is pushed.
 import { Cards, Countdown, ServerClock, Terminal, element, money, params, showError, signInPage } from "../shared/ontime.js";
 import { customerNav } from "./nav.js";
 
@@ -18,14 +18,28 @@ let api;
 let merchantId;
 const quantities = new Map();
 
+let merchantsToken = null;
+
 const given = params();
-if (given.merchant_id) document.querySelector('#pick-merchant [name="merchant_id"]').value = given.merchant_id;
 signInPage("customer", ["sub"], async ({ config, token, api: signedIn }) => {
   api = signedIn;
   $("shop").hidden = false;
   new Terminal(config, token, clock, $("state")).on("order.status_changed", show).start();
-  if (given.merchant_id) await openMenu(given.merchant_id);
+  // A link naming its merchant (`?merchant_id=`) opens that menu; the list is there all the same.
+  await Promise.all([listMerchants(), given.merchant_id ? openMenu(given.merchant_id) : null]);
 });
+
+async function listMerchants(more = false) {
+  const query = more && merchantsToken ? `&next_token=${encodeURIComponent(merchantsToken)}` : "";
+  const page = await api.get(`/merchants?limit=20${query}`);
+  merchantsToken = page.next_token;
+  const rows = page.items.map((m) => element("li", { "data-merchant": m.merchant_id },
+    element("button", { type: "button", onclick: () => openMenu(m.merchant_id).catch(report) }, m.name),
+    m.paused ? element("span", { class: "muted" }, " paused") : null));
+  if (more) $("merchants").append(...rows);
+  else $("merchants").replaceChildren(...rows);
+  $("more-merchants").hidden = !merchantsToken;
+}
 
 async function openMenu(id) {
   merchantId = id;
@@ -63,10 +77,7 @@ function show(order) {
 }
 
 const report = (e) => showError($("error"), e);
-$("pick-merchant").addEventListener("submit", (event) => {
-  event.preventDefault();
-  openMenu(new FormData(event.target).get("merchant_id")).catch(report);
-});
+$("more-merchants").addEventListener("click", () => listMerchants(true).catch(report));
 $("place").addEventListener("submit", (event) => {
   event.preventDefault();
   $("error").hidden = true;

@@ -1,10 +1,12 @@
 // The supplier console (split orders, spec 03): paid orders pushed live; ship each parcel with a
 // method, report its positions (the customer's panel shows distance and ETA), mark it delivered.
 import { Cards, ServerClock, Terminal, chime, element, money, showError, signInPage } from "../shared/ontime.js";
+import { Newest } from "../shared/fresh.js";
 
 const $ = (id) => document.getElementById(id);
 const clock = new ServerClock();
 const cards = new Cards($("orders"));
+const shown = new Newest(); // a ship's answer and its push both bring the shipped order: draw it once
 const METHODS = ["courier", "same_day", "freight"];
 let api;
 
@@ -18,6 +20,7 @@ signInPage("supplier", ["supplier_id", "sub"], ({ config, token, api: signedIn }
 });
 
 function show(order) {
+  if (!shown.admit(order.order_id, order.updated_at)) return;
   const address = order.shipping_address;
   cards.put(order.order_id, element("article", { class: "card", "data-order": order.order_id, "data-status": order.status },
     element("div", {}, element("span", { class: "status" }, order.status.replaceAll("_", " ")), " ",

@@ -43,6 +43,28 @@ class CatalogueStoreContract:
         current = store.get_merchant("m1")
         assert current is not None and (current.paused, current.name, current.version) == (True, "Noodles", 2)
 
+    def test_the_verified_merchants_are_listed_by_name_page_by_page(self, store: CatalogueStore) -> None:
+        for merchant_id, name in (("m3", "Dumplings"), ("m1", "Noodles"), ("m2", "Congee"), ("m4", "Baozi")):
+            store.save_merchant(a_merchant(id=merchant_id, name=name), create=True)
+        store.save_merchant(a_merchant(id="m5", name="Awaiting checks", verified=False), create=True)
+        pages = every_page(lambda token: store.list_merchants(3, token))
+        assert [[m.name for m in page.items] for page in pages] == [["Baozi", "Congee", "Dumplings"], ["Noodles"]]
+        assert pages[0].items[0] == replace(a_merchant(id="m4", name="Baozi"), version=1)
+
+    def test_a_merchant_leaves_the_list_when_unverified_and_a_rename_moves_it(self, store: CatalogueStore) -> None:
+        first = store.save_merchant(a_merchant(id="m1", name="Noodles"), create=True)
+        store.save_merchant(a_merchant(id="m2", name="Congee"), create=True)
+        store.save_merchant(replace(first, name="Arancini"), create=False)
+        assert [m.id for m in store.list_merchants(10, None).items] == ["m1", "m2"]
+        renamed = store.get_merchant("m1")
+        assert renamed is not None
+        store.save_merchant(replace(renamed, verified=False), create=False)
+        assert [m.id for m in store.list_merchants(10, None).items] == ["m2"]
+
+    def test_a_merchant_list_token_that_is_not_ours_is_malformed(self, store: CatalogueStore) -> None:
+        with pytest.raises(MalformedRequest):
+            store.list_merchants(3, "garbage")
+
     # ── products ────────────────────────────────────────────────────────────────────────────
 
     def test_products_are_fetched_by_id_within_one_merchant(self, store: CatalogueStore) -> None:

@@ -34,6 +34,10 @@ class InMemoryCatalogueStore(CatalogueStore):
         self.merchants[merchant.id] = saved
         return saved
 
+    def list_merchants(self, limit: int, token: str | None) -> Page[Merchant]:
+        listed = (m for m in self.merchants.values() if m.verified)
+        return page_of(listed, limit, token, index="merchants.directory", position=lambda m: (m.name, m.id))
+
     def get_product(self, merchant_id: str, product_id: str) -> Product | None:
         return self.products.get((merchant_id, product_id))
 

@@ -145,6 +145,7 @@ ROWS: dict[str, Row] = {
     "POST /payments/callback": row(body=body({"event_id": "evt_1"}), refused=frozenset({401})),  # the signature
     # ── catalogue ──────────────────────────────────────────────────────────────────────────
     "POST /merchants": row(OPS, body=body({"name": "Tea House", "time_zone": "UTC"})),
+    "GET /merchants": public(builds=(Town.merchant,)),
     "GET /merchants/{merchant_id}": public(MERCHANT, target=merchant),
     "PATCH /merchants/{merchant_id}": row(MERCHANT, OPS, target=merchant, body=body({"paused": False})),
     "POST /merchants/{merchant_id}/products": row(MERCHANT, OPS, target=merchant, body=body(

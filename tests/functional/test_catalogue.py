@@ -125,3 +125,27 @@ def test_empty_business_hours_mean_closed_however_they_are_set(world: World, cli
         shop.ops.patch("/merchants/m1", {"business_hours": {}})
     assert shop.ops.get("/merchants/m1").body["business_hours"] == {}
     assert shop.place().status == 422
+
+
+def test_customers_list_the_verified_merchants_by_name_page_by_page_and_a_paused_one_says_so(shop: Shop) -> None:
+    for merchant_id, name in (("m_c", "Congee Corner"), ("m_a", "Arepa Stand"), ("m_b", "Baozi House")):
+        assert shop.ops.post("/merchants", {"merchant_id": merchant_id, "name": name, "time_zone": "UTC"}).status == 201
+    assert shop.ops.post("/merchants", {"merchant_id": "m_u", "name": "Aaa unchecked", "time_zone": "UTC",
+                                        "verified": False}).status == 201
+    assert shop.ops.patch("/merchants/m_b", {"paused": True}).status == 200
+
+    names: list[str] = []
+    paused: dict[str, bool] = {}
+    path = "/merchants?limit=2"
+    while path:
+        page = shop.customer.get(path)
+        assert page.status == 200 and len(page.body["items"]) <= 2
+        names += [m["name"] for m in page.body["items"]]
+        paused |= {m["merchant_id"]: m["paused"] for m in page.body["items"]}
+        token = page.body["next_token"]
+        path = f"/merchants?limit=2&next_token={token}" if token else ""
+    assert names == sorted(names) and {"Arepa Stand", "Baozi House", "Congee Corner"} <= set(names)
+    assert "Aaa unchecked" not in names  # it may not take orders yet
+    assert paused["m_b"] is True and paused["m_a"] is False
+    assert shop.customer.get("/merchants/m_a").body == next(
+        m for m in shop.customer.get("/merchants?limit=100").body["items"] if m["merchant_id"] == "m_a")

@@ -106,6 +106,31 @@ def test_the_pay_page_shows_the_amount_in_major_units_the_reference_and_both_but
     assert 'value="failed">Decline</button>' in response.text
 
 
+def test_a_page_paid_with_a_return_path_links_back_to_it_after_paying(
+        provider: SandboxProvider, client: TestClient, platform: Platform) -> None:
+    intent = provider.create_payment("pur_42", 100, "CNY", "")
+    back = "/terminals/customer/checkout.html?purchase_id=pur_42"
+
+    page = client.get(f"/sandbox/pay/{intent.payment_id}", params={"return_to": back})
+    paid = client.post(f"/sandbox/pay/{intent.payment_id}", params={"return_to": back}, data={"outcome": "succeeded"})
+
+    assert '<form method="post">' in page.text  # posts to the page's own URL, its return path with it
+    assert "Paid" in paid.text
+    assert '<a href="/terminals/customer/checkout.html?purchase_id=pur_42">Back to the shop</a>' in paid.text
+    assert "Back to the shop" in client.get(f"/sandbox/pay/{intent.payment_id}", params={"return_to": back}).text
+
+
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/", "/\\evil.example",
+                                       "/\t/evil.example", "checkout.html"])
+def test_a_return_path_off_this_server_is_ignored(
+        provider: SandboxProvider, client: TestClient, platform: Platform, elsewhere: str) -> None:
+    intent = provider.create_payment("pur_42", 100, "CNY", "")
+
+    paid = client.post(f"/sandbox/pay/{intent.payment_id}", params={"return_to": elsewhere}, data={"outcome": "failed"})
+
+    assert "Declined" in paid.text and "Back to the shop" not in paid.text and "evil" not in paid.text
+
+
 def test_amounts_are_shown_in_the_currency_s_own_major_units() -> None:
     assert major_units(12345, "CNY") == "123.45 CNY"
     assert major_units(5, "EUR") == "0.05 EUR"
