@@ -49,6 +49,7 @@ signInPage("customer", ["sub"], async ({ config, token, api: signedIn }) => {
     .on("call_order.created", showOrder)
     .on("call_order.status_changed", showOrder)
     .on("call_order.refund_due", showOrder)
+    .on("error", refused)
     .start();
 });
 
@@ -69,8 +70,10 @@ function begin(view) {
   details.changed.clear();
   $("outcome").hidden = true;
   $("dial").hidden = true;
-  $("callee").textContent = view.merchant_id;
-  $("peer").textContent = view.merchant_id;
+  $("callee").textContent = $("peer").textContent = view.merchant_id;
+  api.get(`/merchants/${view.merchant_id}`)
+    .then((merchant) => { $("callee").textContent = $("peer").textContent = merchant.name; })
+    .catch(() => {}); // the id stays shown
   view.orders.forEach(showOrder);
   if (view.status === "ringing") ring(view);
 }
@@ -100,10 +103,16 @@ function onCallScreen(view, { rejoined = false } = {}) {
     if (rejoined) current.media.offer({ fresh: true }); // the one who rejoined offers again
     else current.media.start();
     current.early.splice(0).forEach((payload) => current.media.accept(payload));
+    current.media.keepIceFresh(clock, view.ice_expires_at, () => api.get(`/calls/${view.call_id}`), { restart: false });
   } else if (rejoined) {
     current.media.offer({ fresh: true });
   }
   if (view.details_requested_at) $("details-show").hidden = false;
+}
+
+/** The socket refused one of this page's signals (the call just ended, a malformed one): shown. */
+function refused(problem) {
+  if (current && problem.action === "call.signal") report(new Error(problem.detail || problem.problem));
 }
 
 function signalled(payload) {
@@ -212,7 +221,7 @@ $("dial").addEventListener("submit", (event) => {
   dial(new FormData(event.target).get("merchant_id")).catch(report);
 });
 $("cancel").addEventListener("click", () => {
-  if (current) api.post(`/calls/${current.view.call_id}/cancel`).catch(report);
+  if (current) api.post(`/calls/${current.view.call_id}/cancel`).then(changedLocally).catch(report);
 });
 $("hangup").addEventListener("click", () => {
   if (current) api.post(`/calls/${current.view.call_id}/hangup`).then(changedLocally).catch(report);

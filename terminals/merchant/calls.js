@@ -169,6 +169,9 @@ class ActiveCall {
         element("div", {}, this.form.root, this.orders)));
     view.orders.forEach((order) => this.showOrder(order));
     this.form.fill(view.details);
+    // This side offers, so it restarts ICE when the TURN credentials are renewed.
+    this.media.keepIceFresh(desk.clock, view.ice_expires_at, () => desk.api.get(`/calls/${view.call_id}`),
+      { restart: true });
   }
 
   requestDetails() {

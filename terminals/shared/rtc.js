@@ -12,6 +12,8 @@ async function localMedia() {
   }
 }
 
+const ICE_REFRESH_LEAD_MS = 60_000; // fetch new TURN credentials this long before the old ones expire
+
 export class CallMedia {
   /**
    * `terminal` sends the signals; `iceServers` as the call view gives them (`RTCIceServer`s);
@@ -55,7 +57,37 @@ export class CallMedia {
   /** What the other terminal sent (`call.signalled`'s payload). */
   accept(payload) { return this.enqueue(() => this.apply(payload)); }
 
+  /**
+   * Keeps the TURN credentials fresh in a long call: before `expiresAt` (the call view's
+   * `ice_expires_at`) `fetchView()` gets the call again and its new servers take over; the side
+   * that offers (`restart`) restarts ICE with them. Nothing to do on a stage with no TURN.
+   */
+  keepIceFresh(clock, expiresAt, fetchView, { restart }) {
+    clearTimeout(this.iceTimer);
+    if (!expiresAt || this.closed) return;
+    const left = Date.parse(expiresAt) - clock.now();
+    this.iceTimer = setTimeout(async () => {
+      try {
+        const view = await fetchView();
+        await this.refreshIce(view.ice_servers, { restart });
+        this.keepIceFresh(clock, view.ice_expires_at, fetchView, { restart });
+      } catch (error) { this.onError(error); }
+    }, Math.max(0, Math.min(left - ICE_REFRESH_LEAD_MS, left / 2)));
+  }
+
+  refreshIce(iceServers, { restart }) {
+    return this.enqueue(async () => {
+      this.iceServers = iceServers || [];
+      if (!this.pc) return;
+      this.pc.setConfiguration({ iceServers: this.iceServers });
+      if (!restart) return;
+      await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart: true }));
+      this.signal({ type: "offer", sdp: this.pc.localDescription.sdp });
+    });
+  }
+
   close() {
+    clearTimeout(this.iceTimer);
     this.closed = true;
     this.pc?.close();
     this.stream?.getTracks().forEach((track) => track.stop());

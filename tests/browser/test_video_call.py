@@ -102,6 +102,8 @@ def test_a_video_call_between_two_browser_pages_with_fake_cameras_syncs_the_deta
     expect(phone.get_by_role("status").filter(has_text="You hung up")).to_be_visible(timeout=WAIT_MS)
     expect(console.locator("#calls")).to_contain_text("the customer hung up", timeout=WAIT_MS)
     expect(phone.locator('article[data-order][data-status="paid"]')).to_be_visible()  # the order outlives the call
+    for screen in (phone, console):
+        expect(screen.locator("#error")).to_be_hidden()
 
 
 def test_a_phone_and_a_console_reloaded_during_a_call_rejoin_it_and_the_video_comes_back_both_ways(
@@ -126,3 +128,5 @@ def test_a_phone_and_a_console_reloaded_during_a_call_rejoin_it_and_the_video_co
 
     console.get_by_role("button", name="Hang up").click()
     expect(phone.get_by_role("status").filter(has_text="The shop hung up")).to_be_visible(timeout=WAIT_MS)
+    for screen in (phone, console):
+        expect(screen.locator("#error")).to_be_hidden()
