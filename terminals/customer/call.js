@@ -2,7 +2,7 @@
 // screen with both videos, the details window over the call when the shop asks (synced as typed),
 // then the order the shop drafted, paid on the payment page.
 import { Cards, Countdown, ServerClock, Terminal, element, money, params, showError, signInPage } from "../shared/ontime.js";
-import { CallMedia } from "../shared/rtc.js";
+import { CallMedia, connectionIdOf } from "../shared/rtc.js";
 import { customerNav } from "./nav.js";
 
 customerNav();
@@ -56,10 +56,9 @@ signInPage("customer", ["sub"], async ({ config, token, api: signedIn }) => {
 function ifCurrent(callId, then) { if (current && current.view.call_id === callId) then(); }
 
 async function dial(merchantId) {
-  if (!terminal.connectionId) throw new Error("not connected yet: try again in a moment");
   $("error").hidden = true;
-  const view = await api.post("/calls", { merchant_id: merchantId, connection_id: terminal.connectionId },
-    { idempotent: true });
+  const body = { merchant_id: merchantId, connection_id: await connectionIdOf(terminal) };
+  const view = await api.post("/calls", body, { idempotent: true });
   begin(view);
 }
 
@@ -127,7 +126,8 @@ async function resume(listing) {
   if (!current || current.view.call_id !== live.call_id) begin(live);
   if (live.status === "connected") {
     try {
-      const view = await api.post(`/calls/${live.call_id}/rejoin`, { connection_id: terminal.connectionId });
+      const body = { connection_id: await connectionIdOf(terminal) };
+      const view = await api.post(`/calls/${live.call_id}/rejoin`, body);
       current.view = view;
       view.orders.forEach(showOrder);
       onCallScreen(view, { rejoined: true });

@@ -4,7 +4,7 @@
 // Mounted by console.js with {config, token, api, clock, terminal, merchantId}; it handles the
 // call messages only (the console's other parts take theirs).
 import { Cards, Countdown, chime, element, money, showError } from "../shared/ontime.js";
-import { CallMedia } from "../shared/rtc.js";
+import { CallMedia, connectionIdOf } from "../shared/rtc.js";
 
 const RING_REPEAT_MS = 2500;
 const FIELDS = { content: "content", price_proposal: "price", when: "when", address: "address" };
@@ -93,7 +93,8 @@ class CallDesk {
 
   async answer(callId) {
     if (this.active) throw new Error("hang up the current call first");
-    const view = await this.api.post(`/merchant/calls/${callId}/answer`, { connection_id: this.terminal.connectionId });
+    const terminal = { connection_id: await connectionIdOf(this.terminal) };
+    const view = await this.api.post(`/merchant/calls/${callId}/answer`, terminal);
     this.stopRinging(callId);
     this.open(view).media.offer(); // the answering console offers; the customer's phone answers
   }
@@ -138,7 +139,8 @@ class CallDesk {
   }
 
   async rejoin(callId) {
-    const view = await this.api.post(`/merchant/calls/${callId}/rejoin`, { connection_id: this.terminal.connectionId });
+    const terminal = { connection_id: await connectionIdOf(this.terminal) };
+    const view = await this.api.post(`/merchant/calls/${callId}/rejoin`, terminal);
     this.cards.drop(callId);
     const active = this.inCall(callId) || this.open(view);
     view.orders.forEach((order) => active.showOrder(order));
@@ -151,9 +153,10 @@ class ActiveCall {
   constructor(desk, view) {
     this.desk = desk;
     this.callId = view.call_id;
-    const remote = element("video", { class: "remote", autoplay: true, playsinline: true, "aria-label": "the customer's video" });
-    const local = element("video", { class: "local", autoplay: true, playsinline: true, muted: true, "aria-label": "your camera" });
-    local.muted = true;
+    const video = (kind, label) => element("video", { class: kind, autoplay: true, playsinline: true, "aria-label": label });
+    const remote = video("remote", "the customer's video");
+    const local = video("local", "your camera");
+    local.muted = true; // the attribute alone does not mute a video made in script
     this.media = new CallMedia({ terminal: desk.terminal, callId: view.call_id, iceServers: view.ice_servers,
       localVideo: local, remoteVideo: remote, onError: desk.report });
     this.form = new OrderForm(this, view);

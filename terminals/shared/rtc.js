@@ -12,6 +12,21 @@ async function localMedia() {
   }
 }
 
+const IDENTIFIED_WAIT_MS = 5000;
+
+/**
+ * The terminal's connection id, which a call names to bind this terminal to it: the socket says
+ * `online` a moment before the answer to its `hello` names it.
+ */
+export async function connectionIdOf(terminal) {
+  const until = Date.now() + IDENTIFIED_WAIT_MS;
+  while (!terminal.connectionId) {
+    if (Date.now() > until) throw new Error("this terminal is not connected: try again in a moment");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return terminal.connectionId;
+}
+
 const ICE_REFRESH_LEAD_MS = 60_000; // fetch new TURN credentials this long before the old ones expire
 
 export class CallMedia {
