@@ -45,7 +45,7 @@ signInPage("customer", ["sub"], async ({ config, token, api: signedIn }) => {
     .on("call.status_changed", changed)
     .on("call.signalled", ({ call_id, payload }) => ifCurrent(call_id, () => signalled(payload)))
     .on("call.rejoined", ({ call_id }) => ifCurrent(call_id, () => current.media?.expectFreshOffer()))
-    .on("details.requested", ({ call_id }) => ifCurrent(call_id, openDetails))
+    .on("details.requested", ({ call_id }) => ifCurrent(call_id, () => openDetails()))
     .on("call_order.created", showOrder)
     .on("call_order.status_changed", showOrder)
     .on("call_order.refund_due", showOrder)
@@ -59,12 +59,13 @@ async function dial(merchantId) {
   $("error").hidden = true;
   const body = { merchant_id: merchantId, connection_id: await connectionIdOf(terminal) };
   const view = await api.post("/calls", body, { idempotent: true });
-  begin(view);
+  begin(view, body.connection_id);
 }
 
-function begin(view) {
+/** `boundTo`: the connection the call relays to this side (null: not known, as after a reload). */
+function begin(view, boundTo = null) {
   clock.observe(view.server_time);
-  current = { view, media: null, early: [] };
+  current = { view, boundTo, media: null, early: [] };
   details.versions = Object.fromEntries(FIELDS.map((f) => [f, view.details[f]?.version || 0]));
   details.changed.clear();
   $("outcome").hidden = true;
@@ -88,7 +89,19 @@ function connected(view) {
   if (!current || current.view.call_id !== view.call_id) return;
   clock.observe(view.server_time);
   current.view = view;
-  onCallScreen(view);
+  // The phone reconnected while it rang: the call still relays to its old connection.
+  if (current.boundTo !== terminal.connectionId) rejoin(view.call_id).catch(report);
+  else onCallScreen(view);
+}
+
+async function rejoin(callId) {
+  const body = { connection_id: await connectionIdOf(terminal) };
+  const view = await api.post(`/calls/${callId}/rejoin`, body);
+  current.view = view;
+  current.boundTo = body.connection_id;
+  view.orders.forEach(showOrder);
+  onCallScreen(view, { rejoined: true });
+  if (view.details_requested_at && !view.details_submitted_at) openDetails(view.details);
 }
 
 /** The call screen and its media; the shop sends the offer (it answered), this side answers it. */
@@ -124,21 +137,14 @@ async function resume(listing) {
   const live = listing.items.find((c) => c.status === "connected" || c.status === "ringing");
   if (!live) return;
   if (!current || current.view.call_id !== live.call_id) begin(live);
-  if (live.status === "connected") {
-    try {
-      const body = { connection_id: await connectionIdOf(terminal) };
-      const view = await api.post(`/calls/${live.call_id}/rejoin`, body);
-      current.view = view;
-      view.orders.forEach(showOrder);
-      onCallScreen(view, { rejoined: true });
-    } catch (error) { report(error); }
-  }
+  if (live.status === "connected") await rejoin(live.call_id).catch(report);
 }
 
 function changed(view) {
   if (!current || current.view.call_id !== view.call_id) return;
   clock.observe(view.server_time);
-  flushDetails();
+  clearTimeout(details.timer); // typing into an ended call changes nothing
+  details.changed.clear();
   ringCountdown?.stop();
   current.media?.close();
   current = null;
@@ -151,7 +157,11 @@ function changed(view) {
 
 // ── the details window ────────────────────────────────────────────────────────────────────
 
-function openDetails() {
+/** The input window; `held`: what the call holds already (a reloaded page shows it again). */
+function openDetails(held = null) {
+  for (const name of FIELDS) {
+    if (held?.[name] && !details.changed.has(name)) $("details").elements[name].value = held[name].value;
+  }
   $("details").hidden = false;
   $("details-show").hidden = false;
   $("details").elements.content.focus();
@@ -232,7 +242,7 @@ $("details").addEventListener("submit", (event) => {
   submitDetails().catch(report);
 });
 $("details-hide").addEventListener("click", () => { $("details").hidden = true; });
-$("details-show").addEventListener("click", openDetails);
+$("details-show").addEventListener("click", () => openDetails());
 
 /** My own hang-up's answer ends the screen at once (the push that follows finds nothing to do). */
 function changedLocally(view) { changed({ ...view, cause: view.end_cause }); }

@@ -18,7 +18,7 @@ RING_S = 25
 
 FRAMES_ADVANCE = """video => new Promise((resolve, reject) => {
   // Two presented frames of the remote stream, the second after the first: video is moving.
-  setTimeout(() => reject(new Error("no new frame in 5 s")), 5000);
+  setTimeout(() => reject(new Error("no new frame in 10 s")), 10000);
   video.requestVideoFrameCallback((_, first) =>
     video.requestVideoFrameCallback((__, second) =>
       resolve({ width: video.videoWidth, first: first.presentedFrames, second: second.presentedFrames })));
