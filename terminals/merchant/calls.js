@@ -113,12 +113,14 @@ class CallDesk {
   }
 
   changed(view) {
+    const rang = Boolean(this.cards.card(view.call_id));
     this.stopRinging(view.call_id);
     const active = this.inCall(view.call_id);
-    if (!active) return;
-    active.end();
-    this.active = null;
-    this.outcome.textContent = `Call with ${view.customer_id}: ${ENDED[view.cause] || view.status}`;
+    if (active) {
+      active.end();
+      this.active = null;
+    }
+    if (active || rang) this.outcome.textContent = `Call from ${view.customer_id}: ${ENDED[view.cause] || view.status}`;
   }
 
   /** After a (re)connect: ringing calls ring again; a call this console was in takes it again. */

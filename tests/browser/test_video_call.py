@@ -130,3 +130,24 @@ def test_a_phone_and_a_console_reloaded_during_a_call_rejoin_it_and_the_video_co
     expect(phone.get_by_role("status").filter(has_text="The shop hung up")).to_be_visible(timeout=WAIT_MS)
     for screen in (phone, console):
         expect(screen.locator("#error")).to_be_hidden()
+
+
+def test_a_call_nobody_answers_counts_down_on_the_phone_and_is_missed_on_both_screens(pages: Pages, shop: Shop) -> None:
+    staff = issue_token(pages.stack.rest, role="merchant", sub=shop.staff, merchant_id=shop.merchant_id)
+    answer = httpx.put(f"{pages.stack.rest}/merchant/call-settings", json={"ring_s": 3}, timeout=WAIT_S,
+                       trust_env=False, headers={"Authorization": f"Bearer {staff}"})
+    assert answer.status_code == 200, answer.text
+    console = pages.open("merchant", viewport=CONSOLE, merchant_id=shop.merchant_id, sub=shop.staff)
+    phone = pages.open("customer/call.html", viewport=PHONE, clock=True, sub=shop.customer,
+                       merchant_id=shop.merchant_id)
+    phone.get_by_role("button", name="Call").click()
+    ring = phone.get_by_role("progressbar", name="ring time")
+    expect(ring).to_have_attribute("aria-valuenow", "3", timeout=WAIT_MS)
+    expect(console.locator('#calls article[data-status="ringing"]')).to_be_visible(timeout=WAIT_MS)
+    phone.clock.run_for(1_200)  # the ring deadline counts down on the page's clock, not by waiting
+    expect(ring).to_have_attribute("aria-valuetext", "2 s left")
+
+    expect(phone.get_by_role("status").filter(has_text="No answer")).to_be_visible(timeout=WAIT_MS)
+    expect(console.locator('#calls article[data-status="ringing"]')).to_have_count(0, timeout=WAIT_MS)
+    expect(console.locator("#calls")).to_contain_text("missed")
+    expect(phone.get_by_role("button", name="Call")).to_be_visible()  # ready to call again
