@@ -28,7 +28,7 @@ export function mountCalls(context) {
     .on("call.rejoined", ({ call_id }) => desk.inCall(call_id)?.media.expectFreshOffer())
     .on("details.updated", ({ call_id, fields }) => desk.inCall(call_id)?.form.fill(fields))
     .on("details.submitted", ({ call_id, details }) => desk.inCall(call_id)?.form.fill(details, { submitted: true }))
-    .on("call_order.status_changed", (order) => desk.inCall(order.call_id)?.showOrder(order));
+    .on("call_order.status_changed", (order) => desk.calls.get(order.call_id)?.showOrder(order));
   return desk;
 }
 
@@ -40,6 +40,7 @@ class CallDesk {
     this.section = section;
     this.currency = null;
     this.active = null;
+    this.calls = new Map(); // every call this console took, ended ones too: their orders get paid later
     this.ringer = null;
     this.report = (error) => showError(document.getElementById("error"), error);
     this.ringing = element("div", { class: "ringing-calls" });
@@ -108,8 +109,15 @@ class CallDesk {
     this.section.hidden = false;
     this.outcome.textContent = "";
     this.active = new ActiveCall(this, view);
-    this.screen.replaceChildren(this.active.root);
+    this.calls.set(view.call_id, this.active);
+    this.screen.prepend(this.active.root);
     return this.active;
+  }
+
+  /** A call taken again after a reload: its ended self, if this page had one, goes. */
+  reopen(view) {
+    this.calls.get(view.call_id)?.root.remove();
+    return this.open(view);
   }
 
   changed(view) {
@@ -144,7 +152,7 @@ class CallDesk {
     const terminal = { connection_id: await connectionIdOf(this.terminal) };
     const view = await this.api.post(`/merchant/calls/${callId}/rejoin`, terminal);
     this.cards.drop(callId);
-    const active = this.inCall(callId) || this.open(view);
+    const active = this.inCall(callId) || this.reopen(view);
     view.orders.forEach((order) => active.showOrder(order));
     active.form.fill(view.details);
     active.media.offer({ fresh: true }); // the side that rejoined offers again
@@ -155,6 +163,7 @@ class ActiveCall {
   constructor(desk, view) {
     this.desk = desk;
     this.callId = view.call_id;
+    this.customerId = view.customer_id;
     const video = (kind, label) => element("video", { class: kind, autoplay: true, playsinline: true, "aria-label": label });
     const remote = video("remote", "the customer's video");
     const local = video("local", "your camera");
@@ -166,7 +175,7 @@ class ActiveCall {
     this.orderCards = new Cards(this.orders);
     this.requestButton = element("button", { onclick: () => this.requestDetails() }, "Request details");
     this.root = element("article", { class: "card", "data-call": view.call_id, "data-status": "connected" },
-      element("h3", {}, "In a call with ", view.customer_id),
+      this.title = element("h3", {}, "In a call with ", view.customer_id),
       element("div", { class: "call-layout" },
         element("div", {}, element("div", { class: "call-screen" }, remote, local),
           element("div", { class: "call-controls" }, this.requestButton,
@@ -218,6 +227,7 @@ class ActiveCall {
   end() {
     this.media.close();
     this.root.dataset.status = "ended";
+    this.title.textContent = `Ended call with ${this.customerId}`;
     this.root.querySelector(".call-layout").replaceChildren(this.orders);
   }
 }
