@@ -34,7 +34,8 @@ const details = { versions: Object.fromEntries(FIELDS.map((f) => [f, 0])), chang
 
 const report = (error) => showError($("error"), error);
 const given = params();
-if (given.merchant_id) $("dial").elements.merchant_id.value = given.merchant_id;
+if (given.merchant_id) $("dial-id").elements.merchant_id.value = given.merchant_id;
+let shopsToken = null;
 
 signInPage("customer", ["sub"], async ({ config, token, api: signedIn }) => {
   api = signedIn;
@@ -51,7 +52,20 @@ signInPage("customer", ["sub"], async ({ config, token, api: signedIn }) => {
     .on("call_order.refund_due", showOrder)
     .on("error", refused)
     .start();
+  await listShops();
 });
+
+async function listShops(more = false) {
+  const query = more && shopsToken ? `&next_token=${encodeURIComponent(shopsToken)}` : "";
+  const page = await api.get(`/merchants?limit=20${query}`);
+  shopsToken = page.next_token;
+  const rows = page.items.map((m) => element("li", { "data-merchant": m.merchant_id },
+    element("span", {}, m.name, m.paused ? element("span", { class: "muted" }, " paused") : null),
+    element("button", { type: "button", onclick: () => dial(m.merchant_id).catch(report) }, `Call ${m.name}`)));
+  if (more) $("shops").append(...rows);
+  else $("shops").replaceChildren(...rows);
+  $("more-shops").hidden = !shopsToken;
+}
 
 function ifCurrent(callId, then) { if (current && current.view.call_id === callId) then(); }
 
@@ -226,7 +240,8 @@ function showOrder(order) {
 
 // ── the page's controls ───────────────────────────────────────────────────────────────────
 
-$("dial").addEventListener("submit", (event) => {
+$("more-shops").addEventListener("click", () => listShops(true).catch(report));
+$("dial-id").addEventListener("submit", (event) => {
   event.preventDefault();
   dial(new FormData(event.target).get("merchant_id")).catch(report);
 });

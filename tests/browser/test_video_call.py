@@ -42,7 +42,7 @@ def test_a_video_call_between_two_browser_pages_with_fake_cameras_syncs_the_deta
     console = pages.open("merchant", viewport=CONSOLE, merchant_id=shop.merchant_id, sub=shop.staff)
     phone = pages.open("customer/call.html", viewport=PHONE, sub=shop.customer, merchant_id=shop.merchant_id)
 
-    phone.get_by_role("button", name="Call").click()
+    phone.get_by_role("button", name="Call", exact=True).click()
     ring = phone.get_by_role("progressbar", name="ring time")
     expect(ring).to_be_visible(timeout=WAIT_MS)
     expect(ring).to_have_attribute("aria-valuemax", str(RING_S))
@@ -110,7 +110,7 @@ def test_a_phone_and_a_console_reloaded_during_a_call_rejoin_it_and_the_video_co
         pages: Pages, shop: Shop) -> None:
     console = pages.open("merchant", viewport=CONSOLE, merchant_id=shop.merchant_id, sub=shop.staff)
     phone = pages.open("customer/call.html", viewport=PHONE, sub=shop.customer, merchant_id=shop.merchant_id)
-    phone.get_by_role("button", name="Call").click()
+    phone.get_by_role("button", name="Call", exact=True).click()
     console.locator('#calls article[data-status="ringing"]').get_by_role("button", name="Answer").click(
         timeout=WAIT_MS)
     remote_video_plays(phone, phone.get_by_label("the shop's video"))
@@ -140,7 +140,7 @@ def test_a_call_nobody_answers_counts_down_on_the_phone_and_is_missed_on_both_sc
     console = pages.open("merchant", viewport=CONSOLE, merchant_id=shop.merchant_id, sub=shop.staff)
     phone = pages.open("customer/call.html", viewport=PHONE, clock=True, sub=shop.customer,
                        merchant_id=shop.merchant_id)
-    phone.get_by_role("button", name="Call").click()
+    phone.get_by_role("button", name="Call", exact=True).click()
     ring = phone.get_by_role("progressbar", name="ring time")
     expect(ring).to_have_attribute("aria-valuenow", "3", timeout=WAIT_MS)
     expect(console.locator('#calls article[data-status="ringing"]')).to_be_visible(timeout=WAIT_MS)
@@ -150,4 +150,4 @@ def test_a_call_nobody_answers_counts_down_on_the_phone_and_is_missed_on_both_sc
     expect(phone.get_by_role("status").filter(has_text="No answer")).to_be_visible(timeout=WAIT_MS)
     expect(console.locator('#calls article[data-status="ringing"]')).to_have_count(0, timeout=WAIT_MS)
     expect(console.locator("#calls")).to_contain_text("missed")
-    expect(phone.get_by_role("button", name="Call")).to_be_visible()  # ready to call again
+    expect(phone.get_by_role("button", name="Call", exact=True)).to_be_visible()  # ready to call again
