@@ -63,13 +63,16 @@ class Pages:
         self.stack = stack
         self._opened: list[Any] = []
 
-    def open(self, terminal: str, *, viewport: ViewportSize, clock: bool = False, **query: str) -> Page:
+    def open(self, terminal: str, *, viewport: ViewportSize, clock: bool = False, page_name: str = "",
+             **query: str) -> Page:
+        """The terminal's page (`page_name`: another than its index, `installations.html`), signed in by `query`."""
         context = self._browser.new_context(viewport=viewport)
         self._opened.append(context)
         page = context.new_page()
         if clock:
             page.clock.install()
-        page.goto(f"{self.stack.rest}/terminals/{terminal}/?" + "&".join(f"{k}={v}" for k, v in query.items()))
+        page.goto(f"{self.stack.rest}/terminals/{terminal}/{page_name}?"
+                  + "&".join(f"{k}={v}" for k, v in query.items()))
         page.wait_for_selector('#state[data-state="online"]', timeout=WAIT_S * 1000)
         return page
 
