@@ -84,6 +84,10 @@ function completion(dispatch) {
     "aria-label": "photos of the installed product" });
   const progress = element("span", { class: "muted", role: "status", "aria-live": "polite" });
   const complete = element("button", { class: "primary" }, "Complete");
+  photos.addEventListener("change", () => {
+    $("error").hidden = true;
+    progress.textContent = [...photos.files].map((f) => f.name).join(", ");
+  });
   complete.addEventListener("click", async () => {
     $("error").hidden = true;
     const files = [...photos.files];
