@@ -27,6 +27,7 @@ from chalicelib.http.docs import ApiDocuments
 from chalicelib.http.page_tokens import MIN_SECRET_BYTES, PageTokens
 from chalicelib.idempotency import Idempotency, IdempotencyStore
 from chalicelib.payments.callbacks import Payee, PaymentCallbacks
+from chalicelib.payments.mismatches import MismatchLog, PaymentMismatches
 from chalicelib.payments.port import NoPaymentProvider, PaymentProvider
 from chalicelib.persistence.tables import configure_tables
 from chalicelib.push.notifier import Notifier
@@ -242,8 +243,10 @@ def build(config: Settings, *, clock: Clock | None = None, metrics: MetricsSink 
                       idempotency, payments, _page_tokens(config), on_demand,
                       lambda: platform.port(RateLimiter, lambda: _dynamo_rate_limiter(config)), services)
     secrets = tuple(secret.encode() for secret in config.payment_webhook_secrets)
+    mismatches = PaymentMismatches(platform.port(MismatchLog, _dynamo_mismatches), clock)
     services.update({
-        Settings: config, PaymentCallbacks: PaymentCallbacks(secrets, clock, on_demand.payees),
+        Settings: config, PaymentMismatches: mismatches,
+        PaymentCallbacks: PaymentCallbacks(secrets, clock, on_demand.payees, mismatches),
         ApiDocuments: ApiDocuments(lambda: [(p.name, routes) for p in on_demand.contributions for routes in p.routes]),
     })
     return built
@@ -324,6 +327,12 @@ def _dynamo_rate_limiter(config: Settings) -> RateLimiter:
 
     limit, window_s = config.ws_action_limit, config.ws_action_window_s
     return PooledRateLimiter(DynamoRateLimiter(limit, window_s), limit, window_s)
+
+
+def _dynamo_mismatches() -> MismatchLog:
+    from chalicelib.payments.mismatch_store import DynamoMismatchLog
+
+    return DynamoMismatchLog()
 
 
 def _dynamo_idempotency() -> IdempotencyStore:

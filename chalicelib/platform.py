@@ -1,7 +1,7 @@
 """What the platform itself contributes, declared like a workflow package: the connections,
-idempotency and WebSocket budget tables, the health route, the API's own document and the payment
-provider's callback. (Its queue, topic, alarms and dashboard rows are the generator's own:
-`infra/generate.py`.)"""
+idempotency, WebSocket budget and payment mismatch tables, the health route, the API's own document,
+the payment provider's callback and the payment mismatches ops list. (Its queue, topic, alarms and
+dashboard rows are the generator's own: `infra/generate.py`.)"""
 
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ def _nothing_to_build(platform: Platform) -> Wired[None]:
 def _routes() -> tuple[Routes[Any], ...]:
     from chalicelib.http import docs, health
     from chalicelib.payments import routes as payment_routes
+    from chalicelib.payments import routes_ops as payment_ops_routes
 
-    return health.routes, docs.routes, payment_routes.routes
+    return health.routes, docs.routes, payment_routes.routes, payment_ops_routes.routes
 
 
 def _messages() -> tuple[Message, ...]:
@@ -35,6 +36,7 @@ def _messages() -> tuple[Message, ...]:
 
 
 def _tables() -> tuple[Table, ...]:
+    from chalicelib.payments.mismatch_store import PaymentMismatchModel
     from chalicelib.persistence.budgets import BudgetModel
     from chalicelib.persistence.connections import ConnectionModel
     from chalicelib.persistence.idempotency import IdempotencyModel
@@ -67,6 +69,15 @@ def _tables() -> tuple[Table, ...]:
         ), (
             AccessPattern("idempotency record", "`ontime-idempotency`", "`key = :caller:route:key`",
                           "one conditional put claims it; TTL 24 h"),
+        )),
+        # The callback records a refused payment (one UpdateItem); the console lists them.
+        Table(PaymentMismatchModel, (
+            Grant((Function.API,), ("dynamodb:UpdateItem", "dynamodb:Scan")),
+        ), (
+            AccessPattern("a refused payment, by provider payment (callback)", "`ontime-payment_mismatches`",
+                          "`payment_id = :p`", "a retry adds to `deliveries`: one item per payment"),
+            AccessPattern("payment mismatches (ops)", "`ontime-payment_mismatches`", "`Scan` (paginated)",
+                          "the table holds only mismatches, which are rare (alarmed): a console, not a hot path"),
         )),
     )
 

@@ -22,6 +22,9 @@ ROUTES: dict[str, tuple[RouteRow, ...]] = {
     "chalicelib.payments.routes": (
         ("payment_callback", "/payments/callback", ("POST",)),
     ),
+    "chalicelib.payments.routes_ops": (
+        ("payment_mismatches", "/ops/payment-mismatches", ("GET",)),
+    ),
     "chalicelib.catalogue.routes": (
         ("create_merchant", "/merchants", ("POST",)),
         ("list_merchants", "/merchants", ("GET",)),

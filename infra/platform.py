@@ -60,8 +60,9 @@ PARAMETERS: dict[str, Any] = {
     "CorsOrigins": {"Type": "String", "Default": "",
                     "AllowedPattern": "^(https?://[^,/\\s]+(,https?://[^,/\\s]+)*)?$",
                     "ConstraintDescription": "empty or comma-separated origins (https://app.example.com,…)",
-                    "Description": "The browser origins that may call the REST API (CORS): the pages of the "
-                                   "browser terminals, comma-separated, no path; empty: no browser page may."},
+                    "Description": "The browser origins that may call the REST API (CORS) and upload to its "
+                                   "buckets with presigned POSTs: the pages of the browser terminals, "
+                                   "comma-separated, no path; empty: no browser page may."},
     "AlarmEmail": {"Type": "String", "Default": "", "AllowedPattern": "^([^@\\s]+@[^@\\s]+)?$",
                    "ConstraintDescription": "empty or an e-mail address",
                    "Description": "Subscribed to the ops alarm topic (confirm the e-mail AWS sends); empty: no "
@@ -70,6 +71,8 @@ PARAMETERS: dict[str, Any] = {
 CONDITIONS: dict[str, Any] = {
     "HasJwksUrl": {"Fn::Not": [{"Fn::Equals": [{"Ref": "JwksUrl"}, ""]}]},
     "HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]},
+    # A bucket a browser terminal uploads to (presigned POST) allows those origins too.
+    "HasCorsOrigins": {"Fn::Not": [{"Fn::Equals": [{"Ref": "CorsOrigins"}, ""]}]},
     "HasPageTokenSecretVersion": {"Fn::Not": [{"Fn::Equals": [{"Ref": "PageTokenSecretVersion"}, ""]}]},
     "HasTurnSecretVersion": {"Fn::Not": [{"Fn::Equals": [{"Ref": "TurnSecretVersion"}, ""]}]},
     "HasCorsOrigins": {"Fn::Not": [{"Fn::Equals": [{"Ref": "CorsOrigins"}, ""]}]},

@@ -180,6 +180,11 @@ DISPATCH = Contribution(
             "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
             "LifecycleConfiguration": {"Rules": [{"Id": "AbortIncompleteUploads", "Status": "Enabled",
                                                   "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]},
+            # The installer app in a browser POSTs each photo here (presigned) from the terminals'
+            # origin: S3 must answer it with CORS headers, or the page never learns it arrived.
+            "CorsConfiguration": {"Fn::If": ["HasCorsOrigins", {"CorsRules": [{
+                "AllowedMethods": ["POST"], "AllowedOrigins": {"Fn::Split": [",", {"Ref": "CorsOrigins"}]},
+                "AllowedHeaders": ["*"], "MaxAge": 3600}]}, {"Ref": "AWS::NoValue"}]},
         },
     }},
     environment={"ONTIME_PHOTO_BUCKET": {"Ref": "PhotoBucket"}},

@@ -14,7 +14,8 @@ from typing import Any, Protocol
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import DomainError, FieldError, MalformedRequest
 from chalicelib.core.observability import log
-from chalicelib.payments.port import MalformedCallback, ProviderPayment, parse_callback
+from chalicelib.payments.mismatches import PaymentMismatches
+from chalicelib.payments.port import MalformedCallback, PaymentMismatch, ProviderPayment, parse_callback
 from chalicelib.payments.signing import BadSignature, verify
 
 
@@ -37,10 +38,12 @@ def payee_prefix(reference: str) -> str:
 
 
 class PaymentCallbacks:
-    def __init__(self, secrets: tuple[bytes, ...], clock: Clock, payees: Mapping[str, Payee]) -> None:
+    def __init__(self, secrets: tuple[bytes, ...], clock: Clock, payees: Mapping[str, Payee],
+                 mismatches: PaymentMismatches) -> None:
         self._secrets = secrets
         self._clock = clock
         self._payees = payees
+        self._mismatches = mismatches
 
     def receive(self, body: bytes, signature: str | None) -> dict[str, Any]:
         if not self._signed(body, signature, self._clock.now_ms() // 1000):
@@ -55,7 +58,12 @@ class PaymentCallbacks:
             log("payment.callback_ignored", logging.WARNING, reason="unknown_reference", event_id=event_id,
                 payment_id=payment.payment_id, reference=payment.reference)
             return {"status": "ignored", "reason": "unknown_reference"}
-        return payee.settle(event_id, payment)
+        try:
+            return payee.settle(event_id, payment)
+        except PaymentMismatch as refused:
+            # Kept before the refusal is answered: the provider may never call again about it.
+            self._mismatches.record(event_id, payment, refused)
+            raise
 
     def _signed(self, body: bytes, signature: str | None, now_s: int) -> bool:
         for secret in self._secrets:

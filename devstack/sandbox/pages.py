@@ -68,12 +68,12 @@ def sandbox_routes(provider: SandboxProvider) -> list[BaseRoute]:
         payment_id = request.path_params["payment_id"]
         path = request.url.path
         try:
-            outcome, from_form = await _requested_outcome(request)
+            outcome, from_form, amount = await _requested_outcome(request)
         except ValueError as exc:
             return problem(400, "bad-request", "Bad request", str(exc), path,
                            errors=[{"field": "body", "message": str(exc)}])
         try:
-            callback = provider.pay(payment_id, outcome)
+            callback = provider.pay(payment_id, outcome, amount)
         except UnknownPayment:
             return _unknown(payment_id, path)
         answer = await _delivered(provider, payment_id, callback)
@@ -112,13 +112,15 @@ def sandbox_routes(provider: SandboxProvider) -> list[BaseRoute]:
     ]
 
 
-async def _requested_outcome(request: Request) -> tuple[PaymentOutcome, bool]:
-    """(the outcome asked for, whether it came from an HTML form)."""
+async def _requested_outcome(request: Request) -> tuple[PaymentOutcome, bool, int | None]:
+    """(the outcome asked for, whether it came from an HTML form, another amount to take — JSON
+    `"amount"` only: a test's way to a payment that does not match its order)."""
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         raise ValueError(f"the body is larger than {MAX_BODY_BYTES} bytes")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     raw: Any = None
+    amount: Any = None
     if content_type == FORM:
         raw = parse_qs(body.decode("utf-8", "replace")).get("outcome", [None])[-1]
     elif body.strip():
@@ -129,11 +131,14 @@ async def _requested_outcome(request: Request) -> tuple[PaymentOutcome, bool]:
         if not isinstance(data, dict):
             raise ValueError("the body is a JSON object: {\"outcome\": \"succeeded\" | \"failed\"}")
         raw = data.get("outcome")
+        amount = data.get("amount")
+    if amount is not None and (type(amount) is not int or amount < 0):
+        raise ValueError(f"amount is a whole number of minor units, not {amount!r}")
     if raw is None:
-        return PaymentOutcome.SUCCEEDED, content_type == FORM
+        return PaymentOutcome.SUCCEEDED, content_type == FORM, amount
     if raw not in (PaymentOutcome.SUCCEEDED.value, PaymentOutcome.FAILED.value):
         raise ValueError(f"outcome is succeeded or failed, not {raw!r}")
-    return PaymentOutcome(raw), content_type == FORM
+    return PaymentOutcome(raw), content_type == FORM, amount
 
 
 async def _delivered(provider: SandboxProvider, payment_id: str, callback: SignedCallback) -> dict[str, Any]:

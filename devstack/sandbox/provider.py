@@ -111,20 +111,26 @@ class SandboxProvider:
     def pay_url(self, payment_id: str) -> str:
         return f"{self._base_url}/sandbox/pay/{payment_id}"
 
-    def pay(self, payment_id: str, outcome: PaymentOutcome = PaymentOutcome.SUCCEEDED) -> SignedCallback:
+    def pay(self, payment_id: str, outcome: PaymentOutcome = PaymentOutcome.SUCCEEDED,
+            amount: int | None = None) -> SignedCallback:
         """The customer pays (or declines): the outcome is recorded and the callback to deliver returned.
 
         A succeeded payment stays succeeded and paying it again (either way) sends its event again;
         declining a declined payment sends its event again too; a failed payment may succeed later.
+        `amount`: the provider took another amount than it was created with (what a real provider
+        does on a partial capture or a misconfigured price), for trying the platform's refusal.
         """
         outcome = PaymentOutcome(outcome)
         if outcome is PaymentOutcome.PENDING:
             raise ValueError("a payment is paid with succeeded or failed")
+        if amount is not None and (type(amount) is not int or amount < 0):
+            raise ValueError(f"an amount is a whole number of minor units, not {amount!r}")
         with self._lock:
             entry = self._entry(payment_id)
             current = entry.payment.outcome
             if entry.event is None or (current is not PaymentOutcome.SUCCEEDED and current is not outcome):
-                entry.payment = replace(entry.payment, outcome=outcome, at=self._clock.now_ms())
+                taken = entry.payment.amount if amount is None else amount
+                entry.payment = replace(entry.payment, outcome=outcome, amount=taken, at=self._clock.now_ms())
                 event = event_id(payment_id, outcome)
                 entry.event = (event, callback_body(entry.payment, event))
             body = entry.event[1]

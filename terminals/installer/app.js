@@ -1,6 +1,8 @@
 // The installer app (spec 02): a dispatch with its confirmation countdown, the reminder that rings
-// (with the deduction it will cost), the revoked screen; confirm, start, complete with the code.
+// (with the deduction it will cost), the revoked screen; confirm, start, and complete with the
+// customer's service code and photos of the installed product, uploaded straight to S3.
 import { Cards, Countdown, ServerClock, Terminal, chime, element, money, showError, signInPage } from "../shared/ontime.js";
+import { uploadPresigned } from "../shared/uploads.js";
 
 const $ = (id) => document.getElementById(id);
 const clock = new ServerClock();
@@ -51,6 +53,8 @@ function show(dispatch) {
     element("div", { class: "status" }, dispatch.status.replaceAll("_", " ")),
     element("div", {}, element("strong", {}, dispatch.product), " ", element("span", { class: "muted" }, id)),
     element("div", { class: "muted" }, `${dispatch.address.line1}, ${dispatch.address.city}`),
+    dispatch.photos?.length ? element("div", { class: "muted" },
+      `${dispatch.photos.length} photo${dispatch.photos.length > 1 ? "s" : ""} sent`) : null,
     waiting ? [bar, element("div", { class: "muted" }, "confirm within ", left)] : null,
     actions(dispatch));
   const total = waiting ? Date.parse(dispatch.confirm_deadline) - Date.parse(dispatch.dispatched_at) : 0;
@@ -66,11 +70,50 @@ function actions(dispatch) {
     return element("button", { class: "primary", onclick: act("confirm") }, "Confirm");
   }
   if (dispatch.status === "confirmed") return element("button", { class: "primary", onclick: act("start") }, "Start");
-  if (dispatch.status === "started") {
-    const code = element("input", { "aria-label": "service code", inputmode: "numeric" });
-    return element("div", {}, element("label", {}, "Service code ", code),
-      element("button", { class: "primary", onclick: () => act("complete", { service_code: code.value, photos: dispatch.photos })() },
-        "Complete"));
-  }
+  if (dispatch.status === "in_progress") return completion(dispatch);
   return null;
+}
+
+// The form of a started job: the code the customer reads out, and the photos taken (or picked)
+// on the phone. Each photo is uploaded before the completion names it: the server checks that
+// every named photo arrived.
+function completion(dispatch) {
+  const id = dispatch.installation_id;
+  const code = element("input", { "aria-label": "service code", inputmode: "numeric", autocomplete: "off" });
+  const photos = element("input", { type: "file", accept: "image/*", capture: "environment", multiple: true,
+    "aria-label": "photos of the installed product" });
+  const progress = element("span", { class: "muted", role: "status", "aria-live": "polite" });
+  const complete = element("button", { class: "primary" }, "Complete");
+  photos.addEventListener("change", () => {
+    $("error").hidden = true;
+    progress.textContent = [...photos.files].map((f) => f.name).join(", ");
+  });
+  complete.addEventListener("click", async () => {
+    $("error").hidden = true;
+    const files = [...photos.files];
+    if (!files.length) {
+      showError($("error"), new Error("Take or pick at least one photo of the installed product."));
+      return;
+    }
+    complete.disabled = true;
+    try {
+      const ids = [];
+      for (const [n, file] of files.entries()) {
+        progress.textContent = `uploading photo ${n + 1} of ${files.length}…`;
+        const slot = await api.post(`/installer/dispatches/${id}/photos`,
+          { content_type: file.type, size_bytes: file.size }, { idempotent: true });
+        await uploadPresigned(slot.upload, file);
+        ids.push(slot.photo_id);
+      }
+      progress.textContent = "completing…";
+      show(await api.post(`/installer/dispatches/${id}/actions`,
+        { action: "complete", service_code: code.value, photos: ids }));
+    } catch (error) {
+      progress.textContent = "";
+      complete.disabled = false;
+      showError($("error"), error);
+    }
+  });
+  return element("div", {}, element("label", {}, "Service code ", code),
+    element("label", {}, "Photos ", photos), complete, progress);
 }

@@ -1,10 +1,12 @@
 // The ops console: alerts as they come (revoked dispatches, refunds due, payment mismatches, …);
-// the installation requests, live, with their history and a manual assignment; the refunds due.
+// the installation requests, live, with their history and a manual assignment; the refunds due;
+// the payment mismatches, kept by the API (a reload lists them again) and added to as alerts come.
 import { Cards, ServerClock, Terminal, chime, element, money, showError, signInPage } from "../shared/ontime.js";
 
 const $ = (id) => document.getElementById(id);
 const clock = new ServerClock();
 const installations = new Cards($("installations"));
+const mismatches = new Cards($("mismatches"));
 let api;
 
 function subject(alert) {
@@ -23,10 +25,11 @@ signInPage("ops", ["sub"], async ({ config, token, api: signedIn }) => {
         element("div", {}, subject(alert)),
         element("div", { class: "muted" }, new Date(clock.now()).toISOString(), " · ", message.id)));
       if (alert.installation) showInstallation(alert.installation);
+      if (alert.kind === "payment_mismatch") mismatchAlerted(alert);
     })
     .on("installation.status_changed", showInstallation)
     .start();
-  await Promise.all([loadInstallations(), loadRefunds()]);
+  await Promise.all([loadInstallations(), loadRefunds(), loadMismatches()]);
 });
 
 async function loadInstallations() {
@@ -39,6 +42,47 @@ async function loadRefunds() {
   $("refunds").replaceChildren(...(page.items.length ? page.items.map((p) => element("article", { class: "card", "data-purchase": p.purchase_id },
     element("strong", {}, money(p.total)), " ", p.purchase_id, " ",
     element("span", { class: "muted" }, `${p.refund?.reason || "refund due"} · ${p.customer_id}`))) : [element("p", { class: "muted" }, "none")]));
+}
+
+const KEPT_RETRIES_MS = [300, 600, 1200, 2400, 4800];
+
+async function loadMismatches() {
+  const page = await api.get("/ops/payment-mismatches");
+  page.items.slice().reverse().forEach(showMismatch);
+  $("mismatches-none").hidden = page.items.length > 0 || mismatches.known.size > 0;
+  return page.items;
+}
+
+// The alert may come before the list has the mismatch: the order's package alerts, then the
+// platform's callback keeps the record as it answers the provider, and the list is a scan that
+// may not see a write at once. The alert's own row shows at once; the list is asked again, a few
+// times, until it has the record that replaces that row.
+function mismatchAlerted(alert) {
+  const about = alert.purchase || alert.group_order || alert.call_order || {};
+  const reference = subject(alert);
+  if (!mismatches.card(reference)) {
+    mismatches.put(reference, element("article", { class: "card alerting", "data-mismatch": reference },
+      element("div", {}, element("span", { class: "status" }, "payment mismatch"), " ", reference),
+      element("div", { class: "muted" }, about.total ? `expected ${money(about.total)} · ` : "",
+        about.payment?.payment_id || "", " · just now")));
+  }
+  $("mismatches-none").hidden = true;
+  const untilKept = async (attempt) => {
+    const items = await loadMismatches();
+    if (!items.some((m) => m.reference === reference) && attempt < KEPT_RETRIES_MS.length) {
+      setTimeout(() => untilKept(attempt + 1), KEPT_RETRIES_MS[attempt]);
+    }
+  };
+  untilKept(0).catch((e) => showError($("error"), e));
+}
+
+function showMismatch(m) {
+  mismatches.put(m.reference, element("article", { class: "card", "data-mismatch": m.reference, "data-payment": m.payment_id },
+    element("div", {}, element("span", { class: "status" }, "payment mismatch"), " ", m.reference),
+    element("div", {}, "paid ", element("strong", {}, money(m.paid)),
+      m.expected ? [" · expected ", element("strong", {}, money(m.expected))] : null),
+    element("div", { class: "muted" }, `${m.payment_id} (${m.outcome}) · ${m.first_received_at}`,
+      m.deliveries > 1 ? ` · told ${m.deliveries} times, last ${m.last_received_at}` : "")));
 }
 
 function showInstallation(item) {

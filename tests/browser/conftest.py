@@ -63,7 +63,8 @@ class Pages:
         self.stack = stack
         self._opened: list[Any] = []
 
-    def open(self, terminal: str, *, viewport: ViewportSize, clock: bool = False, **query: str) -> Page:
+    def open(self, terminal: str, *, viewport: ViewportSize, clock: bool = False,
+             **query: str) -> Page:
         context = self._browser.new_context(viewport=viewport)
         self._opened.append(context)
         page = context.new_page()

@@ -76,6 +76,10 @@ class Resources:
         paid = httpx.post(purchase["payment"]["pay_url"], json={"outcome": "succeeded"}, timeout=WAIT_S,
                           trust_env=False)
         assert paid.status_code < 300, paid.text
+        unmatched = self.call("customer", "POST", "/purchases", self.example("/purchases"))  # ops' mismatches
+        refused = httpx.post(unmatched["payment"]["pay_url"], json={
+            "outcome": "succeeded", "amount": unmatched["total"]["amount"] + 1}, timeout=WAIT_S, trust_env=False)
+        assert refused.status_code < 300 and refused.json()["callback_status"] == 422, refused.text
         records = self.call("customer", "GET", "/purchase-records")["items"]
         books = next(r for r in records if r["supplier"]["supplier_id"] == "s_demo_books")
         self.ids["record_id"] = books["record_id"]

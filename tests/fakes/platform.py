@@ -40,6 +40,7 @@ from chalicelib.idempotency import IdempotencyStore
 from chalicelib.objects import ObjectStore
 from chalicelib.orders.ports import OrderStore
 from chalicelib.orders.service import OrderService
+from chalicelib.payments.mismatches import MismatchLog
 from chalicelib.push.ports import RateLimiter
 from chalicelib.settings import Settings
 from chalicelib.waitstate.engine import FireOutcome
@@ -67,7 +68,12 @@ from tests.fakes.groupbuy import (
 )
 from tests.fakes.objects import InMemoryObjects
 from tests.fakes.orders import InMemoryOrderStore
-from tests.fakes.platform_ports import InMemoryConnectionRegistry, InMemoryIdempotencyStore, InMemoryRateLimiter
+from tests.fakes.platform_ports import (
+    InMemoryConnectionRegistry,
+    InMemoryIdempotencyStore,
+    InMemoryMismatchLog,
+    InMemoryRateLimiter,
+)
 
 S = TypeVar("S")
 WEBHOOK_SECRET = "a-webhook-secret-only-the-tests-know"
@@ -96,6 +102,7 @@ class FakeStores:
     video_files: InMemoryObjects = field(default_factory=lambda: InMemoryObjects("ontime-videos"))
     upload_retries: RecordingUploadQueue = field(default_factory=RecordingUploadQueue)
     idempotency: InMemoryIdempotencyStore = field(default_factory=InMemoryIdempotencyStore)
+    mismatches: InMemoryMismatchLog = field(default_factory=InMemoryMismatchLog)
     connections: InMemoryConnectionRegistry = field(default_factory=InMemoryConnectionRegistry)
     budgets: InMemoryRateLimiter = field(default_factory=lambda: InMemoryRateLimiter(50, 5))
     calls: InMemoryCallStore = field(default_factory=InMemoryCallStore)
@@ -117,7 +124,8 @@ class FakeStores:
                 GroupOrderStore: self.group_orders, VoucherStore: self.vouchers, BookingStore: self.bookings,
                 QueueStore: self.queues, VideoStore: self.videos, ObjectStore: self.video_files,
                 UploadQueue: self.upload_retries,
-                IdempotencyStore: self.idempotency, RateLimiter: self.budgets, CallStore: self.calls,
+                IdempotencyStore: self.idempotency, MismatchLog: self.mismatches, RateLimiter: self.budgets,
+                CallStore: self.calls,
                 CallSettingsStore: self.call_settings, CallOrderStore: self.call_orders}
 
 

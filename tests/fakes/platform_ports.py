@@ -1,8 +1,13 @@
-"""The platform's own stores in memory: idempotency records and the terminals' connections."""
+"""The platform's own stores in memory: idempotency records, the terminals' connections, payment
+mismatches."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from chalicelib.idempotency import IdempotencyRecord, IdempotencyStore
+from chalicelib.payments.mismatches import MismatchLog, RecordedMismatch
+from chalicelib.persistence.paging import Page
 from chalicelib.push.party import Party
 from chalicelib.push.ports import ConnectionRegistry, Owner, RateLimiter, Terminal
 
@@ -88,3 +93,22 @@ class InMemoryRateLimiter(RateLimiter):
         key = f"{connection_id}#{window_start_s}"
         self.spent[key] = self.spent.get(key, 0) + actions
         return self.spent[key]
+
+
+class InMemoryMismatchLog(MismatchLog):
+    """One record per payment id, in the order first seen; a retry adds a delivery."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, RecordedMismatch] = {}
+
+    def record(self, mismatch: RecordedMismatch) -> RecordedMismatch:
+        known = self.kept.get(mismatch.payment_id)
+        if known is not None:
+            mismatch = replace(mismatch, first_received_at=known.first_received_at, deliveries=known.deliveries + 1)
+        self.kept[mismatch.payment_id] = mismatch
+        return mismatch
+
+    def page(self, limit: int, token: str | None) -> Page[RecordedMismatch]:
+        start = int(token or 0)
+        items = list(self.kept.values())[start:start + limit]
+        return Page(items, str(start + limit) if start + limit < len(self.kept) else None)

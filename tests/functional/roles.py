@@ -113,6 +113,9 @@ def everyone(world: World, client: Client) -> Everyone:
     made.ids["group_order_id"] = bought["order_id"]
     paid = provider.pay(bought["payment"]["payment_id"])
     assert Api(client, None).post("/payments/callback", raw=paid.body, headers=paid.headers).status == 200
+    unmatched = _created(customer.post("/purchases", _example("/purchases")))  # ops' list of mismatches
+    refused = provider.pay(unmatched["payment"]["payment_id"], amount=unmatched["total"]["amount"] + 1)
+    assert Api(client, None).post("/payments/callback", raw=refused.body, headers=refused.headers).status == 422
     voucher_id = customer.get(f"/group-buy/orders/{bought['order_id']}").body["voucher_ids"][0]
     made.ids["voucher_id"] = voucher_id
     slot = customer.get(f"/vouchers/{voucher_id}/slots").body["slots"][-1]["slot_id"]

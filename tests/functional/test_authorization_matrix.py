@@ -241,6 +241,7 @@ ROWS: dict[str, Row] = {
     "PATCH /coupons/{code}": row(OPS, target=lambda t, s: {"code": t.coupon(s)}, body=body({"active": False})),
     "GET /ops/purchases/{purchase_id}": row(OPS, target=purchase),
     "GET /ops/refunds": row(OPS, builds=(Town.purchase,)),
+    "GET /ops/payment-mismatches": row(OPS, builds=(Town.payment_mismatch,)),
     # ── group-buy: deals and shop settings ─────────────────────────────────────────────────
     "POST /deals": row(MERCHANT, OPS, body=Town.deal_body),
     "GET /deals": public(builds=(Town.deal,)),

@@ -52,6 +52,26 @@ def test_a_callback_for_another_amount_or_currency_is_refused_and_ops_are_alerte
     assert market.snapshot() == before
     (alert,) = market.pushed("ws-ops", "alert.raised")
     assert alert["data"]["kind"] == "payment_mismatch"
+    (kept,) = market.ops.get("/ops/payment-mismatches").body["items"]
+    assert (kept["reference"], kept["expected"]) == (purchase["purchase_id"], purchase["total"])
+
+
+def test_a_mismatched_payment_is_kept_for_ops_once_however_often_the_provider_retries(market: Market) -> None:
+    purchase = market.bought()
+    payment_id = purchase["payment"]["payment_id"]
+    assert market.mismatched(purchase).status == 422
+    market.world.clock.advance(5)
+    again = market.deliver_callback(market.sandbox.redeliver(payment_id))
+    assert again.status == 422
+    listed = market.ops.get("/ops/payment-mismatches")
+    assert listed.status == 200
+    (kept,) = listed.body["items"]
+    assert kept["payment_id"] == payment_id and kept["outcome"] == "succeeded"
+    assert kept["paid"] == {"amount": purchase["total"]["amount"] + 1, "currency": purchase["currency"]}
+    assert kept["expected"] == purchase["total"] and kept["deliveries"] == 2
+    assert kept["first_received_at"] < kept["last_received_at"]
+    assert market.stored(purchase["purchase_id"]).status.value == "pending_payment"
+    assert market.customer.get("/ops/payment-mismatches").status == 403
 
 
 def test_a_duplicated_callback_pays_once_and_fans_out_once(market: Market) -> None:

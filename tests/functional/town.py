@@ -302,6 +302,15 @@ class Town(AppLevers):
             return self._record(created.body["purchase_id"], ("customer", side))
         return self._once("unpaid_purchase", side, build)
 
+    def payment_mismatch(self, side: str) -> str:
+        """A payment for the side's unpaid purchase, of another amount: refused and kept for ops."""
+        def build() -> str:
+            purchase = self.caller("customer", side).get(f"/purchases/{self.unpaid_purchase(side)}").body
+            refused = self._market.mismatched(purchase)
+            assert refused.status == 422, refused.body
+            return self._record(purchase["payment"]["payment_id"], ("customer", side))
+        return self._once("payment_mismatch", side, build)
+
     def address(self, side: str) -> str:
         def build() -> str:
             saved = self.caller("customer", side).post("/me/addresses", {"label": "Home", "address": market.HOME})
