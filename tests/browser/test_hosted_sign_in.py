@@ -50,9 +50,10 @@ class HostedLogin:
         context.route(f"{LOGIN}/oauth2/token", self._token)
 
     def _expect(self, what: str, got: Any, wanted: Any) -> bool:
-        if got != wanted:
+        matches = bool(got == wanted)
+        if not matches:
             self.problems.append(f"{what}: {got!r}, not {wanted!r}")
-        return got == wanted
+        return matches
 
     def _authorize(self, route: Route) -> None:
         query = _one(urlsplit(route.request.url).query)
