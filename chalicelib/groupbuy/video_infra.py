@@ -78,9 +78,13 @@ VIDEO_RESOURCES: dict[str, Any] = {
             "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
             # The customer's web page posts the video straight here (the presigned POST): S3 must let
             # the terminals' origins read its answer. Playing the outputs (`<video src>`) needs no CORS.
-            "CorsConfiguration": {"Fn::If": ["HasCorsOrigins", {"CorsRules": [{
-                "AllowedMethods": ["POST"], "AllowedOrigins": {"Fn::Split": [",", {"Ref": "CorsOrigins"}]},
-                "AllowedHeaders": ["*"], "MaxAge": 3600}]}, {"Ref": "AWS::NoValue"}]},
+            # The origins are the REST API's (`ONTIME_CORS_ORIGINS`, infra/site.py): the site's, then
+            # `CorsOrigins`.
+            "CorsConfiguration": {"CorsRules": [{
+                "AllowedMethods": ["POST"], "AllowedOrigins": {"Fn::Split": [",", {"Fn::If": [
+                    "HasCorsOrigins", {"Fn::Sub": "https://${TerminalsDistribution.DomainName},${CorsOrigins}"},
+                    {"Fn::Sub": "https://${TerminalsDistribution.DomainName}"}]}]},
+                "AllowedHeaders": ["*"], "MaxAge": 3600}]},
             "LifecycleConfiguration": {"Rules": [
                 {"Id": "AbortIncompleteUploads", "Status": "Enabled",
                  "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}},

@@ -295,6 +295,14 @@ def test_the_terminals_bucket_is_private_and_only_the_distribution_reads_it() ->
             "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${TerminalsDistribution}")}}}}]
 
 
+def test_the_video_bucket_takes_uploads_from_the_origins_the_rest_api_allows() -> None:
+    template = _json(TEMPLATE)
+    [rule] = template["Resources"]["VideoBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    api_origins = template["Globals"]["Function"]["Environment"]["Variables"]["ONTIME_CORS_ORIGINS"]
+    assert rule["AllowedOrigins"] == {"Fn::Split": [",", api_origins]}
+    assert rule["AllowedMethods"] == ["POST"]
+
+
 def test_the_distributions_one_origin_is_the_bucket_through_origin_access_control() -> None:
     resources = _resources()
     config = resources["TerminalsDistribution"]["Properties"]["DistributionConfig"]
