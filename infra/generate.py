@@ -300,15 +300,19 @@ def template(packages: Sequence[Contribution]) -> dict[str, Any]:
     resources["OpsDashboard"] = {"Type": "AWS::CloudWatch::Dashboard", "Properties": {
         "DashboardName": "ontime", "DashboardBody": platform.sub_body(dashboard(packages, list(alarms)))}}
     environment = dict(platform.ENVIRONMENT)
-    outputs = {**platform.OUTPUTS, **site.OUTPUTS}
+    outputs = dict(platform.OUTPUTS)
+    _add(outputs, site.OUTPUTS, "the terminals' site")
+    parameters, conditions = dict(platform.PARAMETERS), dict(platform.CONDITIONS)
+    _add(parameters, site.PARAMETERS, "the terminals' site")
+    _add(conditions, site.CONDITIONS, "the terminals' site")
     for package in packages:
         _add(environment, package.environment, package.name)
         _add(outputs, package.outputs, package.name)
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": platform.DESCRIPTION,
-        "Parameters": {**platform.PARAMETERS, **site.PARAMETERS},
-        "Conditions": {**platform.CONDITIONS, **site.CONDITIONS},
+        "Parameters": parameters,
+        "Conditions": conditions,
         "Globals": {"Function": {"Environment": {"Variables": environment}}},
         "Resources": resources,
         "Outputs": outputs,

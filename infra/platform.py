@@ -37,8 +37,9 @@ PARAMETERS: dict[str, Any] = {
                                  "(https://cognito-idp.REGION.amazonaws.com/POOL_ID) or any OIDC issuer; empty: "
                                  "the stack creates a Cognito user pool and hosted login for the terminals."},
     "JwtAudience": {"Type": "String", "Default": "",
-                    "Description": "The aud claim tokens must carry; empty skips the check (Cognito access tokens "
-                                   "carry client_id, not aud)."},
+                    "Description": "The aud claim tokens must carry; empty: the stack's own login client when "
+                                   "JwtIssuer is empty, else not checked (Cognito access tokens carry client_id, "
+                                   "not aud)."},
     "JwksUrl": {"Type": "String", "Default": "", "AllowedPattern": "^(https://\\S+)?$",
                 "ConstraintDescription": "empty or an https URL",
                 "Description": "Where the issuer publishes its signing keys; empty means "
