@@ -327,3 +327,12 @@ class Contribution:
 
 def models_of(contributions: Iterable[Contribution]) -> list[type[Model]]:
     return [table.model for c in contributions for table in c.tables]
+
+BROWSER_UPLOADS_CORS: dict[str, Any] = {"CorsRules": [{
+    "AllowedMethods": ["POST"], "AllowedOrigins": {"Fn::Split": [",", {"Fn::If": [
+        "HasCorsOrigins", {"Fn::Sub": "https://${TerminalsDistribution.DomainName},${CorsOrigins}"},
+        {"Fn::Sub": "https://${TerminalsDistribution.DomainName}"}]}]},
+    "AllowedHeaders": ["*"], "MaxAge": 3600}]}
+"""The `CorsConfiguration` of a bucket a browser terminal posts presigned uploads to: without it the
+page never reads S3's answer. The origins are the REST API's (infra/site.py): the terminals' site,
+then `CorsOrigins`. Reading objects back (`<video src>`, `<img src>`) needs none."""

@@ -6,7 +6,11 @@
 #
 # Environment:
 #   ONTIME_DEPLOY_BUCKET  S3 bucket (same region) for the Lambda zip, unless given as 2nd argument
-#   ONTIME_JWT_ISSUER     required: token issuer, e.g. https://cognito-idp.REGION.amazonaws.com/POOL_ID
+#   ONTIME_JWT_ISSUER     optional: token issuer, e.g. https://cognito-idp.REGION.amazonaws.com/POOL_ID;
+#                         empty: the stack creates a Cognito user pool + hosted login for the terminals
+#   ONTIME_SIGN_IN_AUTHORIZE_URL, ONTIME_SIGN_IN_TOKEN_URL, ONTIME_SIGN_IN_CLIENT_ID
+#                         required with ONTIME_JWT_ISSUER: that issuer's endpoints and public client
+#                         (code + PKCE) the terminals sign in with
 #   ONTIME_JWT_AUDIENCE   optional: required `aud` claim (empty: not checked)
 #   ONTIME_JWKS_URL       optional: signing keys (empty: ISSUER/.well-known/jwks.json)
 #   ONTIME_ALARM_EMAIL    optional: e-mail subscribed to the ops alarm topic
@@ -28,7 +32,11 @@ case "$stage" in
 esac
 bucket=${2:-${ONTIME_DEPLOY_BUCKET:-}}
 [ -n "$bucket" ] || die "give the S3 bucket as 2nd argument or ONTIME_DEPLOY_BUCKET"
-[ -n "${ONTIME_JWT_ISSUER:-}" ] || die "ONTIME_JWT_ISSUER is required (the token issuer URL)"
+if [ -n "${ONTIME_JWT_ISSUER:-}" ]; then
+  for name in ONTIME_SIGN_IN_AUTHORIZE_URL ONTIME_SIGN_IN_TOKEN_URL ONTIME_SIGN_IN_CLIENT_ID; do
+    [ -n "${!name:-}" ] || die "$name is required with ONTIME_JWT_ISSUER (how the terminals sign in there)"
+  done
+fi
 command -v aws >/dev/null || die "the AWS CLI is required (https://aws.amazon.com/cli/)"
 
 tool() {  # the project venv's tool, else whatever PATH has
@@ -76,14 +84,17 @@ aws cloudformation deploy \
   --no-fail-on-empty-changeset \
   --tags project=ontime "stage=$stage" \
   --parameter-overrides \
-    "JwtIssuer=$ONTIME_JWT_ISSUER" \
+    "JwtIssuer=${ONTIME_JWT_ISSUER:-}" \
     "JwtAudience=${ONTIME_JWT_AUDIENCE:-}" \
     "JwksUrl=${ONTIME_JWKS_URL:-}" \
     "AlarmEmail=${ONTIME_ALARM_EMAIL:-}" \
     "PageTokenSecretVersion=${ONTIME_PAGE_TOKEN_SECRET_VERSION:-}" \
     "CorsOrigins=${ONTIME_CORS_ORIGINS:-}" \
     "TurnUrls=${ONTIME_TURN_URLS:-}" \
-    "TurnSecretVersion=${ONTIME_TURN_SECRET_VERSION:-}"
+    "TurnSecretVersion=${ONTIME_TURN_SECRET_VERSION:-}" \
+    "SignInAuthorizeUrl=${ONTIME_SIGN_IN_AUTHORIZE_URL:-}" \
+    "SignInTokenUrl=${ONTIME_SIGN_IN_TOKEN_URL:-}" \
+    "SignInClientId=${ONTIME_SIGN_IN_CLIENT_ID:-}"
 
 output() {
   aws cloudformation describe-stacks --stack-name "$stack" \
@@ -98,5 +109,19 @@ headers=$(curl -sS --max-time 30 -o /dev/null -D - "${api}no-such-route")
 grep -q '^HTTP/[0-9.]* 404' <<<"$headers" || die "an unknown route did not answer 404"
 grep -qi '^content-type: application/problem+json' <<<"$headers" \
   || die "an unknown route did not answer application/problem+json"
+
+# The terminals: their files, then this stage's config.json (from the outputs), then CloudFront
+# forgets what it cached. Every file is `no-cache` (browsers revalidate): the ES modules import
+# each other by plain names, so a browser must never mix two deploys' files.
+aws cloudformation describe-stacks --stack-name "$stack" --query "Stacks[0].Outputs" --output json \
+  >"$work/outputs.json"
+"$PYTHON" -m infra.site_config "$work/outputs.json" >"$work/config.json"
+site=$(output TerminalsBucketName)
+aws s3 sync terminals/ "s3://$site/terminals/" --delete --exclude config.json --cache-control no-cache
+aws s3 cp "$work/config.json" "s3://$site/terminals/config.json" \
+  --content-type application/json --cache-control no-store
+aws cloudfront create-invalidation --distribution-id "$(output TerminalsDistributionId)" \
+  --paths "/terminals/*" >/dev/null
 echo "deploy.sh: $stack deployed; REST ${api}, WebSocket $(output WebsocketConnectEndpointURL)"
+echo "deploy.sh: terminals $(output TerminalsURL) (sign-in: $(output SignInAuthorizeURL))"
 echo "deploy.sh: dashboard $(output DashboardURL)"

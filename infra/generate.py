@@ -40,7 +40,7 @@ from chalicelib.contribution import Contribution, Function, Grant, Permission, Q
 from chalicelib.http.openapi import openapi_document
 from chalicelib.persistence.tables import short_name
 from chalicelib.push.asyncapi import terminals_document
-from infra import platform
+from infra import platform, site
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "infra" / "template.json"
@@ -276,6 +276,7 @@ def template(packages: Sequence[Contribution]) -> dict[str, Any]:
     check_queue_functions(packages)
     resources: dict[str, Any] = {logical_id(t.model): table_resource(t.model) for t in tables_of(packages)}
     resources.update(platform.RESOURCES)
+    _add(resources, site.RESOURCES, "the terminals' site")
     for package in packages:
         _add(resources, package.resources, package.name)
     _add(resources, {platform.function_resource(f.name): extra for f in queue_functions(packages)
@@ -300,14 +301,18 @@ def template(packages: Sequence[Contribution]) -> dict[str, Any]:
         "DashboardName": "ontime", "DashboardBody": platform.sub_body(dashboard(packages, list(alarms)))}}
     environment = dict(platform.ENVIRONMENT)
     outputs = dict(platform.OUTPUTS)
+    _add(outputs, site.OUTPUTS, "the terminals' site")
+    parameters, conditions = dict(platform.PARAMETERS), dict(platform.CONDITIONS)
+    _add(parameters, site.PARAMETERS, "the terminals' site")
+    _add(conditions, site.CONDITIONS, "the terminals' site")
     for package in packages:
         _add(environment, package.environment, package.name)
         _add(outputs, package.outputs, package.name)
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": platform.DESCRIPTION,
-        "Parameters": platform.PARAMETERS,
-        "Conditions": platform.CONDITIONS,
+        "Parameters": parameters,
+        "Conditions": conditions,
         "Globals": {"Function": {"Environment": {"Variables": environment}}},
         "Resources": resources,
         "Outputs": outputs,

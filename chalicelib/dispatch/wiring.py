@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.contribution import (
     ALL_INDEXES,
+    BROWSER_UPLOADS_CORS,
     READ,
     SCAN,
     WRITE,
@@ -180,11 +181,8 @@ DISPATCH = Contribution(
             "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
             "LifecycleConfiguration": {"Rules": [{"Id": "AbortIncompleteUploads", "Status": "Enabled",
                                                   "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]},
-            # The installer app in a browser POSTs each photo here (presigned) from the terminals'
-            # origin: S3 must answer it with CORS headers, or the page never learns it arrived.
-            "CorsConfiguration": {"Fn::If": ["HasCorsOrigins", {"CorsRules": [{
-                "AllowedMethods": ["POST"], "AllowedOrigins": {"Fn::Split": [",", {"Ref": "CorsOrigins"}]},
-                "AllowedHeaders": ["*"], "MaxAge": 3600}]}, {"Ref": "AWS::NoValue"}]},
+            # The installer app in a browser POSTs each photo here (presigned).
+            "CorsConfiguration": BROWSER_UPLOADS_CORS,
         },
     }},
     environment={"ONTIME_PHOTO_BUCKET": {"Ref": "PhotoBucket"}},

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.contribution import Function, Permission, QueueFunction
+from chalicelib.contribution import BROWSER_UPLOADS_CORS, Function, Permission, QueueFunction
 
 VIDEO_QUEUE_NAME = "ontime-videos"
 """Fixed, as `ontime-alarms` is: Chalice binds an SQS event source by the queue's name."""
@@ -76,11 +76,8 @@ VIDEO_RESOURCES: dict[str, Any] = {
             "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
                                                "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
             "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
-            # The customer's web page posts the video straight here (the presigned POST): S3 must let
-            # the terminals' origins read its answer. Playing the outputs (`<video src>`) needs no CORS.
-            "CorsConfiguration": {"Fn::If": ["HasCorsOrigins", {"CorsRules": [{
-                "AllowedMethods": ["POST"], "AllowedOrigins": {"Fn::Split": [",", {"Ref": "CorsOrigins"}]},
-                "AllowedHeaders": ["*"], "MaxAge": 3600}]}, {"Ref": "AWS::NoValue"}]},
+            # The customer's web page posts the video straight here (the presigned POST).
+            "CorsConfiguration": BROWSER_UPLOADS_CORS,
             "LifecycleConfiguration": {"Rules": [
                 {"Id": "AbortIncompleteUploads", "Status": "Enabled",
                  "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}},

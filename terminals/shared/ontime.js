@@ -2,13 +2,15 @@
 // WebSocket with reconnects, de-duplicated pushes and the server's clock, and countdowns.
 // Plain ES modules for evergreen browsers: nothing to build, nothing fetched from a CDN.
 
+import { keptToken, returnFromSignIn, startSignIn } from "./oidc.js";
+
 const SEEN_KEPT = 500; // push ids remembered for de-duplication (a reconnect may repeat a few)
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
 
 export async function loadConfig() {
   const answer = await fetch("/terminals/config.json", { cache: "no-store" });
   if (!answer.ok) throw new Error(`config.json: ${answer.status}`);
-  return answer.json(); // {rest, ws, signIn: "dev" | "oidc"}
+  return answer.json(); // {rest, ws, signIn: "dev" | "oidc", oidc?: {authorize, token, clientId, redirect, scopes}}
 }
 
 /** A token for these claims from the stage's issuer (the local stack's dev issuer). */
@@ -242,28 +244,46 @@ export class Cards {
 /**
  * The page's sign-in: the form `#sign-in` (its `fields`), or the same claims in the page's query
  * (`?sub=…`), or those this tab signed in with before; then a token for `role`, the form hidden, `#who` filled, and
- * `onSignedIn({config, token, api, claims})`. Every failure is shown in `#error`.
+ * `onSignedIn({config, token, api, claims})`. Every failure is shown in `#error`. On a stage whose
+ * `signIn` is "oidc" the form is only its button, which goes to the hosted login (`oidc.js`); the
+ * token the tab came back with is the sign-in.
  */
 export function signInPage(role, fields, onSignedIn) {
   const form = document.getElementById("sign-in");
   const report = (error) => showError(document.getElementById("error"), error);
-  const begin = async (claims) => {
-    const config = await loadConfig();
-    const token = await signIn(config, { role, ...claims });
-    // The same tab's other pages of this terminal (the customer app's) sign in as the same person.
-    sessionStorage.setItem(`ontime.claims.${role}`, JSON.stringify(claims));
+  const configured = loadConfig();
+  const proceed = async (config, token, claims) => {
     form.hidden = true;
     document.getElementById("who").textContent = fields.map((f) => claims[f]).join(" · ");
     await onSignedIn({ config, token, api: new Api(config, token), claims });
+  };
+  const begin = async (claims) => {
+    const config = await configured;
+    const token = await signIn(config, { role, ...claims });
+    // The same tab's other pages of this terminal (the customer app's) sign in as the same person.
+    sessionStorage.setItem(`ontime.claims.${role}`, JSON.stringify(claims));
+    await proceed(config, token, claims);
   };
   const claimsOf = (read) => Object.fromEntries(fields.map((f) => [f, read(f)]));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    begin(claimsOf((f) => data.get(f))).catch(report);
+    configured.then((config) => (config.signIn === "oidc" ? startSignIn(config.oidc, role)
+      : begin(claimsOf((f) => data.get(f))))).catch(report);
   });
-  const given = params();
-  const remembered = JSON.parse(sessionStorage.getItem(`ontime.claims.${role}`) || "null");
-  if (fields.every((f) => given[f])) begin(claimsOf((f) => given[f])).catch(report);
-  else if (remembered) begin(remembered).catch(report);
+  configured.then(async (config) => {
+    if (config.signIn === "oidc") {
+      // Who signs in is the login's to say: the form keeps only its button.
+      form.querySelectorAll("label").forEach((label) => { label.style.display = "none"; });
+      form.querySelectorAll("input").forEach((input) => { input.disabled = true; });
+      if (await returnFromSignIn(config.oidc)) return;
+      const kept = keptToken(role);
+      if (kept) await proceed(config, kept.token, kept.claims);
+      return;
+    }
+    const given = params();
+    const remembered = JSON.parse(sessionStorage.getItem(`ontime.claims.${role}`) || "null");
+    if (fields.every((f) => given[f])) await begin(claimsOf((f) => given[f]));
+    else if (remembered) await begin(remembered);
+  }).catch(report);
 }

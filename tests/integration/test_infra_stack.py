@@ -15,12 +15,14 @@ from typing import Any
 
 import pytest
 
+from chalicelib.auth.principal import Role
 from chalicelib.bootstrap import contributions
 from chalicelib.calls.ice import IceConfig
 from chalicelib.contribution import models_of
 from chalicelib.dispatch.settings import DispatchSettings
 from chalicelib.persistence.tables import short_name
 from chalicelib.settings import Settings
+from infra import site_config
 from infra.platform import function_resource
 
 ALL_MODELS = {short_name(model): model for model in models_of(contributions())}
@@ -40,7 +42,13 @@ PHYSICAL = {"AlarmQueue": "https://sqs.eu-west-1.amazonaws.com/123456789012/onti
             "VideoQueue": "https://sqs.eu-west-1.amazonaws.com/123456789012/ontime-videos",
             "PageTokenSecret": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:PageTokenSecret-AbCdEf",
             "TurnSecret": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:TurnSecret-GhIjKl",
-            "AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com"}
+            "AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com",
+            "TerminalsDistribution.DomainName": "d111111abcdef8.cloudfront.net",
+            "SignInUserPool.ProviderURL": "cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Stack",
+            "SignInClient": "1example23456789terminals", "SignInDomain": "ontime-prod-123456789012",
+            "TerminalsBucket": "ontime-prod-terminalsbucket-4d5e6f", "TerminalsDistribution": "E2EXAMPLE",
+            "SignInUserPool": "eu-west-1_Stack"}
+SITE = "https://d111111abcdef8.cloudfront.net"
 
 
 def _json(path: Path) -> dict[str, Any]:
@@ -152,12 +160,12 @@ def test_explicit_jwks_url_and_audience_reach_the_functions() -> None:
     assert (settings.jwks_url, settings.jwt_audience) == ("https://id.example.com/keys", "ontime-app")
 
 
-def test_a_stage_allows_no_browser_origin_unless_its_cors_origins_parameter_lists_some() -> None:
+def test_a_stage_allows_its_terminals_site_and_the_origins_its_cors_origins_parameter_lists() -> None:
     params = {**_defaults(_json(TEMPLATE)), "JwtIssuer": ISSUER}
-    assert Settings.from_env(_function_env("prod", params)).cors_origins == ()
+    assert Settings.from_env(_function_env("prod", params)).cors_origins == (SITE,)
     listed = {**params, "CorsOrigins": "https://console.example.com,https://terminal.example.com"}
     assert Settings.from_env(_function_env("prod", listed)).cors_origins == (
-        "https://console.example.com", "https://terminal.example.com")
+        SITE, "https://console.example.com", "https://terminal.example.com")
     pattern = re.compile(_json(TEMPLATE)["Parameters"]["CorsOrigins"]["AllowedPattern"])
     assert pattern.fullmatch(listed["CorsOrigins"]) and pattern.fullmatch("")
     assert not pattern.fullmatch("*") and not pattern.fullmatch("https://a.example/app")
@@ -261,3 +269,129 @@ def test_packaged_functions_each_have_their_generated_policy(stage: str) -> None
     for function, role in roles.items():
         [document] = [p["PolicyDocument"] for p in resources[role]["Properties"]["Policies"]]
         assert document == _policy(names[function]), function
+
+
+# ── the terminals' site and their login (infra/site.py) ──────────────────────────────────────
+
+def _resources() -> dict[str, Any]:
+    resources: dict[str, Any] = _json(TEMPLATE)["Resources"]
+    return resources
+
+
+def test_the_terminals_bucket_is_private_and_only_the_distribution_reads_it() -> None:
+    resources = _resources()
+    bucket = resources["TerminalsBucket"]["Properties"]
+    assert bucket["PublicAccessBlockConfiguration"] == {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                                        "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    assert bucket["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}  # no ACLs
+    assert "WebsiteConfiguration" not in bucket  # no public website endpoint: CloudFront alone serves it
+    policy = resources["TerminalsBucketPolicy"]["Properties"]
+    assert policy["Bucket"] == {"Ref": "TerminalsBucket"}
+    allows = [s for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+    assert allows == [{
+        "Sid": "TerminalsDistributionReads", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": "s3:GetObject", "Resource": {"Fn::Sub": "${TerminalsBucket.Arn}/terminals/*"},
+        "Condition": {"StringEquals": {"AWS:SourceArn": {"Fn::Sub": (
+            "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${TerminalsDistribution}")}}}}]
+
+
+def test_the_video_bucket_takes_uploads_from_the_origins_the_rest_api_allows() -> None:
+    template = _json(TEMPLATE)
+    [rule] = template["Resources"]["VideoBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    api_origins = template["Globals"]["Function"]["Environment"]["Variables"]["ONTIME_CORS_ORIGINS"]
+    assert rule["AllowedOrigins"] == {"Fn::Split": [",", api_origins]}
+    assert rule["AllowedMethods"] == ["POST"]
+
+
+def test_the_distributions_one_origin_is_the_bucket_through_origin_access_control() -> None:
+    resources = _resources()
+    config = resources["TerminalsDistribution"]["Properties"]["DistributionConfig"]
+    [origin] = config["Origins"]
+    assert origin["DomainName"] == {"Fn::GetAtt": ["TerminalsBucket", "RegionalDomainName"]}
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["TerminalsOriginAccessControl", "Id"]}
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # OAC, not the legacy identity
+    oac = resources["TerminalsOriginAccessControl"]["Properties"]["OriginAccessControlConfig"]
+    assert (oac["OriginAccessControlOriginType"], oac["SigningBehavior"], oac["SigningProtocol"]) == (
+        "s3", "always", "sigv4")
+    behaviour = config["DefaultCacheBehavior"]
+    assert behaviour["TargetOriginId"] == origin["Id"]
+    assert behaviour["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert behaviour["AllowedMethods"] == ["GET", "HEAD"]
+    [index] = behaviour["FunctionAssociations"]
+    assert index["FunctionARN"] == {"Fn::GetAtt": ["TerminalsIndexFunction", "FunctionARN"]}
+
+
+def test_without_an_issuer_the_stacks_user_pool_issues_the_tokens_the_api_accepts() -> None:
+    template = _json(TEMPLATE)
+    settings = Settings.from_env(_function_env("prod", _defaults(template)))  # JwtIssuer empty
+    pool = f"https://{PHYSICAL['SignInUserPool.ProviderURL']}"
+    assert settings.jwt_issuer == pool
+    assert settings.jwks_url == f"{pool}/.well-known/jwks.json"
+    assert settings.jwt_audience == PHYSICAL["SignInClient"]  # the ID token's aud: the terminals' client
+    cognito = {name: r for name, r in template["Resources"].items() if r["Type"].startswith("AWS::Cognito::")}
+    assert {r.get("Condition") for r in cognito.values()} == {"CreatesUserPool"}
+    groups = {r["Properties"]["GroupName"] for r in cognito.values() if r["Type"] == "AWS::Cognito::UserPoolGroup"}
+    assert groups == {role.value for role in Role}  # cognito:groups is the role (chalicelib/auth/principal.py)
+
+
+def test_the_login_client_is_public_with_the_code_flow_and_users_cannot_set_whom_they_act_for() -> None:
+    resources = _resources()
+    client = resources["SignInClient"]["Properties"]
+    assert client["GenerateSecret"] is False  # a browser keeps no secret: PKCE instead
+    assert (client["AllowedOAuthFlows"], client["AllowedOAuthFlowsUserPoolClient"]) == (["code"], True)
+    assert "openid" in client["AllowedOAuthScopes"]
+    assert client["CallbackURLs"] == [_json(TEMPLATE)["Outputs"]["SignInRedirectURL"]["Value"]]
+    custom = {f"custom:{a['Name']}" for a in resources["SignInUserPool"]["Properties"]["Schema"]}
+    assert custom == {"custom:merchant_id", "custom:supplier_id"}
+    assert custom <= set(client["ReadAttributes"])
+    assert not custom & set(client["WriteAttributes"])
+    assert resources["SignInUserPool"]["Properties"]["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": True}
+    assert client["IdTokenValidity"] <= 24 and client["TokenValidityUnits"]["IdToken"] == "hours"
+
+
+def _stack_outputs(params: dict[str, str]) -> list[dict[str, str]]:
+    """describe-stacks' outputs: the site's and the login's, resolved, and Chalice's two endpoints."""
+    template = _json(TEMPLATE)
+    described = [{"OutputKey": "EndpointURL", "OutputValue": "https://r3st.execute-api.eu-west-1.amazonaws.com/api/"},
+                 {"OutputKey": "WebsocketConnectEndpointURL",
+                  "OutputValue": "wss://abc123.execute-api.eu-west-1.amazonaws.com/api/"}]
+    for key, output in template["Outputs"].items():
+        if not key.startswith(("SignIn", "Terminals")):
+            continue
+        condition = output.get("Condition")
+        if condition and not _resolve(template["Conditions"][condition], template, params):
+            continue
+        value = _resolve(output["Value"], template, params)
+        described.append({"OutputKey": key, "OutputValue": value})
+    return described
+
+
+def test_config_json_from_the_stacks_outputs_signs_in_at_the_stacks_hosted_login(tmp_path: Path,
+                                                                                 capsys: pytest.CaptureFixture[str]
+                                                                                 ) -> None:
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps(_stack_outputs(_defaults(_json(TEMPLATE)))))
+    assert site_config.main([str(outputs)]) == 0
+    login = "https://ontime-prod-123456789012.auth.eu-west-1.amazoncognito.com"
+    assert json.loads(capsys.readouterr().out) == {
+        "rest": "https://r3st.execute-api.eu-west-1.amazonaws.com/api",
+        "ws": "wss://abc123.execute-api.eu-west-1.amazonaws.com/api",
+        "signIn": "oidc",
+        "oidc": {"authorize": f"{login}/oauth2/authorize", "token": f"{login}/oauth2/token",
+                 "clientId": PHYSICAL["SignInClient"], "redirect": f"{SITE}/terminals/signed-in.html",
+                 "scopes": ["openid", "profile"]}}
+
+
+def test_config_json_with_an_operators_issuer_names_its_client_or_refuses(tmp_path: Path) -> None:
+    params = {**_defaults(_json(TEMPLATE)), "JwtIssuer": ISSUER}
+    with pytest.raises(site_config.MissingOutput, match="SignInAuthorizeUrl"):
+        site_config.site_config(site_config.outputs_of(_stack_outputs(params)))
+    given = {**params, "SignInAuthorizeUrl": "https://id.example.com/authorize",
+             "SignInTokenUrl": "https://id.example.com/token", "SignInClientId": "their-client"}
+    config = site_config.site_config(site_config.outputs_of(_stack_outputs(given)))
+    assert config["oidc"] == {"authorize": "https://id.example.com/authorize", "token": "https://id.example.com/token",
+                              "clientId": "their-client", "redirect": f"{SITE}/terminals/signed-in.html",
+                              "scopes": ["openid", "profile"]}
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps(_stack_outputs(params)))
+    assert site_config.main([str(outputs)]) == 1
