@@ -68,7 +68,9 @@ class SupplierStore(Protocol):
 
     def get(self, supplier_id: str) -> Supplier | None: ...
 
-    def list(self, limit: int, token: str | None) -> Page[Supplier]: ...
+    def list(self, limit: int, token: str | None, *, active_only: bool = False) -> Page[Supplier]:
+        """One page of every supplier, or only the active ones (full pages: filtered in the store)."""
+        ...
 
     def suppliers(self, ids: Iterable[str]) -> dict[str, Supplier]:
         """The suppliers among `ids` that exist (read consistently: the checkout prices from them)."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Response
 
 from chalicelib.auth.principal import Role
+from chalicelib.checkout.model import Supplier
 from chalicelib.checkout.service import CheckoutServices
 from chalicelib.checkout.supplier_catalogue import manages
 from chalicelib.checkout.supplier_catalogue_views import listed_view, public_supplier_view, shelf_view, supplier_view
@@ -37,11 +38,14 @@ def create_supplier(call: Checkout) -> dict[str, Any]:
     return supplier_view(call.services.suppliers.create_supplier(call.principal, body))
 
 
-@routes.route("/suppliers", methods=["GET"], roles=(Role.OPS,),
-              response=lambda: responses.Page[catalogue_models.SupplierView])
+@routes.route("/suppliers", methods=["GET"], roles=ANY_ROLE,
+              response=lambda: responses.Page[catalogue_models.SupplierView | catalogue_models.PublicSupplierView])
 def list_suppliers(call: Checkout) -> dict[str, Any]:
-    """Every supplier (ops)."""
-    return list_body(call.services.suppliers.suppliers_page(call.principal, *call.page()), supplier_view)
+    """The supplier directory: all of them for ops, the active ones for others (public cards but the caller's own)."""
+    def view(supplier: Supplier) -> dict[str, Any]:
+        return supplier_view(supplier) if manages(call.principal, supplier.id) else public_supplier_view(supplier)
+
+    return list_body(call.services.suppliers.suppliers_page(call.principal, *call.page()), view)
 
 
 @routes.route("/suppliers/{supplier_id}", methods=["GET"], roles=ANY_ROLE,

@@ -7,7 +7,8 @@ Who sees what:
 * **A supplier** sees and changes its own products (with stock and off-sale ones). Writing another
   supplier's products answers `404`, whether or not they exist; reading them, it is a customer.
 * **Everyone else** sees the public card of an *active* supplier and its products *on sale*;
-  an inactive supplier, or an off-sale product, is `404` to them.
+  an inactive supplier, or an off-sale product, is `404` to them, and the list of suppliers holds
+  only the active ones (for a supplier too, its own card in full).
 
 Stock is set once, when a product is created; from then on only `restock` (a delta) moves it.
 Checkouts reserve stock with conditional adds (`stock >= n`) and cancelled purchases give it
@@ -97,8 +98,9 @@ class SupplierCatalogue:
         return updated
 
     def suppliers_page(self, caller: Principal, limit: int, token: str | None) -> Page[Supplier]:
-        caller.require(Role.OPS)
-        return self.store.list(limit, token)
+        """Every supplier for ops; the active ones for everyone else (a supplier too: its own
+        inactive card it still reads by id). The store filters, so pages stay `limit` long."""
+        return self.store.list(limit, token, active_only=caller.role is not Role.OPS)
 
     def supplier(self, caller: Principal, supplier_id: str) -> Supplier:
         """Any supplier for ops and the supplier itself; an active one for everyone else."""

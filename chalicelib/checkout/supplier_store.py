@@ -66,8 +66,14 @@ class DynamoSupplierStore:
         item = get_or_none(SupplierModel, supplier_id, consistent=True)
         return None if item is None else _supplier(item)
 
-    def list(self, limit: int, token: str | None) -> Page[Supplier]:
-        return run_page(SupplierModel.scan(limit=limit, last_evaluated_key=decode_token(token)), _supplier)
+    def list(self, limit: int, token: str | None, *, active_only: bool = False) -> Page[Supplier]:
+        """One page of a scan of every supplier, or of the active ones: a scan with a filter, which
+        DynamoDB applies after it counts `Limit`; PynamoDB reads on until the page holds `limit`
+        items (or the table ends) and resumes the next page after the last item returned. So a
+        page of active suppliers may read past many inactive ones: fine while suppliers are few."""
+        active = SupplierModel.active == True if active_only else None  # noqa: E712
+        return run_page(SupplierModel.scan(filter_condition=active, limit=limit,
+                                           last_evaluated_key=decode_token(token)), _supplier)
 
     def suppliers(self, ids: Iterable[str]) -> dict[str, Supplier]:
         """The suppliers among `ids` that exist (consistent reads: the checkout prices from them)."""

@@ -9,9 +9,9 @@ customerNav();
 
 const $ = (id) => document.getElementById(id);
 const clock = new ServerClock();
-// Customers have no supplier directory in the API yet (`GET /suppliers` is ops'): a link names the
-// suppliers to shop from (`?suppliers=a,b`), else the local stack's demo suppliers are shown.
-const DEMO_SUPPLIERS = ["s_demo_shoes", "s_demo_books", "s_demo_cards"];
+// A link may name the suppliers to shop from (`?suppliers=a,b`, in that order); else the shop is the
+// supplier directory (`GET /suppliers`: the active suppliers), a page at a time.
+const SUPPLIERS_PER_PAGE = 10;
 const ADDRESS_LABELS = {
   line1: "Address", line2: "Address line 2", city: "City", postcode: "Postcode", lat: "Latitude", lng: "Longitude",
 };
@@ -23,6 +23,7 @@ let api;
 let purchases;
 let form; // the API's edit form of the cart
 let paymentCountdown;
+let suppliersToken = null; // the directory's next page, if any
 
 signInPage("customer", ["sub"], async ({ config, token, api: signedIn }) => {
   api = signedIn;
@@ -36,9 +37,23 @@ signInPage("customer", ["sub"], async ({ config, token, api: signedIn }) => {
     .on("purchase.status_changed", pushed)
     .on("purchase.payment_failed", pushed)
     .start();
-  const suppliers = given.suppliers ? given.suppliers.split(",") : DEMO_SUPPLIERS;
-  await Promise.all([...suppliers.map((id) => shelf(id).catch(report)), given.purchase_id ? back(given.purchase_id) : null]);
+  const shelves = given.suppliers ? shelvesOf(given.suppliers.split(",")) : listSuppliers().catch(report);
+  await Promise.all([shelves, given.purchase_id ? back(given.purchase_id) : null]);
 });
+
+function shelvesOf(supplierIds) {
+  return Promise.all(supplierIds.map((id) => shelf(id).catch(report)));
+}
+
+// One page of the supplier directory, each supplier's shelf after those already shown.
+async function listSuppliers(more = false) {
+  $("more-suppliers").hidden = true;
+  const query = more && suppliersToken ? `&next_token=${encodeURIComponent(suppliersToken)}` : "";
+  const page = await api.get(`/suppliers?limit=${SUPPLIERS_PER_PAGE}${query}`);
+  suppliersToken = page.next_token;
+  $("more-suppliers").hidden = !suppliersToken;
+  await shelvesOf(page.items.map((s) => s.supplier_id));
+}
 
 async function shelf(supplierId) {
   const box = element("div", { "data-supplier": supplierId });
@@ -155,6 +170,7 @@ function showPurchase(purchase) {
   box.hidden = false;
 }
 
+$("more-suppliers").addEventListener("click", () => listSuppliers(true).catch(report));
 $("start-checkout").addEventListener("click", () => { $("error").hidden = true; startCheckout().catch(report); });
 $("checkout").addEventListener("submit", (event) => {
   event.preventDefault();

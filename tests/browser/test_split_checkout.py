@@ -97,6 +97,33 @@ def test_a_split_checkout_is_paid_on_the_sandbox_page_and_its_parcel_is_tracked_
     screenshot(phone, "customer-purchases")
 
 
+def test_without_a_link_the_shop_lists_the_active_suppliers_a_page_at_a_time(pages: Pages) -> None:
+    tag = uuid.uuid4().hex[:8]
+    shown, hidden = f"s_tea_{tag}", f"s_closed_{tag}"
+    ops = issue_token(pages.stack.rest, role="ops", sub=f"ops-{tag}")
+    add_supplier(pages, ops, shown, "Tea house", "p_tea", {
+        "name": f"Green tea {tag}", "price": {"amount": 2000, "currency": CNY}, "stock": 5, "kind": "physical",
+        "category": "tea"})
+    add_supplier(pages, ops, hidden, "Closed shop", "p_gone", {
+        "name": "Gone", "price": {"amount": 100, "currency": CNY}, "stock": 1, "kind": "virtual",
+        "category": "gift_cards"})
+    call(pages, "PATCH", f"/suppliers/{hidden}", {"active": False}, ops)
+
+    phone = pages.open("customer", viewport=PHONE, sub=f"u_{tag}")
+    phone.goto(f"{pages.stack.rest}/terminals/customer/checkout.html")
+    expect(phone.locator("#state")).to_have_attribute("data-state", "online", timeout=WAIT_MS)
+    shelf = phone.locator(f'#shelves [data-supplier="{shown}"]')
+    more = phone.get_by_role("button", name="More suppliers")
+    for _ in range(50):  # the stack's other tests add suppliers too: page on until ours is shown
+        expect(shelf.or_(more).first).to_be_visible(timeout=WAIT_MS)
+        if shelf.count():
+            break
+        more.click()
+    expect(shelf).to_contain_text("Tea house")
+    expect(phone.get_by_label(f"quantity of Green tea {tag}")).to_be_visible(timeout=WAIT_MS)
+    expect(phone.locator(f'[data-supplier="{hidden}"]')).to_have_count(0)  # inactive: not in the directory
+
+
 def ship_and_report(pages: Pages, phone: Page, parcel: object, staff: str) -> None:
     """The supplier ships the book by courier and reports it 4 km north of the customer."""
     sub_order_id = phone.locator("article[data-record] section[data-parcel][data-status='paid']").get_attribute(

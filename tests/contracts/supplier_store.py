@@ -57,6 +57,14 @@ class SupplierStoreContract:
         assert set(store.suppliers(["s_books", "s_ghost", "s_toys", "s_books"])) == {"s_books", "s_toys"}
         assert store.suppliers([]) == {}
 
+    def test_only_the_active_suppliers_are_listed_in_full_pages(self, store: SupplierStore) -> None:
+        for n in range(6):
+            store.create(replace(BOOKS, id=f"s_{n}", active=n % 2 == 0))  # s_0 s_2 s_4 active
+        pages = every_page(lambda token: store.list(2, token, active_only=True))
+        assert all(len(page.items) == 2 for page in pages[:-1])
+        assert sorted(s.id for page in pages for s in page.items) == ["s_0", "s_2", "s_4", "s_books"]
+        assert len(all_items(lambda token: store.list(2, token))) == 7
+
     # ── products ────────────────────────────────────────────────────────────────────────────
 
     def test_a_negative_restock_applies_only_while_enough_units_are_in_stock(self, store: SupplierStore) -> None:

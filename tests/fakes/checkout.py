@@ -57,9 +57,10 @@ class InMemorySupplierStore(SupplierStore):
     def get(self, supplier_id: str) -> Supplier | None:
         return self._suppliers.get(supplier_id)
 
-    def list(self, limit: int, token: str | None) -> Page[Supplier]:
+    def list(self, limit: int, token: str | None, *, active_only: bool = False) -> Page[Supplier]:
         scan = scan_position(self._suppliers)
-        return page_of(self._suppliers.values(), limit, token, index="suppliers", position=lambda s: scan(s.id))
+        return page_of(self._suppliers.values(), limit, token, index="suppliers", position=lambda s: scan(s.id),
+                       matches=lambda s: s.active or not active_only)
 
     def suppliers(self, ids: Iterable[str]) -> dict[str, Supplier]:
         return {i: self._suppliers[i] for i in dict.fromkeys(ids) if i in self._suppliers}

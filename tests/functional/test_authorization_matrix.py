@@ -224,7 +224,7 @@ ROWS: dict[str, Row] = {
     "POST /parcels/{sub_order_id}/positions": row(SUPPLIER, CARRIER, OPS, target=parcel, body=HERE),
     "POST /parcels/{sub_order_id}/delivered": row(SUPPLIER, CARRIER, OPS, target=parcel),
     "POST /suppliers": row(OPS, body=body({"name": "New", "currency": "CNY"})),
-    "GET /suppliers": row(OPS, builds=(Town.supplier,)),
+    "GET /suppliers": public(SUPPLIER, private=("shipping_fee", "active", "created_at"), builds=(Town.supplier,)),
     "GET /suppliers/{supplier_id}": public(SUPPLIER, private=("shipping_fee", "active", "created_at"),
                                            target=supplier),
     "PATCH /suppliers/{supplier_id}": row(OPS, target=supplier, body=body({"name": "Renamed"})),

@@ -85,11 +85,10 @@ def test_ops_create_a_supplier_with_money_in_minor_units_and_a_taken_id_is_a_con
     assert generated.status == 201 and generated.body["supplier_id"].startswith("sup_")
 
 
-def test_only_ops_create_list_and_patch_suppliers(market: Market) -> None:
+def test_only_ops_create_and_patch_suppliers(market: Market) -> None:
     body = {"name": "Sneaky", "currency": "CNY"}
     for party in (market.books, market.customer):
         assert party.post("/suppliers", body).status == 403
-        assert party.get("/suppliers").status == 403
         assert party.patch(f"/suppliers/{BOOKS}", {"name": "Renamed"}).status == 403
     listed = market.ops.get("/suppliers")
     assert listed.status == 200
@@ -98,6 +97,42 @@ def test_only_ops_create_list_and_patch_suppliers(market: Market) -> None:
     assert patched.status == 200
     assert patched.body["shipping_fee"]["amount"] == 1200 and patched.body["active"] is False
     assert patched.body["name"] == "S_Books"
+
+
+def every_page(party: Api, limit: int) -> list[list[dict[str, Any]]]:
+    pages: list[list[dict[str, Any]]] = []
+    token: str | None = None
+    while True:
+        reply = party.get(f"/suppliers?limit={limit}" + (f"&next_token={token}" if token else ""))
+        assert reply.status == 200, reply.body
+        pages.append(reply.body["items"])
+        token = reply.body["next_token"]
+        if token is None:
+            return pages
+
+
+def test_the_supplier_directory_shows_customers_the_active_suppliers_public_cards_and_ops_every_supplier(
+        market: Market) -> None:
+    for n in range(5):  # s_0 … s_4; the odd ones inactive
+        market.supplier(f"s_{n}", active=n % 2 == 0)
+    market.ops.patch(f"/suppliers/{TOYS}", {"active": False})
+    active = {BOOKS, "s_0", "s_2", "s_4"}
+
+    pages = every_page(market.customer, 2)
+    assert all(len(page) == 2 for page in pages[:-1])  # full pages: filtered in the store, not out of a page
+    cards = [card for page in pages for card in page]
+    assert sorted(c["supplier_id"] for c in cards) == sorted(active)
+    assert all(set(card) == {"supplier_id", "name", "currency"} for card in cards)
+
+    seen_by_books = {c["supplier_id"]: c for page in every_page(market.books, 3) for c in page}
+    assert set(seen_by_books) == active
+    assert seen_by_books[BOOKS]["shipping_fee"] == cny(800) and seen_by_books[BOOKS]["active"] is True
+    assert "shipping_fee" not in seen_by_books["s_0"]
+    assert TOYS not in {c["supplier_id"] for page in every_page(market.toys, 3) for c in page}  # inactive: by id
+
+    everyone = [c for page in every_page(market.ops, 2) for c in page]
+    assert sorted(c["supplier_id"] for c in everyone) == sorted({BOOKS, TOYS, *(f"s_{n}" for n in range(5))})
+    assert len(everyone) == 7 and all("shipping_fee" in c and "active" in c for c in everyone)
 
 
 def test_customers_get_the_public_card_of_an_active_supplier_and_the_supplier_its_full_card(market: Market) -> None:

@@ -44,7 +44,7 @@ def stock(world: FakeWorld, product_id: str) -> int:
 
 # ── suppliers ───────────────────────────────────────────────────────────────────────────────
 
-def test_ops_create_patch_and_list_suppliers_and_nobody_else_may(market: FakeWorld) -> None:
+def test_ops_create_and_patch_suppliers_and_nobody_else_may(market: FakeWorld) -> None:
     suppliers = market.checkout.suppliers
     assert suppliers.create_supplier(OPS, body(SupplierIn, name="No id given", currency="CNY")).id.startswith("sup_")
     with pytest.raises(AlreadyTaken):
@@ -55,9 +55,16 @@ def test_ops_create_patch_and_list_suppliers_and_nobody_else_may(market: FakeWor
         with pytest.raises(Forbidden):
             suppliers.create_supplier(who, body(SupplierIn, name="Sneaky", currency="CNY"))
         with pytest.raises(Forbidden):
-            suppliers.suppliers_page(who, 10, None)
-        with pytest.raises(Forbidden):
             suppliers.patch_supplier(who, BOOKS, body(SupplierPatch, name="Renamed"))
+
+
+def test_ops_list_every_supplier_and_everyone_else_the_active_ones(market: FakeWorld) -> None:
+    suppliers = market.checkout.suppliers
+    suppliers.patch_supplier(OPS, BOOKS, body(SupplierPatch, active=False))
+    everyone = {s.id for s in suppliers.suppliers_page(OPS, 10, None).items}
+    assert BOOKS in everyone
+    for who in (BOOKS_CLERK, CUSTOMER):
+        assert {s.id for s in suppliers.suppliers_page(who, 10, None).items} == everyone - {BOOKS}
 
 
 def test_patching_a_supplier_field_to_null_is_refused_naming_the_field(market: FakeWorld) -> None:
