@@ -76,6 +76,14 @@ class Pages:
         page.wait_for_selector('#state[data-state="online"]', timeout=WAIT_S * 1000)
         return page
 
+    def call(self, method: str, path: str, body: dict[str, Any] | None, token: str) -> dict[str, Any]:
+        """A REST call of the test's own set-up (as ops, a supplier, …) that must succeed."""
+        answer = httpx.request(method, f"{self.stack.rest}{path}", json=body, timeout=WAIT_S, trust_env=False,
+                               headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code in (200, 201), answer.text
+        reply: dict[str, Any] = answer.json()
+        return reply
+
     def close(self) -> None:
         for context in self._opened:
             context.close()

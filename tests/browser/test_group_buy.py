@@ -9,14 +9,12 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import httpx
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import CONSOLE, PHONE, Pages, Shop, screenshot
 from tests.builders import cny
-from tests.e2e.client import WAIT_S, issue_token
+from tests.e2e.client import issue_token
 from tests.e2e.test_groupbuy_flow import wall, zone_near_noon
 
 WAIT_MS = 15_000
@@ -26,13 +24,6 @@ INTERVAL_S = 2
 """Queue updates every 2 s, from the first grid moment after the booking until the slot ends."""
 
 
-def call(pages: Pages, method: str, path: str, body: dict[str, Any], token: str) -> dict[str, Any]:
-    answer = httpx.request(method, f"{pages.stack.rest}{path}", json=body, timeout=WAIT_S, trust_env=False,
-                           headers={"Authorization": f"Bearer {token}"})
-    assert answer.status_code in (200, 201), answer.text
-    reply: dict[str, Any] = answer.json()
-    return reply
-
 
 def deal_of_the_shop(pages: Pages, shop: Shop) -> tuple[str, str]:
     """A deal of the shop on sale (its title, and a token of the shop's staff), with today's lunch
@@ -40,12 +31,12 @@ def deal_of_the_shop(pages: Pages, shop: Shop) -> tuple[str, str]:
     updates run from the booking on)."""
     staff = issue_token(pages.stack.rest, role="merchant", sub=shop.staff, merchant_id=shop.merchant_id)
     title = f"Noodles for two {uuid.uuid4().hex[:4]}"
-    call(pages, "POST", "/deals", {"title": title, "price": cny(4900), "original_price": cny(6800),
+    pages.call("POST", "/deals", {"title": title, "price": cny(4900), "original_price": cny(6800),
                                    "valid_until": _iso(datetime.now(UTC) + timedelta(days=2))}, staff)
     now = datetime.now(UTC).replace(microsecond=0)
     zone = zone_near_noon(now)
     meals = {"lunch": (40, 100), "dinner": (110, 170)}
-    call(pages, "PUT", f"/shops/{shop.merchant_id}/group-buy-settings", {
+    pages.call("PUT", f"/shops/{shop.merchant_id}/group-buy-settings", {
         "time_zone": zone, "days": 1, "lead_s": 120, "interval_s": INTERVAL_S,
         "meals": [{"name": name, "start": wall(now + timedelta(seconds=start), zone),
                    "end": wall(now + timedelta(seconds=end), zone)} for name, (start, end) in meals.items()]}, staff)
@@ -115,7 +106,7 @@ def test_an_on_site_video_filmed_on_the_phone_is_processed_and_plays_on_the_deal
     buy_and_pay(phone, title)
     voucher = phone.locator("article[data-voucher]").first
     code = voucher.locator("[data-code]").get_attribute("data-code")
-    call(pages, "POST", "/merchant/vouchers/redeem", {"code": code}, staff)  # the console's part is the test above
+    pages.call("POST", "/merchant/vouchers/redeem", {"code": code}, staff)  # the console's part is the test above
     expect(voucher).to_have_attribute("data-status", "used", timeout=WAIT_MS)
 
     film = voucher.get_by_role("region", name="on-site video")

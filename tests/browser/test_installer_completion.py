@@ -10,23 +10,15 @@ import io
 import re
 import uuid
 
-import httpx
 from PIL import Image
 from playwright.sync_api import FilePayload, expect
 
 from tests.browser.conftest import PHONE, Pages, screenshot
-from tests.e2e.client import WAIT_S, issue_token
+from tests.e2e.client import issue_token
 
 WAIT_MS = 15_000
 ADDRESS = {"line1": "8 Garden Road", "city": "Shanghai", "lat": 31.2304, "lng": 121.4737}
 
-
-def api(pages: Pages, method: str, path: str, body: dict[str, object] | None, token: str) -> dict[str, object]:
-    answer = httpx.request(method, f"{pages.stack.rest}{path}", json=body, timeout=WAIT_S, trust_env=False,
-                           headers={"Authorization": f"Bearer {token}"})
-    assert answer.status_code in (200, 201), answer.text
-    reply: dict[str, object] = answer.json()
-    return reply
 
 
 def photo(name: str, image_format: str, mime_type: str) -> FilePayload:
@@ -41,16 +33,16 @@ def test_a_confirmed_installation_shows_the_installer_and_code_to_the_customer_a
     tag = uuid.uuid4().hex[:8]
     ops = issue_token(pages.stack.rest, role="ops", sub=f"ops-{tag}")
     area, installer, customer = f"area_{tag}", f"i_{tag}", f"u_{tag}"
-    api(pages, "POST", "/areas", {"area_id": area, "name": f"Browser {tag}", "remind_after_s": 600,
+    pages.call("POST", "/areas", {"area_id": area, "name": f"Browser {tag}", "remind_after_s": 600,
                                   "revoke_after_s": 1200}, ops)
-    api(pages, "POST", "/installers", {"installer_id": installer, "name": "Wang Wei", "phone": "+86 138 0000 0000",
+    pages.call("POST", "/installers", {"installer_id": installer, "name": "Wang Wei", "phone": "+86 138 0000 0000",
                                        "areas": [area], "max_open_jobs": 3}, ops)
-    api(pages, "PUT", "/installer/location", {"lat": 31.2394, "lng": 121.4737},
+    pages.call("PUT", "/installer/location", {"lat": 31.2394, "lng": 121.4737},
         issue_token(pages.stack.rest, role="installer", sub=installer))
 
     home = pages.open("customer/installations.html", viewport=PHONE, sub=customer)
     phone = pages.open("installer", viewport=PHONE, sub=installer)
-    request = api(pages, "POST", "/installations", {
+    request = pages.call("POST", "/installations", {
         "area_id": area, "product": "Water heater JSQ-30", "address": ADDRESS, "customer_id": customer,
         "preferred_time": "2026-11-23T09:00:00Z"}, ops)
     job = str(request["installation_id"])
@@ -79,24 +71,24 @@ def test_a_confirmed_installation_shows_the_installer_and_code_to_the_customer_a
     expect(card).to_contain_text("2 photos sent")
 
     expect(mine.locator(".status")).to_have_text("Installed", timeout=WAIT_MS)
-    kept = api(pages, "GET", f"/ops/installations/{job}", None, ops)
-    assert len(kept["photos"]) == 2 and not kept["flagged"]  # type: ignore[arg-type]
+    kept = pages.call("GET", f"/ops/installations/{job}", None, ops)
+    assert len(kept["photos"]) == 2 and not kept["flagged"]
 
 
 def test_a_refused_photo_upload_is_shown_from_the_problem_body(pages: Pages) -> None:
     tag = uuid.uuid4().hex[:8]
     ops = issue_token(pages.stack.rest, role="ops", sub=f"ops-{tag}")
     area, installer = f"area_{tag}", f"i_{tag}"
-    api(pages, "POST", "/areas", {"area_id": area, "name": f"Browser {tag}", "remind_after_s": 600,
+    pages.call("POST", "/areas", {"area_id": area, "name": f"Browser {tag}", "remind_after_s": 600,
                                   "revoke_after_s": 1200}, ops)
-    api(pages, "POST", "/installers", {"installer_id": installer, "name": "Li Na", "phone": "+86 139 0000 0000",
+    pages.call("POST", "/installers", {"installer_id": installer, "name": "Li Na", "phone": "+86 139 0000 0000",
                                        "areas": [area], "max_open_jobs": 3}, ops)
     token = issue_token(pages.stack.rest, role="installer", sub=installer)
-    api(pages, "PUT", "/installer/location", {"lat": 31.2394, "lng": 121.4737}, token)
-    job = str(api(pages, "POST", "/installations", {"area_id": area, "product": "Sofa", "address": ADDRESS,
+    pages.call("PUT", "/installer/location", {"lat": 31.2394, "lng": 121.4737}, token)
+    job = str(pages.call("POST", "/installations", {"area_id": area, "product": "Sofa", "address": ADDRESS,
                                                     "customer_id": f"u_{tag}"}, ops)["installation_id"])
     for action in ("confirm", "start"):
-        api(pages, "POST", f"/installer/dispatches/{job}/actions", {"action": action}, token)
+        pages.call("POST", f"/installer/dispatches/{job}/actions", {"action": action}, token)
 
     phone = pages.open("installer", viewport=PHONE, sub=installer)
     card = phone.locator(f'article[data-job="{job}"]')

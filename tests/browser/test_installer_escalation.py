@@ -6,22 +6,14 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
 from playwright.sync_api import expect
 
 from tests.browser.conftest import CONSOLE, PHONE, Pages, screenshot
-from tests.e2e.client import WAIT_S, issue_token
+from tests.e2e.client import issue_token
 
 WAIT_MS = 15_000
 ADDRESS = {"line1": "8 Garden Road", "city": "Shanghai", "lat": 31.2304, "lng": 121.4737}
 
-
-def ops_call(pages: Pages, method: str, path: str, body: dict[str, object], token: str) -> dict[str, object]:
-    answer = httpx.request(method, f"{pages.stack.rest}{path}", json=body, timeout=WAIT_S, trust_env=False,
-                           headers={"Authorization": f"Bearer {token}"})
-    assert answer.status_code in (200, 201), answer.text
-    reply: dict[str, object] = answer.json()
-    return reply
 
 
 def test_an_unconfirmed_dispatch_counts_down_rings_with_its_deduction_is_revoked_and_ops_see_the_alert(
@@ -29,16 +21,16 @@ def test_an_unconfirmed_dispatch_counts_down_rings_with_its_deduction_is_revoked
     tag = uuid.uuid4().hex[:8]
     ops = issue_token(pages.stack.rest, role="ops", sub=f"ops-{tag}")
     area, installer = f"area_{tag}", f"i_{tag}"
-    ops_call(pages, "POST", "/areas", {"area_id": area, "name": f"Browser {tag}", "remind_after_s": 2,
+    pages.call("POST", "/areas", {"area_id": area, "name": f"Browser {tag}", "remind_after_s": 2,
                                        "revoke_after_s": 3, "deduction": {"amount": 500, "currency": "CNY"}}, ops)
-    ops_call(pages, "POST", "/installers", {"installer_id": installer, "name": "Wang Wei", "phone": "+86 138 0000 0000",
+    pages.call("POST", "/installers", {"installer_id": installer, "name": "Wang Wei", "phone": "+86 138 0000 0000",
                                             "areas": [area], "max_open_jobs": 3}, ops)
     app_token = issue_token(pages.stack.rest, role="installer", sub=installer)
-    ops_call(pages, "PUT", "/installer/location", {"lat": 31.2394, "lng": 121.4737}, app_token)
+    pages.call("PUT", "/installer/location", {"lat": 31.2394, "lng": 121.4737}, app_token)
 
     console = pages.open("ops", viewport=CONSOLE, sub=f"ops-{tag}")
     phone = pages.open("installer", viewport=PHONE, clock=True, sub=installer)
-    request = ops_call(pages, "POST", "/installations", {
+    request = pages.call("POST", "/installations", {
         "area_id": area, "product": "Air conditioner KFR-35", "address": ADDRESS, "customer_id": f"u_{tag}",
         "preferred_time": "2026-11-23T09:00:00Z"}, ops)
     job = str(request["installation_id"])

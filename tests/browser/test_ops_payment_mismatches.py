@@ -17,32 +17,25 @@ WAIT_MS = 15_000
 HOME = {"line1": "1 Bund Road", "city": "Shanghai", "lat": 31.2304, "lng": 121.4737}
 
 
-def call(pages: Pages, method: str, path: str, body: dict[str, object] | None, token: str) -> dict[str, object]:
-    answer = httpx.request(method, f"{pages.stack.rest}{path}", json=body, timeout=WAIT_S, trust_env=False,
-                           headers={"Authorization": f"Bearer {token}"})
-    assert answer.status_code in (200, 201), answer.text
-    reply: dict[str, object] = answer.json()
-    return reply
-
 
 def test_a_payment_of_another_amount_appears_in_the_ops_console_live_and_after_a_reload(pages: Pages) -> None:
     tag = uuid.uuid4().hex[:8]
     supplier = f"s_books_{tag}"
     ops = issue_token(pages.stack.rest, role="ops", sub=f"ops-{tag}")
-    call(pages, "POST", "/suppliers", {"supplier_id": supplier, "name": "Books", "currency": "CNY",
+    pages.call("POST", "/suppliers", {"supplier_id": supplier, "name": "Books", "currency": "CNY",
                                        "shipping_fee": {"amount": 500, "currency": "CNY"}}, ops)
     staff = issue_token(pages.stack.rest, role="supplier", sub=f"clerk-{tag}", supplier_id=supplier)
-    call(pages, "PUT", f"/suppliers/{supplier}/products/p_novel", {
+    pages.call("PUT", f"/suppliers/{supplier}/products/p_novel", {
         "name": "Novel", "price": {"amount": 3000, "currency": "CNY"}, "stock": 5, "kind": "physical",
         "category": "books"}, staff)
     console = pages.open("ops", viewport=CONSOLE, sub=f"ops-{tag}")
 
     customer = issue_token(pages.stack.rest, role="customer", sub=f"u_{tag}")
-    purchase = call(pages, "POST", "/purchases", {"sections": [{"supplier_id": supplier, "address": HOME, "items": [
+    purchase = pages.call("POST", "/purchases", {"sections": [{"supplier_id": supplier, "address": HOME, "items": [
         {"product_id": "p_novel", "quantity": 1, "unit_price": {"amount": 3000, "currency": "CNY"}}]}]}, customer)
     reference = str(purchase["purchase_id"])
     # The sandbox takes 1.00 CNY less than the purchase's 35.00: the platform refuses it (422).
-    taken = httpx.post(str(purchase["payment"]["pay_url"]), json={"outcome": "succeeded", "amount": 3400},  # type: ignore[index]
+    taken = httpx.post(str(purchase["payment"]["pay_url"]), json={"outcome": "succeeded", "amount": 3400},
                        timeout=WAIT_S, trust_env=False)
     assert taken.status_code == 200 and taken.json()["callback_status"] == 422, taken.text
 

@@ -8,30 +8,22 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PHONE, Pages, screenshot
-from tests.e2e.client import WAIT_S, issue_token
+from tests.e2e.client import issue_token
 from tests.e2e.conftest import PAYMENT_WINDOW_S
 
 WAIT_MS = 15_000
 CNY = "CNY"
 
 
-def call(pages: Pages, method: str, path: str, body: dict[str, object], token: str) -> dict[str, object]:
-    answer = httpx.request(method, f"{pages.stack.rest}{path}", json=body, timeout=WAIT_S, trust_env=False,
-                           headers={"Authorization": f"Bearer {token}"})
-    assert answer.status_code in (200, 201), answer.text
-    reply: dict[str, object] = answer.json()
-    return reply
-
 
 def add_supplier(pages: Pages, ops: str, supplier: str, name: str, product: str, fields: dict[str, object]) -> str:
-    call(pages, "POST", "/suppliers", {"supplier_id": supplier, "name": name, "currency": CNY,
+    pages.call("POST", "/suppliers", {"supplier_id": supplier, "name": name, "currency": CNY,
                                        "shipping_fee": {"amount": 500, "currency": CNY}}, ops)
     staff = issue_token(pages.stack.rest, role="supplier", sub=f"clerk-{supplier}", supplier_id=supplier)
-    call(pages, "PUT", f"/suppliers/{supplier}/products/{product}", fields, staff)
+    pages.call("PUT", f"/suppliers/{supplier}/products/{product}", fields, staff)
     return staff
 
 
@@ -46,7 +38,7 @@ def test_a_split_checkout_is_paid_on_the_sandbox_page_and_its_parcel_is_tracked_
         "name": "Gift card", "price": {"amount": 10000, "currency": CNY}, "stock": 5, "kind": "virtual",
         "category": "gift_cards"})
     me = issue_token(pages.stack.rest, role="customer", sub=customer)
-    call(pages, "POST", "/me/addresses", {"label": "Home", "address": {"line1": "1 Bund Road", "city": "Shanghai"},
+    pages.call("POST", "/me/addresses", {"label": "Home", "address": {"line1": "1 Bund Road", "city": "Shanghai"},
                                           "default": True}, me)
 
     phone = pages.open("customer", viewport=PHONE, sub=customer)
@@ -107,7 +99,7 @@ def test_without_a_link_the_shop_lists_the_active_suppliers_a_page_at_a_time(pag
     add_supplier(pages, ops, hidden, "Closed shop", "p_gone", {
         "name": "Gone", "price": {"amount": 100, "currency": CNY}, "stock": 1, "kind": "virtual",
         "category": "gift_cards"})
-    call(pages, "PATCH", f"/suppliers/{hidden}", {"active": False}, ops)
+    pages.call("PATCH", f"/suppliers/{hidden}", {"active": False}, ops)
 
     phone = pages.open("customer", viewport=PHONE, sub=f"u_{tag}")
     phone.goto(f"{pages.stack.rest}/terminals/customer/checkout.html")
@@ -129,7 +121,7 @@ def ship_and_report(pages: Pages, phone: Page, parcel: object, staff: str) -> No
     sub_order_id = phone.locator("article[data-record] section[data-parcel][data-status='paid']").get_attribute(
         "data-parcel")
     assert sub_order_id
-    call(pages, "POST", f"/parcels/{sub_order_id}/ship", {"method": "courier"}, staff)
+    pages.call("POST", f"/parcels/{sub_order_id}/ship", {"method": "courier"}, staff)
     expect(phone.locator(f'section[data-parcel="{sub_order_id}"]')).to_have_attribute("data-status", "shipped",
                                                                                     timeout=WAIT_MS)
-    call(pages, "POST", f"/parcels/{sub_order_id}/positions", {"lat": 31.2664, "lng": 121.4737}, staff)
+    pages.call("POST", f"/parcels/{sub_order_id}/positions", {"lat": 31.2664, "lng": 121.4737}, staff)

@@ -16,30 +16,23 @@ WAIT_MS = 15_000
 HOME = {"line1": "1 Bund Road", "city": "Shanghai", "lat": 31.2304, "lng": 121.4737}
 
 
-def call(pages: Pages, method: str, path: str, body: dict[str, object] | None, token: str) -> dict[str, object]:
-    answer = httpx.request(method, f"{pages.stack.rest}{path}", json=body, timeout=WAIT_S, trust_env=False,
-                           headers={"Authorization": f"Bearer {token}"})
-    assert answer.status_code in (200, 201), answer.text
-    reply: dict[str, object] = answer.json()
-    return reply
-
 
 def test_a_paid_order_arrives_live_in_the_supplier_console_is_shipped_and_shows_its_distance(pages: Pages) -> None:
     tag = uuid.uuid4().hex[:8]
     supplier, clerk = f"s_books_{tag}", f"clerk-{tag}"
     ops = issue_token(pages.stack.rest, role="ops", sub=f"ops-{tag}")
-    call(pages, "POST", "/suppliers", {"supplier_id": supplier, "name": "Books", "currency": "CNY",
+    pages.call("POST", "/suppliers", {"supplier_id": supplier, "name": "Books", "currency": "CNY",
                                        "shipping_fee": {"amount": 500, "currency": "CNY"}}, ops)
     staff = issue_token(pages.stack.rest, role="supplier", sub=clerk, supplier_id=supplier)
-    call(pages, "PUT", f"/suppliers/{supplier}/products/p_novel", {
+    pages.call("PUT", f"/suppliers/{supplier}/products/p_novel", {
         "name": "Novel", "price": {"amount": 3000, "currency": "CNY"}, "stock": 5, "kind": "physical",
         "category": "books"}, staff)
     console = pages.open("supplier", viewport=CONSOLE, supplier_id=supplier, sub=clerk)
 
     customer = issue_token(pages.stack.rest, role="customer", sub=f"u_{tag}")
-    purchase = call(pages, "POST", "/purchases", {"sections": [{"supplier_id": supplier, "address": HOME, "items": [
+    purchase = pages.call("POST", "/purchases", {"sections": [{"supplier_id": supplier, "address": HOME, "items": [
         {"product_id": "p_novel", "quantity": 2, "unit_price": {"amount": 3000, "currency": "CNY"}}]}]}, customer)
-    pay_url = purchase["payment"]["pay_url"]  # type: ignore[index]
+    pay_url = purchase["payment"]["pay_url"]
     paid = httpx.post(str(pay_url), json={"outcome": "succeeded"}, timeout=WAIT_S, trust_env=False)
     assert paid.status_code == 200, paid.text
 

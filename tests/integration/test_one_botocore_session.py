@@ -74,4 +74,4 @@ def test_a_containers_models_and_clients_share_one_botocore_session_each_client_
 
     assert {id(session) for session, _ in clients_made} == {id(shared_aws.session())}
     assert sorted(service for _, service in clients_made) == ["apigatewaymanagementapi", "dynamodb", "s3", "sqs"]
-    assert len(models) == 29  # … one DynamoDB client for all of them
+    assert len(models) == 30  # … one DynamoDB client for all of them

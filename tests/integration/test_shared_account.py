@@ -23,7 +23,7 @@ def leave_something_everywhere(queue_urls: dict[str, str]) -> None:
 def assert_empty(queue_urls: dict[str, str]) -> None:
     dynamodb, sqs, s3 = aws_client("dynamodb"), aws_client("sqs"), aws_client("s3")
     tables = dynamodb.list_tables()["TableNames"]
-    assert len(tables) == 29 and all(dynamodb.scan(TableName=t)["Count"] == 0 for t in tables)
+    assert len(tables) == 30 and all(dynamodb.scan(TableName=t)["Count"] == 0 for t in tables)
     for url in queue_urls.values():
         counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         assert [counts[k] for k in ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed",
