@@ -46,11 +46,23 @@ async function loadRefunds() {
 
 const KEPT_RETRIES_MS = [300, 600, 1200, 2400, 4800];
 
+const MISMATCH_PAGES_READ = 20;
+
+// Every page, not the first: the list is a scan, in no order, so a new mismatch may be on any page
+// (they are rare and alarmed; a newest-first index is the change once they are not).
 async function loadMismatches() {
-  const page = await api.get("/ops/payment-mismatches");
-  page.items.slice().reverse().forEach(showMismatch);
-  $("mismatches-none").hidden = page.items.length > 0 || mismatches.known.size > 0;
-  return page.items;
+  const items = [];
+  let token = null;
+  for (let read = 0; read < MISMATCH_PAGES_READ; read += 1) {
+    const query = token ? `&next_token=${encodeURIComponent(token)}` : "";
+    const page = await api.get(`/ops/payment-mismatches?limit=100${query}`);
+    items.push(...page.items);
+    token = page.next_token;
+    if (!token) break;
+  }
+  items.slice().reverse().forEach(showMismatch);
+  $("mismatches-none").hidden = items.length > 0 || mismatches.known.size > 0;
+  return items;
 }
 
 // The alert may come before the list has the mismatch: the order's package alerts, then the
