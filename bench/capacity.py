@@ -38,10 +38,12 @@ from bench.capacity_model import (
     Mix,
     cache_misses_per_s,
     capacity,
+    checkout_loads,
     first_limits,
     headline,
     order_loads,
 )
+from bench.report import Out
 
 SCALES = (1.0, 10.0, 100.0, 1000.0)
 EXACT = 0.05
@@ -182,6 +184,50 @@ def validation_checks(mix: Mix, plans_by_merchant: Mapping[str, list[str]], plan
     return checks
 
 
+class Kept(Out):
+    """The checkout benchmark's report lines, kept and not printed (this prints its own)."""
+
+    def __call__(self, text: str = "") -> None:
+        self.lines.append(text)
+
+
+CHECKOUT_KINDS = (("ontime-purchases|base", WRITE, False), ("ontime-purchases|base", READ, False),
+                  ("ontime-idempotency|base", WRITE, False), ("ontime-purchases|due", WRITE, False),
+                  ("ontime-supplier_products|base", WRITE, True), ("ontime-supplier_products|base", READ, True),
+                  ("ontime-suppliers|base", READ, True), ("ontime-supplier_orders|by_supplier", WRITE, True))
+"""(partition kind, read/write, whether the busiest key is compared too) of the checkout phase."""
+
+
+def checkout_checks(mix: Mix, checkouts: int, partitions: Mapping[str, Mapping[str, int]]) -> list[Check]:
+    """The model's counts for `checkouts` paid checkouts at `mix`, against the counted."""
+    counted = counted_by_kind(partitions)
+    model = {(load.partition, load.kind): load for load in checkout_loads(mix)}
+    per_checkout = checkouts / mix.checkouts_per_s
+    checks = []
+    for partition, kind, busiest in CHECKOUT_KINDS:
+        load, keys = model[(partition, kind)], counted.get((partition, kind), [0])
+        checks.append(Check(f"checkout: {partition} {kind}s", load.total_per_s * per_checkout, float(sum(keys)), EXACT))
+        if busiest:
+            checks.append(Check(f"checkout: {partition} {kind}s, busiest supplier", load.busiest_per_s * per_checkout,
+                                float(max(keys)), EXACT))
+    return checks
+
+
+async def validate_checkout(mix: Mix, rate: float, checkouts: int) -> tuple[list[Check], int]:
+    """bench/checkout.py's phase 1 (one shop of 3 suppliers, every cart buying from each, paid at once)."""
+    from bench import checkout
+
+    args = checkout.parse_args(["--purchases", str(checkouts), "--unpaid", "0", "--rate", f"{rate:g}",
+                                "--out", "capacity-checkout"])
+    print(f"--validate: a fresh stack, {checkouts} checkouts at {rate:g}/s, each paid …", flush=True)
+    observed = await checkout.run(args, Kept())
+    partitions = observed.phases.stats["paid_end"].partitions_since(observed.phases.stats["paid_start"])
+    created = sum(1 for c in observed.paid if c.paid)
+    shop = replace(mix, checkouts_per_s=rate, suppliers=len(checkout.LINES), suppliers_per_cart=len(checkout.LINES),
+                   customers=args.customers)
+    return checkout_checks(shop, created, partitions), created
+
+
 async def validate(mix: Mix, rate: float, duration_s: float) -> tuple[list[Check], dict[str, Any]]:
     from bench.order_load import LoadShape, run_step
 
@@ -205,19 +251,21 @@ async def validate(mix: Mix, rate: float, duration_s: float) -> tuple[list[Check
             "invocations_per_order": invocations,
             "ms_per_invocation": {h: milliseconds.get(h, 0) / n for h, n in counts.items() if n},
             "calls_per_order": step.calls_per_order()}
-    return checks, info
+    checkout_results, paid = await validate_checkout(mix, rate, round(rate * duration_s / 3))
+    info["checkouts"] = paid
+    return checks + checkout_results, info
 
 
 def print_validation(checks: list[Check], info: dict[str, Any]) -> bool:
-    print(f"\n{info['orders']} orders placed ({info['errors']} errors); per order: "
+    print(f"\n{info['orders']} orders placed ({info['errors']} errors), {info['checkouts']} checkouts paid; per order: "
           + ", ".join(f"{k} {v:.2f}" for k, v in info["calls_per_order"].items()))
     print("Lambda ms per invocation (local, moto's latencies): "
           + ", ".join(f"{k} {v:.0f}" for k, v in info["ms_per_invocation"].items()))
-    print(f"\n  {'partition kind':<48} {'predicted':>10} {'counted':>9} {'tolerance':>10}")
+    print(f"\n  {'partition kind':<66} {'predicted':>10} {'counted':>9} {'tolerance':>10}")
     for check in checks:
         tolerance = f"±{check.tolerance:.1f}" if check.absolute else f"±{100 * check.tolerance:.0f}%"
         tolerance = tolerance.replace("±", "+") if check.one_sided else tolerance
-        print(f"  {check.name:<48} {check.predicted:>10.1f} {check.counted:>9.0f} {tolerance:>10}  "
+        print(f"  {check.name:<66} {check.predicted:>10.1f} {check.counted:>9.0f} {tolerance:>10}  "
               f"{'PASS' if check.passed else 'FAIL'}")
     passed = all(check.passed for check in checks) and info["errors"] == 0
     within = sum(check.passed for check in checks)

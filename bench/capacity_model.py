@@ -87,6 +87,8 @@ README_ORDER_CALLS = {"DynamoDB.GetItem": 2.3, "DynamoDB.PutItem": 4.75, "Dynamo
 README_ORDER_INVOCATIONS = {"rest": 2.25, "fire_alarms": 1.0}
 README_ORDER_PUSHES = 7.25
 
+CHECKOUT = {"purchase_writes": 2.0, "purchase_reads": 3.0}
+"""A paid checkout writes its purchase twice (created, paid) and reads it three times (/_stats)."""
 QUEUE_UPDATE_CALLS = {"get": 2.5, "put": 1.0, "query": 0.5, "sqs": 0.9, "pushes": 1.15}
 """README, issue 12: AWS calls per group-buy queue-update firing."""
 SIGNAL_GETS = 0.12
@@ -298,20 +300,29 @@ def dispatch_loads(mix: Mix) -> list[Load]:
 
 
 def checkout_loads(mix: Mix) -> list[Load]:
-    """Split checkout (docs/data.md): create = suppliers and products batch reads + a transaction of
-    the purchase and one stock decrement per product (its key is the supplier's: every product of a
-    supplier shares its partition); pay = read + a transaction of the purchase and N supplier orders."""
+    """Split checkout: create = suppliers and products batch reads + a transaction of the purchase and
+    one stock decrement per product (its key is the supplier's: every product of a supplier shares its
+    partition); pay = reads + a transaction of the purchase and one supplier order per supplier.
+    Per checkout, paid (/_stats aws_partitions, `--validate`'s checkout phase): 2 purchase writes
+    and 3 reads, 2 idempotency writes, per supplier 1 stock write, 1 product and 1 supplier read,
+    1 supplier order."""
     rate, carts = mix.checkouts_per_s, mix.suppliers_per_cart
     supplier = min(1.0, carts / mix.suppliers) / carts  # a supplier's share of the per-cart requests
-    src = "docs/data.md checkout counts"
+    customer = 1 / mix.customers
+    src = "docs/data.md checkout counts; /_stats aws_partitions"
     return [
-        _entity("ontime-purchases|base", WRITE, 2 * rate, 2, src, units=2.0),
-        _spread("ontime-purchases|due", WRITE, 2 * rate, 1 / DUE_SHARDS, DUE_SHARDS, src),
+        _entity("ontime-purchases|base", WRITE, CHECKOUT["purchase_writes"] * rate, 2, src, units=2.0),
+        _entity("ontime-purchases|base", READ, CHECKOUT["purchase_reads"] * rate, 3, src),
+        _entity("ontime-idempotency|base", WRITE, IDEMPOTENCY_WRITES_PER_PLACE * rate, 2, src),
+        _spread("ontime-purchases|by_customer", WRITE, CHECKOUT["purchase_writes"] * rate, customer, mix.customers,
+                src),
+        _spread("ontime-purchases|due", WRITE, CHECKOUT["purchase_writes"] * rate, 1 / DUE_SHARDS, DUE_SHARDS, src),
         _spread("ontime-supplier_products|base", WRITE, rate * carts, supplier, mix.suppliers, src, units=2.0),
         _spread("ontime-supplier_products|base", READ, rate * carts, supplier, mix.suppliers, src),
         _spread("ontime-suppliers|base", READ, rate * carts, supplier, mix.suppliers, src),
         _entity("ontime-supplier_orders|base", WRITE, rate * carts, 1, src, units=2.0),
         _spread("ontime-supplier_orders|by_supplier", WRITE, rate * carts, supplier, mix.suppliers, src),
+        _spread("ontime-supplier_orders|by_customer", WRITE, rate * carts, customer, mix.customers, src),
     ]
 
 
