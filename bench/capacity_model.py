@@ -73,8 +73,8 @@ accept or the deadline (→ unanswered); ignored: place, the deadline (→ not_c
 ORDER_READS_PER_ACTION = 1.0
 """A merchant's fetch or accept reads the order once (strongly consistent)."""
 ORDER_READS_PER_FIRING = 2.0
-"""An alarm's firing reads the order twice (the fence, then the engine's load): /_stats
-`ontime-orders|base` reads 2.25 per order at the default mix = ¾ × 2 actions… + 2 per firing."""
+"""An alarm's firing reads the order twice (the fence, then the engine's load): /_stats counts
+2.25 `ontime-orders|base` reads per order at the default mix (accepted 2, fetched 1 + 2, ignored 2)."""
 IDEMPOTENCY_WRITES_PER_PLACE = 2.0
 """`POST /orders`: the claim and the completed record, two puts (/_stats `ontime-idempotency|base`)."""
 ORDER_INDEXES = ("by_merchant", "by_customer", "merchant_pending", "due")
@@ -236,7 +236,8 @@ def _spread(partition: str, kind: str, total: float, busiest_share: float, keys:
 
 
 def _entity(partition: str, kind: str, total: float, per_entity: float, source: str, units: float = 1.0) -> Load:
-    """Each entity its own key: the busiest key takes one entity's requests."""
+    """Each entity its own key: the busiest key takes all of one entity's requests in the same
+    second (an upper bound, and one that does not grow with the traffic)."""
     return Load(partition, kind, total, per_entity, math.inf, units, source)
 
 
@@ -427,7 +428,9 @@ def partitions(mix: Mix) -> list[PartitionUse]:
     for load in loads(mix):
         use = found.setdefault(load.partition, {"br": 0.0, "bw": 0.0, "tr": 0.0, "tw": 0.0})
         tag = "r" if load.kind == READ else "w"
-        use["b" + tag] += load.busiest_per_s * load.units_per_request
+        busiest = load.busiest_per_s * load.units_per_request
+        # Keys of one entity each: workflows do not share an entity, so the busiest is one of theirs.
+        use["b" + tag] = max(use["b" + tag], busiest) if math.isinf(load.keys) else use["b" + tag] + busiest
         use["t" + tag] += load.total_per_s * load.units_per_request
         keys[load.partition] = max(keys.get(load.partition, 0.0), load.keys)
     uses = [PartitionUse(name, u["br"], u["bw"], u["tr"], u["tw"], keys[name]) for name, u in found.items()]
