@@ -64,6 +64,11 @@ def _delta(now: dict[str, int], earlier: dict[str, int]) -> dict[str, int]:
     return {name: count - earlier.get(name, 0) for name, count in sorted(now.items()) if count != earlier.get(name, 0)}
 
 
+def _partitions(body: dict[str, Any]) -> dict[str, dict[str, int]]:
+    return {str(partition): _counts(body.get("aws_partitions") or {}, partition)
+            for partition in body.get("aws_partitions") or {}}
+
+
 def _counts_by_handler(body: dict[str, Any]) -> dict[str, dict[str, int]]:
     return {str(handler): _counts(body.get("aws_calls_by_handler") or {}, handler)
             for handler in body.get("aws_calls_by_handler") or {}}
@@ -85,12 +90,16 @@ class StackStats:
     aws_calls_by_handler: dict[str, dict[str, int]] = field(default_factory=dict)
     invocation_ms: dict[str, int] = field(default_factory=dict)
     """Wall time of each handler's invocations, summed (each rounded up to 1 ms, as Lambda bills)."""
+    aws_partitions: dict[str, dict[str, int]] = field(default_factory=dict)
+    """The app's DynamoDB requests per `table|index|partition-key value`: `{"read": n, "write": n}`
+    (empty from a stack that does not count them)."""
 
     @classmethod
     def parse(cls, body: dict[str, Any]) -> StackStats:
         return cls(_counts(body, "aws_calls"), int(body.get("pushes", 0)), int(body.get("rss_bytes", 0)),
                    int(body.get("peak_rss_bytes", 0)), _counts(body, "invocations"),
-                   _counts(body, "harness_aws_calls"), body, _counts_by_handler(body), _counts(body, "invocation_ms"))
+                   _counts(body, "harness_aws_calls"), body, _counts_by_handler(body), _counts(body, "invocation_ms"),
+                   _partitions(body))
 
     def calls_since(self, earlier: StackStats) -> dict[str, int]:
         return _delta(self.aws_calls, earlier.aws_calls)
@@ -100,6 +109,15 @@ class StackStats:
 
     def invocation_ms_since(self, earlier: StackStats) -> dict[str, int]:
         return _delta(self.invocation_ms, earlier.invocation_ms)
+
+    def partitions_since(self, earlier: StackStats) -> dict[str, dict[str, int]]:
+        """DynamoDB requests per partition since `earlier`, by kind (`read`, `write`)."""
+        found: dict[str, dict[str, int]] = {}
+        for partition, kinds in self.aws_partitions.items():
+            moved = _delta(kinds, earlier.aws_partitions.get(partition, {}))
+            if moved:
+                found[partition] = moved
+        return found
 
     def handler_calls_since(self, earlier: StackStats, handler: str) -> dict[str, int]:
         """The AWS calls `handler`'s invocations made since `earlier` (empty from a stack that does

@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 from botocore import handlers
 from botocore.config import Config
 
+from devstack.partitions import PartitionCounter, TableKeys
+from devstack.provision import table_definitions
 from devstack.stats import HARNESS_USER_AGENT, StackStats, running_handler
 
 if TYPE_CHECKING:  # moto is imported where it runs: the stack's main process runs without it by default
@@ -57,9 +59,10 @@ def harness_config() -> Config:
     return Config(user_agent_extra=HARNESS_USER_AGENT, retries={"mode": "standard"})
 
 
-def count_api_calls(stats: StackStats) -> None:
+def count_api_calls(stats: StackStats, tables: Iterable[TableKeys] | None = None) -> None:
     """Count every AWS API call of every botocore session created from now on (boto3's and each of
-    PynamoDB's): once per call, as `Service.Operation`, whichever transport answers it."""
+    PynamoDB's): once per call, as `Service.Operation`, whichever transport answers it; and each of
+    the app's DynamoDB requests per partition of `tables` (the template's tables by default)."""
 
     def counted(model: Any, params: dict[str, Any], **_: Any) -> None:
         agent = str(params.get("headers", {}).get("User-Agent", ""))
@@ -70,8 +73,19 @@ def count_api_calls(stats: StackStats) -> None:
             stats.aws_calls.add(call)
             stats.aws_calls_by_handler.add(f"{running_handler.get()} {call}")
 
-    # Sessions copy the built-in handlers when they are created, so this must run first.
+    partitions = PartitionCounter(tables if tables is not None else map(TableKeys.of, table_definitions()))
+
+    def partitioned(model: Any, params: dict[str, Any], context: dict[str, Any] | None = None, **_: Any) -> None:
+        config = (context or {}).get("client_config")
+        if HARNESS_USER_AGENT in str(getattr(config, "user_agent_extra", None) or ""):
+            return
+        for partition, kind in partitions.touched(model.name, params):
+            stats.aws_partitions.add(f"{partition} {kind}")
+
+    # Sessions copy the built-in handlers when they are created, so this must run first. The
+    # partitions are read from the API parameters, before they are serialized: DynamoDB's only.
     handlers.BUILTIN_HANDLERS.append(("before-call", counted))
+    handlers.BUILTIN_HANDLERS.append(("before-parameter-build.dynamodb", partitioned))
 
 
 def answer_app_calls_in_process() -> None:

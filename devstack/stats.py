@@ -2,6 +2,8 @@
 
     {"aws_calls": {"DynamoDB.PutItem": n, "SQS.SendMessage": n, …},   # requests the app made
      "aws_calls_by_handler": {"fire_alarms": {"DynamoDB.GetItem": n, …}, "rest": {…}, …},
+     "aws_partitions": {"ontime-orders|base|ord_1": {"read": n, "write": n},  # DynamoDB requests per
+                        "ontime-orders|due|7": {"write": n}, …},              # table|index|key value
      "harness_aws_calls": {"SQS.ReceiveMessage": n, …},              # the stack's own (pumps, set-up)
      "invocations": {"rest": n, "connect": n, "fire_alarms": n, …},  # Lambda invocations by handler
      "invocation_ms": {"fire_alarms": ms, …},                        # their wall time, summed
@@ -21,7 +23,8 @@ invocation made them (`running_handler`), so a benchmark can tell what the alarm
 the requests cost; calls made outside any invocation are under `"-"`. `invocation_ms` is what each
 handler's invocations took, each rounded up to the millisecond as Lambda bills them (locally:
 moto's latencies, not AWS's, but an alarm handler's in-process wait is the same). `pushes` are
-the frames the gateway delivered.
+the frames the gateway delivered. `aws_partitions` counts the app's DynamoDB requests (and the index
+writes they cause) per partition-key value, read or write (`devstack/partitions.py`).
 
 The stack may be more than one process (moto runs in its own by default): memory and CPU are given
 per process and summed. The summed peak is the sum of each process's own peak, an upper bound of
@@ -70,6 +73,7 @@ class StackStats:
         self.aws_calls = Tally()
         self.aws_calls_by_handler = Tally()  # "handler Service.Operation"
         self.harness_aws_calls = Tally()
+        self.aws_partitions = Tally()  # "table|index|value read"
         self.invocations = Tally()
         self.invocation_ms = Tally()
         self.pushes = Tally()  # "delivered", "gone", "too_large"
@@ -85,6 +89,7 @@ class StackStats:
             "aws_calls": self.aws_calls.snapshot(),
             "aws_calls_by_handler": by_handler(self.aws_calls_by_handler.snapshot()),
             "harness_aws_calls": self.harness_aws_calls.snapshot(),
+            "aws_partitions": by_partition(self.aws_partitions.snapshot()),
             "invocations": self.invocations.snapshot(),
             "invocation_ms": self.invocation_ms.snapshot(),
             "pushes": self.pushes.get("delivered"),
@@ -103,6 +108,15 @@ def by_handler(counts: dict[str, int]) -> dict[str, dict[str, int]]:
     for name, count in counts.items():
         handler, _, call = name.partition(" ")
         nested.setdefault(handler, {})[call] = count
+    return nested
+
+
+def by_partition(counts: dict[str, int]) -> dict[str, dict[str, int]]:
+    """`{"ontime-orders|base|ord_1 write": n}` → `{"ontime-orders|base|ord_1": {"write": n}}`."""
+    nested: dict[str, dict[str, int]] = {}
+    for name, count in counts.items():
+        partition, _, kind = name.rpartition(" ")
+        nested.setdefault(partition, {})[kind] = count
     return nested
 
 

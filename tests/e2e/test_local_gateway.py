@@ -108,6 +108,21 @@ def test_stats_count_the_apps_aws_calls_pushes_and_memory(parties: Parties, stac
     assert after["cpu_seconds"] > before["cpu_seconds"]
 
 
+def test_stats_count_the_apps_dynamodb_requests_per_partition_key(parties: Parties, stack: StackUrls) -> None:
+    stats_url = stack.ws.replace("ws://", "http://") + "/_stats"
+    shop = parties.shop(window_s=3)
+    console = parties.terminal(shop.staff)
+    order = parties.place(parties.customer(), shop)
+    console.wait_for(lambda m: m["type"] == "order.created" and m["data"]["order_id"] == order["order_id"])
+
+    partitions = httpx.get(stats_url, trust_env=False).json()["aws_partitions"]
+    assert partitions[f"ontime-orders|base|{order['order_id']}"]["write"] >= 1
+    assert partitions[f"ontime-orders|by_merchant|{shop.merchant_id}"]["write"] >= 1
+    assert partitions[f"ontime-connections|by_party|merchant#{shop.merchant_id}"]["read"] >= 1
+    due = [kinds for name, kinds in partitions.items() if name.startswith("ontime-orders|due|")]
+    assert sum(kinds.get("write", 0) for kinds in due) >= 1  # the answer window's alarm, on its shard
+
+
 def test_the_apps_aws_calls_are_answered_by_motos_own_process(parties: Parties, stack: StackUrls) -> None:
     stats_url = stack.ws.replace("ws://", "http://") + "/_stats"
     processes = httpx.get(stats_url, trust_env=False).json()["processes"]

@@ -13,8 +13,10 @@ from botocore import handlers
 from chalice.app import Chalice
 from moto import mock_aws
 
-from devstack.aws import count_api_calls
+from bench.stack import StackStats as BenchStats
+from devstack.aws import count_api_calls, harness_config
 from devstack.lambdas import LambdaRuntime
+from devstack.partitions import TableKeys
 from devstack.stats import StackStats
 
 
@@ -24,6 +26,16 @@ def stats() -> Iterator[StackStats]:
     saved = list(handlers.BUILTIN_HANDLERS)
     counted = StackStats()
     count_api_calls(counted)
+    yield counted
+    handlers.BUILTIN_HANDLERS[:] = saved
+
+
+@pytest.fixture
+def partitioned() -> Iterator[StackStats]:
+    """The same, with one table of a known schema counted per partition."""
+    saved = list(handlers.BUILTIN_HANDLERS)
+    counted = StackStats()
+    count_api_calls(counted, [TableKeys("things", "owner", "thing", {"by_colour": ("colour", None)})])
     yield counted
     handlers.BUILTIN_HANDLERS[:] = saved
 
@@ -50,3 +62,34 @@ def test_aws_calls_are_counted_under_the_handler_that_made_them(stats: StackStat
     assert body["aws_calls_by_handler"] == {"fire_alarms": {"SQS.ListQueues": 2}, "-": {"SQS.ListQueues": 1}}
     assert body["invocations"] == {"fire_alarms": 1}
     assert body["invocation_ms"]["fire_alarms"] >= 1
+
+
+def test_the_apps_dynamodb_requests_are_counted_per_partition_and_the_harness_not(
+        partitioned: StackStats) -> None:
+    with mock_aws():
+        harness = boto3.session.Session().client("dynamodb", region_name="us-east-1", config=harness_config())
+        harness.create_table(
+            TableName="things", BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("owner", "thing", "colour")],
+            KeySchema=[{"AttributeName": "owner", "KeyType": "HASH"}, {"AttributeName": "thing", "KeyType": "RANGE"}],
+            GlobalSecondaryIndexes=[{"IndexName": "by_colour", "Projection": {"ProjectionType": "ALL"},
+                                     "KeySchema": [{"AttributeName": "colour", "KeyType": "HASH"}]}])
+        harness.put_item(TableName="things", Item={"owner": {"S": "ann"}, "thing": {"S": "x"}})
+        app = boto3.session.Session().client("dynamodb", region_name="us-east-1")
+        app.put_item(TableName="things", Item={"owner": {"S": "bob"}, "thing": {"S": "hat"}, "colour": {"S": "red"}})
+        app.get_item(TableName="things", Key={"owner": {"S": "bob"}, "thing": {"S": "hat"}})
+        app.query(TableName="things", IndexName="by_colour", KeyConditionExpression="colour = :c",
+                  ExpressionAttributeValues={":c": {"S": "red"}})
+        _sqs().list_queues()
+
+    body = partitioned.as_json(live_connections=0)
+    assert body["aws_partitions"] == {"things|base|bob": {"read": 1, "write": 1},
+                                      "things|by_colour|red": {"read": 1, "write": 1}}
+    assert body["aws_calls"]["DynamoDB.PutItem"] == 1  # the per-operation count is as before
+
+
+def test_the_benchmarks_read_the_partitions_counted_since_an_earlier_reading() -> None:
+    before = BenchStats.parse({"aws_partitions": {"t|base|a": {"write": 2}}})
+    after = BenchStats.parse({"aws_partitions": {"t|base|a": {"write": 5, "read": 1}, "t|base|b": {"read": 2}}})
+    assert after.partitions_since(before) == {"t|base|a": {"read": 1, "write": 3}, "t|base|b": {"read": 2}}
+    assert BenchStats.parse({}).aws_partitions == {}  # a stack that does not count them
