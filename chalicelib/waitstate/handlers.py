@@ -20,6 +20,7 @@ from chalicelib import bootstrap
 from chalicelib.core import correlation
 from chalicelib.core.batches import BatchResponse, batch_response, message_id
 from chalicelib.core.observability import log
+from chalicelib.core.transient import transient_failure
 from chalicelib.settings import ALARM_QUEUE_NAME
 from chalicelib.waitstate.engine import FireOutcome, UnknownWorkflow
 from chalicelib.waitstate.model import AlarmMessage
@@ -51,8 +52,13 @@ def _fire(event: SQSEvent, batch: correlation.Ids) -> list[str]:
                     unfinished.append(received_id)
             except UnknownWorkflow as exc:
                 log("alarm.poison", logging.ERROR, body=body[:200], error=str(exc))
-            except Exception:  # noqa: BLE001 - one bad alarm must not block the batch; SQS retries it
-                log("alarm.failed", logging.ERROR, kind=message.kind, entity_id=message.entity_id, exc_info=True)
+            except Exception as exc:  # noqa: BLE001 - one bad alarm must not block the batch; SQS retries it
+                failure = transient_failure(exc)
+                if failure is None:
+                    log("alarm.failed", logging.ERROR, kind=message.kind, entity_id=message.entity_id, exc_info=True)
+                else:  # AWS after the client's retries: the redelivery is the next retry
+                    log("alarm.unavailable", logging.WARNING, kind=message.kind, entity_id=message.entity_id,
+                        reason=failure.reason)
                 unfinished.append(received_id)
     return unfinished
 

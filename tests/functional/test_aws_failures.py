@@ -81,3 +81,27 @@ def test_a_throttled_transition_answers_503_and_the_retry_applies_it_once(world:
     accepted = shop.act(order["order_id"], "accept")
     assert accepted.status == 200 and accepted.body["status"] == "accepted", accepted.body
     assert shop.act(order["order_id"], "accept").status == 409
+
+
+def test_an_alarm_whose_write_is_throttled_is_reported_alone_and_fires_once_when_redelivered(shop: Shop) -> None:
+    first, second = shop.placed()["order_id"], shop.placed()["order_id"]
+    batch = shop.queued()
+    shop.to_deadline(first)
+    with failing_dynamodb(lambda request: operation_of(request) in WRITES and first.encode() in bytes(request.body)):
+        failed = shop.deliver(batch)  # SQS deletes the other one
+    assert [alarm.entity_id for alarm in failed] == [first]
+    assert (shop.status(first), shop.status(second)) == ("new", "not_connected")
+    assert shop.deliver(failed) == []
+    assert shop.status(first) == "not_connected"
+
+
+def test_a_create_whose_answer_could_not_be_recorded_still_answers_it(world: World, shop: Shop) -> None:
+    """The entity is created: a 503 would have the caller create it again once the claim is stale."""
+    def completing(request: Any) -> bool:
+        return operation_of(request) == "PutItem" and b'"completed"' in bytes(request.body)
+
+    key = {"Idempotency-Key": "k-unrecorded"}
+    with failing_dynamodb(completing) as failing:
+        placed = shop.place(headers=key)
+    assert placed.status == 201 and failing.attempts == ["PutItem"] * aws.MAX_ATTEMPTS, placed.body
+    assert [order["id"]["S"] for order in _orders(world)] == [placed.body["order_id"]]
