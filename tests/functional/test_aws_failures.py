@@ -105,3 +105,9 @@ def test_a_create_whose_answer_could_not_be_recorded_still_answers_it(world: Wor
         placed = shop.place(headers=key)
     assert placed.status == 201 and failing.attempts == ["PutItem"] * aws.MAX_ATTEMPTS, placed.body
     assert [order["id"]["S"] for order in _orders(world)] == [placed.body["order_id"]]
+
+
+def test_a_websocket_connect_whose_registration_is_throttled_is_refused_with_503(shop: Shop) -> None:
+    with failing_dynamodb(lambda request: operation_of(request) in WRITES):
+        assert shop.connect("console", shop.merchant) == 503
+    assert shop.connect("console", shop.merchant) == 200
