@@ -12,7 +12,7 @@ import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from moto.core.botocore_stubber import MockRawResponse
 
-from chalicelib import aws, bootstrap
+from chalicelib import aws, bootstrap, objects
 from chalicelib.persistence.tables import shared_connection
 from chalicelib.settings import Settings
 
@@ -67,5 +67,19 @@ def test_pynamodb_clients_send_the_fixed_user_agent_and_keep_their_own_settings(
         aws.forget()
     first, second = answered.user_agents
     assert first.startswith(aws.user_agent()) and second == first
-    # PynamoDB's own retry policy (1 + its `max_retry_attempts`), merged over the app's config
-    assert connection.client.meta.config.retries == {"total_max_attempts": 4, "mode": "standard"}
+    # the app's retry policy, not PynamoDB's defaults (1 + 3 attempts, 15 s to connect, 30 s to read)
+    config = connection.client.meta.config
+    assert (config.retries, config.connect_timeout, config.read_timeout) == (
+        {"mode": "standard", "total_max_attempts": 3}, 1.0, 2.0)
+
+
+def test_every_client_the_app_makes_retries_and_times_out_as_the_policy_says() -> None:
+    """docs/retries.md: botocore's standard mode, 3 attempts in all, 1 s to connect, 2 s to read."""
+    config = Settings.from_env(STAGE)
+    clients = {"pushes": bootstrap._api_gateway_sender(config)._client,  # type: ignore[attr-defined]
+               "alarm queue": bootstrap._sqs_alarm_queue(config)._client,  # type: ignore[attr-defined]
+               "dynamodb": shared_connection("us-east-1").client,
+               "s3": objects._client("us-east-1", None)}
+    policies = {name: (client.meta.config.retries, client.meta.config.connect_timeout,
+                       client.meta.config.read_timeout) for name, client in clients.items()}
+    assert policies == dict.fromkeys(clients, ({"mode": "standard", "total_max_attempts": 3}, 1.0, 2.0))
