@@ -4,6 +4,7 @@
      "aws_calls_by_handler": {"fire_alarms": {"DynamoDB.GetItem": n, …}, "rest": {…}, …},
      "harness_aws_calls": {"SQS.ReceiveMessage": n, …},              # the stack's own (pumps, set-up)
      "invocations": {"rest": n, "connect": n, "fire_alarms": n, …},  # Lambda invocations by handler
+     "invocations_killed": {"rest": n, …},                           # of those, killed by a fault
      "invocation_ms": {"fire_alarms": ms, …},                        # their wall time, summed
      "pushes": n, "pushes_gone": n, "connections": n,                # @connections deliveries
      "rss_bytes": n, "peak_rss_bytes": n,                            # VmRSS / VmHWM, summed over processes
@@ -71,6 +72,7 @@ class StackStats:
         self.aws_calls_by_handler = Tally()  # "handler Service.Operation"
         self.harness_aws_calls = Tally()
         self.invocations = Tally()
+        self.invocations_killed = Tally()  # by an injected `kill.*` fault (devstack/faults.py)
         self.invocation_ms = Tally()
         self.pushes = Tally()  # "delivered", "gone", "too_large"
         self._processes: dict[str, int] = {"stack": os.getpid()}
@@ -86,6 +88,7 @@ class StackStats:
             "aws_calls_by_handler": by_handler(self.aws_calls_by_handler.snapshot()),
             "harness_aws_calls": self.harness_aws_calls.snapshot(),
             "invocations": self.invocations.snapshot(),
+            "invocations_killed": self.invocations_killed.snapshot(),
             "invocation_ms": self.invocation_ms.snapshot(),
             "pushes": self.pushes.get("delivered"),
             "pushes_gone": self.pushes.get("gone"),
