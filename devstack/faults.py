@@ -70,6 +70,7 @@ FAULTS: dict[str, str] = {
 S3_DELAY_MAX_S = 10
 CLOCK_SKEW_MAX_MS = 3000
 DYNAMODB_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"})
+ANSWERED_BY_A_FAULT = "https://answered-by-a-fault.invalid/"
 THROTTLES = (("ProvisionedThroughputExceededException", "com.amazonaws.dynamodb.v20120810",
               "The level of configured provisioned throughput for the table was exceeded."),
              ("ThrottlingException", "com.amazon.coral.availability",
@@ -190,7 +191,12 @@ class AwsFaults:
         if not _is_app_call(request):
             return None
         if self._plan.strikes("dynamodb.throttle"):
-            return throttled_answer(request, self._plan.uniform(0, 1))
+            answer = throttled_answer(request, self._plan.uniform(0, 1))
+            # botocore asks every `before-send` handler, even after one answered: pointed away
+            # from AWS, the request is passed by the transports behind (moto, the forwarder)
+            # instead of being written while the app is told it was throttled.
+            request.url = ANSWERED_BY_A_FAULT
+            return answer
         if self._plan.strikes("dynamodb.timeout"):
             raise ReadTimeoutError(endpoint_url=request.url)
         if self.forward is not None and _operation(request) in DYNAMODB_WRITES \
