@@ -1,8 +1,17 @@
 """The outcomes of a conditional write every store needs told apart, in one place: refused by its
 condition (`lost_condition`), refused because a transaction held the item (`contended`), or
-failed for another reason."""
+failed for another reason — and, among the refusals, a write that met itself (`write_token`).
+
+A write whose answer was lost (a read timeout after DynamoDB committed it) is sent again by
+botocore; the retry meets the committed write and its condition refuses it — a create finds the
+item there, an update finds the version moved on — so a write that succeeded would be reported
+lost. A conditional write therefore carries a token of its own, and a refused one reads the item
+back: if the stored item carries its token, the refusal was its own retry, and it succeeded.
+"""
 
 from __future__ import annotations
+
+import secrets
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import Model
@@ -33,6 +42,12 @@ def contended(exc: PynamoDBException) -> bool:
     return exc.cause_response_code == TRANSACTION_CONFLICT
 
 
+def write_token() -> str:
+    """A token for one conditional write (it also serves as a transaction's `ClientRequestToken`,
+    which DynamoDB takes as 1 to 36 characters)."""
+    return secrets.token_hex(16)
+
+
 def raise_if_contended(exc: PynamoDBException, what: str) -> None:
     """`ConcurrentUpdate(what)` from `exc` if it is contention (for `retry_contended` to retry)."""
     if contended(exc):
@@ -47,6 +62,20 @@ def save_new(item: Model, what: str) -> None:
         item.save(condition=condition)
     except PynamoDBException as exc:
         if lost_condition(exc):
+            if _stored_as(item):
+                return  # its own lost answer's retry, or the same record made by another: it is there
             raise AlreadyExists(what) from exc
         raise_if_contended(exc, what)
         raise
+
+
+def _stored_as(item: Model) -> bool:
+    """Whether the stored item is exactly `item` (the records `save_new` makes carry no token:
+    equal attributes are the same record)."""
+    model = type(item)
+    range_key = getattr(item, model._range_keyname) if model._range_keyname else None
+    try:
+        stored = model.get(getattr(item, str(model._hash_keyname)), range_key, consistent_read=True)
+    except model.DoesNotExist:
+        return False
+    return bool(stored.serialize() == item.serialize())
