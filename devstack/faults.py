@@ -2,6 +2,8 @@
 
     python -m devstack.stack --faults dynamodb.throttle=0.05,sqs.send=0.2 [--fault-seed 7]
     PUT  {gateway}/_faults  {"rates": {"connections.gone": 0.2}}      # change them while it runs
+    PUT  {gateway}/_faults  {"rates": {"dynamodb.lost_answer": 1}, "limits": {"dynamodb.lost_answer": 1}}
+                                                                     # strike once, then stop (tests)
     GET  {gateway}/_faults  → {"rates": {…}, "injected": {"dynamodb.throttle": n, …}, "seed": n}
 
 Only the local stack can inject them: this module lives in `devstack/`, which no deployment
@@ -90,21 +92,27 @@ class FaultPlan:
         self._random = random.Random(seed)
         self._seed = seed
         self._rates: dict[str, float] = {}
+        self._left: dict[str, int] = {}
         self._injected: Counter[str] = Counter()
         self._armed = False
         self.set(rates or {})
 
-    def set(self, rates: Mapping[str, float]) -> None:
-        """Replace every rate (an empty mapping stops all faults); unknown names or rates outside
-        [0, 1] are refused, changing nothing."""
+    def set(self, rates: Mapping[str, float], limits: Mapping[str, int] | None = None) -> None:
+        """Replace every rate (an empty mapping stops all faults) and, for some of them, how many
+        times at most they strike from now (then their rate is 0: a test strikes one step exactly);
+        unknown names, rates outside [0, 1] or negative limits are refused, changing nothing."""
         checked = {name: float(rate) for name, rate in rates.items()}
-        unknown = sorted(set(checked) - set(FAULTS))
+        left = {name: int(n) for name, n in (limits or {}).items()}
+        unknown = sorted((set(checked) | set(left)) - set(FAULTS))
         if unknown:
             raise ValueError(f"unknown fault(s) {', '.join(unknown)}; known: {', '.join(FAULTS)}")
         if any(not 0.0 <= rate <= 1.0 for rate in checked.values()):
             raise ValueError("a fault's rate is between 0 and 1")
+        if any(n < 0 for n in left.values()):
+            raise ValueError("a fault's limit is a count of strikes, at least 0")
         with self._lock:
-            self._rates = {name: rate for name, rate in checked.items() if rate > 0}
+            self._rates = {name: rate for name, rate in checked.items() if rate > 0 and left.get(name) != 0}
+            self._left = {name: n for name, n in left.items() if name in self._rates}
 
     def arm(self) -> None:
         """Start striking (the stack calls it once it is serving: set-up and seeding run clean)."""
@@ -120,6 +128,10 @@ class FaultPlan:
             struck = self._random.random() < rate
             if struck:
                 self._injected[fault] += 1
+                if fault in self._left:
+                    self._left[fault] -= 1
+                    if not self._left[fault]:
+                        del self._left[fault], self._rates[fault]
             return struck
 
     def uniform(self, low: float, high: float) -> float:
@@ -128,7 +140,8 @@ class FaultPlan:
 
     def as_json(self) -> dict[str, Any]:
         with self._lock:
-            return {"rates": dict(sorted(self._rates.items())), "injected": dict(sorted(self._injected.items())),
+            return {"rates": dict(sorted(self._rates.items())), "limits": dict(sorted(self._left.items())),
+                    "injected": dict(sorted(self._injected.items())),
                     "seed": self._seed, "armed": self._armed}
 
 

@@ -6,7 +6,7 @@ API on one port, so the app's push code is the same here as in AWS.
     GET  /{stage}/@connections/{id}           connection info
     DELETE /{stage}/@connections/{id}         close that terminal
     GET  /_stats                              local only: counters for benchmarks (see `stats.py`)
-    GET|PUT /_faults                          local only: the injected faults' rates and counts (`faults.py`)
+    GET|PUT /_faults                          local only: the injected faults' rates, limits and counts (`faults.py`)
 
 Unknown or closed ids answer 410 with `x-amzn-ErrorType: GoneException`, which boto3 raises as
 `GoneException`, so the app forgets stale connections exactly as it does in AWS. A post over 128 KB
@@ -276,9 +276,10 @@ class WebSocketGateway:
         if request.method == "PUT":
             try:
                 document = json.loads(await request.body())
-                self._faults.set(document["rates"])
+                self._faults.set(document["rates"], document.get("limits"))
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                return JSONResponse({"message": f'expected {{"rates": {{"fault": rate, …}}}}: {exc}'}, status_code=400)
+                expected = '{"rates": {"fault": rate, …}, "limits": {"fault": n, …}} (limits optional)'
+                return JSONResponse({"message": f"expected {expected}: {exc}"}, status_code=400)
         return JSONResponse(self._faults.as_json())
 
 

@@ -28,7 +28,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate
 from chalicelib.persistence.paging import Page, run_page
-from chalicelib.persistence.writes import lost_condition, raise_if_contended, write_token
+from chalicelib.persistence.writes import lost_condition, raise_if_contended, retried, write_token
 from chalicelib.waitstate.model import DueAlarm, Stored, WaitingEntity
 
 E = TypeVar("E", bound=WaitingEntity)
@@ -96,7 +96,7 @@ class PynamoEntityStore(ABC, Generic[E, M]):
             self._write(item, writes, token)
         except (PutError, TransactWriteError) as exc:
             if lost_condition(exc):
-                if self._stored_by(item, token):
+                if retried(exc) and self._stored_by(item, token):
                     item.update_local_version_attribute()  # as the save that succeeded would have
                     return
                 raise lost from exc

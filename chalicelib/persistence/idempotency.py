@@ -22,7 +22,7 @@ from chalicelib.core.timefmt import to_datetime
 from chalicelib.idempotency import IdempotencyRecord
 from chalicelib.persistence.entity_store import get_or_none
 from chalicelib.persistence.tables import StageModel
-from chalicelib.persistence.writes import lost_condition, write_token
+from chalicelib.persistence.writes import lost_condition, retried, write_token
 
 RECORD_TTL_S = 24 * 3600
 
@@ -59,10 +59,11 @@ class DynamoIdempotencyStore:
         except PutError as exc:
             if not lost_condition(exc):
                 raise
+            own_retry = retried(exc)
         existing = get_or_none(IdempotencyModel, key, consistent=True)
         if existing is None:
             raise ConcurrentUpdate(f"idempotency key {key}")  # released meanwhile: claim again
-        if existing.claim_token == token:
+        if own_retry and existing.claim_token == token:
             return None  # this claim's own retry met it: claimed
         return IdempotencyRecord(existing.request_hash, existing.state == "completed", int(existing.started_at),
                                  None if existing.status_code is None else int(existing.status_code),

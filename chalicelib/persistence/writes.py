@@ -42,6 +42,19 @@ def contended(exc: PynamoDBException) -> bool:
     return exc.cause_response_code == TRANSACTION_CONFLICT
 
 
+def retried(exc: PynamoDBException) -> bool:
+    """Whether botocore sent the refused write more than once: only then may it have met itself
+    (a write refused at its first attempt lost to another, and costs no read to tell)."""
+    error: BaseException | None = exc.cause
+    while error is not None:  # PynamoDB re-raises botocore's error without its metadata
+        response = getattr(error, "response", None)
+        metadata = response.get("ResponseMetadata") if isinstance(response, dict) else None
+        if isinstance(metadata, dict) and "RetryAttempts" in metadata:
+            return int(metadata["RetryAttempts"]) > 0
+        error = error.__context__
+    return True  # not known: read, to be sure
+
+
 def write_token() -> str:
     """A token for one conditional write (it also serves as a transaction's `ClientRequestToken`,
     which DynamoDB takes as 1 to 36 characters)."""
@@ -62,16 +75,17 @@ def save_new(item: Model, what: str) -> None:
         item.save(condition=condition)
     except PynamoDBException as exc:
         if lost_condition(exc):
-            if _stored_as(item):
-                return  # its own lost answer's retry, or the same record made by another: it is there
+            if retried(exc) and _stored_as(item):
+                return  # its own retry met it (or the same record made meanwhile: it is there as asked)
             raise AlreadyExists(what) from exc
         raise_if_contended(exc, what)
         raise
 
 
 def _stored_as(item: Model) -> bool:
-    """Whether the stored item is exactly `item` (the records `save_new` makes carry no token:
-    equal attributes are the same record)."""
+    """Whether the stored item is exactly `item`. The records `save_new` makes carry no token; a
+    retried put that finds its very attributes stored met itself, or a twin made within the
+    retry's few milliseconds, which is the same record."""
     model = type(item)
     range_key = getattr(item, model._range_keyname) if model._range_keyname else None
     try:

@@ -7,8 +7,7 @@ one."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
-from typing import Any
+from datetime import UTC, datetime
 
 import pytest
 from moto.core.models import botocore_stubber
@@ -26,26 +25,18 @@ from tests.builders import T0, an_order
 
 
 class LostAnswers:
-    """The fault in front of the app's one DynamoDB client: the next `n` writes commit and their
-    answers are lost (botocore then retries each, as it does a read timeout)."""
+    """The fault in front of the app's one DynamoDB client: the next `n` write attempts commit and
+    their answers are lost (botocore then retries each, as it does a read timeout)."""
 
     def __init__(self) -> None:
         self.plan = FaultPlan()
-        self._faults = AwsFaults(self.plan)
-        self._faults.forward = lambda request: botocore_stubber(event_name="before-send", request=request)
-        self._left = 0
+        faults = AwsFaults(self.plan)
+        faults.forward = lambda request: botocore_stubber(event_name="before-send", request=request)
+        self.before_send = faults.before_send
         self.plan.arm()
 
     def lose(self, n: int = 1) -> None:
-        self._left = n
-        self.plan.set({"dynamodb.lost_answer": 1.0})
-
-    def __call__(self, request: Any, **kwargs: Any) -> Any:
-        try:
-            return self._faults.before_send(request, **kwargs)
-        finally:
-            if self.plan.as_json()["injected"].get("dynamodb.lost_answer", 0) >= self._left:
-                self.plan.set({})
+        self.plan.set({"dynamodb.lost_answer": 1.0}, limits={"dynamodb.lost_answer": n})
 
     @property
     def lost(self) -> int:
@@ -56,13 +47,13 @@ class LostAnswers:
 def lost_answers(tables: dict[str, str]) -> Iterator[LostAnswers]:
     events = shared_connection("us-east-1").client.meta.events
     lost = LostAnswers()
-    events.register_first("before-send.dynamodb", lost)
+    events.register_first("before-send.dynamodb", lost.before_send)
     token = running_handler.set("rest")
     try:
         yield lost
     finally:
         running_handler.reset(token)
-        events.unregister("before-send.dynamodb", lost)
+        events.unregister("before-send.dynamodb", lost.before_send)
 
 
 class OrderStoreWithRecords(DynamoOrderStore):
@@ -75,7 +66,7 @@ class OrderStoreWithRecords(DynamoOrderStore):
 
 def a_record(key: str, request_hash: str = "h") -> IdempotencyModel:
     return IdempotencyModel(key=key, request_hash=request_hash, state="completed", started_at=T0,
-                            expires_at=datetime(2026, 12, 2, tzinfo=timezone.utc))
+                            expires_at=datetime(2026, 12, 2, tzinfo=UTC))
 
 
 def test_a_create_whose_answer_was_lost_is_created_once_and_reported_created(lost_answers: LostAnswers) -> None:

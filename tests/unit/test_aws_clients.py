@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.exceptions import ReadTimeoutError
 from moto.core.botocore_stubber import MockRawResponse
 
 from chalicelib import aws, bootstrap
 from chalicelib.persistence.tables import shared_connection
+from chalicelib.push.ports import Delivery
 from chalicelib.settings import Settings
 
 STAGE = {"ONTIME_STAGE": "prod", "ONTIME_ALARM_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/ontime-alarms",
@@ -69,3 +71,21 @@ def test_pynamodb_clients_send_the_fixed_user_agent_and_keep_their_own_settings(
     assert first.startswith(aws.user_agent()) and second == first
     # PynamoDB's own retry policy (1 + its `max_retry_attempts`), merged over the app's config
     assert connection.client.meta.config.retries == {"total_max_attempts": 4, "mode": "standard"}
+
+
+@pytest.mark.parametrize("lost", [ReadTimeoutError(endpoint_url="https://abc"), None])
+def test_a_push_is_posted_once_even_when_its_answer_is_lost_or_an_error(lost: Exception | None) -> None:
+    """botocore would post again after a read timeout, and API Gateway may have delivered the
+    first: the terminal would get the frame twice (`chalicelib/push/api_gateway.py`)."""
+    sender = bootstrap._api_gateway_sender(Settings.from_env(STAGE))
+    posts: list[str] = []
+
+    def timed_out_or_500(request: AWSPreparedRequest, **_: Any) -> AWSResponse:
+        posts.append(request.url)
+        if lost is not None:
+            raise lost
+        return AWSResponse(request.url, 500, {"x-amzn-ErrorType": "InternalServerError"}, MockRawResponse(b"{}"))
+
+    sender._client.meta.events.register("before-send.*.*", timed_out_or_500)  # type: ignore[attr-defined]
+    assert sender.post("c-1", b"{}") is Delivery.FAILED
+    assert len(posts) == 1

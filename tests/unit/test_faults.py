@@ -51,7 +51,7 @@ def draws(plan: FaultPlan, fault: str, n: int = 200) -> list[bool]:
 @pytest.mark.parametrize("rates", [{"dynamodb.throttel": 0.1}, {"sqs.send": 1.5}, {"sqs.send": -0.1}])
 def test_unknown_faults_and_rates_outside_0_to_1_are_refused_and_change_nothing(rates: dict[str, float]) -> None:
     plan = FaultPlan({"sqs.send": 0.2})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"unknown fault|between 0 and 1"):
         plan.set(rates)
     assert plan.as_json()["rates"] == {"sqs.send": 0.2}
 
@@ -75,6 +75,25 @@ def test_a_rate_strikes_about_that_share_of_draws_and_every_strike_is_counted(in
     assert 300 < struck < 500
     assert plan.as_json()["injected"] == {"sqs.send": struck}
     assert all(draws(armed({"sqs.send": 1.0}), "sqs.send"))
+
+
+def test_a_limited_fault_strikes_that_many_times_then_stops(in_invocation: None) -> None:
+    plan = armed({"dynamodb.lost_answer": 1.0, "sqs.send": 1.0}, seed=1)
+    plan.set({"dynamodb.lost_answer": 1.0, "sqs.send": 1.0}, limits={"dynamodb.lost_answer": 2})
+    assert draws(plan, "dynamodb.lost_answer", 5) == [True, True, False, False, False]
+    assert all(draws(plan, "sqs.send", 5))
+    assert plan.as_json()["rates"] == {"sqs.send": 1.0}
+    assert plan.as_json()["limits"] == {}
+    plan.set({"sqs.send": 1.0}, limits={"sqs.send": 0})
+    assert not plan.strikes("sqs.send")
+
+
+@pytest.mark.parametrize("limits", [{"sqs.send": -1}, {"nosuch.fault": 1}])
+def test_a_negative_or_unknown_limit_is_refused(limits: dict[str, int]) -> None:
+    plan = FaultPlan({"sqs.send": 0.2})
+    with pytest.raises(ValueError, match=r"unknown fault|at least 0"):
+        plan.set({"sqs.send": 1.0}, limits)
+    assert plan.as_json()["rates"] == {"sqs.send": 0.2}
 
 
 def test_nothing_strikes_before_the_stack_arms_the_plan(in_invocation: None) -> None:
@@ -103,7 +122,7 @@ def test_rates_are_parsed_from_the_command_line_form() -> None:
 
 @pytest.mark.parametrize("text", ["sqs.send", "sqs.send=lots", "nosuch.fault=0.1", "sqs.send=2"])
 def test_malformed_rates_are_refused(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"NAME=RATE|could not convert|unknown fault|between 0 and 1"):
         parse_rates(text)
 
 
