@@ -23,6 +23,19 @@ from `aws_endpoints.json` instead, botocore's same data cut to these services (6
 `./dev infra` for the installed botocore; any other botocore version, or an `endpoints.json` of
 `AWS_DATA_PATH`, and botocore's own loading is left as it is).
 
+Every client retries the same way (`RETRIES`, `CONNECT_TIMEOUT_S`, `READ_TIMEOUT_S`; the table of
+`docs/retries.md`): botocore's `standard` mode, three attempts in all, each retry after a full-jitter
+exponential wait (`botocore/retries/standard.py`, `ExponentialBackoff.delay_amount`:
+`rand(0, 1) × min(base × 2^i, 20 s)`, `base` 1 s after a throttling error, 25 ms (DynamoDB) or 50 ms
+otherwise), and no retry at all once the client's retry quota is spent (`RetryQuotaChecker`: a
+failing dependency makes requests fail fast instead of multiplying the load). A call gives up after
+three attempts of at most 1 s to connect and 2 s to read: ≈ 3 s of backoff when throttled, 9 s at the
+very worst (three slow connects each followed by a read timeout), under the API function's Lambda
+timeout (10 s), itself far under API Gateway's 29 s: a request answers a 503 problem
+(`chalicelib/core/transient.py`) before Lambda or API Gateway would cut it off. DynamoDB answers in
+milliseconds and SQS, `@connections` and S3's small calls in tens: these timeouts only cut off what
+is already lost.
+
 Never at import: a session copies botocore's built-in handlers when it is created, so whatever
 registers there (moto, the local stack's call counters, the tests' IAM recorder) must come first.
 """
@@ -62,11 +75,22 @@ def user_agent() -> str:
     return f"ontime botocore/{botocore.__version__} Python/{platform.python_version()}"
 
 
+RETRY_MODE = "standard"
+MAX_ATTEMPTS = 3
+"""Attempts in all, the first included (botocore's `total_max_attempts`)."""
+RETRIES: dict[str, Any] = {"mode": RETRY_MODE, "total_max_attempts": MAX_ATTEMPTS}
+CONNECT_TIMEOUT_S = 1.0
+READ_TIMEOUT_S = 2.0
+
+
 def client_config(**settings: Any) -> Config:
-    """The app's client `Config`: the fixed User-Agent, and `settings` (a client's own)."""
+    """The app's client `Config`: the fixed User-Agent, the retry policy and timeouts, and
+    `settings` (a client's own)."""
     from botocore.config import Config
 
-    return Config(user_agent=user_agent(), **settings)
+    policy: dict[str, Any] = {"retries": dict(RETRIES), "connect_timeout": CONNECT_TIMEOUT_S,
+                              "read_timeout": READ_TIMEOUT_S}
+    return Config(user_agent=user_agent(), **{**policy, **settings})
 
 
 def session() -> Session:

@@ -1,16 +1,32 @@
 """`Idempotency-Key` for creating POSTs: a retry with the same key and body gets the first response,
-marked as replayed (the HTTP layer answers it with `Idempotent-Replayed: true`)."""
+marked as replayed (the HTTP layer answers it with `Idempotent-Replayed: true`).
+
+When AWS fails the request after it claimed its key (`chalicelib/core/transient.py`), the caller
+is told 503 and retries with the same key; what happens to the key decides whether that retry may
+make a second entity:
+
+- AWS refused the call (throttled, never connected): nothing was applied by it, and a create
+  applies its entity in its last write (its triggers and pushes never fail it), so nothing was
+  created: the key is released and the retry, after `Retry-After` (1–3 s), creates the one entity.
+- The call may have been applied (a read timeout, a service's 500): the key stays claimed, as for
+  a request that crashed, and `Retry-After` is the time until the claim is stale and a retry may
+  take it over (`IN_PROGRESS_TIMEOUT_MS`); a retry before that is a 409 `request-in-progress`.
+- The entity was created but recording the answer failed: the caller gets its answer all the same.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import ConflictingRequest, DomainError, FieldError, IdempotencyKeyReused, MalformedRequest
+from chalicelib.core.observability import log
+from chalicelib.core.transient import transient_failure, unavailable
 
 IN_PROGRESS_TIMEOUT_MS = 30_000
 MAX_KEY_LENGTH = 255
@@ -74,5 +90,19 @@ class Idempotency:
         except DomainError:
             self._store.release(record_key)  # refusals are not remembered: a corrected retry may pass
             raise
-        self._store.complete(record_key, digest, now, status, json.dumps(response, separators=(",", ":")))
+        except Exception as exc:
+            failure = transient_failure(exc)
+            if failure is None:
+                raise  # a bug: the claim goes stale, as after a crash
+            if failure.rejected:
+                self._store.release(record_key)
+                raise unavailable(failure) from exc
+            raise unavailable(failure, retry_after=IN_PROGRESS_TIMEOUT_MS // 1000 + 1) from exc  # then stale
+        try:
+            self._store.complete(record_key, digest, now, status, json.dumps(response, separators=(",", ":")))
+        except Exception as exc:
+            if transient_failure(exc) is None:
+                raise
+            # Created: answering a 503 would have the caller create it again once the claim is stale.
+            log("idempotency.unrecorded", logging.WARNING, key=record_key, error=repr(exc))
         return Answer(status, response)

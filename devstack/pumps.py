@@ -1,11 +1,13 @@
 """Lambda's event sources, played by threads: an SQS poller and a schedule.
 
-`SqsPump` does what Lambda's SQS event source mapping does: poll the queue, hand each batch to
-the function, delete the batch when the function returns, leave it when it raises (SQS makes it
-visible again after the visibility timeout, and moves it to the dead-letter queue after
-`maxReceiveCount` receives). Up to `concurrency` batches run at once, like Lambda's concurrent
-invocations, so a batch that waits (an alarm received a little early sleeps until its moment)
-does not hold up the next one.
+`SqsPump` does what Lambda's SQS event source mapping does with `ReportBatchItemFailures` on:
+poll the queue, hand each batch to the function, and when it returns delete the messages it did
+not report failed (`batchItemFailures`, `chalicelib/core/batches.py`; all of them when it returns
+no such answer); leave the whole batch when it raises, or when it names a message that is not in
+the batch (Lambda's rule too). SQS makes what is left visible again after the visibility timeout,
+and moves it to the dead-letter queue after `maxReceiveCount` receives. Up to `concurrency` batches
+run at once, like Lambda's concurrent invocations, so a batch that waits (an alarm received a
+little early sleeps until its moment) does not hold up the next one.
 
 It short-polls every `POLL_INTERVAL_S` instead of long-polling, because of how moto implements
 a long poll: it notices a delayed message becoming visible only when its wait ends (up to a
@@ -26,6 +28,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from chalicelib.core.batches import failed_ids
 from chalicelib.core.observability import log
 from devstack.events import queue_arn, scheduled_event, sqs_event
 from devstack.faults import NotificationFaults
@@ -108,16 +111,33 @@ class SqsPump:
     def _invoke(self, messages: list[dict[str, Any]]) -> None:
         event = sqs_event(messages, queue_arn=self._arn, region=self._region)
         try:
-            self._runtime.invoke(self._handler, event)
+            answer = self._runtime.invoke(self._handler, event)
         except Exception as exc:  # noqa: BLE001 - Lambda's rule: a failed batch stays in the queue
             log("local.sqs_batch_failed", logging.WARNING, handler=self._handler, messages=len(messages),
                 error=repr(exc))
             return
-        entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]
+        done = handled(messages, answer)
+        if len(done) < len(messages):
+            log("local.sqs_messages_failed", logging.INFO, handler=self._handler, messages=len(messages),
+                failed=len(messages) - len(done))
+        if not done:
+            return
+        entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)]
         try:
             self._sqs.delete_message_batch(QueueUrl=self._queue_url, Entries=entries)
         except Exception as exc:  # noqa: BLE001 - redelivery is harmless: alarms are fenced
             log("local.sqs_delete_failed", logging.WARNING, queue=self._queue_url, error=repr(exc))
+
+
+def handled(messages: list[dict[str, Any]], answer: Any) -> list[dict[str, Any]]:
+    """The messages of the batch a function's `answer` says are done, as Lambda reads it."""
+    failed = failed_ids(answer)
+    if failed is None:
+        return messages
+    received = {m["MessageId"] for m in messages}
+    if not set(failed) <= received:  # Lambda takes a reply naming what it did not send as a failed batch
+        return []
+    return [m for m in messages if m["MessageId"] not in failed]
 
 
 class SchedulePump:

@@ -279,8 +279,8 @@ def template(packages: Sequence[Contribution]) -> dict[str, Any]:
     _add(resources, site.RESOURCES, "the terminals' site")
     for package in packages:
         _add(resources, package.resources, package.name)
-    _add(resources, {platform.function_resource(f.name): extra for f in queue_functions(packages)
-                     if (extra := function_properties(f))}, "a package's function")
+    _add(resources, {platform.function_resource(name): extra for name, extra in queue_function_properties(packages)},
+         "a queue-fed function")
     alarms: dict[str, Any] = dict(platform.ALARMS)
     for package in packages:
         for waiting in package.waiting:
@@ -317,6 +317,34 @@ def template(packages: Sequence[Contribution]) -> dict[str, Any]:
         "Resources": resources,
         "Outputs": outputs,
     }
+
+
+def queue_function_properties(packages: Sequence[Contribution]) -> list[tuple[str, dict[str, Any]]]:
+    """Every queue-fed function's additions to Chalice's resource: the platform's `fire_alarms`
+    and each package's function."""
+    return [(Function.FIRE_ALARMS.value, reports_batch_item_failures(Function.FIRE_ALARMS.value)),
+            *((f.name, _merged(function_properties(f), reports_batch_item_failures(f.name)))
+              for f in queue_functions(packages))]
+
+
+def reports_batch_item_failures(function: str) -> dict[str, Any]:
+    """`ReportBatchItemFailures` on the function's SQS event source, which Chalice's `on_sqs_message`
+    cannot say: the function answers the ids of the messages that failed, and Lambda deletes the
+    others (`chalicelib/core/batches.py`). Merged into the event Chalice declares (its name is
+    Chalice's: `<function>-sqs-event-source` as a logical id), so its queue and batch size stay Chalice's."""
+    from chalice.utils import to_cfn_resource_name
+
+    event = to_cfn_resource_name(f"{function}-sqs-event-source")
+    return {"Type": "AWS::Serverless::Function", "Properties": {"Events": {event: {
+        "Type": "SQS", "Properties": {"FunctionResponseTypes": ["ReportBatchItemFailures"]}}}}}
+
+
+def _merged(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(first)
+    for key, value in second.items():
+        merged[key] = _merged(merged[key], value) if isinstance(value, dict) and isinstance(
+            merged.get(key), dict) else value
+    return merged
 
 
 def function_properties(function: QueueFunction) -> dict[str, Any]:

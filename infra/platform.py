@@ -226,7 +226,8 @@ ALARMS: dict[str, Any] = {
         breaching=1, threshold=0, comparison="GreaterThanThreshold", statistic="Maximum"),
     "FireAlarmsErrorsAlarm": _function_errors(
         Function.FIRE_ALARMS, "ontime-fire-alarms-errors",
-        "fire_alarms failed in 3 of the last 5 minutes: alarm batches are being retried and may reach the DLQ."),
+        "fire_alarms crashed in 3 of the last 5 minutes: whole alarm batches are being retried and may reach the "
+        "DLQ (an alarm that fails alone is reported for redelivery, not an error: the DLQ alarm catches those)."),
     "SweepAlarmsErrorsAlarm": _function_errors(
         Function.SWEEP_ALARMS, "ontime-sweep-alarms-errors",
         "sweep_alarms (the safety net for lost alarm messages) failed in 3 of the last 5 minutes."),
@@ -295,12 +296,12 @@ def function_errors_widget(functions: list[str]) -> tuple[str, list[list[Any]], 
 
 
 def queue_function_alarms(function: str, queue: str, dead_letters: str | None) -> dict[str, Any]:
-    """A package's queue-fed function: any failure alerts (each is a message to be retried), and so
-    does any message its queue gave up on."""
+    """A package's queue-fed function: any crash alerts (its batch is retried whole), and so does any
+    message its queue gave up on (a message that fails alone is reported for redelivery, not an error)."""
     resource = function_resource(function)
     alarms = {f"{resource}ErrorsAlarm": alarm(
         f"ontime-{function.replace('_', '-')}-errors",
-        f"{function} failed within the last 5 minutes: the message is retried, then kept in the dead-letter "
+        f"{function} crashed within the last 5 minutes: its batch is retried, then kept in the dead-letter "
         "queue. Read the function's logs (the failed message's correlation id).",
         "AWS/Lambda", "Errors", dimensions={"FunctionName": {"Ref": resource}}, period_s=300, evaluations=1,
         breaching=1, threshold=0, comparison="GreaterThanThreshold")}

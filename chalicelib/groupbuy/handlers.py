@@ -4,9 +4,9 @@ or more uploads under `uploads/`; each upload goes to `VideoService.process_uplo
 Lambda imports this module alone for the function (its handler string), so it imports only
 Chalice, `bootstrap` and the platform at the top; the service (and PyAV with it) at the first
 upload. A message that cannot be an S3 notification is logged and dropped (no retry can fix it);
-S3's `s3:TestEvent` (sent when the bucket's notification is configured) is skipped. An exception
-from processing propagates: SQS makes the message visible again and, after `MAX_RECEIVES`
-receives, moves it to the dead-letter queue, whose alarm pages ops. Processing must therefore be
+S3's `s3:TestEvent` (sent when the bucket's notification is configured) is skipped. A message whose
+processing raised is reported failed alone (`core/batches.py`): SQS makes it visible again and,
+after `MAX_RECEIVES` receives, moves it to the dead-letter queue, whose alarm pages ops. Processing must therefore be
 idempotent (S3 may also notify twice): that is the service's contract.
 
 Each upload is handled with its key as the correlation id (`video:<voucher_id>:<upload_id>.<ext>`),
@@ -25,6 +25,7 @@ from chalice.app import Blueprint, SQSEvent
 
 from chalicelib import bootstrap
 from chalicelib.core import correlation
+from chalicelib.core.batches import BatchResponse, batch_response, message_id
 from chalicelib.core.observability import log
 from chalicelib.groupbuy.video_infra import UPLOADS_PREFIX, VIDEO_FUNCTION
 
@@ -85,8 +86,9 @@ def upload_correlation_id(upload: Upload) -> str:
 
 
 @routes.on_sqs_message(queue=VIDEO_FUNCTION.queue_name, batch_size=VIDEO_FUNCTION.batch_size)
-def process_videos(event: SQSEvent) -> None:
+def process_videos(event: SQSEvent) -> BatchResponse:
     batch = correlation.for_invocation(event.context, sent=correlation.lambda_request_id(event.context))
+    failed: list[str] = []
     with correlation.bound(batch):
         for record in event:
             try:
@@ -97,7 +99,13 @@ def process_videos(event: SQSEvent) -> None:
             for upload in uploads:
                 with correlation.bound(batch.caused_by(upload_correlation_id(upload))):
                     log("video.upload_received", bucket=upload.bucket, key=upload.key, size=upload.size)
-                    _process(upload)  # raises: SQS redelivers the message (the batch is this one message)
+                    try:
+                        _process(upload)
+                    except Exception:  # noqa: BLE001 - this message is delivered again, not its batch
+                        log("video.processing_failed", logging.ERROR, bucket=upload.bucket, key=upload.key,
+                            exc_info=True)
+                        failed.append(message_id(record))
+    return batch_response(failed)
 
 
 def _process(upload: Upload) -> None:

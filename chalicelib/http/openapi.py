@@ -51,7 +51,8 @@ PROBLEM_MEANINGS: dict[int, str] = {
     422: "Well-formed but not acceptable (store closed, product off sale, price changed, …; every "
          "offending field in `errors`), or an `Idempotency-Key` reused with another body.",
     429: "Too many requests: slow down and retry.",
-    503: "A service this needs (the payment provider) is not available.",
+    503: "A service this needs (the payment provider, or AWS after its retries) is busy or failing: send it "
+         "again after `Retry-After` seconds (with the same `Idempotency-Key`, for a create).",
 }
 
 
@@ -231,8 +232,8 @@ def _parameters(spec: RouteSpec) -> list[dict[str, Any]]:
 def problem_statuses(spec: RouteSpec, method: str) -> list[int]:
     """The problem statuses a route can answer, from what it declares: a body can be malformed,
     too large or unacceptable; a token missing; a role not allowed; an id unknown; a change can
-    conflict with the state; anything can be throttled."""
-    statuses = set(spec.problems) | {429}
+    conflict with the state; anything can be throttled, by API Gateway (429) or by AWS (503)."""
+    statuses = set(spec.problems) | {429, 503}
     if spec.body is not None or spec.paged or spec.query:
         statuses.add(400)
     if spec.body is not None:

@@ -9,6 +9,7 @@ from chalice.app import Response
 
 from chalicelib.core import correlation, jsontext
 from chalicelib.core.errors import PROBLEM_MEMBERS, DomainError, MalformedRequest, ValidationFailed
+from chalicelib.core.transient import ServiceUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -50,7 +51,9 @@ def from_domain_error(error: DomainError, instance: str | None) -> Response:
     extensions = dict(error.extensions)
     if isinstance(error, (MalformedRequest, ValidationFailed)):
         extensions["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
-    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
+    if isinstance(error, ServiceUnavailable):
+        headers["Retry-After"] = str(error.retry_after_s)
     return problem_response(
         problem_body(error.status, error.problem, error.title, error.detail, instance, extensions), headers)
 

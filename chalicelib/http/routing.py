@@ -43,6 +43,7 @@ from chalicelib.core.errors import DomainError, MalformedRequest, NotFound, Unau
 from chalicelib.core.ids import is_id
 from chalicelib.core.observability import log
 from chalicelib.core.timefmt import iso
+from chalicelib.core.transient import transient_failure, unavailable
 from chalicelib.http.cors import options_view
 from chalicelib.http.page_tokens import ListBinding, PageTokens
 from chalicelib.http.problems import from_domain_error, problem_body, problem_response
@@ -375,7 +376,12 @@ class Routes(Generic[S]):
                 return from_domain_error(error, instance_of(request))
             except ChaliceViewError as error:  # e.g. Chalice's own JSON parsing
                 return from_domain_error(MalformedRequest(str(error)), instance_of(request))
-            except Exception:  # noqa: BLE001 - the last line of defence: a problem body, not a stack
+            except Exception as exc:  # noqa: BLE001 - the last line of defence: a problem body, not a stack
+                failure = transient_failure(exc)
+                if failure is not None:  # AWS failed it after the client's retries: the caller may retry
+                    log("http.unavailable", logging.WARNING, path=instance_of(request), reason=failure.reason,
+                        rejected=failure.rejected, error=repr(exc))
+                    return from_domain_error(unavailable(failure), instance_of(request))
                 log("http.unhandled", logging.ERROR, path=instance_of(request), exc_info=True)
                 return problem_response(problem_body(500, "internal", "Internal error",
                                                      "something went wrong on our side; it has been logged",

@@ -18,6 +18,7 @@ from pynamodb.exceptions import QueryError, ScanError
 
 from chalicelib.core import jsontext
 from chalicelib.core.errors import FieldError, MalformedRequest
+from chalicelib.persistence.writes import response_code
 
 T = TypeVar("T")
 
@@ -34,7 +35,7 @@ def run_page(results: Any, convert: Callable[[Any], T]) -> Page[T]:
     try:
         items = [convert(item) for item in results]
     except (QueryError, ScanError) as exc:
-        if exc.cause_response_code == "ValidationException":
+        if response_code(exc) == "ValidationException":
             raise MalformedRequest("next_token is not valid",
                                    [FieldError("next_token", "not a token for this list")]) from exc
         raise

@@ -100,7 +100,15 @@ def short_name(model: type[Model]) -> str:
 
 
 class SharedConnection(Connection):
-    """PynamoDB's connection on the container's botocore session, for every model at once."""
+    """PynamoDB's connection on the container's botocore session, for every model at once.
+
+    PynamoDB builds its client with a `Config` of its own, merged over the session's: its defaults
+    (`pynamodb/settings.py`: 15 s to connect, 30 s to read, 1 + 3 attempts) would outlast API
+    Gateway's 29 s. It is given the app's policy instead (`chalicelib/aws.py`)."""
+
+    def __init__(self, region: str) -> None:
+        super().__init__(region=region, connect_timeout_seconds=aws.CONNECT_TIMEOUT_S,
+                         read_timeout_seconds=aws.READ_TIMEOUT_S, retry_configuration=dict(aws.RETRIES))  # type: ignore[arg-type]
 
     @property
     def session(self) -> Session:

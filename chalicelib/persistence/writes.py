@@ -22,13 +22,22 @@ CONDITION_FAILED = "ConditionalCheckFailedException"
 TRANSACTION_CONFLICT = "TransactionConflictException"
 
 
+def response_code(exc: PynamoDBException) -> str | None:
+    """DynamoDB's error code of `exc`, None when it has none: PynamoDB's `cause_response_code`
+    fails (AttributeError) on a botocore error whose `response` is None, a read timeout's."""
+    response = getattr(exc.cause, "response", None)
+    error = response.get("Error") if isinstance(response, dict) else None
+    code = error.get("Code") if isinstance(error, dict) else None
+    return code if isinstance(code, str) else None
+
+
 def lost_condition(exc: PynamoDBException) -> bool:
     """Whether a write was refused by its condition (for a transaction: any of its items was),
     rather than failing for another reason (throttling, validation…), which the caller re-raises."""
     if isinstance(exc, TransactWriteError):
         return any(reason is not None and reason.code == "ConditionalCheckFailed"
                    for reason in exc.cancellation_reasons or [])
-    return exc.cause_response_code == CONDITION_FAILED
+    return response_code(exc) == CONDITION_FAILED
 
 
 def contended(exc: PynamoDBException) -> bool:
@@ -39,7 +48,7 @@ def contended(exc: PynamoDBException) -> bool:
     if isinstance(exc, TransactWriteError):
         return any(reason is not None and reason.code == "TransactionConflict"
                    for reason in exc.cancellation_reasons or [])
-    return exc.cause_response_code == TRANSACTION_CONFLICT
+    return response_code(exc) == TRANSACTION_CONFLICT
 
 
 def retried(exc: PynamoDBException) -> bool:

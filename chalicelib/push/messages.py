@@ -79,9 +79,9 @@ class Listed(ResponseBody, Generic[T]):
 
 
 class ErrorData(ResponseBody):
-    """`problem`: `malformed-message`, `unknown-action`, `rate-limited` (with `retry_after_s`),
-    `internal`, or the problem type of a package's refusal of its action (`not-a-party`), with
-    that problem's extensions as further members."""
+    """`problem`: `malformed-message`, `unknown-action`, `rate-limited` and `service-unavailable`
+    (both with `retry_after_s`), `internal`, or the problem type of a package's refusal of its
+    action (`not-a-party`), with that problem's extensions as further members."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
         {"problem": "rate-limited", "detail": "this connection sent more actions than it may: try again in 3 s",
@@ -91,7 +91,8 @@ class ErrorData(ResponseBody):
     detail: str
     action: str | None = None
     retry_after_s: int | None = None
-    """Only for `rate-limited`: when this connection's next window starts."""
+    """Only for `rate-limited` (when this connection's next window starts) and `service-unavailable`
+    (when to send the message again)."""
 
 
 class HelloData(ResponseBody):

@@ -3,7 +3,10 @@
 The platform answers `ping`, `hello` and `list_pending` itself; any other action goes to the
 workflow package that declares it (`Contribution.actions`), after the connection's budget of
 package actions (`RateLimiter`) allows it. Whatever a package's handler raises becomes an `error`
-reply on the connection: API Gateway never tells a terminal that its message failed.
+reply on the connection: API Gateway never tells a terminal that its message failed. AWS failing
+a call after its retries (`core/transient.py`) refuses a connection with a 503 (the terminal
+connects again, as after any refusal), and answers a message with a `service-unavailable` error
+carrying `retry_after_s` (the terminal sends it again then: API Gateway retries no message).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from chalicelib.core import jsontext
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import DomainError, MalformedRequest, ValidationFailed
 from chalicelib.core.observability import log
+from chalicelib.core.transient import retry_after_s, transient_failure
 from chalicelib.push.notifier import Notifier
 from chalicelib.push.party import Party
 from chalicelib.push.ports import ConnectionRegistry, RateLimiter
@@ -85,7 +89,8 @@ class TerminalSession:
         self._limiter = limiter
 
     def connect(self, connection_id: str, token: str | None) -> int:
-        """The HTTP status for API Gateway: 200 registers the terminal, 401 refuses it."""
+        """The HTTP status for API Gateway: 200 registers the terminal, 401 refuses it, 503 when AWS
+        failed the registration (nothing registered that the terminal's next attempt would repeat)."""
         if not token:
             log("ws.refused", connection_id=connection_id, reason="no token")
             return 401
@@ -97,12 +102,29 @@ class TerminalSession:
         except Exception as exc:  # noqa: BLE001 - a verifier's own failure refuses the connection, as on REST
             log("ws.refused", logging.ERROR, connection_id=connection_id, reason="verifier failed", error=repr(exc))
             return 401
-        self._registry.register(connection_id, principal.party, principal.sub, self._clock.now_ms())
+        try:
+            self._registry.register(connection_id, principal.party, principal.sub, self._clock.now_ms())
+        except Exception as exc:
+            failure = transient_failure(exc)
+            if failure is None:
+                raise
+            log("ws.refused", logging.WARNING, connection_id=connection_id, reason=failure.reason, error=repr(exc))
+            return 503
         log("ws.connected", connection_id=connection_id, party=principal.party.key)
         return 200
 
     def receive(self, connection_id: str, body: str | None) -> None:
         now = self._clock.now_ms()
+        try:
+            self._answer(connection_id, body, now)
+        except Exception as exc:
+            failure = transient_failure(exc)
+            if failure is None:
+                raise
+            log("ws.unavailable", logging.WARNING, connection_id=connection_id, reason=failure.reason, error=repr(exc))
+            self._notifier.reply(connection_id, "error", _unavailable(None, failure.reason), now)
+
+    def _answer(self, connection_id: str, body: str | None, now: int) -> None:
         try:
             message = _message_of(body)
         except ValueError as exc:
@@ -157,6 +179,12 @@ class TerminalSession:
         except DomainError as error:
             self._notifier.reply(connection_id, "error", _refusal(error, action), now)
         except Exception as exc:  # noqa: BLE001 - the terminal is told; API Gateway would tell it nothing
+            failure = transient_failure(exc)
+            if failure is not None:
+                log("ws.unavailable", logging.WARNING, connection_id=connection_id, action=action,
+                    reason=failure.reason, error=repr(exc))
+                self._notifier.reply(connection_id, "error", _unavailable(action, failure.reason), now)
+                return
             log("ws.action_failed", logging.ERROR, exc_info=True, connection_id=connection_id, action=action,
                 error=repr(exc))
             self._notifier.reply(connection_id, "error", {
@@ -165,6 +193,11 @@ class TerminalSession:
     def disconnect(self, connection_id: str) -> None:
         self._registry.unregister(connection_id)
         log("ws.disconnected", connection_id=connection_id)
+
+
+def _unavailable(action: str | None, reason: str) -> dict[str, Any]:
+    return {"problem": "service-unavailable", "action": action, "retry_after_s": retry_after_s(),
+            "detail": f"a service this message needs is busy or failing ({reason}): send it again in a moment"}
 
 
 def _refusal(error: DomainError, action: str) -> dict[str, Any]:

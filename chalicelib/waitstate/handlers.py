@@ -4,6 +4,9 @@ Each alarm fires with its own id as the correlation id (`correlation.alarm_id`: 
 `wake_at`), so its log lines and the pushes it causes name the alarm, the same on every delivery;
 what set the alarm is found by the entity id, which the setting request's lines carry too. A batch's
 own lines (a poison message) and a sweep carry the Lambda request id and the event's id.
+
+An alarm that lost its race or failed is reported for redelivery on its own (`core/batches.py`):
+the batch's other alarms are done and are not delivered again.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from chalice.app import Blueprint, CloudWatchEvent, Rate, SQSEvent
 
 from chalicelib import bootstrap
 from chalicelib.core import correlation
+from chalicelib.core.batches import BatchResponse, batch_response, message_id
 from chalicelib.core.observability import log
+from chalicelib.core.transient import transient_failure
 from chalicelib.settings import ALARM_QUEUE_NAME
 from chalicelib.waitstate.engine import FireOutcome, UnknownWorkflow
 from chalicelib.waitstate.model import AlarmMessage
@@ -23,42 +28,45 @@ from chalicelib.waitstate.model import AlarmMessage
 routes = Blueprint(__name__)
 
 
-class AlarmBatchIncomplete(Exception):
-    """Raised so SQS redelivers the batch; alarms that did fire are fenced off on redelivery."""
-
-
 @routes.on_sqs_message(queue=ALARM_QUEUE_NAME, batch_size=10)
-def fire_alarms(event: SQSEvent) -> None:
+def fire_alarms(event: SQSEvent) -> BatchResponse:
     batch = correlation.for_invocation(event.context, sent=correlation.lambda_request_id(event.context))
     with correlation.bound(batch):
         unfinished = _fire(event, batch)
-    if unfinished:
-        raise AlarmBatchIncomplete(f"{unfinished} alarm(s) to retry")
+        if unfinished:
+            log("alarm.batch_incomplete", logging.WARNING, retried=len(unfinished), received=len(list(event)))
+    return batch_response(unfinished)
 
 
-def _fire(event: SQSEvent, batch: correlation.Ids) -> int:
+def _fire(event: SQSEvent, batch: correlation.Ids) -> list[str]:
+    """The ids of the messages whose alarm is to be delivered again."""
     engine = bootstrap.container().engine
-    unfinished = 0
+    unfinished: list[str] = []
     # Soonest first: an alarm received early waits in-process for its moment (`engine.fire`), and an
     # alarm due sooner must not wait behind it in the same batch.
-    for message, body in sorted(_readable_alarms(event), key=lambda alarm: alarm[0].wake_at):
+    for message, body, received_id in sorted(_readable_alarms(event), key=lambda alarm: alarm[0].wake_at):
         with correlation.bound(batch.caused_by(correlation.alarm_id(message.kind, message.entity_id,
                                                                     message.wake_at))):
             try:
                 if engine.fire(message) is FireOutcome.LOST_RACE:
-                    unfinished += 1
+                    unfinished.append(received_id)
             except UnknownWorkflow as exc:
                 log("alarm.poison", logging.ERROR, body=body[:200], error=str(exc))
-            except Exception:  # noqa: BLE001 - one bad alarm must not block the batch; SQS retries it
-                log("alarm.failed", logging.ERROR, kind=message.kind, entity_id=message.entity_id, exc_info=True)
-                unfinished += 1
+            except Exception as exc:  # noqa: BLE001 - one bad alarm must not block the batch; SQS retries it
+                failure = transient_failure(exc)
+                if failure is None:
+                    log("alarm.failed", logging.ERROR, kind=message.kind, entity_id=message.entity_id, exc_info=True)
+                else:  # AWS after the client's retries: the redelivery is the next retry
+                    log("alarm.unavailable", logging.WARNING, kind=message.kind, entity_id=message.entity_id,
+                        reason=failure.reason)
+                unfinished.append(received_id)
     return unfinished
 
 
-def _readable_alarms(event: SQSEvent) -> Iterator[tuple[AlarmMessage, str]]:
+def _readable_alarms(event: SQSEvent) -> Iterator[tuple[AlarmMessage, str, str]]:
     for record in event:
         try:
-            yield AlarmMessage.from_json(record.body), record.body
+            yield AlarmMessage.from_json(record.body), record.body, message_id(record)
         except ValueError as exc:
             log("alarm.poison", logging.ERROR, body=record.body[:200], error=str(exc))  # retrying cannot fix it
 

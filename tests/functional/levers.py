@@ -31,9 +31,13 @@ class AppLevers:
         """Alarm triggers sent so far (and forget them, as a queue would once delivered)."""
         return self.world.alarms.take()
 
-    def deliver(self, messages: list[AlarmMessage]) -> None:
-        """SQS delivers these messages to the `fire_alarms` Lambda in one batch."""
-        self.client.lambda_.invoke("fire_alarms", sqs_event([m.to_json() for m in messages]))
+    def deliver(self, messages: list[AlarmMessage]) -> list[AlarmMessage]:
+        """SQS delivers these messages to the `fire_alarms` Lambda in one batch: the ones it
+        reports failed (`batchItemFailures`), which SQS would deliver again."""
+        event = sqs_event([m.to_json() for m in messages])
+        answer = self.client.lambda_.invoke("fire_alarms", event).payload
+        failed = {item["itemIdentifier"] for item in answer["batchItemFailures"]}
+        return [m for m, record in zip(messages, event["Records"], strict=True) if record["messageId"] in failed]
 
     def sweep(self) -> None:
         self.client.lambda_.invoke("sweep_alarms", schedule_event())

@@ -253,3 +253,34 @@ def _changed(body: dict[str, Any]) -> dict[str, Any]:
     if "quantity" in body:
         return {**body, "quantity": body["quantity"] + 1}
     return {**body, "items": [{**body["items"][0], "quantity": 1}]}
+
+
+WRITES_NOTHING = {"POST /installer/dispatches/{installation_id}/photos"}
+"""Creates that write no DynamoDB item (a photo's slot is its presigned upload, its record written
+when the upload lands): no write of theirs for AWS to refuse."""
+
+
+@pytest.mark.parametrize("route", IDEMPOTENT)
+def test_a_create_refused_by_a_throttled_write_answers_503_and_its_retry_makes_one_resource(
+        world: World, client: Client, route: str) -> None:
+    """The key is released when AWS refused the create's write (`chalicelib/idempotency.py`): the
+    retry after `Retry-After` creates the resource, once."""
+    from tests.aws_faults import failing_dynamodb, first_write_outside
+
+    target = RECIPES[route](world, client)
+    key = {"Idempotency-Key": "throttled-7f3a"}
+    before = stored(world)
+    with failing_dynamodb(first_write_outside("idempotency")) as failing:
+        refused = target.by.post(target.path, target.body, headers=key)
+    if route in WRITES_NOTHING:
+        assert (refused.status, failing.attempts) == (201, []), refused.body
+        return
+    assert refused.status == 503 and refused.body["type"] == "/problems/service-unavailable", refused.body
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert stored(world) == before, "the refused create changed what is stored"
+    created = target.by.post(target.path, target.body, headers=key)
+    assert created.status in (200, 201), created.body
+    after_create = stored(world)
+    again = target.by.post(target.path, target.body, headers=key)
+    assert (again.status, again.body) == (created.status, created.body)
+    assert stored(world) == after_create

@@ -271,6 +271,20 @@ def test_packaged_functions_each_have_their_generated_policy(stage: str) -> None
         assert document == _policy(names[function]), function
 
 
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_queue_fed_function_reports_its_failed_messages_alone(stage: str) -> None:
+    """`ReportBatchItemFailures` on each SQS event source (merged into Chalice's own, its queue and
+    batch size kept): one failing message is delivered again, not its batch (`core/batches.py`)."""
+    resources = _package(stage)["Resources"]
+    sources = {name: event["Properties"] for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"
+               for event in r["Properties"].get("Events", {}).values() if event["Type"] == "SQS"}
+    queue_functions = {"FireAlarms", *(function_resource(f.name) for c in contributions() for f in c.functions)}
+    assert set(sources) == queue_functions
+    for name, source in sources.items():
+        assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
+        assert "Fn::Sub" in source["Queue"] and source["BatchSize"] >= 1, name
+
+
 # ── the terminals' site and their login (infra/site.py) ──────────────────────────────────────
 
 def _resources() -> dict[str, Any]:

@@ -15,6 +15,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from chalicelib.core.batches import batch_response
 from chalicelib.groupbuy.handlers import Upload, uploads_in
 from chalicelib.groupbuy.video_infra import MAX_RECEIVES, VIDEO_DEAD_LETTER_QUEUE_NAME, VIDEO_QUEUE_NAME
 from devstack.provision import infra_resources, local_bucket_name, provision
@@ -51,22 +52,25 @@ def eventually(condition: Callable[[], bool]) -> None:
 class Runtime:
     """Stands in for the stack's Lambda runtime: records what `process_videos` would get."""
 
-    def __init__(self, fail: bool = False) -> None:
+    def __init__(self, fail: bool = False, failing_keys: frozenset[str] = frozenset()) -> None:
         self.fail = fail
+        self.failing_keys = failing_keys
         self.invocations: list[tuple[str, list[Upload]]] = []
         self.lock = threading.Lock()
 
-    def invoke(self, handler: str, event: dict[str, Any]) -> None:
+    def invoke(self, handler: str, event: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
             self.invocations.append((handler, [u for r in event["Records"] for u in uploads_in(r["body"])]))
         if self.fail:
             raise RuntimeError("processing failed")
+        return batch_response(r["messageId"] for r in event["Records"]
+                              if any(u.key in self.failing_keys for u in uploads_in(r["body"])))
 
 
-def video_pump(runtime: Runtime, sqs: Any, urls: dict[str, str]) -> SqsPump:
+def video_pump(runtime: Runtime, sqs: Any, urls: dict[str, str], batch_size: int = 1) -> SqsPump:
     """One batch at a time: with a visibility timeout of 0 a second worker would take it again."""
     return SqsPump(runtime, sqs, urls[VIDEO_QUEUE_NAME], "process_videos", region=REGION,  # type: ignore[arg-type]
-                   batch_size=1, concurrency=1)
+                   batch_size=batch_size, concurrency=1)
 
 
 def test_the_template_has_the_bucket_notify_the_video_queue_of_uploads_only() -> None:
@@ -121,3 +125,41 @@ def test_a_notification_that_keeps_failing_lands_in_the_dead_letter_queue_after_
         pump.stop()
     assert [u for body in dead for u in uploads_in(body)] == [Upload(BUCKET, "uploads/v_3/u_3.mp4", 7)]
     assert len(runtime.invocations) == MAX_RECEIVES
+
+
+def test_the_pump_deletes_the_messages_of_a_batch_but_those_reported_failed(
+        account: tuple[Any, Any, dict[str, str]]) -> None:
+    """As Lambda does with `ReportBatchItemFailures`: the failed message alone comes back, until it
+    is dead-lettered; its neighbours are processed once."""
+    s3, sqs, urls = account
+    sqs.purge_queue(QueueUrl=urls[VIDEO_QUEUE_NAME])  # the test event
+    runtime = Runtime(failing_keys=frozenset({"uploads/v_5/bad.mp4"}))
+    for key in ("uploads/v_4/a.mp4", "uploads/v_5/bad.mp4", "uploads/v_6/c.mp4"):
+        s3.put_object(Bucket=BUCKET, Key=key, Body=b"v")
+    pump = video_pump(runtime, sqs, urls, batch_size=10)
+    pump.start()
+    dead: list[str] = []
+
+    def dead_lettered() -> bool:
+        dead.extend(bodies(sqs, urls[VIDEO_DEAD_LETTER_QUEUE_NAME]))
+        return bool(dead)
+
+    try:
+        eventually(dead_lettered)
+    finally:
+        pump.stop()
+    assert [u.key for body in dead for u in uploads_in(body)] == ["uploads/v_5/bad.mp4"]
+    handed = [u.key for _, uploads in runtime.invocations for u in uploads]
+    assert sorted(set(handed)) == ["uploads/v_4/a.mp4", "uploads/v_5/bad.mp4", "uploads/v_6/c.mp4"]
+    assert (handed.count("uploads/v_4/a.mp4"), handed.count("uploads/v_6/c.mp4")) == (1, 1)
+    assert handed.count("uploads/v_5/bad.mp4") == MAX_RECEIVES
+
+
+def test_a_batch_answer_naming_a_message_not_in_the_batch_fails_the_whole_batch() -> None:
+    from devstack.pumps import handled
+
+    messages = [{"MessageId": "a"}, {"MessageId": "b"}]
+    assert handled(messages, batch_response(["b"])) == [{"MessageId": "a"}]
+    assert handled(messages, batch_response([])) == messages
+    assert handled(messages, None) == messages
+    assert handled(messages, batch_response(["zz"])) == []

@@ -10,12 +10,10 @@ from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
-from botocore.exceptions import ReadTimeoutError
 from moto.core.botocore_stubber import MockRawResponse
 
-from chalicelib import aws, bootstrap
+from chalicelib import aws, bootstrap, objects
 from chalicelib.persistence.tables import shared_connection
-from chalicelib.push.ports import Delivery
 from chalicelib.settings import Settings
 
 STAGE = {"ONTIME_STAGE": "prod", "ONTIME_ALARM_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/ontime-alarms",
@@ -69,23 +67,22 @@ def test_pynamodb_clients_send_the_fixed_user_agent_and_keep_their_own_settings(
         aws.forget()
     first, second = answered.user_agents
     assert first.startswith(aws.user_agent()) and second == first
-    # PynamoDB's own retry policy (1 + its `max_retry_attempts`), merged over the app's config
-    assert connection.client.meta.config.retries == {"total_max_attempts": 4, "mode": "standard"}
+    # the app's retry policy, not PynamoDB's defaults (1 + 3 attempts, 15 s to connect, 30 s to read)
+    config = connection.client.meta.config
+    assert (config.retries, config.connect_timeout, config.read_timeout) == (
+        {"mode": "standard", "total_max_attempts": 3}, 1.0, 2.0)
 
 
-@pytest.mark.parametrize("lost", [ReadTimeoutError(endpoint_url="https://abc"), None])
-def test_a_push_is_posted_once_even_when_its_answer_is_lost_or_an_error(lost: Exception | None) -> None:
-    """botocore would post again after a read timeout, and API Gateway may have delivered the
-    first: the terminal would get the frame twice (`chalicelib/push/api_gateway.py`)."""
-    sender = bootstrap._api_gateway_sender(Settings.from_env(STAGE))
-    posts: list[str] = []
-
-    def timed_out_or_500(request: AWSPreparedRequest, **_: Any) -> AWSResponse:
-        posts.append(request.url)
-        if lost is not None:
-            raise lost
-        return AWSResponse(request.url, 500, {"x-amzn-ErrorType": "InternalServerError"}, MockRawResponse(b"{}"))
-
-    sender._client.meta.events.register("before-send.*.*", timed_out_or_500)  # type: ignore[attr-defined]
-    assert sender.post("c-1", b"{}") is Delivery.FAILED
-    assert len(posts) == 1
+def test_every_client_the_app_makes_retries_and_times_out_as_the_policy_says() -> None:
+    """docs/retries.md: botocore's standard mode, 3 attempts in all, 1 s to connect, 2 s to read."""
+    config = Settings.from_env(STAGE)
+    clients = {"pushes": bootstrap._api_gateway_sender(config)._client,  # type: ignore[attr-defined]
+               "alarm queue": bootstrap._sqs_alarm_queue(config)._client,  # type: ignore[attr-defined]
+               "dynamodb": shared_connection("us-east-1").client,
+               "s3": objects._client("us-east-1", None)}
+    policies = {name: (client.meta.config.retries, client.meta.config.connect_timeout,
+                       client.meta.config.read_timeout) for name, client in clients.items()}
+    policy = ({"mode": "standard", "total_max_attempts": 3}, 1.0, 2.0)
+    # a post to @connections is sent once (chalicelib/push/api_gateway.py): a retry may deliver twice
+    assert policies == {**dict.fromkeys(clients, policy), "pushes": ({"mode": "standard", "total_max_attempts": 1},
+                                                                     1.0, 2.0)}

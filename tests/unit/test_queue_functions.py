@@ -68,10 +68,12 @@ def test_a_packages_function_gets_its_memory_timeout_concurrency_and_policy_file
     assert list(functions) == sorted(functions)
 
 
-def test_its_layers_and_description_are_merged_into_chalices_function_resource_and_nothing_else() -> None:
+def test_its_layers_description_and_batch_failure_reports_are_merged_into_chalices_function_only() -> None:
     resources = generate.template(with_thumbnails())["Resources"]
     assert resources["MakeThumbnails"] == {"Type": "AWS::Serverless::Function", "Properties": {
-        "Layers": [{"Ref": "ThumbLayer"}], "Description": "thumbnails"}}
+        "Layers": [{"Ref": "ThumbLayer"}], "Description": "thumbnails",
+        "Events": {"MakeThumbnailsSqsEventSource": {"Type": "SQS", "Properties": {
+            "FunctionResponseTypes": ["ReportBatchItemFailures"]}}}}}
 
 
 def test_it_gets_an_errors_alarm_a_dead_letter_alarm_and_a_graph_of_its_queue() -> None:

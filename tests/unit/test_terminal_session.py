@@ -183,3 +183,44 @@ def test_list_pending_for_a_role_nobody_lists_is_an_empty_pending_listed(termina
     reply = terminals.send(connection, {"action": "list_pending"})
     assert (reply["type"], reply["data"]["items"]) == (NOTHING_PENDING, [])
     assert len(terminals.replies(connection)) == 1
+
+
+def _throttled() -> Exception:
+    from botocore.exceptions import ClientError
+    from pynamodb.exceptions import PutError
+
+    return PutError("failed", ClientError({"Error": {"Code": "ThrottlingException", "Message": "…"}}, "PutItem"))
+
+
+def test_a_throttled_action_is_answered_service_unavailable_with_when_to_send_it_again(terminals: Terminals) -> None:
+    def throttled(message: TerminalMessage) -> None:
+        raise _throttled()
+
+    terminals.packages.actions["call.signal"] = throttled
+    reply = terminals.send(terminals.connected("conn-1"), {"action": "call.signal"})
+    assert reply["type"] == "error" and reply["data"]["problem"] == "service-unavailable"
+    assert reply["data"]["action"] == "call.signal" and 1 <= reply["data"]["retry_after_s"] <= 3
+
+
+def test_a_throttled_platform_action_is_answered_service_unavailable_too(
+        terminals: Terminals, monkeypatch: pytest.MonkeyPatch) -> None:
+    def throttled(connection_id: str) -> Party | None:
+        raise _throttled()
+
+    conn = terminals.connected("conn-1")
+    monkeypatch.setattr(terminals.registry, "party_of", throttled)
+    reply = terminals.send(conn, {"action": "list_pending"})
+    assert (reply["type"], reply["data"]["problem"]) == ("error", "service-unavailable")
+
+
+def test_a_connection_whose_registration_is_throttled_is_refused_with_503_and_nothing_registered(
+        terminals: Terminals, monkeypatch: pytest.MonkeyPatch) -> None:
+    def throttled(*args: Any) -> None:
+        raise _throttled()
+
+    monkeypatch.setattr(terminals.registry, "register", throttled)
+    token = DevTokenIssuer("a-fake-issuers-secret").issue({"role": "merchant", "sub": "staff-1", "merchant_id": "m1"})
+    with captured() as lines:
+        assert terminals.session.connect("conn-1", token) == 503
+    assert terminals.registry.party_of("conn-1") is None
+    assert lines.events("ws.refused")[0]["reason"] == "ThrottlingException"

@@ -87,10 +87,12 @@ def processed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Upload, str | None]
     return seen
 
 
-def invoke(*bodies: str) -> None:
+def invoke(*bodies: str) -> list[str]:
+    """The ids of the messages the function reports failed (`m0`, `m1`… in the order given)."""
     from app import app
 
-    app.handler_map["process_videos"](sqs_event(*bodies), CONTEXT)
+    answer = app.handler_map["process_videos"](sqs_event(*bodies), CONTEXT)
+    return [item["itemIdentifier"] for item in answer["batchItemFailures"]]
 
 
 def test_the_apps_process_videos_hands_each_upload_to_the_service_under_its_own_correlation_id(
@@ -102,16 +104,23 @@ def test_the_apps_process_videos_hands_each_upload_to_the_service_under_its_own_
 def test_a_poison_message_is_logged_and_dropped_and_the_test_event_skipped(
         processed: list[tuple[Upload, str | None]]) -> None:
     with captured() as logs:
-        invoke(TEST_EVENT, "garbage", notification(created("uploads/v/u.mp4")))  # returns: SQS deletes them
+        failed = invoke(TEST_EVENT, "garbage", notification(created("uploads/v/u.mp4")))
+    assert failed == [], "retrying cannot help: SQS deletes them all"
     assert [u.key for u, _ in processed] == ["uploads/v/u.mp4"]
     [poison] = logs.events("video.poison")
     assert poison["body"] == "garbage" and poison["level"] == "ERROR"
 
 
-def test_a_failure_to_process_propagates_so_that_sqs_retries_the_message(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_to_process_reports_that_message_alone_so_that_sqs_retries_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     def failing(upload: Upload) -> None:
-        raise OSError("S3 is down")
+        if upload.key == "uploads/v/bad.mp4":
+            raise OSError("S3 is down")
 
     monkeypatch.setattr(handlers, "_process", failing)
-    with pytest.raises(OSError, match="S3 is down"):
-        invoke(notification(created("uploads/v/u.mp4")))
+    with captured() as logs:
+        failed = invoke(notification(created("uploads/v/u.mp4")), notification(created("uploads/v/bad.mp4")),
+                        "garbage")
+    assert failed == ["m1"]
+    [failure] = logs.events("video.processing_failed")
+    assert failure["key"] == "uploads/v/bad.mp4" and "S3 is down" in failure["exception"]

@@ -1,0 +1,36 @@
+"""What a queue-fed function answers Lambda: the messages of its batch to deliver again.
+
+A function that raised made Lambda's SQS event source leave its whole batch in the queue: the
+messages it had handled came back with the one that failed, and a message that kept failing
+took its neighbours to the dead-letter queue with it. With `ReportBatchItemFailures` on the event
+source mapping (set on every queue function by `infra/generate.py`) the function returns instead
+the ids of the messages that failed (`batchItemFailures`): Lambda deletes the others, and only
+those come back after the visibility timeout, until their queue's `maxReceiveCount` moves them to
+its dead-letter queue. A message that cannot be read at all (a poison message) is not among them:
+delivering it again cannot help, so it is logged and dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+BatchResponse = dict[str, list[dict[str, str]]]
+
+
+def message_id(record: Any) -> str:
+    """The id SQS gave a record of the batch (`messageId`), what a batch response names it by."""
+    return str(record.to_dict()["messageId"])
+
+
+def batch_response(failed: Iterable[str]) -> BatchResponse:
+    """Lambda's partial batch response: the ids of the messages to deliver again (none: all done)."""
+    return {"batchItemFailures": [{"itemIdentifier": failed_id} for failed_id in dict.fromkeys(failed)]}
+
+
+def failed_ids(response: Any) -> list[str] | None:
+    """The ids a function's answer names to deliver again; None when the answer is not a batch
+    response (Lambda then takes the batch as handled)."""
+    if not isinstance(response, dict) or not isinstance(response.get("batchItemFailures"), list):
+        return None
+    return [str(item.get("itemIdentifier")) for item in response["batchItemFailures"] if isinstance(item, dict)]
