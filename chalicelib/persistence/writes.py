@@ -17,6 +17,7 @@ from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import Model
 
 from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate
+from chalicelib.core.ids import issued_by_a_rerun
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 TRANSACTION_CONFLICT = "TransactionConflictException"
@@ -86,9 +87,16 @@ def save_new(item: Model, what: str) -> None:
         if lost_condition(exc):
             if retried(exc) and _stored_as(item):
                 return  # its own retry met it (or the same record made meanwhile: it is there as asked)
+            if any(issued_by_a_rerun(str(value)) for value in _key_of(item)):
+                return  # made by this request's run before a crash (chalicelib/core/ids.py)
             raise AlreadyExists(what) from exc
         raise_if_contended(exc, what)
         raise
+
+
+def _key_of(item: Model) -> tuple[object, ...]:
+    model = type(item)
+    return tuple(getattr(item, str(name)) for name in (model._hash_keyname, model._range_keyname) if name)
 
 
 def _stored_as(item: Model) -> bool:
@@ -96,9 +104,9 @@ def _stored_as(item: Model) -> bool:
     retried put that finds its very attributes stored met itself, or a twin made within the
     retry's few milliseconds, which is the same record."""
     model = type(item)
-    range_key = getattr(item, model._range_keyname) if model._range_keyname else None
+    hash_key, *range_key = _key_of(item)
     try:
-        stored = model.get(getattr(item, str(model._hash_keyname)), range_key, consistent_read=True)
+        stored = model.get(hash_key, range_key[0] if range_key else None, consistent_read=True)
     except model.DoesNotExist:
         return False
     return bool(stored.serialize() == item.serialize())

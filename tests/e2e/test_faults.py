@@ -8,6 +8,7 @@ one history line per transition, one push per final state, one entity per create
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -41,6 +42,13 @@ class Faults:
     def injected(self, fault: str) -> int:
         count: int = self._http.get("/_faults").json()["injected"].get(fault, 0)
         return count
+
+    def wait_injected(self, fault: str, at_least: int = 1) -> None:
+        """Until `fault` struck (where it strikes after the request that set it off has answered)."""
+        deadline = time.monotonic() + WAIT_S
+        while self.injected(fault) < at_least:
+            assert time.monotonic() < deadline, f"{fault} did not strike within {WAIT_S} s"
+            time.sleep(0.05)
 
     def close(self) -> None:
         self._http.close()
@@ -269,10 +277,9 @@ def test_a_connection_that_looked_gone_is_forgotten_and_a_reconnect_restores_its
     customer = parties.customer()
     phone = parties.terminal(customer)
 
-    faults.set({"connections.gone": 1.0})
+    faults.set({"connections.gone": 1.0}, limits={"connections.gone": 1})
     phone.send({"action": "ping"})  # its pong answers 410: the app forgets this connection
-    faults.set({})
-    assert faults.injected("connections.gone") >= 1
+    faults.wait_injected("connections.gone")
 
     # What the terminal must do: a `hello` tells it the app no longer knows it (no role) …
     phone.send({"action": "hello"})
