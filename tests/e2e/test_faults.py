@@ -11,12 +11,13 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from devstack.faults import CLOCK_SKEW_MAX_MS
+from devstack.faults import CLOCK_SKEW_MAX_MS, S3_DELAY_MAX_S
 from tests.e2e.client import WAIT_S, Api, StackUrls, Terminal, epoch_s, status_changed
 from tests.e2e.conftest import SWEEP_INTERVAL_S, Parties, Shop, order_body, start_stack, stop_stack
 
@@ -48,6 +49,13 @@ class Faults:
         deadline = time.monotonic() + WAIT_S
         while self.injected(fault) < at_least:
             assert time.monotonic() < deadline, f"{fault} did not strike within {WAIT_S} s"
+            time.sleep(0.05)
+
+    def wait_notifications_delivered(self) -> None:
+        """Until the video queue's function ran for every notification sent (a duplicate too)."""
+        deadline = time.monotonic() + WAIT_S
+        while (invoked := self._http.get("/_stats").json()["invocations"].get("process_videos", 0)) < 2:
+            assert time.monotonic() < deadline, f"process_videos ran {invoked} times"
             time.sleep(0.05)
 
     def close(self) -> None:
@@ -297,6 +305,36 @@ def test_a_connection_that_looked_gone_is_forgotten_and_a_reconnect_restores_its
     again.wait_for(status_changed(order_id, "accepted"))
 
 
+# ── S3 notifications duplicated and late ──────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("fault", ["s3.duplicate", "s3.delay"])
+def test_a_video_whose_upload_notification_came_twice_or_late_is_processed_once_and_displayed(
+        parties: Parties, faults: Faults, tmp_path: Path, fault: str) -> None:
+    from devstack import clips
+    from tests.e2e.test_groupbuy_flow import PROCESSING_S, GroupBuy, pushed, upload
+
+    buy = GroupBuy(parties)
+    buy.slots_in_seconds({"dinner": (30, 60)})
+    [offered] = buy.bought()
+    requested = buy.redeemed(offered["data"]["voucher_id"])["data"]
+    video_id = requested["video_id"]
+    clip = clips.make_clip(tmp_path / "visit.mp4", 1.5, 320, 180, faststart=True)
+
+    faults.set({fault: 1.0}, limits={fault: 1})
+    upload(requested, clip)
+    published = buy.phone.wait_for(pushed("video.published", video_id=video_id),
+                                   timeout_s=PROCESSING_S + S3_DELAY_MAX_S)
+    assert faults.injected(fault) == 1
+    assert published["data"]["status"] == "published"
+    if fault == "s3.duplicate":
+        faults.wait_notifications_delivered()
+    buy.phone.drain(QUIET_S)
+    assert len([m for m in buy.phone.received if m.get("type") == "video.published"]) == 1
+    listed = parties.customer().get(f"/deals/{buy.deal_id}/videos").json()["items"]
+    assert [v["video_id"] for v in listed] == [video_id]
+
+
 # ── clock skew between containers ─────────────────────────────────────────────────────────
 
 
@@ -331,10 +369,12 @@ def test_with_skewed_clocks_an_answer_more_than_the_skew_before_the_deadline_is_
     accepted = []
     faults.set({"clock.skew": 1.0})
     for _ in range(3):
-        order_id = connected_order(parties, shop, customer)
-        answer = accept(shop, order_id)
-        accepted.append(answer.status_code)
+        order = parties.place(customer, shop)
+        assert shop.staff.get(f"/merchant/orders/{order['order_id']}").status_code == 200
+        assert time.time() < epoch_s(order["answer_deadline"]) - CLOCK_SKEW_MAX_MS / 1000  # by a true clock
+        accepted.append(accept(shop, order["order_id"]).status_code)
     faults.set({})
+    assert faults.injected("clock.skew") >= 9
     assert accepted == [200, 200, 200]
     assert all(final_history(customer, o["order_id"]) == ["accepted"] for o in orders_of(customer))
     phone.drain(QUIET_S)
