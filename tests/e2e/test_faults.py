@@ -157,6 +157,23 @@ def test_an_accept_killed_after_its_write_is_a_502_committed_and_its_retry_is_ha
     assert statuses_pushed(phone, order_id).count("accepted") <= 1  # its push died with the process
 
 
+def test_a_keyed_create_killed_after_its_first_write_is_in_progress_for_its_retry_and_made_nothing(
+        parties: Parties, faults: Faults) -> None:
+    """The first write of a keyed create is its key's claim: killed there, the caller's retry is
+    told the request is still in progress (409) until the claim is stale (30 s), then creates the
+    order — once, even had the first run created it (`tests/functional/test_creates_after_a_crash.py`)."""
+    shop = parties.shop(window_s=30)
+    customer = parties.customer()
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+
+    faults.set({"kill.after_write": 1.0}, limits={"kill.after_write": 1})
+    killed = customer.post("/orders", order_body(shop), headers=key)
+    assert killed.status_code == 502
+    retried = customer.post("/orders", order_body(shop), headers=key)
+    assert retried.status_code == 409 and retried.json()["type"] == "/problems/request-in-progress", retried.text
+    assert orders_of(customer) == []
+
+
 def test_a_placement_killed_after_its_trigger_leaves_the_order_and_its_alarm_right(
         parties: Parties, faults: Faults) -> None:
     shop = parties.shop(window_s=2)
