@@ -132,3 +132,17 @@ def _touched(order: Order, note: str = "noted") -> Order:
     from dataclasses import replace
 
     return replace(order, note=note, updated_at=order.updated_at + 1)
+
+
+def test_a_restock_whose_answer_was_lost_adds_its_units_once(lost_answers: LostAnswers) -> None:
+    """An add is no conditional create nor a versioned commit: its own token fences its retry."""
+    from chalicelib.checkout.supplier_store import DynamoSupplierStore
+    from tests.contracts.supplier_store import SHIRT
+
+    store = DynamoSupplierStore()
+    store.put_product(SHIRT, create=True)
+    lost_answers.lose()
+    assert store.restock(SHIRT.supplier_id, SHIRT.product_id, 4).stock == SHIRT.stock + 4
+    assert lost_answers.lost == 1
+    product = store.get_product(SHIRT.supplier_id, SHIRT.product_id)
+    assert product is not None and product.stock == SHIRT.stock + 4
