@@ -301,10 +301,11 @@ def install(built: Container | None) -> None:
 
 
 def _api_gateway_sender(config: Settings) -> PushSender:
-    from chalicelib.push.api_gateway import ApiGatewayPushSender
+    from chalicelib.push.api_gateway import CLIENT_SETTINGS, ApiGatewayPushSender
 
     return ApiGatewayPushSender(aws.LazyClient("apigatewaymanagementapi", region_name=config.region,
-                                               endpoint_url=config.ws_management_endpoint))
+                                               endpoint_url=config.ws_management_endpoint,
+                                               config=aws.client_config(**CLIENT_SETTINGS)))
 
 
 def _sqs_alarm_queue(config: Settings) -> AlarmQueue:

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import ConflictingRequest, DomainError, FieldError, IdempotencyKeyReused, MalformedRequest
+from chalicelib.core.ids import derived_from
 from chalicelib.core.observability import log
 from chalicelib.core.transient import transient_failure, unavailable
 
@@ -86,7 +87,8 @@ class Idempotency:
                 raise ConflictingRequest("a request with this Idempotency-Key is still being processed")
             return Answer(existing.status_code, json.loads(existing.response_body), replayed=True)
         try:
-            status, response = produce()
+            with derived_from(f"{record_key}\n{digest}"):  # a run after a crash issues the same ids
+                status, response = produce()
         except DomainError:
             self._store.release(record_key)  # refusals are not remembered: a corrected retry may pass
             raise

@@ -6,6 +6,7 @@ API on one port, so the app's push code is the same here as in AWS.
     GET  /{stage}/@connections/{id}           connection info
     DELETE /{stage}/@connections/{id}         close that terminal
     GET  /_stats                              local only: counters for benchmarks (see `stats.py`)
+    GET|PUT /_faults                          local only: the injected faults' rates, limits and counts (`faults.py`)
 
 Unknown or closed ids answer 410 with `x-amzn-ErrorType: GoneException`, which boto3 raises as
 `GoneException`, so the app forgets stale connections exactly as it does in AWS. A post over 128 KB
@@ -43,6 +44,7 @@ from devstack.events import (
     ws_disconnect_event,
     ws_message_event,
 )
+from devstack.faults import FaultPlan, connections_fault
 from devstack.lambdas import LambdaRuntime
 from devstack.stats import StackStats
 
@@ -80,7 +82,8 @@ def _iso(ms: int) -> str:
 
 
 _ERRORS = {400: ("BadRequestException", "Data is required"), 410: ("GoneException", "Gone"),
-           413: ("PayloadTooLargeException", "The data has exceeded the maximum size allowed.")}
+           413: ("PayloadTooLargeException", "The data has exceeded the maximum size allowed."),
+           500: ("InternalServerErrorException", "Internal server error")}
 
 
 def management_error(status: int) -> tuple[dict[str, str], bytes]:
@@ -102,9 +105,11 @@ def _gone() -> Response:
 
 
 class WebSocketGateway:
-    def __init__(self, runtime: LambdaRuntime, stats: StackStats, domain_name: str, stage: str = LOCAL_STAGE) -> None:
+    def __init__(self, runtime: LambdaRuntime, stats: StackStats, domain_name: str, stage: str = LOCAL_STAGE,
+                 faults: FaultPlan | None = None) -> None:
         self._runtime = runtime
         self._stats = stats
+        self._faults = faults
         self._domain_name = domain_name
         self._stage = stage
         self._terminals: dict[str, Terminal] = {}
@@ -119,6 +124,7 @@ class WebSocketGateway:
             WebSocketRoute("/", self._serve_terminal),
             WebSocketRoute("/{stage}", self._serve_terminal),
             Route("/_stats", self._stats_view, methods=["GET"]),
+            Route("/_faults", self._faults_view, methods=["GET", "PUT"]),
             Route("/{stage}/@connections/{connection_id}", self._manage, methods=["POST", "GET", "DELETE"]),
         ])
 
@@ -264,6 +270,18 @@ class WebSocketGateway:
     async def _stats_view(self, request: Request) -> Response:
         return JSONResponse(self._stats.as_json(self.open_connections))
 
+    async def _faults_view(self, request: Request) -> Response:
+        if self._faults is None:
+            return JSONResponse({"message": "this stack runs without faults (start it with --faults)"}, status_code=404)
+        if request.method == "PUT":
+            try:
+                document = json.loads(await request.body())
+                self._faults.set(document["rates"], document.get("limits"))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                expected = '{"rates": {"fault": rate, …}, "limits": {"fault": n, …}} (limits optional)'
+                return JSONResponse({"message": f"expected {expected}: {exc}"}, status_code=400)
+        return JSONResponse(self._faults.as_json())
+
 
 
 class InProcessManagementApi:
@@ -274,8 +292,9 @@ class InProcessManagementApi:
 
     EVENT = "before-send.apigatewaymanagementapi.PostToConnection"
 
-    def __init__(self, endpoint: str) -> None:
+    def __init__(self, endpoint: str, faults: FaultPlan | None = None) -> None:
         self._prefix = endpoint.rstrip("/") + "/@connections/"
+        self._faults = faults
         self.gateway: WebSocketGateway | None = None
 
     def install(self) -> None:
@@ -287,7 +306,11 @@ class InProcessManagementApi:
             return None
         body = request.body
         payload = body.encode() if isinstance(body, str) else bytes(body or b"")
-        status = self.gateway.deliver_from_thread(unquote(request.url[len(self._prefix):]), payload,
-                                                  CONNECT_WAIT_S + 5)
+        gateway, connection_id = self.gateway, unquote(request.url[len(self._prefix):])
+
+        def deliver() -> int:
+            return gateway.deliver_from_thread(connection_id, payload, CONNECT_WAIT_S + 5)
+
+        status = deliver() if self._faults is None else connections_fault(self._faults, deliver)
         headers, raw = ({}, b"") if status == 200 else management_error(status)
         return AWSResponse(request.url, status, headers, RawBody(raw))

@@ -18,9 +18,14 @@ from chalice.app import Chalice
 from chalice.local import LocalChalice
 
 from devstack.events import lambda_context
+from devstack.faults import InvocationKilled, StackFaults
 from devstack.stats import StackStats, running_handler
 
 REST_HANDLER = "rest"
+
+
+class InvocationCrashed(RuntimeError):
+    """The invocation's process died (an injected `kill.*` fault): what Lambda reports of it."""
 
 
 def make_thread_safe(app: Chalice) -> None:
@@ -31,10 +36,11 @@ def make_thread_safe(app: Chalice) -> None:
 
 
 class LambdaRuntime:
-    def __init__(self, app: Chalice, stats: StackStats, workers: int = 32) -> None:
+    def __init__(self, app: Chalice, stats: StackStats, workers: int = 32, faults: StackFaults | None = None) -> None:
         make_thread_safe(app)
         self.app = app
         self._stats = stats
+        self._faults = faults
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda")
         self._running = 0
         self._idle = threading.Condition()
@@ -45,13 +51,20 @@ class LambdaRuntime:
         with self._idle:
             self._running += 1
         running = running_handler.set(handler)
+        clock = self._faults.clock if self._faults is not None else None
+        skew = clock.skew_for_invocation() if clock is not None else None
         started = time.perf_counter()
         try:
             if handler == REST_HANDLER:
                 return self.app(event, lambda_context("ontime-local"))
             return self.app.handler_map[handler](event, lambda_context(f"ontime-local-{handler}"))
+        except InvocationKilled as killed:
+            self._stats.invocations_killed.add(handler)
+            raise InvocationCrashed(str(killed)) from None
         finally:
             self._stats.invocation_ms.add(handler, math.ceil((time.perf_counter() - started) * 1000))
+            if clock is not None:
+                clock.reset(skew)
             running_handler.reset(running)
             with self._idle:
                 self._running -= 1

@@ -31,6 +31,7 @@ from typing import Any
 from chalicelib.core.batches import failed_ids
 from chalicelib.core.observability import log
 from devstack.events import queue_arn, scheduled_event, sqs_event
+from devstack.faults import NotificationFaults
 from devstack.lambdas import LambdaRuntime
 
 MAX_BATCH = 10
@@ -40,8 +41,10 @@ ERROR_BACKOFF_S = 1.0
 
 class SqsPump:
     def __init__(self, runtime: LambdaRuntime, sqs: Any, queue_url: str, handler: str, *, region: str,
-                 concurrency: int = 4, batch_size: int = MAX_BATCH, poll_interval_s: float = POLL_INTERVAL_S) -> None:
+                 concurrency: int = 4, batch_size: int = MAX_BATCH, poll_interval_s: float = POLL_INTERVAL_S,
+                 notification_faults: NotificationFaults | None = None) -> None:
         self._runtime = runtime
+        self._notification_faults = notification_faults
         self._sqs = sqs
         self._queue_url = queue_url
         self._handler = handler
@@ -95,6 +98,8 @@ class SqsPump:
             QueueUrl=self._queue_url, MaxNumberOfMessages=self._batch_size, WaitTimeSeconds=0,
             MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"])
         messages: list[dict[str, Any]] = received.get("Messages") or []
+        if self._notification_faults is not None and messages:
+            messages = self._notification_faults.filter(self._sqs, self._queue_url, messages)
         return messages
 
     def _deliver(self, messages: list[dict[str, Any]]) -> None:

@@ -4,6 +4,7 @@
                              [--sweep-interval 60] [--default-window S] [--demo-window 120]
                              [--demo-periods 600,1200] [--no-seed] [--aws-transport socket|in-process|http]
                              [--no-validate-responses] [--function-queue-visibility S]
+                             [--faults NAME=RATE,…] [--fault-seed N]
 
 moto stands in for DynamoDB, SQS and S3 (tables, queues and buckets created from `infra/`), in a
 process of its own so that it and the app each have a core; the REST front and the WebSocket
@@ -11,7 +12,8 @@ gateway stand in for API Gateway, and pumps stand in for Lambda's event sources 
 the sweeper's schedule, and the queue of each function a package adds), in the stack's main process
 with the app; moto's S3 notifies the queues the template's buckets notify. Every answer is checked
 against its route's declared model unless `--no-validate-responses` (the benchmarks measure the
-app as it runs in AWS, without the check).
+app as it runs in AWS, without the check). `--faults` makes AWS misbehave at the given rates
+(`devstack/faults.py`; `GET|PUT /_faults` on the gateway port changes them while it runs).
 Prints the URLs, then one line `READY rest=… ws=… aws=…`; stops on Ctrl-C/SIGTERM.
 """
 
@@ -49,6 +51,7 @@ from devstack.aws import (
 )
 from devstack.awsprocess import AwsProcess, ForwardedAwsCalls
 from devstack.events import LOCAL_STAGE
+from devstack.faults import FaultPlan, SkewedClock, StackFaults, parse_rates
 from devstack.gateway import InProcessManagementApi, WebSocketGateway
 from devstack.lambdas import LambdaRuntime
 from devstack.provision import bucket_environment, queue_environment
@@ -92,6 +95,9 @@ class Options:
     payment_window_s: int | None = None
     validate_responses: bool = True
     function_queue_visibility_s: int | None = None
+    faults: dict[str, float] | None = None
+    """Fault rates by name (`devstack/faults.py`); None: no fault injection at all."""
+    fault_seed: int = 0
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Options:
@@ -126,6 +132,10 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
                         metavar="S", help="the visibility timeout of the queues feeding the packages' own functions "
                                           "(default: the template's, 6 × the function's timeout), so that a failed "
                                           "message is retried, and dead-lettered, within a test")
+    parser.add_argument("--faults", type=_fault_rates, default=None, metavar="NAME=RATE,…",
+                        help="inject faults at these rates (0..1), e.g. dynamodb.throttle=0.05,sqs.send=0.2; '' "
+                             "injects none yet but lets PUT /_faults set them (devstack/faults.py lists them all)")
+    parser.add_argument("--fault-seed", type=int, default=0, help="seed of the faults' draws (default 0)")
     args = parser.parse_args(argv)
     if args.function_queue_visibility_s is not None and args.function_queue_visibility_s < 0:
         parser.error("--function-queue-visibility must be at least 0")
@@ -136,7 +146,14 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     return Options(args.host, args.rest_port, args.ws_port, args.aws_port, args.sweep_interval,
                    args.default_window, args.demo_window, args.seed, args.sqs_concurrency, args.workers,
                    args.aws_transport, args.demo_periods, args.payment_window, args.validate_responses,
-                   args.function_queue_visibility_s)
+                   args.function_queue_visibility_s, args.faults, args.fault_seed)
+
+
+def _fault_rates(text: str) -> dict[str, float]:
+    try:
+        return parse_rates(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _periods(text: str) -> tuple[int, int]:
@@ -337,6 +354,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # while starting up; the event loop takes over later
     stats = StackStats()
     count_api_calls(stats)  # before any botocore session exists
+    faults = StackFaults(FaultPlan(options.faults, options.fault_seed)) if options.faults is not None else None
+    if faults is not None:
+        faults.aws.install()  # before any botocore session exists, ahead of the transport
     pumps: list[SqsPump | SchedulePump] = []
     runtime: LambdaRuntime | None = None
     aws: MotoEndpoint | AwsProcess | None = None
@@ -344,26 +364,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         rest_sock, ws_sock, aws_sock = (listening_socket(options.host, port) for port in (
             options.rest_port, options.ws_port, options.aws_port))
         ws_port = ws_sock.getsockname()[1]
-        app_pushes = InProcessManagementApi(f"http://{options.host}:{ws_port}/{LOCAL_STAGE}")
+        app_pushes = InProcessManagementApi(f"http://{options.host}:{ws_port}/{LOCAL_STAGE}",
+                                            faults.plan if faults is not None else None)
         if options.aws_transport != HTTP:
             app_pushes.install()
-        aws, aws_url = start_aws(options, aws_sock, stats)
+        aws, aws_url = start_aws(options, aws_sock, stats, faults)
         sqs, queue_urls = provision_aws(options)
         alarm_queue_url = queue_urls[ALARM_QUEUE_NAME]
         app_environment(options, (rest_sock.getsockname()[1], ws_port), alarm_queue_url, aws_url,
                         queue_environment(queue_urls))
         rest, ws = f"http://{options.host}:{rest_sock.getsockname()[1]}", f"ws://{options.host}:{ws_port}"
-        started = start_app(options, stats, rest)
+        started = start_app(options, stats, rest, faults)
         runtime = started.runtime
-        pumps = start_pumps(options, runtime, sqs, queue_urls)
+        pumps = start_pumps(options, runtime, sqs, queue_urls, faults)
 
-        gateway = WebSocketGateway(runtime, stats, f"{options.host}:{ws_port}")
+        gateway = WebSocketGateway(runtime, stats, f"{options.host}:{ws_port}",
+                                   faults=faults.plan if faults is not None else None)
         app_pushes.gateway = gateway
         print(banner(rest, ws, aws_url, options.aws_transport, started.seeded), flush=True)
         pages = [*sandbox_routes(started.sandbox), *docs_routes(api_document, terminals_document),
                  *terminal_routes(rest, ws)]
         servers = [(http_server(rest_app(runtime, extra_routes=pages)), rest_sock),
                    (http_server(gateway.app()), ws_sock)]
+        if faults is not None:
+            faults.plan.arm()  # set-up and seeding ran clean: from now on AWS misbehaves
         asyncio.run(serve(servers, f"READY rest={rest} ws={ws} aws={aws_url}"))
     except KeyboardInterrupt:
         pass
@@ -380,11 +404,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def start_aws(options: Options, sock: socket.socket, stats: StackStats) -> tuple[MotoEndpoint | AwsProcess, str]:
+def start_aws(options: Options, sock: socket.socket, stats: StackStats,
+              faults: StackFaults | None = None) -> tuple[MotoEndpoint | AwsProcess, str]:
     """moto serving on `sock`, and the app's calls on their way to it; returns moto and its URL.
     Called before any botocore session exists (the transports install botocore handlers)."""
     if options.aws_transport == IN_PROCESS:
         answer_app_calls_in_process()  # resets moto's state: before anything is created
+        if faults is not None:
+            from moto.core.models import botocore_stubber
+
+            faults.aws.forward = lambda request: botocore_stubber(event_name="before-send", request=request)
         moto = MotoEndpoint(options.host, sock=sock)
         aws_environment(None)
         return moto, moto.start()
@@ -395,7 +424,10 @@ def start_aws(options: Options, sock: socket.socket, stats: StackStats) -> tuple
         assert process.pid is not None
         stats.add_process("aws", process.pid)
         if options.aws_transport == SOCKET:
-            ForwardedAwsCalls(process.socket_path).install()
+            forwarded = ForwardedAwsCalls(process.socket_path)
+            forwarded.install()
+            if faults is not None:
+                faults.aws.forward = forwarded
         preload_app()  # while moto's process imports moto: both take about a second
         try:
             process.wait_ready()
@@ -448,7 +480,7 @@ class StartedApp:
     seeded: list[str] | None
 
 
-def start_app(options: Options, stats: StackStats, rest_url: str) -> StartedApp:
+def start_app(options: Options, stats: StackStats, rest_url: str, faults: StackFaults | None = None) -> StartedApp:
     """The app's container with every package, built now (a wrong setting fails here, not at the
     first request; a Lambda container builds each package at its first use) with the local stage's
     own token issuer and the sandbox payment provider, then the demo data."""
@@ -462,7 +494,7 @@ def start_app(options: Options, stats: StackStats, rest_url: str) -> StartedApp:
 
     config = settings()
     issuer = DevTokenIssuer(os.environ.get("ONTIME_DEV_SIGNING_SECRET"))
-    clock = SystemClock()
+    clock = SystemClock() if faults is None else SkewedClock()  # skewed by `clock.skew` only
     sandbox = SandboxProvider(config.payment_webhook_secrets[0].encode(), rest_url, f"{rest_url}/payments/callback",
                               clock)
     built = bootstrap.build(config, clock=clock, verifier=issuer, payments=sandbox).build_all()
@@ -470,15 +502,15 @@ def start_app(options: Options, stats: StackStats, rest_url: str) -> StartedApp:
     # The stack serves `POST /dev/tokens` too, so its document lists it (the committed one does not).
     built.services[ApiDocuments] = built.services_of(ApiDocuments).with_routes("local", tokens.routes)
     bootstrap.install(built)
-    runtime = LambdaRuntime(load_app(), stats, workers=options.workers)
+    runtime = LambdaRuntime(load_app(), stats, workers=options.workers, faults=faults)
     warm_clients()
     demo = {"demo_window_s": options.demo_window_s, "demo_periods_s": options.demo_periods_s}
     seeded = seed_demo(runtime, issuer, demo) if options.seed else None
     return StartedApp(runtime, sandbox, seeded)
 
 
-def start_pumps(options: Options, runtime: LambdaRuntime, sqs: Any, queue_urls: dict[str, str]
-                ) -> list[SqsPump | SchedulePump]:
+def start_pumps(options: Options, runtime: LambdaRuntime, sqs: Any, queue_urls: dict[str, str],
+                faults: StackFaults | None = None) -> list[SqsPump | SchedulePump]:
     pumps: list[SqsPump | SchedulePump] = [
         SqsPump(runtime, sqs, queue_urls[ALARM_QUEUE_NAME], "fire_alarms", region=REGION,
                 concurrency=options.sqs_concurrency),
@@ -486,7 +518,8 @@ def start_pumps(options: Options, runtime: LambdaRuntime, sqs: Any, queue_urls: 
     ]
     # A package's function is `app.handler_map[name]`, registered from the generated table.
     pumps += [SqsPump(runtime, sqs, queue_urls[function.queue_name], function.name, region=REGION,
-                      concurrency=function.reserved_concurrency or FUNCTION_CONCURRENCY, batch_size=function.batch_size)
+                      concurrency=function.reserved_concurrency or FUNCTION_CONCURRENCY, batch_size=function.batch_size,
+                      notification_faults=faults.notifications if faults is not None else None)
               for function in package_functions()]
     for pump in pumps:
         pump.start()

@@ -6,6 +6,7 @@
                         "ontime-orders|due|7": {"write": n}, …},              # table|index|key value
      "harness_aws_calls": {"SQS.ReceiveMessage": n, …},              # the stack's own (pumps, set-up)
      "invocations": {"rest": n, "connect": n, "fire_alarms": n, …},  # Lambda invocations by handler
+     "invocations_killed": {"rest": n, …},                           # of those, killed by a fault
      "invocation_ms": {"fire_alarms": ms, …},                        # their wall time, summed
      "pushes": n, "pushes_gone": n, "connections": n,                # @connections deliveries
      "rss_bytes": n, "peak_rss_bytes": n,                            # VmRSS / VmHWM, summed over processes
@@ -75,6 +76,7 @@ class StackStats:
         self.harness_aws_calls = Tally()
         self.aws_partitions = Tally()  # "table|index|value read"
         self.invocations = Tally()
+        self.invocations_killed = Tally()  # by an injected `kill.*` fault (devstack/faults.py)
         self.invocation_ms = Tally()
         self.pushes = Tally()  # "delivered", "gone", "too_large"
         self._processes: dict[str, int] = {"stack": os.getpid()}
@@ -91,6 +93,7 @@ class StackStats:
             "harness_aws_calls": self.harness_aws_calls.snapshot(),
             "aws_partitions": by_partition(self.aws_partitions.snapshot()),
             "invocations": self.invocations.snapshot(),
+            "invocations_killed": self.invocations_killed.snapshot(),
             "invocation_ms": self.invocation_ms.snapshot(),
             "pushes": self.pushes.get("delivered"),
             "pushes_gone": self.pushes.get("gone"),

@@ -22,7 +22,7 @@ from chalicelib.core.contention import retry_contended
 from chalicelib.core.errors import ConcurrentUpdate, FieldError, NotFound, ValidationFailed
 from chalicelib.persistence.entity_store import get_or_none
 from chalicelib.persistence.paging import Page, decode_token, run_page
-from chalicelib.persistence.writes import lost_condition, raise_if_contended, save_new
+from chalicelib.persistence.writes import lost_condition, raise_if_contended, retried, save_new, write_token
 
 _SUPPLIER_FIELDS = ("name", "currency", "shipping_fee", "active")
 
@@ -127,17 +127,24 @@ class DynamoSupplierStore:
         """Add `delta` units atomically; a negative delta only if that many are in stock. Raises
         `NotFound` for no such product and `ValidationFailed` (on `delta`) for too few units."""
         m = SupplierProductModel
-        condition = m.product_id.exists() if delta > 0 else (m.stock >= -delta)
         item = m(supplier_id=supplier_id, product_id=product_id)
 
         def attempt() -> Product:
+            # An add is not idempotent: its token keeps botocore's retry after a lost answer from
+            # adding it twice (the retry is refused, and finds its token stored).
+            token = write_token()
+            condition = (m.product_id.exists() if delta > 0 else (m.stock >= -delta)) & (
+                m.restock_token.does_not_exist() | (m.restock_token != token))
             try:
-                item.update(actions=[m.stock.add(delta)], condition=condition)
+                item.update(actions=[m.stock.add(delta), m.restock_token.set(token)], condition=condition)
             except UpdateError as exc:
                 raise_if_contended(exc, f"product {product_id}")  # a checkout's reservation held it
                 if not lost_condition(exc):
                     raise
-                current = self.get_product(supplier_id, product_id)
+                stored = get_or_none(m, supplier_id, product_id, consistent=True)
+                if stored is not None and retried(exc) and stored.restock_token == token:
+                    return _product(stored)
+                current = None if stored is None else _product(stored)
                 if current is None:
                     raise NotFound(f"product {product_id} not found") from exc
                 raise ValidationFailed("stock cannot go below zero", [

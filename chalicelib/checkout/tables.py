@@ -51,6 +51,8 @@ class SupplierProductModel(StageModel):
     attributes = ListAttribute(default=list)  # type: ignore[var-annotated]  # [{name, values}]
     on_sale = BooleanAttribute(default=True)
     created_at = NumberAttribute()
+    restock_token = UnicodeAttribute(null=True)
+    """The last restock's write token: its retry after a lost answer adds nothing again."""
 
 
 class CouponModel(StageModel):

@@ -7,6 +7,12 @@ State and alarm (`wake_at`, `due_shard`, `alarm_set_at`) live on the same item, 
 written together or not at all, without a transaction. Only a decision that also writes other
 records (a ledger entry, a workload counter) pays for a `TransactWriteItems`, with the same
 version condition on the entity's item.
+
+A write whose answer was lost and that botocore sent again meets itself: refused by its own
+condition, it is told from a writer that lost by its `write_token` and reported committed, so a
+create is not a conflict nor a transition done twice (`chalicelib/persistence/writes.py`). A
+transaction carries the same token as its `ClientRequestToken`, which DynamoDB itself answers a
+retry of with success.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate
 from chalicelib.persistence.paging import Page, run_page
-from chalicelib.persistence.writes import lost_condition, raise_if_contended
+from chalicelib.persistence.writes import lost_condition, raise_if_contended, retried, write_token
 from chalicelib.waitstate.model import DueAlarm, Stored, WaitingEntity
 
 E = TypeVar("E", bound=WaitingEntity)
@@ -85,19 +91,29 @@ class PynamoEntityStore(ABC, Generic[E, M]):
         """Write the item (and `writes` with it, all or nothing); `lost` is raised when the item's
         condition fails: it is already there (insert) or has moved on (commit). A write that a
         transaction in flight refused is a `ConcurrentUpdate` either way: it wrote nothing."""
+        token = item.write_token = write_token()  # type: ignore[attr-defined]
         try:
-            self._write(item, writes)
+            self._write(item, writes, token)
         except (PutError, TransactWriteError) as exc:
             if lost_condition(exc):
+                if retried(exc) and self._stored_by(item, token):
+                    item.update_local_version_attribute()  # as the save that succeeded would have
+                    return
                 raise lost from exc
             raise_if_contended(exc, self._id_of(item))
             raise
 
-    def _write(self, item: M, writes: tuple[object, ...]) -> None:
+    def _stored_by(self, item: M, token: str) -> bool:
+        """Whether the stored item is the one `token`'s write stored (its answer was lost, and the
+        refusal was its own retry meeting it)."""
+        stored = get_or_none(self.model, self._id_of(item), consistent=True)
+        return stored is not None and stored.write_token == token  # type: ignore[attr-defined]
+
+    def _write(self, item: M, writes: tuple[object, ...], token: str) -> None:
         if not writes:
             item.save()
             return
-        with TransactWrite(connection=connection_of(self.model)) as transaction:
+        with TransactWrite(connection=connection_of(self.model), client_request_token=token) as transaction:
             transaction.save(item)  # carries the version condition, bumps the version on success
             for record in writes:
                 self.add_write(transaction, record)

@@ -4,6 +4,9 @@
     retry, same body ──claim fails──▶ completed? → replay the stored response
     retry while first still runs ──▶ in_progress and fresh → 409 request-in-progress
     first request crashed ──▶ in_progress but older than the timeout → the retry takes it over
+
+A claim whose answer was lost is sent again by botocore and refused by its own record: its
+`claim_token` tells it from another request's claim (`chalicelib/persistence/writes.py`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from chalicelib.core.timefmt import to_datetime
 from chalicelib.idempotency import IdempotencyRecord
 from chalicelib.persistence.entity_store import get_or_none
 from chalicelib.persistence.tables import StageModel
-from chalicelib.persistence.writes import lost_condition
+from chalicelib.persistence.writes import lost_condition, retried, write_token
 
 RECORD_TTL_S = 24 * 3600
 
@@ -35,6 +38,7 @@ class IdempotencyModel(StageModel):
     response_body = UnicodeAttribute(null=True)
     started_at = NumberAttribute()
     expires_at = TTLAttribute()
+    claim_token = UnicodeAttribute(null=True)
 
 
 class DynamoIdempotencyStore:
@@ -44,8 +48,9 @@ class DynamoIdempotencyStore:
         return retry_contended(lambda: self._claim(key, request_hash, now_ms, stale_before_ms))
 
     def _claim(self, key: str, request_hash: str, now_ms: int, stale_before_ms: int) -> IdempotencyRecord | None:
+        token = write_token()
         item = IdempotencyModel(key=key, request_hash=request_hash, state="in_progress", started_at=now_ms,
-                                expires_at=to_datetime(now_ms) + timedelta(seconds=RECORD_TTL_S))
+                                expires_at=to_datetime(now_ms) + timedelta(seconds=RECORD_TTL_S), claim_token=token)
         taken_over = (IdempotencyModel.state == "in_progress") & (IdempotencyModel.started_at < stale_before_ms) & (
             IdempotencyModel.request_hash == request_hash)
         try:
@@ -54,9 +59,12 @@ class DynamoIdempotencyStore:
         except PutError as exc:
             if not lost_condition(exc):
                 raise
+            own_retry = retried(exc)
         existing = get_or_none(IdempotencyModel, key, consistent=True)
         if existing is None:
             raise ConcurrentUpdate(f"idempotency key {key}")  # released meanwhile: claim again
+        if own_retry and existing.claim_token == token:
+            return None  # this claim's own retry met it: claimed
         return IdempotencyRecord(existing.request_hash, existing.state == "completed", int(existing.started_at),
                                  None if existing.status_code is None else int(existing.status_code),
                                  existing.response_body)

@@ -62,6 +62,9 @@ class WaitingEntityModel(StageModel):
     wake_at = NumberAttribute(null=True)
     due_shard = NumberAttribute(null=True)
     alarm_set_at = NumberAttribute(null=True)
+    write_token = UnicodeAttribute(null=True)
+    """The token of the write that stored this item, so a write meeting its own retry can tell
+    (`chalicelib/persistence/writes.py`)."""
 
 
 class AddressMap(MapAttribute[str, Any]):

@@ -1,13 +1,23 @@
 """The outcomes of a conditional write every store needs told apart, in one place: refused by its
 condition (`lost_condition`), refused because a transaction held the item (`contended`), or
-failed for another reason."""
+failed for another reason — and, among the refusals, a write that met itself (`write_token`).
+
+A write whose answer was lost (a read timeout after DynamoDB committed it) is sent again by
+botocore; the retry meets the committed write and its condition refuses it — a create finds the
+item there, an update finds the version moved on — so a write that succeeded would be reported
+lost. A conditional write therefore carries a token of its own, and a refused one reads the item
+back: if the stored item carries its token, the refusal was its own retry, and it succeeded.
+"""
 
 from __future__ import annotations
+
+import secrets
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import Model
 
 from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate
+from chalicelib.core.ids import issued_by_a_rerun
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 TRANSACTION_CONFLICT = "TransactionConflictException"
@@ -42,6 +52,25 @@ def contended(exc: PynamoDBException) -> bool:
     return response_code(exc) == TRANSACTION_CONFLICT
 
 
+def retried(exc: PynamoDBException) -> bool:
+    """Whether botocore sent the refused write more than once: only then may it have met itself
+    (a write refused at its first attempt lost to another, and costs no read to tell)."""
+    error: BaseException | None = exc.cause
+    while error is not None:  # PynamoDB re-raises botocore's error without its metadata
+        response = getattr(error, "response", None)
+        metadata = response.get("ResponseMetadata") if isinstance(response, dict) else None
+        if isinstance(metadata, dict) and "RetryAttempts" in metadata:
+            return int(metadata["RetryAttempts"]) > 0
+        error = error.__context__
+    return True  # not known: read, to be sure
+
+
+def write_token() -> str:
+    """A token for one conditional write (it also serves as a transaction's `ClientRequestToken`,
+    which DynamoDB takes as 1 to 36 characters)."""
+    return secrets.token_hex(16)
+
+
 def raise_if_contended(exc: PynamoDBException, what: str) -> None:
     """`ConcurrentUpdate(what)` from `exc` if it is contention (for `retry_contended` to retry)."""
     if contended(exc):
@@ -56,6 +85,28 @@ def save_new(item: Model, what: str) -> None:
         item.save(condition=condition)
     except PynamoDBException as exc:
         if lost_condition(exc):
+            if retried(exc) and _stored_as(item):
+                return  # its own retry met it (or the same record made meanwhile: it is there as asked)
+            if any(issued_by_a_rerun(str(value)) for value in _key_of(item)):
+                return  # made by this request's run before a crash (chalicelib/core/ids.py)
             raise AlreadyExists(what) from exc
         raise_if_contended(exc, what)
         raise
+
+
+def _key_of(item: Model) -> tuple[object, ...]:
+    model = type(item)
+    return tuple(getattr(item, str(name)) for name in (model._hash_keyname, model._range_keyname) if name)
+
+
+def _stored_as(item: Model) -> bool:
+    """Whether the stored item is exactly `item`. The records `save_new` makes carry no token; a
+    retried put that finds its very attributes stored met itself, or a twin made within the
+    retry's few milliseconds, which is the same record."""
+    model = type(item)
+    hash_key, *range_key = _key_of(item)
+    try:
+        stored = model.get(hash_key, range_key[0] if range_key else None, consistent_read=True)
+    except model.DoesNotExist:
+        return False
+    return bool(stored.serialize() == item.serialize())

@@ -1,4 +1,10 @@
-"""Push through API Gateway's `@connections` management API (the local gateway speaks it too)."""
+"""Push through API Gateway's `@connections` management API (the local gateway speaks it too).
+
+A post is sent once (`CLIENT_SETTINGS`): botocore would send again one whose answer timed out,
+which API Gateway may have delivered already, and the terminal would get the frame twice — a
+final state pushed twice. A post that failed is not retried either: pushes are best effort, and
+a terminal that missed one reads the state again (on reconnect, `list_pending`, a REST refetch).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.core.observability import log
 from chalicelib.push.ports import Delivery
+
+CLIENT_SETTINGS: dict[str, Any] = {"retries": {"mode": "standard", "total_max_attempts": 1}}
+"""The `@connections` client's own settings (over the app's `chalicelib.aws.client_config`)."""
 
 
 class ApiGatewayPushSender:

@@ -25,7 +25,8 @@ from typing import Any, TypeVar
 
 from chalicelib.core.clock import Clock
 from chalicelib.core.contention import retry_contended
-from chalicelib.core.errors import ConcurrentUpdate, NotFound
+from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate, NotFound
+from chalicelib.core.ids import issued_by_a_rerun
 from chalicelib.core.observability import MetricsSink, log
 from chalicelib.waitstate.model import (
     MAX_SQS_DELAY_S,
@@ -113,11 +114,21 @@ class WaitStateEngine:
     def start(self, kind: str, entity: WaitingEntity, events: tuple[object, ...] = (),
               writes: tuple[object, ...] = ()) -> Any:
         """Store a new entity with its first alarm (and any records that go with it), trigger the
-        alarm, then react. A create that a transaction in flight refused wrote nothing: tried again."""
+        alarm, then react. A create that a transaction in flight refused wrote nothing: tried again.
+        A create run again under its Idempotency-Key after a crash finds what it made: returned."""
         workflow = self._workflow(kind)
         now = self._clock.now_ms()
         alarm_set_at = now if entity.wake_at is not None else None
-        stored = self._retrying(lambda: workflow.store.insert(entity, alarm_set_at, writes))
+        try:
+            stored = self._retrying(lambda: workflow.store.insert(entity, alarm_set_at, writes))
+        except AlreadyExists:
+            made = workflow.store.load(entity.id) if issued_by_a_rerun(entity.id) else None
+            if made is None:
+                raise
+            # This request ran before and died after its create (its key's claim went stale): the
+            # entity, its alarm and its records are stored; the sweeper sees to a lost trigger.
+            log("engine.created_before", kind=kind, entity_id=entity.id)
+            return made.entity
         self._trigger(kind, None, stored, now)
         self._react(workflow, stored, events, now)
         return stored

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,13 +32,15 @@ PAYMENT_WINDOW_S = 6
 """Short, so an unpaid order's window elapses within a test; the paying test pays within a second."""
 
 
-def start_stack(log_path: Path, *, seed: bool = False) -> tuple[subprocess.Popen[bytes], StackUrls]:
-    """The stack as a subprocess (`seed`: with the demo data), once it printed its READY line."""
+def start_stack(log_path: Path, *, seed: bool = False,
+                args: Sequence[str] = ()) -> tuple[subprocess.Popen[bytes], StackUrls]:
+    """The stack as a subprocess (`seed`: with the demo data; `args`: more of its options, such as
+    `--faults`), once it printed its READY line."""
     # Port 0 everywhere: the stack binds free ports and prints them, so a developer's running
     # stack (8000/8001/5000) never collides with the tests.
     command = [sys.executable, "-m", "devstack.stack", "--rest-port", "0", "--ws-port", "0",
                "--aws-port", "0", "--sweep-interval", str(SWEEP_INTERVAL_S), *([] if seed else ["--no-seed"]),
-               "--payment-window", str(PAYMENT_WINDOW_S),
+               "--payment-window", str(PAYMENT_WINDOW_S), *args,
                *os.environ.get("ONTIME_E2E_STACK_ARGS", "").split()]  # e.g. "--aws-transport http"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
     env["PYTHONUNBUFFERED"] = "1"

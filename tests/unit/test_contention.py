@@ -120,7 +120,7 @@ def test_an_entity_commit_that_a_transaction_in_flight_refused_is_a_concurrent_u
     store = DynamoOrderStore(16)
     conflicts = [_cancelled(None, "TransactionConflict"), _refused("TransactionConflictException")]
 
-    def held(item: object, writes: tuple[object, ...]) -> None:
+    def held(item: object, writes: tuple[object, ...], token: str) -> None:
         raise conflicts.pop(0)
 
     monkeypatch.setattr(store, "_write", held)
