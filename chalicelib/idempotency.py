@@ -84,7 +84,10 @@ class Idempotency:
             if existing.request_hash != digest:
                 raise IdempotencyKeyReused("this Idempotency-Key was used with a different request body")
             if not existing.completed or existing.response_body is None or existing.status_code is None:
-                raise ConflictingRequest("a request with this Idempotency-Key is still being processed")
+                # Its claim goes stale then, and a retry takes it over (after a crash, say).
+                stale_in_s = -(-(existing.started_at + IN_PROGRESS_TIMEOUT_MS - now) // 1000)
+                raise ConflictingRequest("a request with this Idempotency-Key is still being processed",
+                                         retry_after_s=max(1, stale_in_s))
             return Answer(existing.status_code, json.loads(existing.response_body), replayed=True)
         try:
             with derived_from(f"{record_key}\n{digest}"):  # a run after a crash issues the same ids

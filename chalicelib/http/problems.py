@@ -54,6 +54,8 @@ def from_domain_error(error: DomainError, instance: str | None) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
     if isinstance(error, ServiceUnavailable):
         headers["Retry-After"] = str(error.retry_after_s)
+    elif isinstance(error.extensions.get("retry_after_s"), int):  # e.g. a request still in progress
+        headers["Retry-After"] = str(error.extensions["retry_after_s"])
     return problem_response(
         problem_body(error.status, error.problem, error.title, error.detail, instance, extensions), headers)
 

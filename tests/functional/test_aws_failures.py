@@ -60,6 +60,7 @@ def test_a_timed_out_write_keeps_its_key_until_a_retry_may_take_it_over(world: W
     assert retry_after * 1000 > IN_PROGRESS_TIMEOUT_MS
     early = shop.place(headers=key)
     assert early.status == 409 and early.body["type"] == "/problems/request-in-progress"
+    assert 1 <= int(early.headers["Retry-After"]) <= retry_after  # when the claim goes stale
     world.clock.advance(retry_after)
     placed = shop.place(headers=key)
     assert placed.status == 201, placed.body
