@@ -71,7 +71,7 @@ from bench import escalation as escalation_bench
 from bench import groupbuy as groupbuy_bench
 from bench import plots
 from bench.api import Api, ApiError, paced, parse_iso_ms
-from bench.order_load import LoadShape, MerchantConsole, Placement, final_states, place_at_rate
+from bench.order_load import NOTE_PREFIX, LoadShape, MerchantConsole, Placement, place_at_rate
 from bench.report import Check, Out, check, print_checks, read_back, save, sleep_until, stack_options, unreadable
 from bench.stack import RESULTS, LocalStack, errors_logged
 from bench.stats import Summary, verdict
@@ -318,8 +318,7 @@ class Workflow:
 
 
 def first_receipts(terminals: Iterable[Terminal], message_type: str, key: Any) -> dict[Any, list[float]]:
-    """Receipts of `message_type` by `key(push)`, per terminal: key → receipt times at each
-    terminal, concatenated (so copies at one terminal are counted by `copies_per_terminal`)."""
+    """Receipt times of `message_type` at these terminals by `key(push)` (None: left out)."""
     found: dict[Any, list[float]] = {}
     for terminal in terminals:
         for received in terminal.of_type(message_type):
@@ -329,14 +328,23 @@ def first_receipts(terminals: Iterable[Terminal], message_type: str, key: Any) -
     return found
 
 
-def copies_per_terminal(terminals: Iterable[Terminal], message_type: str, key: Any) -> Counter[Any]:
-    """The most copies of one push (by `key`) any one terminal received."""
-    most: Counter[Any] = Counter()
+def pushed_twice(terminals: Iterable[Terminal], message_type: str, key: Any, what: str) -> list[Incident]:
+    """An incident for every push (by `key(push)`) one terminal received more than once, saying
+    whether the copies are one message redelivered (the same `id`) or distinct messages."""
+    found: list[Incident] = []
     for terminal in terminals:
-        here = Counter(name for r in terminal.of_type(message_type) if (name := key(r)) is not None)
-        for name, count in here.items():
-            most[name] = max(most[name], count)
-    return most
+        ids: dict[Any, list[str]] = {}
+        for received in terminal.of_type(message_type):
+            if (name := key(received)) is not None:
+                ids.setdefault(name, []).append(received.message_id)
+        for name, copies in ids.items():
+            if len(copies) > 1:
+                distinct = len(set(copies))
+                how = "one message redelivered" if distinct == 1 else f"{distinct} distinct messages"
+                entity, *rest = name if isinstance(name, tuple) else (name,)
+                found.append(Incident(str(entity), f"{what} ×{len(copies)} at {terminal.name}, {how}"
+                                      + (f" ({', '.join(map(str, rest))})" if rest else "")))
+    return found
 
 
 ORDER_OUTCOMES = frozenset({"accepted", "rejected", "unanswered", "not_connected", "cancelled"})
@@ -374,22 +382,31 @@ class Orders(Workflow):
         if self.console.pending:
             await asyncio.wait(list(self.console.pending), timeout=30)
         self.errors += self.console.errors
-        final = await final_states(self.api, self.placements, self.customer_tokens)
+        # Every order of every customer, so that one created but never known to the client (its
+        # answer lost, the retry refused) is judged too.
+        listed = await read_back(range(self.CUSTOMERS), lambda c: pages(self.api, "/orders?limit=100",
+                                                                         self.customer_tokens[c]), lambda exc: [])
+        final = {str(view["order_id"]): view for views in listed.values() for view in views}
+        known = {p.order_id for p in self.placements if p.order_id}
         windows = []
-        for p in (p for p in self.placements if p.order_id):
-            outcomes = [h for h in final.get(p.order_id, {}).get("history", []) if h.get("status") in ORDER_OUTCOMES]
-            windows.append(Window(p.order_id, p.deadline_ms, tuple(parse_iso_ms(str(h["at"])) for h in outcomes),
-                                  by_deadline=p.plan != "accept",
+        for order_id, view in final.items():
+            outcomes = [h for h in view.get("history", []) if h.get("status") in ORDER_OUTCOMES]
+            plan = str(view.get("note") or "").removeprefix(NOTE_PREFIX)
+            windows.append(Window(order_id, parse_iso_ms(str(view["answer_deadline"])),
+                                  tuple(parse_iso_ms(str(h["at"])) for h in outcomes), by_deadline=plan != "accept",
                                   what=", ".join(f"{h['status']} by {h.get('cause')}" for h in outcomes)
-                                  or f"{final.get(p.order_id, {}).get('status')}, planned {p.plan}"))
+                                  or f"{view.get('status')}, planned {plan}"))
+        self.orphans = sorted(set(final) - known)
+        missing = sorted(known - set(final))
+        windows += [Window(order_id, 0.0, what="not in its customer's list") for order_id in missing]
 
         def final_push(r: Received) -> tuple[str, str] | None:
             status = str(r.data.get("status"))
             return (str(r.data.get("order_id")), status) if status in ORDER_OUTCOMES else None
 
-        doubles = repeated(copies_per_terminal(self.customers, "order.status_changed", final_push),
-                           "final status pushed to one customer terminal")
-        return Judged(windows, doubles, {"placed": len(windows), "not_placed": len(self.placements) - len(windows)})
+        doubles = pushed_twice(self.customers, "order.status_changed", final_push, "final status pushed")
+        return Judged(windows, doubles, {"placed": len(known), "not_placed": len(self.placements) - len(known),
+                                         "orphans": self.orphans})
 
 
 class Escalation(Workflow):
@@ -449,8 +466,8 @@ class Escalation(Workflow):
                 doubles.append(Incident(d.installation_id, f"deducted ×{len(deducted)} in its history"))
         doubles += repeated(Counter((str(e.get("installation_id")), int(e.get("attempt", 0))) for e in ledger),
                             "ledger entries for one dispatch")
-        doubles += repeated(copies_per_terminal(self.terminals, "dispatch.revoked", escalation_bench.revoked_key),
-                            "dispatch.revoked pushed to one installer terminal")
+        doubles += pushed_twice(self.terminals, "dispatch.revoked", escalation_bench.revoked_key,
+                                "dispatch.revoked pushed")
         return Judged(windows, doubles, {"dispatched": len(ours), "not_dispatched": len(self.dispatches) - len(ours),
                                          "ledger_entries": len(ledger)})
 
@@ -510,7 +527,17 @@ class Checkouts(Workflow):
     async def judge(self, ops: str) -> Judged:
         created = [c for c in self.checkouts if c.created]
         views = await checkout_bench.ops_views(self.api, ops, created)
-        windows = []
+        # The customers' own lists: a purchase created but never known to the client is judged too.
+        listed = await read_back(range(self.CUSTOMERS), lambda n: pages(self.api, "/purchases?limit=100",
+                                                                         self.customer_tokens[n]), lambda exc: [])
+        self.orphans = sorted({str(v["purchase_id"]) for page in listed.values() for v in page} - set(views))
+        orphan_views = await read_back(self.orphans, lambda purchase_id: self.api.call(
+            "GET", f"/ops/purchases/{purchase_id}", ops), unreadable)
+        windows = [Window(purchase_id, parse_iso_ms(str(view.get("payment_deadline") or "1970-01-01T00:00:00Z")),
+                          tuple(parse_iso_ms(str(h["at"])) for h in view.get("history", [])
+                                if h.get("status") in self.FINAL),
+                          what=f"{view.get('status')}, never known to the client")
+                   for purchase_id, view in orphan_views.items()]
         for c in created:
             view = views.get(c.purchase_id, {})
             outcomes = [h for h in view.get("history", []) if h.get("status") in self.FINAL]
@@ -525,20 +552,19 @@ class Checkouts(Workflow):
             for order in await pages(self.api, "/supplier/orders?limit=100", token):
                 supplier_orders[(str(order.get("purchase_id")), supplier)] += 1
         doubles = repeated(supplier_orders, "supplier orders for one purchase and supplier")
-        doubles += repeated(copies_per_terminal(self.consoles, "supplier_order.created", checkout_bench.purchase_key),
-                            "supplier_order.created pushed to one console")
+        doubles += pushed_twice(self.consoles, "supplier_order.created", checkout_bench.purchase_key,
+                                "supplier_order.created pushed")
 
         def final_push(r: Received) -> tuple[str, str] | None:
             status = str(r.data.get("status"))
             return (str(r.data.get("purchase_id")), status) if status in self.FINAL else None
 
-        doubles += repeated(copies_per_terminal(self.phones, "purchase.status_changed", final_push),
-                            "final status pushed to one customer terminal")
+        doubles += pushed_twice(self.phones, "purchase.status_changed", final_push, "final status pushed")
         paid_then_not = [c.purchase_id for c in created
                          if c.paid and views.get(c.purchase_id, {}).get("status") != "paid"]
         return Judged(windows, doubles, {"created": len(created), "paid_by_callback": sum(c.paid for c in created),
                                          "not_created": len(self.checkouts) - len(created),
-                                         "callback_200_but_not_paid": paid_then_not})
+                                         "callback_200_but_not_paid": paid_then_not, "orphans": self.orphans})
 
 
 async def pages(api: Api, path: str, token: str) -> list[dict[str, Any]]:
@@ -646,16 +672,14 @@ class GroupBuy(Workflow):
             windows.append(Window(video_id, uploaded + VIDEO_ALLOWANCE_MS, seen,
                                   int(not seen and listed[video_id] > 0), by_deadline=False,
                                   what=f"video of {voucher_id}: listed ×{listed[video_id]}"))
-        no_show = copies_per_terminal(self.terminals, "slots.offered",
-                                      lambda r: str(r.data.get("voucher_id")) if r.data.get("reason") == "no_show"
-                                      else None)
-        doubles = repeated(copies_per_terminal(self.terminals, "booking.changed",
-                                               lambda r: (str(r.data.get("booking_id")), str(r.data.get("status")))),
-                           "booking.changed pushed to one terminal")
-        doubles += repeated(no_show, "no-show re-offer pushed to one terminal")
-        doubles += repeated(copies_per_terminal(self.terminals, "video.published",
-                                                lambda r: str(r.data.get("video_id"))),
-                            "video.published pushed to one terminal")
+        doubles = pushed_twice(self.terminals, "booking.changed",
+                               lambda r: (str(r.data.get("booking_id")), str(r.data.get("status"))),
+                               "booking.changed pushed")
+        doubles += pushed_twice(self.terminals, "slots.offered",
+                                lambda r: str(r.data.get("voucher_id")) if r.data.get("reason") == "no_show" else None,
+                                "no-show re-offer pushed")
+        doubles += pushed_twice(self.terminals, "video.published", lambda r: str(r.data.get("video_id")),
+                                "video.published pushed")
         doubles += repeated(listed, "listed on the deal's page")
         planned = groupbuy_bench.plan_of(self.setup.vouchers, self.starts, self.shape)
         moments = groupbuy_bench.account(planned, groupbuy_bench.observations_of(self.terminals))
@@ -739,10 +763,9 @@ class Calls(Workflow):
             status = str(r.data.get("status"))
             return (str(r.data.get("call_id")), status) if status in ("missed", "ended", "declined") else None
 
-        doubles = repeated(copies_per_terminal(self.terminals, "call.status_changed", final_push),
-                           "final call status pushed to one terminal")
-        doubles += repeated(copies_per_terminal(self.terminals, "call.connected", lambda r: str(r.data.get("call_id"))),
-                            "call.connected pushed to one terminal")
+        doubles = pushed_twice(self.terminals, "call.status_changed", final_push, "final call status pushed")
+        doubles += pushed_twice(self.terminals, "call.connected", lambda r: str(r.data.get("call_id")),
+                                "call.connected pushed")
         return Judged(windows, doubles, {"calls": len(self.deadlines), "answered": len(self.answered)})
 
 
@@ -794,7 +817,9 @@ def evidence_of(lines: Sequence[str], entity_ids: Iterable[str], limit: int = 6)
             except ValueError:
                 said.append(line[:160])
                 continue
-            fields = ("level", "event", "cause", "status", "error")
+            if "_aws" in doc:
+                continue  # a metric: its log line says the same
+            fields = ("level", "event", "type", "party", "previous", "status", "cause", "error")
             said.append(" ".join(str(doc[k]) for k in fields if doc.get(k))[:160])
         found[entity_id] = said[-limit:]
     return found
@@ -864,13 +889,14 @@ def _json(line: str) -> list[dict[str, Any]]:
 # ── reporting ──────────────────────────────────────────────────────────────────────────────
 
 HEADER = (f"{'fault':<21} {'rate':>5} {'workflow':<10} {'windows':>7} {'adjud.':>6} {'lost':>4} {'doubled':>7} "
-          f"{'rec p99':>8} {'500s':>4} {'502s':>4}  statuses")
+          f"{'rec p99':>8} {'500s':>4} {'502s':>4} {'gave up':>7}  statuses")
 
 
 def row_line(row: Row, sweep_interval_s: float) -> str:
     rec = "—" if not row.recovery.count else f"{row.recovery.p99:,.0f}"
     return (f"{row.fault:<21} {row.rate:>5.0%} {row.workflow:<10} {row.windows:>7} {row.adjudicated:>6} "
-            f"{len(row.lost):>4} {len(row.doubled):>7} {rec:>8} {row.statuses.failed:>4} {row.statuses.killed:>4}  "
+            f"{len(row.lost):>4} {len(row.doubled):>7} {rec:>8} {row.statuses.failed:>4} {row.statuses.killed:>4} "
+            f"{len(row.errors):>7}  "
             f"{row.statuses.line()}  {verdict(row.passed(sweep_interval_s))}")
 
 
@@ -885,6 +911,8 @@ def incidents(out: Out, rows: Sequence[Row]) -> None:
                     out(f"           log: {said}")
         for name, count in row.statuses.failures.items():
             out(f"{'5xx':<8} {where}: {name} ×{count}")
+        for orphan in row.info.get("orphans") or []:
+            out(f"{'ORPHAN':<8} {where}: {orphan}: created, but the client never got its id (judged all the same)")
         for error in row.errors[:3]:
             out(f"{'error':<8} {where}: {error}")
 
@@ -966,7 +994,8 @@ async def run(args: argparse.Namespace) -> None:
         out(row_line(row, args.sweep_interval))
     out("  windows: deadlines of the run; adjud.: given an outcome; lost: never, or later than deadline + sweep +")
     out("  grace; rec p99: outcome − max(deadline, fault stop) of windows due under the fault, ms; 500s: 5xx but 502,")
-    out("  and 503/429 without Retry-After; 502s: killed invocations; statuses: every answer the bench got")
+    out("  and 503/429 without Retry-After; 502s: killed invocations; gave up: requests the client gave up on (after")
+    out(f"  {RETRIES} retries, or refused: see the errors below); statuses: every answer the bench got")
     out()
     incidents(out, rows)
     out()

@@ -10,8 +10,8 @@ from bench.faults import (
     Window,
     account,
     allowance_ms,
-    copies_per_terminal,
     judge_statuses,
+    pushed_twice,
     repeated,
     route_of,
 )
@@ -63,15 +63,17 @@ def test_only_what_was_counted_more_than_once_is_repeated() -> None:
     assert found == [Incident("p_1", "seen ×2 (s_books_0)"), Incident("v_1", "seen ×3")]
 
 
-def test_a_push_twice_at_one_terminal_is_a_copy_but_once_at_each_of_two_terminals_is_not() -> None:
-    def terminal(name: str, *orders: str) -> Terminal:
+def test_a_push_twice_at_one_terminal_is_doubled_but_once_at_each_of_two_terminals_is_not() -> None:
+    def terminal(name: str, *pushes: tuple[str, str]) -> Terminal:
         t = Terminal(name, "ws://x", "t")
-        t.received += [Received(1.0, "order.status_changed", {"order_id": o}) for o in orders]
+        t.received += [Received(1.0, "order.status_changed", {"order_id": o}, m) for o, m in pushes]
         return t
 
-    copies = copies_per_terminal([terminal("a", "o_1", "o_1", "o_2"), terminal("b", "o_2")],
-                                 "order.status_changed", lambda r: r.data["order_id"])
-    assert copies == {"o_1": 2, "o_2": 1}
+    found = pushed_twice([terminal("a", ("o_1", "msg_1"), ("o_1", "msg_1"), ("o_2", "msg_2"), ("o_3", "msg_3"),
+                                   ("o_3", "msg_4")), terminal("b", ("o_2", "msg_5"))],
+                         "order.status_changed", lambda r: r.data["order_id"], "final status pushed")
+    assert found == [Incident("o_1", "final status pushed ×2 at a, one message redelivered"),
+                     Incident("o_3", "final status pushed ×2 at a, 2 distinct messages")]
 
 
 def test_a_500_fails_a_503_without_retry_after_fails_and_a_502_of_a_killed_invocation_is_counted_apart() -> None:
