@@ -73,7 +73,7 @@ from bench import plots
 from bench.api import Api, ApiError, paced, parse_iso_ms
 from bench.order_load import NOTE_PREFIX, LoadShape, MerchantConsole, Placement, place_at_rate
 from bench.report import Check, Out, check, print_checks, read_back, save, sleep_until, stack_options, unreadable
-from bench.stack import RESULTS, LocalStack, errors_logged
+from bench.stack import RESULTS, LocalStack, errors_logged, json_objects
 from bench.stats import Summary, verdict
 from bench.terminal import Received, Terminal, close_all, now_ms, open_all
 from devstack.faults import CLOCK_SKEW_MAX_MS, FAULTS
@@ -92,6 +92,8 @@ SLACK_MS = 500
 RETRIED = frozenset({429, 500, 502, 503, 504})
 RETRIES = 3
 PAYMENT_WINDOW_S = 5
+MOST_CURVES = 8
+"""Recovery curves drawn at most (the slowest runs'): more would hide each other."""
 VIDEO_ALLOWANCE_MS = 20_000
 """From an upload to its video's outcome: S3's notification, possibly delayed, and the processing."""
 
@@ -721,9 +723,10 @@ class Calls(Workflow):
         self.answered: set[str] = set()
 
     async def one(self, i: int) -> None:
+        # Merchant 0 answers every fourth call (one at a time); the others' calls ring out.
         customer, answered = self.customer_parties[i % self.CUSTOMERS], i % 4 == 0
-        merchant = self.merchant_parties[0 if answered else 1 + i % (self.MERCHANTS - 1)]
-        merchant_id = f"m_call{0 if answered else 1 + i % (self.MERCHANTS - 1)}"
+        j = 0 if answered else 1 + i % (self.MERCHANTS - 1)
+        merchant, merchant_id = self.merchant_parties[j], f"m_call{j}"
         try:
             view = await self.api.call("POST", "/calls", customer.token,
                                        {"merchant_id": merchant_id, "connection_id": customer.connection_id},
@@ -864,7 +867,7 @@ async def one_run(fault: str, rate: float, args: argparse.Namespace, out: Out) -
         rows.append(row)
     run = {"fault": fault, "rate": rate, "fault_on_s": (span.off_ms - span.on_ms) / 1000,
            "injected": injected.get("injected", {}), "invocations_killed": stats.raw.get("invocations_killed", {}),
-           "stack_errors": errors_logged([d for line in lines for d in _json(line)]), "log": str(stack.log_path)}
+           "stack_errors": errors_logged([d for line in lines for d in json_objects(line)]), "log": str(stack.log_path)}
     out(f"{fault} at {rate:.0%}: injected {run['injected'] or 'none'}; killed {run['invocations_killed'] or 'none'}")
     for row in rows:
         out(row_line(row, args.sweep_interval))
@@ -878,12 +881,6 @@ async def judged_safely(workflow: Workflow, ops: str) -> Judged:
     except (ApiError, OSError, KeyError, TypeError, ValueError) as exc:
         workflow.error(exc)
         return Judged([], [], {"judging failed": str(exc)[:200]})
-
-
-def _json(line: str) -> list[dict[str, Any]]:
-    from bench.stack import json_objects
-
-    return json_objects(line)
 
 
 # ── reporting ──────────────────────────────────────────────────────────────────────────────
@@ -960,11 +957,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--videos", type=int, default=2, help="videos uploaded by redeemed vouchers")
     parser.add_argument("--sweep-interval", type=int, default=SWEEP_INTERVAL_S)
     stack_options(parser, "faults", margin="seconds watched after every deadline's allowance", sweep=False)
+    parser.set_defaults(margin=3.0)
     args = parser.parse_args(argv)
     if args.quick:
         for name, value in QUICK.items():
             setattr(args, name, value)
-    args.margin = min(args.margin, 3.0)
     faults = [f for f in args.faults.split(",") if f]
     unknown = sorted(set(faults) - set(FAULTS))
     workflows = [w for w in args.workflows.split(",") if w]
@@ -1003,10 +1000,13 @@ async def run(args: argparse.Namespace) -> None:
     print_checks(out, checks)
     everything = all(c.passed for c in checks)
     out(f"overall: {verdict(everything)}")
+    recoveries = {f"{fault} {rate:.0%}": [v for r in rows if (r.fault, r.rate) == (fault, rate) for v in r.recovery_ms]
+                  for fault, rate in dict.fromkeys((r.fault, r.rate) for r in rows)}
+    slowest = sorted((label for label, values in recoveries.items() if values),
+                     key=lambda label: -Summary.of(recoveries[label]).p99)[:MOST_CURVES]
     panels = [
-        plots.cdf("recovery after the fault stops (windows due under it)",
-                  {f"{fault} {rate:.0%}": [v for r in rows if (r.fault, r.rate) == (fault, rate) for v in r.recovery_ms]
-                   for fault, rate in dict.fromkeys((r.fault, r.rate) for r in rows)},
+        plots.cdf(f"recovery after the fault stops (the {len(slowest)} slowest runs)",
+                  {label: recoveries[label] for label in slowest},
                   targets={f"one sweep interval ({args.sweep_interval} s)": args.sweep_interval * 1000}),
         plots.bars("lost + doubled per fault × rate", {
             f"{fault} {rate:.0%}": float(sum(len(r.lost) + len(r.doubled) for r in rows
