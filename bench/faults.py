@@ -92,6 +92,9 @@ SLACK_MS = 500
 RETRIED = frozenset({429, 500, 502, 503, 504})
 RETRIES = 3
 PAYMENT_WINDOW_S = 5
+BOOKINGS, VIDEOS = 6, 2
+S3_BOOKINGS, S3_VIDEOS = 12, 6
+"""Under an `s3.*` fault the videos are its load: enough notifications for the fault to strike."""
 MOST_CURVES = 8
 """Recovery curves drawn at most (the slowest runs'): more would hide each other."""
 VIDEO_ALLOWANCE_MS = 20_000
@@ -828,13 +831,21 @@ def evidence_of(lines: Sequence[str], entity_ids: Iterable[str], limit: int = 6)
     return found
 
 
+def for_fault(args: argparse.Namespace, fault: str) -> argparse.Namespace:
+    """The options of a run of `fault`: the group-buy load's defaults are larger under `s3.*`."""
+    s3 = fault.startswith("s3.")
+    bookings = args.bookings if args.bookings is not None else S3_BOOKINGS if s3 else BOOKINGS
+    videos = args.videos if args.videos is not None else S3_VIDEOS if s3 else VIDEOS
+    return argparse.Namespace(**{**vars(args), "bookings": bookings, "videos": videos})
+
+
 async def one_run(fault: str, rate: float, args: argparse.Namespace, out: Out) -> tuple[list[Row], dict[str, Any]]:
     rng = random.Random(f"{args.seed}-{fault}-{rate}")
     extra = ("--payment-window", str(PAYMENT_WINDOW_S), *args.stack_arg)
     log_name = f"{Path(args.out).stem}-{fault}-{rate:g}-stack"
     with LocalStack(sweep_interval_s=args.sweep_interval, log_name=log_name, extra_args=extra, faults="",
                     fault_seed=args.seed) as stack:
-        workflows = [MAKERS[name](stack, args, rng) for name in args.workflows]
+        workflows = [MAKERS[name](stack, for_fault(args, fault), rng) for name in args.workflows]
         try:
             ops = await workflows[0].api.token("ops", "bench-ops")
             await asyncio.gather(*(w.set_up(ops) for w in workflows))
@@ -953,8 +964,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--dispatch-rate", type=float, default=1.0, help="installer dispatches per second")
     parser.add_argument("--checkout-rate", type=float, default=1.0, help="checkouts per second (half paid)")
     parser.add_argument("--call-rate", type=float, default=1.0, help="calls placed per second")
-    parser.add_argument("--bookings", type=int, default=6, help="group-buy bookings (one voucher each)")
-    parser.add_argument("--videos", type=int, default=2, help="videos uploaded by redeemed vouchers")
+    parser.add_argument("--bookings", type=int, default=None,
+                        help=f"group-buy bookings, one voucher each (default {BOOKINGS}; {S3_BOOKINGS} under s3.*)")
+    parser.add_argument("--videos", type=int, default=None,
+                        help=f"videos uploaded by redeemed vouchers (default {VIDEOS}; {S3_VIDEOS} under s3.*)")
     parser.add_argument("--sweep-interval", type=int, default=SWEEP_INTERVAL_S)
     stack_options(parser, "faults", margin="seconds watched after every deadline's allowance", sweep=False)
     parser.set_defaults(margin=3.0)

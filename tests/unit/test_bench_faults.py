@@ -3,6 +3,8 @@ recovery took after the fault stopped, and which answers fail the target."""
 
 from __future__ import annotations
 
+import argparse
+
 from bench.faults import (
     Answer,
     FaultSpan,
@@ -10,6 +12,7 @@ from bench.faults import (
     Window,
     account,
     allowance_ms,
+    for_fault,
     judge_statuses,
     pushed_twice,
     repeated,
@@ -95,3 +98,11 @@ def test_routes_name_ids_as_such_so_answers_group_by_operation() -> None:
 def test_the_allowance_is_a_sweep_and_the_grace_and_the_skew_under_clock_skew() -> None:
     assert allowance_ms("sqs.send", 2) == 2000 + 2000 + 500
     assert allowance_ms("clock.skew", 2) == 2000 + 2000 + 500 + 3000
+
+
+def test_the_group_buy_load_is_larger_under_an_s3_fault_unless_told() -> None:
+    asked = argparse.Namespace(bookings=None, videos=None)
+    assert (for_fault(asked, "s3.delay").bookings, for_fault(asked, "s3.delay").videos) == (12, 6)
+    assert (for_fault(asked, "sqs.send").bookings, for_fault(asked, "sqs.send").videos) == (6, 2)
+    told = for_fault(argparse.Namespace(bookings=4, videos=0), "s3.duplicate")
+    assert (told.bookings, told.videos) == (4, 0)
