@@ -12,6 +12,7 @@ from bench.faults import (
     Window,
     account,
     allowance_ms,
+    fault_seed,
     for_fault,
     judge_statuses,
     pushed_twice,
@@ -106,3 +107,9 @@ def test_the_group_buy_load_is_larger_under_an_s3_fault_unless_told() -> None:
     assert (for_fault(asked, "sqs.send").bookings, for_fault(asked, "sqs.send").videos) == (6, 2)
     told = for_fault(argparse.Namespace(bookings=4, videos=0), "s3.duplicate")
     assert (told.bookings, told.videos) == (4, 0)
+
+
+def test_each_fault_and_rate_draws_from_its_own_repeatable_seed() -> None:
+    seeds = {fault_seed(0, fault, rate) for fault in ("s3.delay", "s3.duplicate") for rate in (0.05, 0.2)}
+    assert len(seeds) == 4 and fault_seed(0, "s3.delay", 0.2) == fault_seed(0, "s3.delay", 0.2)
+    assert fault_seed(1, "s3.delay", 0.2) != fault_seed(0, "s3.delay", 0.2)
