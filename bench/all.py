@@ -64,6 +64,7 @@ SET = (
     # its video measurement is the row above: not made twice
     Bench("groupbuy", "bench.groupbuy", ("--no-video",), timeout_s=2400, optional=True),
     Bench("calls", "bench.calls", timeout_s=900, optional=True),
+    Bench("faults", "bench.faults", timeout_s=2700, optional=True),
 )
 STOP_GRACE_S = 30.0
 

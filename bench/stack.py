@@ -4,6 +4,10 @@
         stack.urls.rest, stack.urls.ws          # http://127.0.0.1:P, ws://127.0.0.1:Q
         stack.stats()                           # GET {ws}/_stats: AWS calls, pushes, RSS
         stack.json_lines()                      # every JSON line it printed so far (logs, EMF)
+
+    with LocalStack(faults="") as stack:       # fault injection installed, no rates yet
+        stack.set_faults({"sqs.send": 0.2})     # PUT {ws}/_faults; {} stops every fault
+        stack.faults()                          # GET {ws}/_faults: rates and injected counts
 """
 
 from __future__ import annotations
@@ -49,6 +53,10 @@ class StackUrls:
     @property
     def stats(self) -> str:
         return self.ws.replace("ws://", "http://", 1).rstrip("/") + "/_stats"
+
+    @property
+    def faults(self) -> str:
+        return self.ws.replace("ws://", "http://", 1).rstrip("/") + "/_faults"
 
     @classmethod
     def parse(cls, ready_line: str) -> StackUrls:
@@ -129,13 +137,17 @@ class LocalStack:
     """One `python -m devstack.stack` subprocess; its output is kept in memory and in a log file."""
 
     def __init__(self, *, sweep_interval_s: int = 60, seed: bool = False, log_name: str = "stack",
-                 extra_args: tuple[str, ...] = (), validate_responses: bool = False) -> None:
+                 extra_args: tuple[str, ...] = (), validate_responses: bool = False, faults: str | None = None,
+                 fault_seed: int = 0) -> None:
         self.rest_port = free_port()
         self.ws_port = free_port()
         self.sweep_interval_s = sweep_interval_s
         self.seed = seed
         self.extra_args = extra_args
         self.validate_responses = validate_responses
+        self.fault_rates = faults
+        """`--faults` (devstack/faults.py): None, none installed; "" installed with no rates yet."""
+        self.fault_seed = fault_seed
         RESULTS.mkdir(parents=True, exist_ok=True)
         self.log_path = RESULTS / f"{log_name}.log"
         self._lines: list[str] = []
@@ -155,6 +167,8 @@ class LocalStack:
         # Measured as it runs in AWS, where answers are not checked against their models (unless asked).
         if not self.validate_responses:
             args.append("--no-validate-responses")
+        if self.fault_rates is not None:
+            args += ["--faults", self.fault_rates, "--fault-seed", str(self.fault_seed)]
         return [*args, *self.extra_args]
 
     def start(self, timeout_s: float = STARTUP_TIMEOUT_S) -> StackUrls:
@@ -231,6 +245,20 @@ class LocalStack:
         response = httpx.get(self.urls.stats, timeout=10)
         response.raise_for_status()
         return StackStats.parse(response.json())
+
+    def set_faults(self, rates: dict[str, float]) -> dict[str, Any]:
+        """`PUT /_faults`: these rates from now on (`{}` stops every fault); the faults' state after."""
+        response = httpx.put(self.urls.faults, json={"rates": rates}, timeout=10)
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
+    def faults(self) -> dict[str, Any]:
+        """`GET /_faults`: the rates now and how many of each fault were injected so far."""
+        response = httpx.get(self.urls.faults, timeout=10)
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
 
 
 def process_cpu_seconds(pid: int) -> float:

@@ -27,6 +27,8 @@ class Received:
     at_ms: float
     type: str
     data: dict[str, Any]
+    message_id: str = ""
+    """The push's `id`: a redelivered push has its first delivery's."""
 
 
 OnPush = Callable[["Terminal", Received], Awaitable[None] | None]
@@ -56,7 +58,8 @@ class Terminal:
             async for raw in connection:
                 at = now_ms()
                 message = json.loads(raw)
-                received = Received(at, str(message.get("type")), message.get("data") or {})
+                received = Received(at, str(message.get("type")), message.get("data") or {},
+                                    str(message.get("id") or ""))
                 self.received.append(received)
                 if self.on_push is not None:
                     outcome = self.on_push(self, received)
