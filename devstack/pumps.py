@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -161,7 +162,15 @@ class SchedulePump:
             self._thread.join(timeout_s)
 
     def _run(self) -> None:
-        while not self._stop.wait(self._interval_s):
+        # At a fixed rate, as EventBridge's `rate()` fires, however long an invocation took: waiting
+        # the interval after each one stretched the period by a sweep's own time (≈ 1 s under load),
+        # and a lost trigger waited that much longer for the sweep that hands it over.
+        tick = time.monotonic()
+        while True:
+            tick += self._interval_s
+            if self._stop.wait(max(0.0, tick - time.monotonic())):
+                return
+            tick = max(tick, time.monotonic() - self._interval_s)  # far behind: no burst to catch up
             try:
                 self._runtime.invoke(self._handler, scheduled_event(f"ontime-local-{self._handler}", self._region))
             except Exception as exc:  # noqa: BLE001 - the next tick tries again, as EventBridge would

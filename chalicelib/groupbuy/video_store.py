@@ -17,7 +17,7 @@ from chalicelib.groupbuy.video import Video, VideoStatus
 from chalicelib.persistence.entity_store import get_or_none
 from chalicelib.persistence.mapping import float_or_none, int_or_none
 from chalicelib.persistence.paging import Page, decode_token, run_page
-from chalicelib.persistence.writes import lost_condition
+from chalicelib.persistence.writes import lost_condition, met_its_own_save
 
 _FIELDS = ("id", "voucher_id", "customer_id", "deal_id", "shop_id", "shop_name", "visit_date", "source_key",
            "created_at", "updated_at", "attempts", "reason", "detail", "video_key", "poster_key", "duration_s",
@@ -30,9 +30,11 @@ class DynamoVideoStore:
         try:
             item.save(condition=VideoModel.id.does_not_exist())
         except PutError as exc:
-            if lost_condition(exc):
+            if not lost_condition(exc):
+                raise
+            if not met_its_own_save(item, exc):
                 raise AlreadyExists(video.id) from exc
-            raise
+            item.version = 1  # its answer was lost, not its write
         return _video(item)
 
     def get(self, video_id: str) -> Video | None:
@@ -49,9 +51,11 @@ class DynamoVideoStore:
         try:
             item.save()
         except PutError as exc:
-            if lost_condition(exc):
+            if not lost_condition(exc):
+                raise
+            if not met_its_own_save(item, exc):
                 return None
-            raise
+            item.version = video.version + 1  # its answer was lost, not its write: a claim made
         return _video(item)
 
     def for_voucher(self, voucher_id: str) -> list[Video]:

@@ -94,6 +94,25 @@ def save_new(item: Model, what: str) -> None:
         raise
 
 
+def met_its_own_save(item: Model, exc: PynamoDBException) -> bool:
+    """Whether a versioned `save` (a `VersionAttribute` condition) refused after botocore retried it
+    met its own committed write: the stored item is exactly the one it sent, its version one on.
+    For the stores whose items carry no `write_token` (a refusal otherwise reads as a lost race)."""
+    if not retried(exc):
+        return False
+    sent = item.serialize()
+    version = item._version_attribute_name
+    if version is not None:
+        sent[version] = {"N": str((getattr(item, version) or 0) + 1)}
+    model = type(item)
+    hash_key, *range_key = _key_of(item)
+    try:
+        stored = model.get(hash_key, range_key[0] if range_key else None, consistent_read=True)
+    except model.DoesNotExist:
+        return False
+    return bool(stored.serialize() == sent)
+
+
 def _key_of(item: Model) -> tuple[object, ...]:
     model = type(item)
     return tuple(getattr(item, str(name)) for name in (model._hash_keyname, model._range_keyname) if name)

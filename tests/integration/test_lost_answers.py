@@ -14,6 +14,8 @@ from moto.core.models import botocore_stubber
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate
+from chalicelib.groupbuy.video import Video, VideoStatus
+from chalicelib.groupbuy.video_store import DynamoVideoStore
 from chalicelib.orders.model import Order
 from chalicelib.orders.store import DynamoOrderStore
 from chalicelib.persistence.idempotency import DynamoIdempotencyStore, IdempotencyModel
@@ -146,3 +148,35 @@ def test_a_restock_whose_answer_was_lost_adds_its_units_once(lost_answers: LostA
     assert lost_answers.lost == 1
     product = store.get_product(SHIRT.supplier_id, SHIRT.product_id)
     assert product is not None and product.stock == SHIRT.stock + 4
+
+
+def a_video() -> Video:
+    return Video(id="vid_lost_answer", voucher_id="gbv_1", customer_id="u_1", deal_id="gbd_1", shop_id="m_1",
+                 shop_name="Noodles", visit_date="2026-12-02", source_key="uploads/gbd_1/vid_lost_answer",
+                 status=VideoStatus.AWAITING_UPLOAD, created_at=T0, updated_at=T0)
+
+
+def test_a_video_claimed_for_processing_whose_answer_was_lost_is_claimed_not_lost(lost_answers: LostAnswers) -> None:
+    store = DynamoVideoStore()
+    created = store.create(a_video())
+    lost_answers.lose()
+    moved = store.move(created, frozenset({VideoStatus.AWAITING_UPLOAD}), {"status": VideoStatus.PROCESSING})
+    assert lost_answers.lost == 1
+    assert moved is not None and moved.status is VideoStatus.PROCESSING and moved.version == created.version + 1
+    assert store.get(created.id) == moved
+
+
+def test_a_video_created_whose_answer_was_lost_is_created_once(lost_answers: LostAnswers) -> None:
+    store = DynamoVideoStore()
+    lost_answers.lose()
+    created = store.create(a_video())
+    assert lost_answers.lost == 1 and store.get(created.id) == created
+    with pytest.raises(AlreadyExists):
+        store.create(a_video())
+
+
+def test_a_video_move_that_lost_to_another_mover_is_still_refused(lost_answers: LostAnswers) -> None:
+    store = DynamoVideoStore()
+    created = store.create(a_video())
+    assert store.move(created, frozenset({VideoStatus.AWAITING_UPLOAD}), {"status": VideoStatus.PROCESSING})
+    assert store.move(created, frozenset({VideoStatus.AWAITING_UPLOAD}), {"status": VideoStatus.PROCESSING}) is None
