@@ -18,13 +18,14 @@ workload counter — they join that write in one transaction.)
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, TypeVar
 
 from chalicelib.core.clock import Clock
-from chalicelib.core.contention import retry_contended
+from chalicelib.core.contention import Backoff, retry_contended
 from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate, NotFound
 from chalicelib.core.ids import issued_by_a_rerun
 from chalicelib.core.observability import MetricsSink, log
@@ -46,6 +47,18 @@ ROUND_UP_WITHIN_MS = 50
 this late (plus the poll), rather than a second early: most deadlines are `now + whole seconds`
 (ring, answer and payment windows), read a millisecond later when the trigger is sent, and each
 would otherwise hold an alarm worker for most of a second while it waits for its moment."""
+
+
+REDELIVERY = Backoff(attempts=6, base_ms=1000, cap_ms=8000)
+"""An alarm whose firing AWS refused (after the client's retries) or that kept losing its race is
+sent again after 1 s, then up to 2, 4, 8 s (jittered), 5 times: it fires within seconds of the
+fault, where waiting for SQS's visibility timeout (60 s) or the sweep (grace + a minute) would
+leave its window open that long. After that SQS's redelivery and its dead-letter queue take over."""
+
+
+def redelivery_delay_s(retry: int, draw: float) -> int:
+    """SQS's whole-second delay before redelivery number `retry` (0: the first), `draw` in [0, 1)."""
+    return 1 + REDELIVERY.delay_ms(retry, draw) // 1000
 
 
 def trigger_delay_s(delay_ms: int) -> int:
@@ -218,6 +231,22 @@ class WaitStateEngine:
         except ConcurrentUpdate:
             log("alarm.contention", logging.WARNING, kind=message.kind, entity_id=message.entity_id)
             return FireOutcome.LOST_RACE
+
+    def redeliver(self, message: AlarmMessage, draw: Callable[[], float] = random.random) -> bool:
+        """Send `message` again after a short jittered delay (`REDELIVERY`), for a firing AWS refused
+        or that lost its race; False when its redeliveries are spent or SQS refused the send too
+        (the handler then reports it failed, and SQS delivers it again after its visibility timeout).
+        Firing is fenced: if the original comes back too, or the sweeper sends it, one of them fires."""
+        retry = message.redelivery
+        if retry + 1 >= REDELIVERY.attempts:
+            return False
+        try:
+            self._alarms.send(replace(message, redelivery=retry + 1), redelivery_delay_s(retry, draw()))
+        except Exception as exc:  # noqa: BLE001 - any transport failure: SQS's own redelivery is next
+            log("alarm.redelivery_failed", logging.WARNING, kind=message.kind, entity_id=message.entity_id,
+                error=repr(exc))
+            return False
+        return True
 
     def _fire_once(self, workflow: Workflow[Any], message: AlarmMessage) -> FireOutcome:
         stored = self._fenced(workflow, message)

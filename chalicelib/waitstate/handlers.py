@@ -48,7 +48,7 @@ def _fire(event: SQSEvent, batch: correlation.Ids) -> list[str]:
         with correlation.bound(batch.caused_by(correlation.alarm_id(message.kind, message.entity_id,
                                                                     message.wake_at))):
             try:
-                if engine.fire(message) is FireOutcome.LOST_RACE:
+                if engine.fire(message) is FireOutcome.LOST_RACE and not engine.redeliver(message):
                     unfinished.append(received_id)
             except UnknownWorkflow as exc:
                 log("alarm.poison", logging.ERROR, body=body[:200], error=str(exc))
@@ -56,10 +56,14 @@ def _fire(event: SQSEvent, batch: correlation.Ids) -> list[str]:
                 failure = transient_failure(exc)
                 if failure is None:
                     log("alarm.failed", logging.ERROR, kind=message.kind, entity_id=message.entity_id, exc_info=True)
-                else:  # AWS after the client's retries: the redelivery is the next retry
-                    log("alarm.unavailable", logging.WARNING, kind=message.kind, entity_id=message.entity_id,
-                        reason=failure.reason)
-                unfinished.append(received_id)
+                    unfinished.append(received_id)  # a bug: SQS's redeliveries, then the dead-letter queue
+                    continue
+                # AWS after the client's retries: sent again in a second or so, not after the
+                # visibility timeout (a minute)
+                log("alarm.unavailable", logging.WARNING, kind=message.kind, entity_id=message.entity_id,
+                    reason=failure.reason, redelivery=message.redelivery)
+                if not engine.redeliver(message):
+                    unfinished.append(received_id)
     return unfinished
 
 

@@ -55,9 +55,14 @@ class AlarmMessage:
     kind: str
     entity_id: str
     wake_at: int
+    redelivery: int = 0
+    """How many times the alarm handler sent it again after AWS refused its firing (`engine.redeliver`)."""
 
     def to_json(self) -> str:
-        return json.dumps({"kind": self.kind, "entity_id": self.entity_id, "wake_at": self.wake_at})
+        body: dict[str, object] = {"kind": self.kind, "entity_id": self.entity_id, "wake_at": self.wake_at}
+        if self.redelivery:
+            body["redelivery"] = self.redelivery
+        return json.dumps(body)
 
     @classmethod
     def from_json(cls, body: str) -> AlarmMessage:
@@ -67,7 +72,10 @@ class AlarmMessage:
         kind, entity_id, wake_at = data.get("kind"), data.get("entity_id"), data.get("wake_at")
         if not isinstance(kind, str) or not isinstance(entity_id, str) or not isinstance(wake_at, int):
             raise ValueError(f"malformed alarm message: {body[:200]}")
-        return cls(kind=kind, entity_id=entity_id, wake_at=wake_at)
+        redelivery = data.get("redelivery", 0)
+        if not isinstance(redelivery, int) or isinstance(redelivery, bool) or redelivery < 0:
+            raise ValueError(f"malformed alarm message: {body[:200]}")
+        return cls(kind=kind, entity_id=entity_id, wake_at=wake_at, redelivery=redelivery)
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.core.clock import FakeClock
+from chalicelib.core.observability import RecordingMetrics
 from chalicelib.orders.model import Order
-from chalicelib.waitstate.engine import trigger_delay_s
-from chalicelib.waitstate.model import EntityStore
+from chalicelib.waitstate.engine import REDELIVERY, WaitStateEngine, redelivery_delay_s, trigger_delay_s
+from chalicelib.waitstate.model import AlarmMessage, EntityStore
 from tests.engine_contract import EngineContract
 from tests.fakes import InMemoryEntityStore
+from tests.fakes.doubles import RecordingAlarmQueue
 
 
 class TestEngineOnInMemoryStore(EngineContract):
@@ -26,3 +29,24 @@ def test_a_trigger_is_delayed_its_whole_seconds_or_the_next_one_when_that_is_at_
     # A deadline of `now + 10 s`, read a millisecond later, arrives on time instead of a second
     # early: it then holds no alarm worker while it waits for its moment.
     assert trigger_delay_s(delay_ms) == delay_s
+
+
+def test_an_alarm_aws_refused_is_sent_again_after_jittered_doubling_delays_until_its_redeliveries_are_spent() -> None:
+    alarms = RecordingAlarmQueue()
+    engine = WaitStateEngine(alarms, FakeClock(), RecordingMetrics(), due_shards=16, sweep_interval_s=60,
+                             overdue_grace_s=5)
+    message = AlarmMessage("order", "ord_1", 1_795_000_000_000)
+    while engine.redeliver(message, draw=lambda: 0.999):
+        message = alarms.sent[-1][0]
+    assert [(m.redelivery, delay_s) for m, delay_s in alarms.sent] == [(1, 1), (2, 2), (3, 4), (4, 8), (5, 8)]
+    assert len(alarms.sent) == REDELIVERY.attempts - 1
+    assert [redelivery_delay_s(retry, 0.0) for retry in range(5)] == [1, 1, 1, 1, 1]  # jittered from 1 s up
+
+
+def test_an_alarm_whose_redelivery_sqs_refused_is_left_to_sqs_own_redelivery() -> None:
+    alarms = RecordingAlarmQueue()
+    alarms.fail_sends = 1
+    engine = WaitStateEngine(alarms, FakeClock(), RecordingMetrics(), due_shards=16, sweep_interval_s=60,
+                             overdue_grace_s=5)
+    assert not engine.redeliver(AlarmMessage("order", "ord_1", 1_795_000_000_000))
+    assert alarms.sent == []
