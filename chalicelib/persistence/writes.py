@@ -12,6 +12,7 @@ back: if the stored item carries its token, the refusal was its own retry, and i
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import Model
@@ -104,13 +105,7 @@ def met_its_own_save(item: Model, exc: PynamoDBException) -> bool:
     version = item._version_attribute_name
     if version is not None:
         sent[version] = {"N": str((getattr(item, version) or 0) + 1)}
-    model = type(item)
-    hash_key, *range_key = _key_of(item)
-    try:
-        stored = model.get(hash_key, range_key[0] if range_key else None, consistent_read=True)
-    except model.DoesNotExist:
-        return False
-    return bool(stored.serialize() == sent)
+    return _stored_serialized(item) == sent
 
 
 def _key_of(item: Model) -> tuple[object, ...]:
@@ -122,10 +117,16 @@ def _stored_as(item: Model) -> bool:
     """Whether the stored item is exactly `item`. The records `save_new` makes carry no token; a
     retried put that finds its very attributes stored met itself, or a twin made within the
     retry's few milliseconds, which is the same record."""
+    return _stored_serialized(item) == item.serialize()
+
+
+def _stored_serialized(item: Model) -> dict[str, Any] | None:
+    """The item stored at `item`'s key, as DynamoDB holds it (a consistent read), or None."""
     model = type(item)
     hash_key, *range_key = _key_of(item)
     try:
         stored = model.get(hash_key, range_key[0] if range_key else None, consistent_read=True)
     except model.DoesNotExist:
-        return False
-    return bool(stored.serialize() == item.serialize())
+        return None
+    serialized: dict[str, Any] = stored.serialize()
+    return serialized

@@ -112,17 +112,7 @@ def test_a_notification_that_keeps_failing_lands_in_the_dead_letter_queue_after_
     runtime = Runtime(fail=True)
     pump = video_pump(runtime, sqs, urls)
     s3.put_object(Bucket=BUCKET, Key="uploads/v_3/u_3.mp4", Body=b"w" * 7)
-    pump.start()
-    dead: list[str] = []
-
-    def dead_lettered() -> bool:
-        dead.extend(bodies(sqs, urls[VIDEO_DEAD_LETTER_QUEUE_NAME]))
-        return bool(dead)
-
-    try:
-        eventually(dead_lettered)
-    finally:
-        pump.stop()
+    dead = dead_letters_once_running(pump, sqs, urls)
     assert [u for body in dead for u in uploads_in(body)] == [Upload(BUCKET, "uploads/v_3/u_3.mp4", 7)]
     assert len(runtime.invocations) == MAX_RECEIVES
 
@@ -137,17 +127,7 @@ def test_the_pump_deletes_the_messages_of_a_batch_but_those_reported_failed(
     for key in ("uploads/v_4/a.mp4", "uploads/v_5/bad.mp4", "uploads/v_6/c.mp4"):
         s3.put_object(Bucket=BUCKET, Key=key, Body=b"v")
     pump = video_pump(runtime, sqs, urls, batch_size=10)
-    pump.start()
-    dead: list[str] = []
-
-    def dead_lettered() -> bool:
-        dead.extend(bodies(sqs, urls[VIDEO_DEAD_LETTER_QUEUE_NAME]))
-        return bool(dead)
-
-    try:
-        eventually(dead_lettered)
-    finally:
-        pump.stop()
+    dead = dead_letters_once_running(pump, sqs, urls)
     assert [u.key for body in dead for u in uploads_in(body)] == ["uploads/v_5/bad.mp4"]
     handed = [u.key for _, uploads in runtime.invocations for u in uploads]
     assert sorted(set(handed)) == ["uploads/v_4/a.mp4", "uploads/v_5/bad.mp4", "uploads/v_6/c.mp4"]
@@ -163,3 +143,19 @@ def test_a_batch_answer_naming_a_message_not_in_the_batch_fails_the_whole_batch(
     assert handled(messages, batch_response([])) == messages
     assert handled(messages, None) == messages
     assert handled(messages, batch_response(["zz"])) == []
+
+
+def dead_letters_once_running(pump: Any, sqs: Any, urls: dict[str, str]) -> list[str]:
+    """Run the pump until the video queue's dead-letter queue holds something; its bodies."""
+    pump.start()
+    dead: list[str] = []
+
+    def dead_lettered() -> bool:
+        dead.extend(bodies(sqs, urls[VIDEO_DEAD_LETTER_QUEUE_NAME]))
+        return bool(dead)
+
+    try:
+        eventually(dead_lettered)
+    finally:
+        pump.stop()
+    return dead
