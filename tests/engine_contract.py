@@ -118,6 +118,27 @@ class EngineContract:
         assert rig.engine.fire(message) is FireOutcome.FIRED
         assert rig.current().status is Status.NOT_CONNECTED
 
+    def test_a_sweep_whose_send_sqs_refused_sends_it_again_and_goes_on_with_the_rest(self, rig: Rig) -> None:
+        rig.alarms.fail_sends = 2
+        first, second = rig.place("ord_1"), rig.place("ord_2")
+        assert rig.alarms.sent == []
+        rig.clock.set(max(first.answer_deadline, second.answer_deadline) + GRACE_S * 1000 + 1)
+        rig.alarms.fail_sends = 1  # the first alarm's send fails once, then goes: the second is sent too
+        report = rig.engine.sweep()
+        assert (report.enqueued, report.unsent) == (2, 0)
+        assert sorted(m.entity_id for m in rig.alarms.take()) == ["ord_1", "ord_2"]
+
+    def test_an_alarm_sqs_refused_twice_in_a_sweep_is_left_to_the_next_one_and_the_rest_are_sent(
+            self, rig: Rig) -> None:
+        rig.alarms.fail_sends = 2
+        first, second = rig.place("ord_1"), rig.place("ord_2")
+        rig.clock.set(max(first.answer_deadline, second.answer_deadline) + GRACE_S * 1000 + 1)
+        rig.alarms.fail_sends = 2
+        report = rig.engine.sweep()
+        assert (report.enqueued, report.unsent) == (1, 1)
+        assert len(rig.alarms.take()) == 1
+        assert rig.engine.sweep().enqueued == 2  # the next sweep sends both (the sent one is still due too)
+
     def test_the_sweeper_leaves_a_triggered_alarm_alone_until_it_is_overdue_beyond_grace(self, rig: Rig) -> None:
         order = rig.place()
         rig.alarms.take()

@@ -91,6 +91,8 @@ class Change:
 class SweepReport:
     enqueued: int = 0
     overdue: int = 0
+    unsent: int = 0
+    """Alarms SQS refused twice: the next sweep finds them still due."""
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
@@ -286,6 +288,18 @@ class WaitStateEngine:
 
     # ── the safety net ────────────────────────────────────────────────────────────────────
 
+    def _handed_over(self, message: AlarmMessage, delay_s: int) -> bool:
+        """Send one of the sweep's alarms, once more if SQS refused it: a failed send must not abort
+        the sweep and leave every alarm after it to the next one. False: the next sweep tries again."""
+        for attempt in (1, 2):
+            try:
+                self._alarms.send(message, delay_s)
+                return True
+            except Exception as exc:  # noqa: BLE001 - any transport failure: the next sweep finds it still due
+                log("sweep.send_failed", logging.WARNING, kind=message.kind, entity_id=message.entity_id,
+                    attempt=attempt, error=repr(exc))
+        return False
+
     def sweep(self) -> SweepReport:
         """Hand due alarms to the queue: far-future ones as they come into range, and any whose
         trigger was lost (overdue by more than the grace period)."""
@@ -299,12 +313,15 @@ class WaitStateEngine:
                     overdue = alarm.wake_at < now - self._overdue_grace_ms
                     if alarm.trigger_sent_at_write and not overdue:
                         continue
-                    delay_s = trigger_delay_s(alarm.wake_at - now)
-                    self._alarms.send(AlarmMessage(kind, alarm.entity_id, alarm.wake_at), min(delay_s, MAX_SQS_DELAY_S))
+                    delay_s = min(trigger_delay_s(alarm.wake_at - now), MAX_SQS_DELAY_S)
+                    if not self._handed_over(AlarmMessage(kind, alarm.entity_id, alarm.wake_at), delay_s):
+                        report.unsent += 1
+                        continue
                     report.enqueued += 1
                     report.overdue += int(overdue)
                     report.by_kind[kind] = report.by_kind.get(kind, 0) + 1
-        if report.enqueued:
-            log("sweep.enqueued", enqueued=report.enqueued, overdue=report.overdue, by_kind=report.by_kind)
+        if report.enqueued or report.unsent:
+            log("sweep.enqueued", enqueued=report.enqueued, overdue=report.overdue, by_kind=report.by_kind,
+                unsent=report.unsent)
         self._metrics.metric("SweepOverdueAlarms", report.overdue, "Count", {})
         return report
