@@ -9,7 +9,6 @@ from chalice.app import Response
 
 from chalicelib.core import correlation, jsontext
 from chalicelib.core.errors import PROBLEM_MEMBERS, DomainError, MalformedRequest, ValidationFailed
-from chalicelib.core.transient import ServiceUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -52,9 +51,7 @@ def from_domain_error(error: DomainError, instance: str | None) -> Response:
     if isinstance(error, (MalformedRequest, ValidationFailed)):
         extensions["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
-    if isinstance(error, ServiceUnavailable):
-        headers["Retry-After"] = str(error.retry_after_s)
-    elif isinstance(error.extensions.get("retry_after_s"), int):  # e.g. a request still in progress
+    if isinstance(error.extensions.get("retry_after_s"), int):  # service unavailable, a request in progress
         headers["Retry-After"] = str(error.extensions["retry_after_s"])
     return problem_response(
         problem_body(error.status, error.problem, error.title, error.detail, instance, extensions), headers)
