@@ -118,8 +118,9 @@ def check_waiting_kinds(packages: Sequence[Contribution]) -> None:
 
 def implied_grants(packages: Sequence[Contribution]) -> dict[type[Model], list[Grant]]:
     """What the engine does with every waiting kind's table: the alarm consumer reads and commits
-    it, the sweeper queries its `due` index; and a package's function that pushes finds a party's
-    connections as the platform's pushing functions do."""
+    it (and marks a trigger it could not send: an UpdateItem), the sweeper queries its `due`
+    index; and a package's function that pushes finds a party's connections as the platform's
+    pushing functions do."""
     implied: dict[type[Model], list[Grant]] = {}
     pushing = tuple(own.name for own in queue_functions(packages) if own.pushes)
     if pushing:
@@ -130,7 +131,7 @@ def implied_grants(packages: Sequence[Contribution]) -> dict[type[Model], list[G
     for package in packages:
         for waiting in package.waiting:
             implied.setdefault(waiting.model, []).extend([
-                Grant((Function.FIRE_ALARMS,), ("dynamodb:GetItem", "dynamodb:PutItem")),
+                Grant((Function.FIRE_ALARMS,), ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")),
                 Grant((Function.SWEEP_ALARMS,), ("dynamodb:Query",), ("due",)),
             ])
     return implied

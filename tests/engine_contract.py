@@ -108,18 +108,48 @@ class EngineContract:
         assert report.enqueued == 1 and report.overdue == 0
         assert rig.alarms.sent == [(rig.alarm_of(order), 70)]
 
-    def test_a_failed_trigger_send_does_not_fail_the_write_and_the_sweeper_recovers_it(self, rig: Rig) -> None:
+    def test_a_trigger_sqs_refused_once_is_sent_again_at_once(self, rig: Rig) -> None:
         rig.alarms.fail_sends = 1
+        order = rig.place(window_ms=120_700)
+        assert rig.alarms.sent == [(rig.alarm_of(order), 120)]
+
+    def test_a_trigger_sqs_refused_twice_does_not_fail_the_write_and_the_next_sweep_sends_it(self, rig: Rig) -> None:
+        rig.alarms.fail_sends = 2
         order = rig.place()
         assert rig.current().status is Status.NEW and rig.alarms.sent == []
+        stored = rig.store.load(order.id)
+        assert stored is not None and stored.alarm_set_at is None and stored.entity.version == order.version
+        rig.clock.set(order.answer_deadline - 10_000)  # not overdue: no grace to wait for
+        report = rig.engine.sweep()
+        assert (report.enqueued, report.overdue) == (1, 0)
+        assert rig.alarms.sent == [(rig.alarm_of(order), 10)]
+        rig.clock.set(order.answer_deadline)
+        assert rig.engine.fire(rig.alarms.take()[0]) is FireOutcome.FIRED
+        assert rig.current().status is Status.NOT_CONNECTED
+
+    def test_a_lost_trigger_whose_mark_failed_too_is_recovered_once_overdue(self, rig: Rig) -> None:
+        rig.alarms.fail_sends, rig.store.marks_fail = 2, True
+        order = rig.place()
+        rig.clock.set(order.answer_deadline)
+        assert rig.engine.sweep().enqueued == 0  # its trigger may still be on its way, for all the sweep knows
         rig.clock.set(order.answer_deadline + GRACE_S * 1000 + 1)
         assert rig.engine.sweep().overdue == 1
         (message,) = rig.alarms.take()
         assert rig.engine.fire(message) is FireOutcome.FIRED
         assert rig.current().status is Status.NOT_CONNECTED
 
+    def test_marking_a_trigger_unsent_leaves_an_alarm_that_has_moved_on_alone(self, rig: Rig) -> None:
+        order = rig.place()
+        rig.act(order.id, Answer(MerchantAction.RETURN, reason="no beef today"))
+        rig.clock.advance(10)
+        moved = rig.act(order.id, a_resubmit(window_ms=60_000))
+        assert moved.wake_at is not None and order.wake_at is not None and moved.wake_at != order.wake_at
+        rig.store.mark_trigger_unsent(order.id, order.wake_at)
+        stored = rig.store.load(order.id)
+        assert stored is not None and stored.alarm_set_at is not None and stored.entity == moved
+
     def test_a_sweep_whose_send_sqs_refused_sends_it_again_and_goes_on_with_the_rest(self, rig: Rig) -> None:
-        rig.alarms.fail_sends = 2
+        rig.alarms.fail_sends = 4
         first, second = rig.place("ord_1"), rig.place("ord_2")
         assert rig.alarms.sent == []
         rig.clock.set(max(first.answer_deadline, second.answer_deadline) + GRACE_S * 1000 + 1)
@@ -130,7 +160,7 @@ class EngineContract:
 
     def test_an_alarm_sqs_refused_twice_in_a_sweep_is_left_to_the_next_one_and_the_rest_are_sent(
             self, rig: Rig) -> None:
-        rig.alarms.fail_sends = 2
+        rig.alarms.fail_sends = 4
         first, second = rig.place("ord_1"), rig.place("ord_2")
         rig.clock.set(max(first.answer_deadline, second.answer_deadline) + GRACE_S * 1000 + 1)
         rig.alarms.fail_sends = 2

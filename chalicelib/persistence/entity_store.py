@@ -22,7 +22,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Generic, TypeVar
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -124,6 +124,16 @@ class PynamoEntityStore(ABC, Generic[E, M]):
             DueAlarm(entity_id=self._id_of(row), wake_at=int(row.wake_at), alarm_set_at=row.alarm_set_at)
             for row in index.query(shard, self.model.wake_at <= until_ms)  # type: ignore[attr-defined]
         ]
+
+    def mark_trigger_unsent(self, entity_id: str, wake_at: int) -> None:
+        model = self.model
+        try:
+            model._get_connection().update_item(  # not Model.update(): that would bump the version
+                entity_id, actions=[model.alarm_set_at.remove()],  # type: ignore[attr-defined]
+                condition=model.wake_at == wake_at)  # type: ignore[attr-defined]
+        except UpdateError as exc:
+            if not lost_condition(exc):
+                raise  # refused by its condition: the alarm has moved on, and its own write triggered it
 
     def _id_of(self, item: M) -> str:
         hash_key_name = str(self.model._hash_keyname)  # type: ignore[attr-defined]

@@ -9,8 +9,9 @@ workload counter — they join that write in one transaction.)
 
 * The write is conditioned on the version that was read, so of two racing writers exactly one
   commits; the loser re-reads and decides again against the winner's state.
-* The trigger is an SQS message delayed until the alarm (≤ 15 min); the minute sweeper re-sends
-  triggers that were lost and hands over alarms that were too far away for SQS.
+* The trigger is an SQS message delayed until the alarm (≤ 15 min); the minute sweeper sends
+  the triggers a write could not send (it marks its item so), re-sends triggers lost on the way
+  (overdue by more than a grace) and hands over alarms that were too far away for SQS.
 * Firing is fenced: a message whose `wake_at` is no longer the entity's alarm is dropped, so
   duplicate, late and superseded triggers change nothing.
 """
@@ -210,17 +211,40 @@ class WaitStateEngine:
                 exc_info=True)
 
     def _trigger(self, kind: str, previous_wake_at: int | None, entity: WaitingEntity, now: int) -> None:
+        """Send the trigger of an alarm this write set. A failed send is not fatal: the state is
+        committed, and the item is marked so the next sweep sends the trigger (`_mark_unsent`)."""
         wake_at = entity.wake_at
         if wake_at is None or wake_at == previous_wake_at:
             return
         delay_ms = wake_at - now
-        if delay_ms <= MAX_SQS_DELAY_S * 1000:
-            # A failed send is not fatal: the state is committed and the sweeper re-sends.
+        if delay_ms > MAX_SQS_DELAY_S * 1000:
+            return  # beyond SQS's delay: the sweeper hands it over as it comes into range
+        message = AlarmMessage(kind, entity.id, wake_at)
+        if not self._sent(message, min(MAX_SQS_DELAY_S, trigger_delay_s(delay_ms)), "alarm.trigger_failed"):
+            self._mark_unsent(message)
+
+    def _mark_unsent(self, message: AlarmMessage) -> None:
+        """Tell the sweeper this alarm has no trigger on its way, so its next sweep sends one, as for
+        an alarm set too far ahead, instead of waiting until it is overdue by the grace: a lost
+        trigger then costs at most one sweep interval. If this write fails too (or the process dies
+        first), the grace path remains."""
+        try:
+            self._workflow(message.kind).store.mark_trigger_unsent(message.entity_id, message.wake_at)
+        except Exception as exc:  # noqa: BLE001 - any failure: the sweeper still finds it once overdue
+            log("alarm.unsent_mark_failed", logging.WARNING, kind=message.kind, entity_id=message.entity_id,
+                error=repr(exc))
+
+    def _sent(self, message: AlarmMessage, delay_s: int, failure: str) -> bool:
+        """Send `message`, once more if SQS refused it (botocore's own retries are spent by then, but
+        a refusal is often brief); False, logged as `failure`, when both attempts failed."""
+        for attempt in (1, 2):
             try:
-                self._alarms.send(AlarmMessage(kind, entity.id, wake_at),
-                                  min(MAX_SQS_DELAY_S, trigger_delay_s(delay_ms)))
-            except Exception as exc:  # noqa: BLE001 - any transport failure is left to the sweeper
-                log("alarm.trigger_failed", logging.WARNING, kind=kind, entity_id=entity.id, error=repr(exc))
+                self._alarms.send(message, delay_s)
+                return True
+            except Exception as exc:  # noqa: BLE001 - any transport failure: the caller has a fallback
+                log(failure, logging.WARNING, kind=message.kind, entity_id=message.entity_id, attempt=attempt,
+                    error=repr(exc))
+        return False
 
     # ── firing ────────────────────────────────────────────────────────────────────────────
 
@@ -236,19 +260,14 @@ class WaitStateEngine:
 
     def redeliver(self, message: AlarmMessage, draw: Callable[[], float] = random.random) -> bool:
         """Send `message` again after a short jittered delay (`REDELIVERY`), for a firing AWS refused
-        or that lost its race; False when its redeliveries are spent or SQS refused the send too
+        or that lost its race; False when its redeliveries are spent or SQS refused the send twice
         (the handler then reports it failed, and SQS delivers it again after its visibility timeout).
         Firing is fenced: if the original comes back too, or the sweeper sends it, one of them fires."""
         retry = message.redelivery
         if retry + 1 >= REDELIVERY.attempts:
             return False
-        try:
-            self._alarms.send(replace(message, redelivery=retry + 1), redelivery_delay_s(retry, draw()))
-        except Exception as exc:  # noqa: BLE001 - any transport failure: SQS's own redelivery is next
-            log("alarm.redelivery_failed", logging.WARNING, kind=message.kind, entity_id=message.entity_id,
-                error=repr(exc))
-            return False
-        return True
+        return self._sent(replace(message, redelivery=retry + 1), redelivery_delay_s(retry, draw()),
+                          "alarm.redelivery_failed")
 
     def _fire_once(self, workflow: Workflow[Any], message: AlarmMessage) -> FireOutcome:
         stored = self._fenced(workflow, message)
@@ -288,18 +307,6 @@ class WaitStateEngine:
 
     # ── the safety net ────────────────────────────────────────────────────────────────────
 
-    def _handed_over(self, message: AlarmMessage, delay_s: int) -> bool:
-        """Send one of the sweep's alarms, once more if SQS refused it: a failed send must not abort
-        the sweep and leave every alarm after it to the next one. False: the next sweep tries again."""
-        for attempt in (1, 2):
-            try:
-                self._alarms.send(message, delay_s)
-                return True
-            except Exception as exc:  # noqa: BLE001 - any transport failure: the next sweep finds it still due
-                log("sweep.send_failed", logging.WARNING, kind=message.kind, entity_id=message.entity_id,
-                    attempt=attempt, error=repr(exc))
-        return False
-
     def sweep(self) -> SweepReport:
         """Hand due alarms to the queue: far-future ones as they come into range, and any whose
         trigger was lost (overdue by more than the grace period)."""
@@ -314,7 +321,7 @@ class WaitStateEngine:
                     if alarm.trigger_sent_at_write and not overdue:
                         continue
                     delay_s = min(trigger_delay_s(alarm.wake_at - now), MAX_SQS_DELAY_S)
-                    if not self._handed_over(AlarmMessage(kind, alarm.entity_id, alarm.wake_at), delay_s):
+                    if not self._sent(AlarmMessage(kind, alarm.entity_id, alarm.wake_at), delay_s, "sweep.send_failed"):
                         report.unsent += 1
                         continue
                     report.enqueued += 1

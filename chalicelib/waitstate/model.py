@@ -86,7 +86,8 @@ class DueAlarm:
 
     @property
     def trigger_sent_at_write(self) -> bool:
-        """True when the write that set this alarm also sent its SQS trigger."""
+        """True when the write that set this alarm also sent its SQS trigger (or is believed to have:
+        a process that died right after the write could not say otherwise)."""
         return self.alarm_set_at is not None and self.wake_at - self.alarm_set_at <= MAX_SQS_DELAY_S * 1000
 
 
@@ -109,6 +110,12 @@ class EntityStore(Protocol[E]):
 
     def due(self, shard: int, until_ms: int) -> list[DueAlarm]:
         """Alarms in one shard of the `due` index with wake_at <= until_ms."""
+        ...
+
+    def mark_trigger_unsent(self, entity_id: str, wake_at: int) -> None:
+        """Clear the alarm's `alarm_set_at` if it is still `wake_at`: the write that set it could not
+        send its trigger, so `due` reports it as one the sweeper must send. Not a transition: the
+        version stays (a moved alarm is left alone: its own write sent its trigger)."""
         ...
 
 

@@ -64,6 +64,11 @@ class InMemoryEntityStore(EntityStore[E], Generic[E]):
         ]
         return sorted(alarms, key=lambda alarm: alarm.wake_at)
 
+    def mark_trigger_unsent(self, entity_id: str, wake_at: int) -> None:
+        stored = self._items.get(entity_id)
+        if stored is not None and stored.entity.wake_at == wake_at:
+            self._items[entity_id] = Stored(stored.entity, None)
+
     def entities(self) -> Iterator[E]:
         """Every stored entity, in the order they were first written (a table scan's order in moto)."""
         return (stored.entity for stored in self._items.values())
@@ -95,6 +100,8 @@ class InterleavingStore(EntityStore[E], Generic[E]):
         self.commits = 0
         self.lost = 0
         self.loads = 0
+        self.marks_fail = False
+        """Makes `mark_trigger_unsent` fail, as a throttled or unreachable table would."""
 
     def before_next_commit(self, interloper: Interloper) -> None:
         self._interlopers.append(interloper)
@@ -124,3 +131,8 @@ class InterleavingStore(EntityStore[E], Generic[E]):
 
     def due(self, shard: int, until_ms: int) -> list[DueAlarm]:
         return self.inner.due(shard, until_ms)
+
+    def mark_trigger_unsent(self, entity_id: str, wake_at: int) -> None:
+        if self.marks_fail:
+            raise ConnectionError("DynamoDB is unreachable")
+        self.inner.mark_trigger_unsent(entity_id, wake_at)

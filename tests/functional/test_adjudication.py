@@ -176,7 +176,7 @@ def test_an_alarm_for_an_order_that_does_not_exist_is_dropped(shop: Shop) -> Non
 
 def test_the_sweeper_recovers_an_alarm_whose_trigger_was_lost(terminals: Shop) -> None:
     shop = terminals
-    shop.world.alarms.fail_sends = 1  # SendMessage fails right after the order is written
+    shop.world.alarms.fail_sends = 2  # SendMessage fails (and fails again) right after the order is written
     order = shop.placed()
     assert shop.world.alarms.sent == []
     shop.to_deadline(order["order_id"], 30)

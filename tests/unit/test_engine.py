@@ -45,7 +45,7 @@ def test_an_alarm_aws_refused_is_sent_again_after_jittered_doubling_delays_until
 
 def test_an_alarm_whose_redelivery_sqs_refused_is_left_to_sqs_own_redelivery() -> None:
     alarms = RecordingAlarmQueue()
-    alarms.fail_sends = 1
+    alarms.fail_sends = 2
     engine = WaitStateEngine(alarms, FakeClock(), RecordingMetrics(), due_shards=16, sweep_interval_s=60,
                              overdue_grace_s=5)
     assert not engine.redeliver(AlarmMessage("order", "ord_1", 1_795_000_000_000))

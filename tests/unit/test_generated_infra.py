@@ -107,7 +107,7 @@ def test_a_new_packages_grants_reach_exactly_the_functions_named() -> None:
     assert sweep["AppointmentsTable"] == {"Sid": "AppointmentsTable", "Effect": "Allow", "Action": ["dynamodb:Query"],
                                       "Resource": [{"Fn::Sub": "${AppointmentsTable.Arn}/index/due"}]}
     fire = {s["Sid"]: s for s in generate.policy(Function.FIRE_ALARMS, packages)["Statement"]}
-    assert fire["AppointmentsTable"]["Action"] == ["dynamodb:GetItem", "dynamodb:PutItem"]
+    assert fire["AppointmentsTable"]["Action"] == ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     assert "AppointmentsTable" not in {s["Sid"] for s in generate.policy(Function.WS_CONNECT, packages)["Statement"]}
 
 
