@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from chalicelib.catalogue.model import Merchant, Product
 from chalicelib.catalogue.tables import DIRECTORY, MerchantModel, ProductModel
-from chalicelib.core.errors import ConcurrentUpdate
 from chalicelib.persistence.entity_store import get_or_none
 from chalicelib.persistence.paging import Page, decode_token, run_page
-from chalicelib.persistence.writes import lost_condition, save_new
+from chalicelib.persistence.writes import lost_condition, save_new, save_versioned
 
 _PRODUCT_FIELDS = ("name", "price", "stock", "on_sale", "max_per_order")
 
@@ -37,12 +36,7 @@ class DynamoCatalogueStore:
             save_new(item, merchant.id)  # no version yet: the save also requires the item's absence
             return _merchant(item)
         item.version = merchant.version  # save() checks it, then bumps it
-        try:
-            item.save()
-        except PutError as exc:
-            if lost_condition(exc):
-                raise ConcurrentUpdate(merchant.id) from exc
-            raise
+        save_versioned(item, merchant.id)
         return _merchant(item)
 
     def list_merchants(self, limit: int, token: str | None) -> Page[Merchant]:

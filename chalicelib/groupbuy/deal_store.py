@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from datetime import time
 
-from pynamodb.exceptions import PutError
 from pynamodb.expressions.condition import Condition
 
-from chalicelib.core.errors import ConcurrentUpdate
 from chalicelib.groupbuy.deal import Deal, ShopSettings
 from chalicelib.groupbuy.slots import Meal, SlotSettings, wall_text
 from chalicelib.groupbuy.tables import ON_SALE, DealModel, MealMap, ShopSettingsModel
 from chalicelib.persistence.entity_store import get_or_none
 from chalicelib.persistence.mapping import int_or_none
 from chalicelib.persistence.paging import Page, decode_token, run_page
-from chalicelib.persistence.writes import lost_condition, save_new
+from chalicelib.persistence.writes import save_new, save_versioned
 
 
 class DynamoDealStore:
@@ -38,7 +36,7 @@ class DynamoDealStore:
     def save(self, deal: Deal) -> Deal:
         item = _deal_item(deal)
         item.version = deal.version  # save() requires the stored version to be this one, then bumps it
-        _put(item, deal.id)
+        save_versioned(item, deal.id)
         return _deal(item)
 
     def of_shop(self, shop_id: str, limit: int, token: str | None, *, on_sale_at: int | None = None) -> Page[Deal]:
@@ -67,22 +65,13 @@ class DynamoDealStore:
             minutes_per_person_default=settings.minutes_per_person_default, updated_at=settings.updated_at or 0)
         if settings.version:  # else none stored: save() requires the version not to exist yet (create-only)
             item.version = settings.version
-        _put(item, settings.shop_id)
+        save_versioned(item, settings.shop_id)
         return _settings(item, slots.zone)
 
 
 def _selling(now_ms: int) -> Condition:
     selling: Condition = (DealModel.valid_from <= now_ms) & (DealModel.valid_until > now_ms)
     return selling
-
-
-def _put(item: DealModel | ShopSettingsModel, what: str) -> None:
-    try:
-        item.save()
-    except PutError as exc:
-        if lost_condition(exc):
-            raise ConcurrentUpdate(what) from exc
-        raise
 
 
 # ── mapping ─────────────────────────────────────────────────────────────────────────────────

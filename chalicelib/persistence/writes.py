@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.models import Model
 
 from chalicelib.core.errors import AlreadyExists, ConcurrentUpdate
@@ -93,6 +93,20 @@ def save_new(item: Model, what: str) -> None:
             raise AlreadyExists(what) from exc
         raise_if_contended(exc, what)
         raise
+
+
+def save_versioned(item: Model, what: str) -> None:
+    """A versioned `save` (the stored version must be the item's, or none be stored when it has
+    none; then it is bumped): `ConcurrentUpdate(what)` when another writer moved the item first,
+    success when the refusal was its own retry meeting its committed write."""
+    try:
+        item.save()
+    except PutError as exc:
+        if not lost_condition(exc):
+            raise
+        if not met_its_own_save(item, exc):
+            raise ConcurrentUpdate(what) from exc
+        item.update_local_version_attribute()  # its answer was lost, not its write
 
 
 def met_its_own_save(item: Model, exc: PynamoDBException) -> bool:

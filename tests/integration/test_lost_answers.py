@@ -7,6 +7,7 @@ one."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -131,8 +132,6 @@ def test_a_create_only_record_whose_answer_was_lost_is_created(lost_answers: Los
 
 
 def _touched(order: Order, note: str = "noted") -> Order:
-    from dataclasses import replace
-
     return replace(order, note=note, updated_at=order.updated_at + 1)
 
 
@@ -180,3 +179,39 @@ def test_a_video_move_that_lost_to_another_mover_is_still_refused(lost_answers: 
     created = store.create(a_video())
     assert store.move(created, frozenset({VideoStatus.AWAITING_UPLOAD}), {"status": VideoStatus.PROCESSING})
     assert store.move(created, frozenset({VideoStatus.AWAITING_UPLOAD}), {"status": VideoStatus.PROCESSING}) is None
+
+
+def test_a_merchant_update_whose_answer_was_lost_is_saved_once_and_a_stale_one_still_refused(
+        lost_answers: LostAnswers) -> None:
+    from chalicelib.catalogue.store import DynamoCatalogueStore
+    from tests.builders import a_merchant
+
+    store = DynamoCatalogueStore()
+    created = store.save_merchant(a_merchant(id="m_lost"), create=True)
+    lost_answers.lose()
+    saved = store.save_merchant(replace(created, paused=True), create=False)
+    assert lost_answers.lost == 1
+    assert saved.version == created.version + 1 and store.get_merchant("m_lost") == saved
+    lost_answers.lose()
+    with pytest.raises(ConcurrentUpdate):
+        store.save_merchant(replace(created, name="Stale"), create=False)  # from the version before
+
+
+def test_a_deal_and_shop_settings_saved_whose_answers_were_lost_are_saved_once(lost_answers: LostAnswers) -> None:
+    from chalicelib.groupbuy.deal import ShopSettings
+    from chalicelib.groupbuy.deal_store import DynamoDealStore
+    from chalicelib.groupbuy.slots import SlotSettings
+    from tests.contracts.deal_store import a_deal
+
+    store = DynamoDealStore()
+    deal = store.create(a_deal("deal_lost"))
+    lost_answers.lose()
+    saved = store.save(replace(deal, title="Noodles for three"))
+    assert lost_answers.lost == 1 and saved.version == deal.version + 1 and store.get("deal_lost") == saved
+
+    lost_answers.lose()
+    settings = store.put_settings(ShopSettings("m_lost", SlotSettings(zone="UTC")))  # the first: create-only
+    assert lost_answers.lost == 2 and settings.version == 1
+    assert store.get_settings("m_lost", "UTC") == settings
+    with pytest.raises(ConcurrentUpdate):
+        store.put_settings(ShopSettings("m_lost", SlotSettings(zone="UTC", days=2)))  # another's create
