@@ -141,9 +141,10 @@ class Mix:
     lambda_ms: float = LAMBDA_BILLED_MS
     """Billed duration of an invocation (bench/cost.py's assumption: AWS latencies are not measured here)."""
     alarm_wait_ms: float = 0.0
-    """An alarm's in-process wait for its moment. bench/cost.py assumes 500 ms (triggers a second
-    early); since issue 13's rounding a deadline `now + whole seconds` arrives on time: `--validate`
-    measured 10–14 ms per `fire_alarms` invocation in all, wait included."""
+    """An alarm's in-process wait for its moment, billed to `fire_alarms`. bench/cost.py's benchmarks
+    assume 500 ms (triggers a second early); since issue 13's rounding a deadline `now + whole
+    seconds` arrives on time: `--validate` measured 10–14 ms per `fire_alarms` invocation in all,
+    wait included."""
 
     def scaled(self, factor: float) -> Mix:
         """`factor` × every rate, the terminals and the containers, on the same keys."""
@@ -494,15 +495,16 @@ class Capacity:
         return sorted(found, key=lambda limit: -limit[1])
 
 
-def usd_per_million_orders() -> dict[str, float]:
-    """bench/cost.py's model on the README's measured per-order calls (issue 11)."""
+def usd_per_million_orders(mix: Mix) -> dict[str, float]:
+    """bench/cost.py's model on the README's measured per-order calls (issue 11), the mix's alarm wait."""
     usage = usage_from_calls(README_ORDER_CALLS, README_ORDER_INVOCATIONS, pushes_per_order=README_ORDER_PUSHES,
-                             orders_table_writes=sum(ORDER_TRANSITIONS[p] * s for p, s in Mix().order_plans.items()))
+                             orders_table_writes=sum(ORDER_TRANSITIONS[p] * s for p, s in mix.order_plans.items()),
+                             alarm_wait_ms=mix.alarm_wait_ms)
     return {service: usd * 1000 for service, usd in usd_per_thousand_orders(usage).items()}
 
 
 def capacity(mix: Mix) -> Capacity:
-    return Capacity(mix, partitions(mix), quotas(mix), usd_per_million_orders())
+    return Capacity(mix, partitions(mix), quotas(mix), usd_per_million_orders(mix))
 
 
 def crossing_scale(mix: Mix, limit: str, high: float = 1e6) -> float:

@@ -88,11 +88,13 @@ def _split(call: str) -> tuple[str, str]:
 
 
 def usage_from_calls(calls_per_order: Mapping[str, float], invocations_per_order: Mapping[str, float], *,
-                     pushes_per_order: float, orders_table_writes: float) -> UsagePerOrder:
+                     pushes_per_order: float, orders_table_writes: float,
+                     alarm_wait_ms: float = ALARM_EARLY_WAIT_MS) -> UsagePerOrder:
     """Model AWS usage from what the local stack counted per order: the app's AWS calls
     (`"DynamoDB.PutItem": n`, …), Lambda invocations by handler (`"rest": n`, `"fire_alarms": n`)
     and pushes. `orders_table_writes` is how many of the DynamoDB writes went to `ontime-orders`
-    (one insert plus one per transition), to add their GSI writes."""
+    (one insert plus one per transition), to add their GSI writes. `alarm_wait_ms`: each alarm
+    firing's in-process wait for its moment, billed to `fire_alarms`."""
     wru = rru = 0.0
     sqs_sends = sqs_other = 0.0
     for call, count in calls_per_order.items():
@@ -112,7 +114,7 @@ def usage_from_calls(calls_per_order: Mapping[str, float], invocations_per_order
             else:
                 sqs_other += count
     invocations = sum(invocations_per_order.values())
-    billed_ms = invocations * LAMBDA_BILLED_MS + invocations_per_order.get(ALARM_HANDLER, 0.0) * ALARM_EARLY_WAIT_MS
+    billed_ms = invocations * LAMBDA_BILLED_MS + invocations_per_order.get(ALARM_HANDLER, 0.0) * alarm_wait_ms
     return UsagePerOrder(
         dynamodb_wru=wru + ORDERS_GSI_WRITES_PER_WRITE * orders_table_writes,
         dynamodb_rru=rru,

@@ -18,6 +18,7 @@ from bench.capacity_model import (
     first_limits,
     order_loads,
     partitions,
+    usd_per_million_orders,
 )
 
 
@@ -85,3 +86,13 @@ def test_validation_passes_counts_that_match_the_model_and_fails_ones_that_do_no
     assert all(check.passed for name, check in checks.items() if "by_party" not in name), checks
     assert not checks["ontime-connections|by_party reads (1 s cache)"].passed  # none counted
     assert not Check("x", predicted=100, counted=110, tolerance=0.05).passed
+
+
+def test_an_alarm_wait_in_process_is_billed_to_lambda_alone_and_does_not_move_with_scale() -> None:
+    today, waiting = Mix(), replace(Mix(), alarm_wait_ms=500)
+    cost, with_wait = usd_per_million_orders(today), usd_per_million_orders(waiting)
+    assert with_wait["lambda"] > cost["lambda"]
+    assert {k: v for k, v in with_wait.items() if k not in ("lambda", "total")} == {
+        k: v for k, v in cost.items() if k not in ("lambda", "total")}
+    assert cost["total"] == pytest.approx(sum(v for k, v in cost.items() if k != "total"))
+    assert usd_per_million_orders(today.scaled(100)) == pytest.approx(cost)
