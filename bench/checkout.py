@@ -126,6 +126,8 @@ class Checkout:
     pay_sent_ms: float = 0.0
     pay_replied_ms: float = 0.0
     callback_status: int | None = None
+    callback_retry_after: str | None = None
+    """What the platform's answer to the sandbox's callback said in `Retry-After`, if anything."""
     error: str = ""
 
     @property
@@ -224,7 +226,7 @@ async def pay(api: Api, c: Checkout) -> None:
         response = await api.http.post(c.pay_url, json={"outcome": "succeeded"})
         api.requests_sent += 1
         body = response.json() if response.status_code == 200 else {}
-        c.callback_status = body.get("callback_status")
+        c.callback_status, c.callback_retry_after = body.get("callback_status"), body.get("callback_retry_after")
         if not c.paid:
             c.error = f"pay: HTTP {response.status_code}, callback {c.callback_status}: {response.text[:200]}"
     except (OSError, ValueError) as exc:

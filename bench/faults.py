@@ -274,10 +274,11 @@ class CountingApi(Api):
             await asyncio.sleep(min(2.0, 0.25 * 2 ** attempt) * (0.5 + self._rng.random()))
         raise AssertionError("unreachable")
 
-    def callback(self, status: int | None) -> None:
-        """The sandbox's callback to the platform, as the pay page reported its answer."""
-        if status is not None:
-            self.answers.append(Answer("POST /payments/callback", status))
+    def callback(self, c: checkout_bench.Checkout) -> None:
+        """The sandbox's last callback to the platform, as the pay page reported its answer."""
+        if c.callback_status is not None:
+            self.answers.append(Answer("POST /payments/callback", c.callback_status,
+                                       retry_after=c.callback_retry_after is not None))
 
 
 # ── the workflows ───────────────────────────────────────────────────────────────────────────
@@ -499,7 +500,7 @@ class Checkouts(Workflow):
     async def pay(self, c: checkout_bench.Checkout) -> None:
         """Pay, then redeliver the callback (as a provider retries) while the platform did not take it."""
         await checkout_bench.pay(self.api, c)
-        self.api.callback(c.callback_status)
+        self.api.callback(c)
         payment_id = c.pay_url.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
         for _ in range(RETRIES):
             if c.paid:
@@ -509,7 +510,8 @@ class Checkouts(Workflow):
             try:
                 reply = await self.api.call("POST", f"/sandbox/payments/{payment_id}/redeliver")
                 c.callback_status = reply.get("callback_status")
-                self.api.callback(c.callback_status)
+                c.callback_retry_after = reply.get("callback_retry_after")
+                self.api.callback(c)
             except (ApiError, OSError) as exc:
                 c.error = f"redeliver: {exc}"[:200]
 

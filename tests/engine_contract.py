@@ -163,7 +163,7 @@ class EngineContract:
         rig.alarms.fail_sends = 4
         first, second = rig.place("ord_1"), rig.place("ord_2")
         rig.clock.set(max(first.answer_deadline, second.answer_deadline) + GRACE_S * 1000 + 1)
-        rig.alarms.fail_sends = 2
+        rig.alarms.fail_sends = 3  # both refused in the sweep's batch, then the first again
         report = rig.engine.sweep()
         assert (report.enqueued, report.unsent) == (1, 1)
         assert len(rig.alarms.take()) == 1
@@ -188,6 +188,7 @@ class EngineContract:
         rig.clock.advance(20 * 60 - 30)
         assert rig.engine.sweep().enqueued == len(ids)
         assert sorted(m.entity_id for m in rig.alarms.take()) == sorted(ids)
+        assert rig.alarms.batches == [10, 10, 10, 10]  # sent ten at a time as they are found
 
     def test_an_action_that_moves_the_alarm_sends_a_new_trigger_and_one_that_keeps_it_does_not(
             self, rig: Rig) -> None:

@@ -32,10 +32,12 @@ from chalicelib.core.ids import issued_by_a_rerun
 from chalicelib.core.observability import MetricsSink, log
 from chalicelib.waitstate.model import (
     MAX_SQS_DELAY_S,
+    SQS_BATCH,
     AlarmMessage,
     AlarmQueue,
     Decision,
     Stored,
+    Trigger,
     WaitingEntity,
     Workflow,
 )
@@ -308,11 +310,13 @@ class WaitStateEngine:
     # ── the safety net ────────────────────────────────────────────────────────────────────
 
     def sweep(self) -> SweepReport:
-        """Hand due alarms to the queue: far-future ones as they come into range, and any whose
-        trigger was lost (overdue by more than the grace period)."""
+        """Hand due alarms to the queue: far-future ones as they come into range, those whose write
+        could not send their trigger, and any whose trigger was lost (overdue by more than the
+        grace period). Sent in batches as they are found: a sweep that dies loses fewer."""
         now = self._clock.now_ms()
         horizon = now + self._sweep_interval_ms + 15_000
         report = SweepReport()
+        found: list[tuple[Trigger, bool]] = []
         self._load(None)
         for kind, workflow in self._workflows.items():
             for shard in range(self._due_shards):
@@ -321,14 +325,32 @@ class WaitStateEngine:
                     if alarm.trigger_sent_at_write and not overdue:
                         continue
                     delay_s = min(trigger_delay_s(alarm.wake_at - now), MAX_SQS_DELAY_S)
-                    if not self._sent(AlarmMessage(kind, alarm.entity_id, alarm.wake_at), delay_s, "sweep.send_failed"):
-                        report.unsent += 1
-                        continue
-                    report.enqueued += 1
-                    report.overdue += int(overdue)
-                    report.by_kind[kind] = report.by_kind.get(kind, 0) + 1
+                    found.append(((AlarmMessage(kind, alarm.entity_id, alarm.wake_at), delay_s), overdue))
+                    if len(found) == SQS_BATCH:
+                        self._hand_over(found, report)
+                        found = []
+        self._hand_over(found, report)
         if report.enqueued or report.unsent:
             log("sweep.enqueued", enqueued=report.enqueued, overdue=report.overdue, by_kind=report.by_kind,
                 unsent=report.unsent)
         self._metrics.metric("SweepOverdueAlarms", report.overdue, "Count", {})
         return report
+
+    def _hand_over(self, found: list[tuple[Trigger, bool]], report: SweepReport) -> None:
+        """Send a batch of the sweep's triggers, the refused ones once more: a failed send must not
+        abort the sweep and leave every alarm after it to the next one. Those refused twice are
+        counted `unsent`; the next sweep finds them still due."""
+        if not found:
+            return
+        refused = self._alarms.send_batch([trigger for trigger, _ in found])
+        if refused:
+            log("sweep.send_failed", logging.WARNING, refused=len(refused), of=len(found))
+            refused = self._alarms.send_batch(refused)
+        unsent = {message for message, _ in refused}
+        for (message, _), overdue in found:
+            if message in unsent:
+                report.unsent += 1
+                continue
+            report.enqueued += 1
+            report.overdue += int(overdue)
+            report.by_kind[message.kind] = report.by_kind.get(message.kind, 0) + 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -11,6 +11,8 @@ from chalicelib.core.errors import DomainError
 
 MAX_SQS_DELAY_S = 900
 """SQS caps DelaySeconds at 15 minutes; later alarms are handed to the queue by the sweeper."""
+SQS_BATCH = 10
+"""SendMessageBatch takes at most 10 entries."""
 
 
 class WaitingEntity(Protocol):
@@ -119,8 +121,17 @@ class EntityStore(Protocol[E]):
         ...
 
 
+Trigger = tuple[AlarmMessage, int]
+"""An alarm message with the whole seconds SQS is to delay it."""
+
+
 class AlarmQueue(Protocol):
     def send(self, message: AlarmMessage, delay_s: int) -> None: ...
+
+    def send_batch(self, triggers: Sequence[Trigger]) -> list[Trigger]:
+        """Send several at once (a sweep's: fewer calls, and one crash loses fewer); the ones that
+        were not sent, whether SQS refused them or the call failed. Raises nothing for either."""
+        ...
 
 
 @dataclass(frozen=True)

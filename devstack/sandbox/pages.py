@@ -9,6 +9,7 @@
 Paying records the outcome, then POSTs the signed callback to the platform (in a worker thread:
 the platform may be this very server) and answers what the platform said:
 `{"payment_id", "outcome", "event_id", "callback_status"}`, or for a browser's form a short page.
+A callback the platform answered with `Retry-After` (busy: a 503) also has `callback_retry_after`.
 A callback that could not be delivered at all has `callback_status: null` and `callback_error`;
 the outcome stays recorded and `redeliver` tries again.
 
@@ -149,10 +150,14 @@ async def _delivered(provider: SandboxProvider, payment_id: str, callback: Signe
         "event_id": event.get("event_id"), "callback_status": None,
     }
     try:
-        answer["callback_status"] = await run_in_threadpool(deliver, callback)
+        answered = await run_in_threadpool(deliver, callback)
     except OSError as exc:  # the platform cannot be reached (URLError, timeout)
         log("sandbox.callback_undelivered", logging.WARNING, payment_id=payment_id, url=callback.url, error=str(exc))
         answer["callback_error"] = str(exc)
+        return answer
+    answer["callback_status"] = answered.status
+    if answered.retry_after is not None:  # the platform was busy: a provider waits this long to retry
+        answer["callback_retry_after"] = answered.retry_after
     return answer
 
 

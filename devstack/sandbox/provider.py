@@ -156,8 +156,16 @@ class SandboxProvider:
                               {"Content-Type": "application/json", SIGNATURE_HEADER: signature})
 
 
-def deliver(callback: SignedCallback, timeout_s: float = 10) -> int:
-    """POST the callback; the HTTP status the receiver answered (error statuses too, not raised).
+@dataclass(frozen=True)
+class CallbackAnswer:
+    """What the receiver answered a callback: its status, and when to try again if it said so."""
+
+    status: int
+    retry_after: str | None = None
+
+
+def deliver(callback: SignedCallback, timeout_s: float = 10) -> CallbackAnswer:
+    """POST the callback; what the receiver answered (error statuses too, not raised).
 
     A receiver that cannot be reached raises `urllib.error.URLError` (an `OSError`).
     """
@@ -167,10 +175,11 @@ def deliver(callback: SignedCallback, timeout_s: float = 10) -> int:
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
             response.read()
-            return int(response.status)
+            return CallbackAnswer(int(response.status), response.headers.get("Retry-After"))
     except urllib.error.HTTPError as exc:
         with exc:
-            return int(exc.code)
+            return CallbackAnswer(int(exc.code), exc.headers.get("Retry-After"))
 
 
-__all__ = ["NoCallbackYet", "SandboxProvider", "SignedCallback", "UnknownPayment", "deliver", "event_id"]
+__all__ = ["CallbackAnswer", "NoCallbackYet", "SandboxProvider", "SignedCallback", "UnknownPayment", "deliver",
+           "event_id"]

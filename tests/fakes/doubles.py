@@ -4,13 +4,13 @@ clock that lets something happen while the engine waits."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from chalicelib.core.clock import FakeClock
 from chalicelib.push.envelope import MAX_MESSAGE_BYTES
 from chalicelib.push.ports import Delivery, PushSender
-from chalicelib.waitstate.model import AlarmMessage, AlarmQueue
+from chalicelib.waitstate.model import AlarmMessage, AlarmQueue, Trigger
 
 
 class RecordingPushSender(PushSender):
@@ -72,12 +72,25 @@ class RecordingAlarmQueue(AlarmQueue):
     def __init__(self) -> None:
         self.sent: list[tuple[AlarmMessage, int]] = []
         self.fail_sends = 0
+        self.batches: list[int] = []
+        """The size of each `send_batch` call."""
 
     def send(self, message: AlarmMessage, delay_s: int) -> None:
         if self.fail_sends:
             self.fail_sends -= 1
             raise SqsUnavailable("SendMessage failed")
         self.sent.append((message, delay_s))
+
+    def send_batch(self, triggers: Sequence[Trigger]) -> list[Trigger]:
+        """Each entry takes one of `fail_sends` (refused, as SQS's `Failed` entries) until none is left."""
+        self.batches.append(len(triggers))
+        refused: list[Trigger] = []
+        for message, delay_s in triggers:
+            try:
+                self.send(message, delay_s)
+            except SqsUnavailable:
+                refused.append((message, delay_s))
+        return refused
 
     def take(self) -> list[AlarmMessage]:
         taken = [m for m, _ in self.sent]

@@ -10,6 +10,7 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.payments.port import PaymentOutcome, ProviderPayment, callback_body
+from tests.aws_faults import WRITES, failing_dynamodb, operation_of
 from tests.conftest import World
 from tests.functional.api import Api
 from tests.functional.market import Market
@@ -83,6 +84,20 @@ def test_a_duplicated_callback_pays_once_and_fans_out_once(market: Market) -> No
     assert market.pushed("ws-s_books", "supplier_order.created") == []
     assert len(market.records()) == 3
     assert len(market.supplier("s_books").get("/supplier/orders").body["items"]) == 1
+
+
+def test_a_callback_whose_write_aws_throttled_is_a_503_with_retry_after_and_its_retry_pays_once(
+        market: Market) -> None:
+    purchase = market.bought()
+    callback = market.sandbox.pay(purchase["payment"]["payment_id"], PaymentOutcome.SUCCEEDED)
+    with failing_dynamodb(lambda request: operation_of(request) in WRITES):
+        busy = market.deliver_callback(callback)
+    assert busy.status == 503 and busy.is_problem and busy.body["type"] == "/problems/service-unavailable"
+    assert int(busy.headers["Retry-After"]) == busy.body["retry_after_s"] >= 1  # when the provider should retry
+    assert market.stored(purchase["purchase_id"]).status.value == "pending_payment"
+    retried = market.deliver_callback(market.sandbox.redeliver(purchase["payment"]["payment_id"]))
+    assert retried.status == 200 and retried.body["purchase_status"] == "paid", retried.body
+    assert len(market.records()) == 3
 
 
 def test_a_failure_arriving_after_the_success_changes_nothing(market: Market) -> None:

@@ -46,3 +46,25 @@ def test_the_delay_is_sent_within_what_sqs_accepts(stubbed: tuple[Any, Stubber],
     stubber.add_response("send_message", {"MessageId": "m-1", "MD5OfMessageBody": "x"},
                          {"QueueUrl": QUEUE_URL, "MessageBody": MESSAGE.to_json(), "DelaySeconds": sent})
     SqsAlarmQueue(client, QUEUE_URL).send(MESSAGE, delay_s)
+
+
+def test_a_batch_of_triggers_is_read_back_from_the_queue_with_each_its_own_delay(tables: dict[str, str]) -> None:
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = tables[ALARM_QUEUE_NAME]
+    now, later = [AlarmMessage("order", f"ord_{n}", 1_795_000_000_000 + n) for n in range(12)], MESSAGE
+    assert SqsAlarmQueue(sqs, url).send_batch([(m, 0) for m in now] + [(later, 60)]) == []
+    received: list[AlarmMessage] = []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        received += [AlarmMessage.from_json(m["Body"]) for m in batch]
+    assert sorted(received, key=lambda m: m.entity_id) == sorted(now, key=lambda m: m.entity_id)  # not the later one
+
+
+def test_a_batch_reports_the_entries_sqs_refused_and_every_entry_of_a_call_that_failed(
+        stubbed: tuple[Any, Stubber]) -> None:
+    client, stubber = stubbed
+    triggers = [(AlarmMessage("order", f"ord_{n}", 1_795_000_000_000), n) for n in range(12)]
+    stubber.add_response("send_message_batch", {
+        "Successful": [{"Id": str(n), "MessageId": f"m-{n}", "MD5OfMessageBody": "x"} for n in range(10) if n != 3],
+        "Failed": [{"Id": "3", "SenderFault": False, "Code": "InternalError"}]})
+    stubber.add_client_error("send_message_batch", "ServiceUnavailable", http_status_code=503)
+    assert SqsAlarmQueue(client, QUEUE_URL).send_batch(triggers) == [triggers[3], triggers[10], triggers[11]]

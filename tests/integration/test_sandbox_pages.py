@@ -44,6 +44,7 @@ class Platform:
     url: str
     received: list[Received] = field(default_factory=list)
     status: int = 200
+    retry_after: str | None = None
 
 
 @pytest.fixture
@@ -57,6 +58,8 @@ def platform(monkeypatch: pytest.MonkeyPatch) -> Iterator[Platform]:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             state.received.append(Received("POST", self.path, dict(self.headers.items()), body))
             self.send_response(state.status)
+            if state.retry_after is not None:
+                self.send_header("Retry-After", state.retry_after)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -193,6 +196,19 @@ def test_the_platform_s_error_status_is_reported_not_raised(
 
     assert response.status_code == 200
     assert response.json()["callback_status"] == 401
+
+
+def test_a_busy_platform_s_retry_after_is_reported_with_its_status(
+        provider: SandboxProvider, client: TestClient, platform: Platform) -> None:
+    intent = provider.create_payment("pur_42", 100, "CNY", "")
+    platform.status, platform.retry_after = 503, "2"
+
+    answer = client.post(f"/sandbox/pay/{intent.payment_id}", json={}).json()
+
+    assert (answer["callback_status"], answer["callback_retry_after"]) == (503, "2")
+    platform.status, platform.retry_after = 200, None
+    redelivered = client.post(f"/sandbox/payments/{intent.payment_id}/redeliver").json()
+    assert redelivered["callback_status"] == 200 and "callback_retry_after" not in redelivered
 
 
 def test_redeliver_sends_the_same_event_again_signed_now(
