@@ -232,8 +232,10 @@ def policy(function: str, packages: Sequence[Contribution]) -> dict[str, Any]:
     if function in platform.ARMING:
         statements.append(_Statement("ArmAlarms", ["sqs:SendMessage"], [{"Fn::GetAtt": ["AlarmQueue", "Arn"]}]))
     if function == Function.FIRE_ALARMS:
-        statements.append(_Statement("ConsumeAlarms", ["sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                                                       "sqs:ReceiveMessage"], [{"Fn::GetAtt": ["AlarmQueue", "Arn"]}]))
+        # ChangeMessageVisibility: a batch comes back after the grace if its invocation dies (`guard_batch`).
+        statements.append(_Statement("ConsumeAlarms", ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
+                                                       "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
+                                     [{"Fn::GetAtt": ["AlarmQueue", "Arn"]}]))
     for own in queue_functions(packages):
         if own.name == function:  # with its own role, SAM does not add the event source's rights
             statements.append(_Statement(f"Consume{own.queue}", ["sqs:DeleteMessage", "sqs:GetQueueAttributes",

@@ -36,3 +36,9 @@ class SqsAlarmQueue:
                 continue
             refused += [chunk[int(failed["Id"])] for failed in answer.get("Failed", [])]
         return refused
+
+    def redeliver_unless_done(self, receipts: Sequence[str], after_s: int) -> None:
+        for start in range(0, len(receipts), SQS_BATCH):
+            self._client.change_message_visibility_batch(QueueUrl=self._queue_url, Entries=[
+                {"Id": str(n), "ReceiptHandle": receipt, "VisibilityTimeout": after_s}
+                for n, receipt in enumerate(receipts[start:start + SQS_BATCH])])

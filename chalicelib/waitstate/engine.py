@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, TypeVar
@@ -270,6 +270,19 @@ class WaitStateEngine:
             return False
         return self._sent(replace(message, redelivery=retry + 1), redelivery_delay_s(retry, draw()),
                           "alarm.redelivery_failed")
+
+    def guard_batch(self, receipts: Sequence[str]) -> None:
+        """A batch of alarms received together dies together: an invocation that crashes (killed,
+        timed out) after firing one leaves the rest to SQS's visibility timeout, a minute, and the
+        sweeper would only see them once overdue by the grace, then at its next tick. So the batch
+        comes back after the grace instead, unless it is done first. A batch slower than that is
+        delivered a second time meanwhile, which the fence makes harmless."""
+        if len(receipts) < 2:
+            return  # a lone alarm's own crash came after its write (or it failed before: SQS redelivers)
+        try:
+            self._alarms.redeliver_unless_done(receipts, max(1, self._overdue_grace_ms // 1000))
+        except Exception as exc:  # noqa: BLE001 - any failure: the visibility timeout and the sweeper remain
+            log("alarm.batch_unguarded", logging.WARNING, messages=len(receipts), error=repr(exc))
 
     def _fire_once(self, workflow: Workflow[Any], message: AlarmMessage) -> FireOutcome:
         stored = self._fenced(workflow, message)

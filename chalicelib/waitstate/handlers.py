@@ -41,6 +41,7 @@ def fire_alarms(event: SQSEvent) -> BatchResponse:
 def _fire(event: SQSEvent, batch: correlation.Ids) -> list[str]:
     """The ids of the messages whose alarm is to be delivered again."""
     engine = bootstrap.container().engine
+    engine.guard_batch([record.to_dict()["receiptHandle"] for record in event])
     unfinished: list[str] = []
     # Soonest first: an alarm received early waits in-process for its moment (`engine.fire`), and an
     # alarm due sooner must not wait behind it in the same batch.

@@ -133,6 +133,11 @@ class AlarmQueue(Protocol):
         were not sent, whether SQS refused them or the call failed. Raises nothing for either."""
         ...
 
+    def redeliver_unless_done(self, receipts: Sequence[str], after_s: int) -> None:
+        """The received messages of these receipts come back after `after_s` unless their batch
+        deletes them first (SQS: their visibility timeout, changed)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Workflow(Generic[E]):

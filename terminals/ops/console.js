@@ -79,13 +79,19 @@ function mismatchAlerted(alert) {
         about.payment?.payment_id || "", " · just now")));
   }
   $("mismatches-none").hidden = true;
+  // A read that failed (the API busy: a 503 or 429 under load) is one more attempt, not the end.
   const untilKept = async (attempt) => {
-    const items = await loadMismatches();
+    let items = [];
+    try {
+      items = await loadMismatches();
+    } catch (e) {
+      showError($("error"), e);
+    }
     if (!items.some((m) => m.reference === reference) && attempt < KEPT_RETRIES_MS.length) {
       setTimeout(() => untilKept(attempt + 1), KEPT_RETRIES_MS[attempt]);
     }
   };
-  untilKept(0).catch((e) => showError($("error"), e));
+  untilKept(0);
 }
 
 function showMismatch(m) {

@@ -23,7 +23,9 @@ def sqs_event(bodies: list[str]) -> dict[str, Any]:
     records = []
     for body in bodies:
         record = copy.deepcopy(template)
-        record.update(messageId=str(uuid.uuid4()), body=body, md5OfBody=hashlib.md5(body.encode()).hexdigest())
+        message_id = str(uuid.uuid4())
+        record.update(messageId=message_id, receiptHandle=f"rh-{message_id}", body=body,
+                      md5OfBody=hashlib.md5(body.encode()).hexdigest())
         records.append(record)
     return {"Records": records}
 

@@ -74,6 +74,8 @@ class RecordingAlarmQueue(AlarmQueue):
         self.fail_sends = 0
         self.batches: list[int] = []
         """The size of each `send_batch` call."""
+        self.guarded: list[tuple[list[str], int]] = []
+        """Each `redeliver_unless_done`: the receipts, and after how many seconds."""
 
     def send(self, message: AlarmMessage, delay_s: int) -> None:
         if self.fail_sends:
@@ -91,6 +93,9 @@ class RecordingAlarmQueue(AlarmQueue):
             except SqsUnavailable:
                 refused.append((message, delay_s))
         return refused
+
+    def redeliver_unless_done(self, receipts: Sequence[str], after_s: int) -> None:
+        self.guarded.append((list(receipts), after_s))
 
     def take(self) -> list[AlarmMessage]:
         taken = [m for m, _ in self.sent]

@@ -257,3 +257,20 @@ def test_an_alarm_due_now_does_not_wait_behind_an_early_one_in_the_same_batch(sh
     # THEN the due alarm fires on time, and the early one waits for its own moment
     assert (shop.status(first), shop.status(second)) == ("not_connected", "not_connected")
     assert shop.world.metrics.values("AlarmLateness") == [0, 0]
+
+
+def test_a_batch_of_alarms_comes_back_after_the_grace_if_its_invocation_dies_and_a_lone_alarm_is_left_alone(
+        shop: Shop) -> None:
+    first, second = shop.placed()["order_id"], shop.placed()["order_id"]
+    batch = shop.queued()
+    shop.to_deadline(first)
+    shop.to_deadline(second)
+    assert shop.deliver(batch) == []
+    grace_s = shop.world.container.settings.overdue_grace_s
+    [(receipts, after_s)] = shop.world.alarms.guarded  # before any alarm of the batch fired
+    assert len(set(receipts)) == 2 and after_s == grace_s
+    lone = shop.placed()["order_id"]
+    alone = shop.queued()
+    shop.to_deadline(lone)
+    assert shop.deliver(alone) == [] and len(shop.world.alarms.guarded) == 1
+    assert (shop.status(first), shop.status(second), shop.status(lone)) == ("not_connected",) * 3

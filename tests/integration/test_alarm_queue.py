@@ -68,3 +68,15 @@ def test_a_batch_reports_the_entries_sqs_refused_and_every_entry_of_a_call_that_
         "Failed": [{"Id": "3", "SenderFault": False, "Code": "InternalError"}]})
     stubber.add_client_error("send_message_batch", "ServiceUnavailable", http_status_code=503)
     assert SqsAlarmQueue(client, QUEUE_URL).send_batch(triggers) == [triggers[3], triggers[10], triggers[11]]
+
+
+def test_received_triggers_whose_batch_is_not_done_come_back_after_the_time_asked(tables: dict[str, str]) -> None:
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = tables[ALARM_QUEUE_NAME]
+    queue = SqsAlarmQueue(sqs, url)
+    assert queue.send_batch([(MESSAGE, 0), (AlarmMessage("order", "ord_2", 1_795_000_120_000), 0)]) == []
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert len(received) == 2 and sqs.receive_message(QueueUrl=url).get("Messages", []) == []  # in flight
+    queue.redeliver_unless_done([m["ReceiptHandle"] for m in received], 0)  # the invocation died: back at once
+    again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert sorted(m["Body"] for m in again) == sorted(m["Body"] for m in received)

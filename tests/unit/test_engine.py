@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from chalicelib.core.clock import FakeClock
@@ -50,3 +52,22 @@ def test_an_alarm_whose_redelivery_sqs_refused_is_left_to_sqs_own_redelivery() -
                              overdue_grace_s=5)
     assert not engine.redeliver(AlarmMessage("order", "ord_1", 1_795_000_000_000))
     assert alarms.sent == []
+
+
+def test_guarding_a_batch_that_sqs_refuses_to_guard_is_logged_and_the_batch_goes_on() -> None:
+    class Unguardable(RecordingAlarmQueue):
+        def redeliver_unless_done(self, receipts: Sequence[str], after_s: int) -> None:
+            raise ConnectionError("SQS unreachable")
+
+    engine = WaitStateEngine(Unguardable(), FakeClock(), RecordingMetrics(), due_shards=16, sweep_interval_s=60,
+                             overdue_grace_s=5)
+    engine.guard_batch(["r1", "r2"])  # raises nothing
+
+
+def test_a_batch_is_guarded_for_the_grace_and_a_lone_alarm_not_at_all() -> None:
+    alarms = RecordingAlarmQueue()
+    engine = WaitStateEngine(alarms, FakeClock(), RecordingMetrics(), due_shards=16, sweep_interval_s=60,
+                             overdue_grace_s=5)
+    engine.guard_batch(["r1"])
+    engine.guard_batch(["r1", "r2"])
+    assert alarms.guarded == [(["r1", "r2"], 5)]
