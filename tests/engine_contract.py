@@ -21,7 +21,7 @@ from chalicelib.orders import decider
 from chalicelib.orders.model import Answer, Deadline, Fetch, MerchantAction, Order, Status, StatusChanged
 from chalicelib.persistence.entity_store import due_shard
 from chalicelib.waitstate.engine import Change, FireOutcome, WaitStateEngine
-from chalicelib.waitstate.model import AlarmMessage, EntityStore, Workflow
+from chalicelib.waitstate.model import AlarmMessage, DueAlarm, EntityStore, Workflow
 from tests.builders import T0, a_resubmit, an_order
 from tests.fakes import HookedClock, InterleavingStore, RecordingAlarmQueue
 
@@ -179,6 +179,23 @@ class EngineContract:
         report = rig.engine.sweep()
         assert (report.enqueued, report.overdue) == (1, 1)
         assert rig.alarms.sent == [(rig.alarm_of(order), 0)]
+
+    def test_a_slow_sweep_judges_an_alarm_overdue_when_it_reads_its_shard_not_when_it_began(
+            self, rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+        order_id = next(f"ord_{n}" for n in range(100) if due_shard(f"ord_{n}", 16) == 15)
+        order = rig.place(order_id)
+        rig.alarms.take()  # its trigger is lost on the way
+        read = rig.store.due
+
+        def slow_due(shard: int, until_ms: int) -> list[DueAlarm]:
+            rig.clock.advance(0.1)  # each shard's query takes 100 ms under load
+            return read(shard, until_ms)
+
+        monkeypatch.setattr(rig.store, "due", slow_due)
+        rig.clock.set(order.answer_deadline + GRACE_S * 1000 - 1000)  # overdue 600 ms into the sweep
+        report = rig.engine.sweep()
+        assert (report.enqueued, report.overdue) == (1, 1)
+        assert [m.entity_id for m in rig.alarms.take()] == [order_id]
 
     def test_the_sweeper_finds_due_alarms_in_every_shard(self, rig: Rig) -> None:
         ids = [f"ord_{n}" for n in range(40)]

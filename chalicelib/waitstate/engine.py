@@ -333,7 +333,12 @@ class WaitStateEngine:
         self._load(None)
         for kind, workflow in self._workflows.items():
             for shard in range(self._due_shards):
-                for alarm in workflow.store.due(shard, horizon):
+                due = workflow.store.due(shard, horizon)
+                # Judged when its shard is read, not when the sweep began: a sweep of every kind's
+                # shards takes a while under load, and an alarm that became overdue meanwhile would
+                # otherwise wait for the next sweep.
+                now = self._clock.now_ms()
+                for alarm in due:
                     overdue = alarm.wake_at < now - self._overdue_grace_ms
                     if alarm.trigger_sent_at_write and not overdue:
                         continue
