@@ -4,6 +4,8 @@
     PUT  {gateway}/_faults  {"rates": {"connections.gone": 0.2}}      # change them while it runs
     PUT  {gateway}/_faults  {"rates": {"dynamodb.lost_answer": 1}, "limits": {"dynamodb.lost_answer": 1}}
                                                                      # strike once, then stop (tests)
+    PUT  {gateway}/_faults  {"rates": {"kill.after_write": 1}, "limits": {…: 1},
+                             "handlers": {"kill.after_write": "process_videos"}}   # in that function only
     GET  {gateway}/_faults  → {"rates": {…}, "injected": {"dynamodb.throttle": n, …}, "seed": n}
 
 Only the local stack can inject them: this module lives in `devstack/`, which no deployment
@@ -93,17 +95,21 @@ class FaultPlan:
         self._seed = seed
         self._rates: dict[str, float] = {}
         self._left: dict[str, int] = {}
+        self._handlers: dict[str, str] = {}
         self._injected: Counter[str] = Counter()
         self._armed = False
         self.set(rates or {})
 
-    def set(self, rates: Mapping[str, float], limits: Mapping[str, int] | None = None) -> None:
+    def set(self, rates: Mapping[str, float], limits: Mapping[str, int] | None = None,
+            handlers: Mapping[str, str] | None = None) -> None:
         """Replace every rate (an empty mapping stops all faults) and, for some of them, how many
-        times at most they strike from now (then their rate is 0: a test strikes one step exactly);
+        times at most they strike from now (then their rate is 0: a test strikes one step exactly)
+        and the one handler they strike in (a test kills that function, whatever else runs);
         unknown names, rates outside [0, 1] or negative limits are refused, changing nothing."""
         checked = {name: float(rate) for name, rate in rates.items()}
         left = {name: int(n) for name, n in (limits or {}).items()}
-        unknown = sorted((set(checked) | set(left)) - set(FAULTS))
+        only = {name: str(handler) for name, handler in (handlers or {}).items()}
+        unknown = sorted((set(checked) | set(left) | set(only)) - set(FAULTS))
         if unknown:
             raise ValueError(f"unknown fault(s) {', '.join(unknown)}; known: {', '.join(FAULTS)}")
         if any(not 0.0 <= rate <= 1.0 for rate in checked.values()):
@@ -113,6 +119,7 @@ class FaultPlan:
         with self._lock:
             self._rates = {name: rate for name, rate in checked.items() if rate > 0 and left.get(name) != 0}
             self._left = {name: n for name, n in left.items() if name in self._rates}
+            self._handlers = {name: handler for name, handler in only.items() if name in self._rates}
 
     def arm(self) -> None:
         """Start striking (the stack calls it once it is serving: set-up and seeding run clean)."""
@@ -124,6 +131,8 @@ class FaultPlan:
         with self._lock:
             rate = self._rates.get(fault, 0.0)
             if not self._armed or rate <= 0 or (in_invocation and running_handler.get() == NO_HANDLER):
+                return False
+            if fault in self._handlers and running_handler.get() != self._handlers[fault]:
                 return False
             struck = self._random.random() < rate
             if struck:
@@ -141,7 +150,7 @@ class FaultPlan:
     def as_json(self) -> dict[str, Any]:
         with self._lock:
             return {"rates": dict(sorted(self._rates.items())), "limits": dict(sorted(self._left.items())),
-                    "injected": dict(sorted(self._injected.items())),
+                    "handlers": dict(sorted(self._handlers.items())), "injected": dict(sorted(self._injected.items())),
                     "seed": self._seed, "armed": self._armed}
 
 

@@ -276,9 +276,10 @@ class WebSocketGateway:
         if request.method == "PUT":
             try:
                 document = json.loads(await request.body())
-                self._faults.set(document["rates"], document.get("limits"))
+                self._faults.set(document["rates"], document.get("limits"), document.get("handlers"))
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                expected = '{"rates": {"fault": rate, …}, "limits": {"fault": n, …}} (limits optional)'
+                expected = ('{"rates": {"fault": rate, …}, "limits": {"fault": n, …}, '
+                            '"handlers": {"fault": handler, …}} (limits and handlers optional)')
                 return JSONResponse({"message": f"expected {expected}: {exc}"}, status_code=400)
         return JSONResponse(self._faults.as_json())
 

@@ -46,6 +46,16 @@ def running(handler: str) -> Iterator[None]:
         _function.reset(token)
 
 
+@contextlib.contextmanager
+def the_tests_own() -> Iterator[None]:
+    """The test's own calls, made while a function runs (a duplicate delivered mid-transcoding)."""
+    token = _function.set(None)
+    try:
+        yield
+    finally:
+        _function.reset(token)
+
+
 def record(params: dict[str, Any], model: Any, context: dict[str, Any] | None = None, **_: Any) -> None:
     """botocore's `before-parameter-build`: what this call needs the function to be allowed."""
     function = _function.get()

@@ -13,9 +13,24 @@ delivering it again cannot help, so it is logged and dropped.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 BatchResponse = dict[str, list[dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One delivery of a message: SQS hands the same `message_id` out again only once the last
+    receiver's visibility timeout lapsed; `receipt` is this receive's handle (to change it)."""
+
+    message_id: str
+    receipt: str
+
+
+def delivery(record: Any) -> Delivery:
+    raw = record.to_dict()
+    return Delivery(str(raw["messageId"]), str(raw.get("receiptHandle", "")))
 
 
 def message_id(record: Any) -> str:

@@ -5,8 +5,10 @@ Lambda imports this module alone for the function (its handler string), so it im
 Chalice, `bootstrap` and the platform at the top; the service (and PyAV with it) at the first
 upload. A message that cannot be an S3 notification is logged and dropped (no retry can fix it);
 S3's `s3:TestEvent` (sent when the bucket's notification is configured) is skipped. A message whose
-processing raised is reported failed alone (`core/batches.py`): SQS makes it visible again and,
-after `MAX_RECEIVES` receives, moves it to the dead-letter queue, whose alarm pages ops. Processing must therefore be
+processing raised is reported failed alone (`core/batches.py`): SQS makes it visible again (after
+the service's back-off) and, after `MAX_RECEIVES` receives, moves it to the dead-letter queue,
+whose alarm pages ops. Each upload is handed over with its message's delivery, on which the
+service keeps its lease. Processing must therefore be
 idempotent (S3 may also notify twice): that is the service's contract.
 
 Each upload is handled with its key as the correlation id (`video:<voucher_id>:<upload_id>.<ext>`),
@@ -25,7 +27,7 @@ from chalice.app import Blueprint, SQSEvent
 
 from chalicelib import bootstrap
 from chalicelib.core import correlation
-from chalicelib.core.batches import BatchResponse, batch_response, message_id
+from chalicelib.core.batches import BatchResponse, Delivery, batch_response, delivery, message_id
 from chalicelib.core.observability import log
 from chalicelib.groupbuy.video_infra import UPLOADS_PREFIX, VIDEO_FUNCTION
 
@@ -100,7 +102,7 @@ def process_videos(event: SQSEvent) -> BatchResponse:
                 with correlation.bound(batch.caused_by(upload_correlation_id(upload))):
                     log("video.upload_received", bucket=upload.bucket, key=upload.key, size=upload.size)
                     try:
-                        _process(upload)
+                        _process(upload, delivery(record))
                     except Exception:  # noqa: BLE001 - this message is delivered again, not its batch
                         log("video.processing_failed", logging.ERROR, bucket=upload.bucket, key=upload.key,
                             exc_info=True)
@@ -108,9 +110,10 @@ def process_videos(event: SQSEvent) -> BatchResponse:
     return batch_response(failed)
 
 
-def _process(upload: Upload) -> None:
+def _process(upload: Upload, received: Delivery) -> None:
     # The service and PyAV: at the first upload only. (The ignore: service.py is the lead's, merged
     # after this branch; drop it then.)
     from chalicelib.groupbuy.service import GroupBuyServices
 
-    bootstrap.container().services_of(GroupBuyServices).videos.process_upload(upload.bucket, upload.key, upload.size)
+    bootstrap.container().services_of(GroupBuyServices).videos.process_upload(upload.bucket, upload.key, upload.size,
+                                                                               received)

@@ -42,9 +42,15 @@ class Deals(Protocol):
 
 
 class UploadQueue(Protocol):
-    """Hands an upload to the processor again (the buyer's retry), as S3's notification did."""
+    """The processor's queue: hands an upload to it again (the buyer's retry), as S3's notification
+    did, and keeps a message being processed hidden for as long as its processing runs."""
 
     def resend(self, bucket_key: str, size: int) -> None: ...
+
+    def hold(self, receipt: str, seconds: int) -> None:
+        """The received message of `receipt` comes back `seconds` from now unless deleted first
+        (SQS: its visibility timeout, changed). Raises what SQS raised."""
+        ...
 
 
 class DealStore(Protocol):

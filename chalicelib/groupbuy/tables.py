@@ -287,6 +287,7 @@ class VideoModel(StageModel):
     width = NumberAttribute(null=True)
     height = NumberAttribute(null=True)
     published_at = NumberAttribute(null=True)
+    claimed_by = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_deal = DealVideosIndex()

@@ -1,4 +1,5 @@
-"""The buyer's retry of a failed upload: the same S3 notification, sent to the processor's queue again."""
+"""The video processor's queue: the buyer's retry of a failed upload (the same S3 notification, sent
+again) and the lease `process_videos` keeps on the message it works on."""
 
 from __future__ import annotations
 
@@ -28,3 +29,9 @@ class SqsUploadQueue:
                              "s3": {"bucket": {"name": self._bucket},
                                     "object": {"key": quote_plus(bucket_key), "size": size}}}]}
         self._client.send_message(QueueUrl=self._queue_url, MessageBody=json.dumps(body))
+
+    def hold(self, receipt: str, seconds: int) -> None:
+        if self._queue_url is None:
+            return  # no queue to hold a message of (a stage without one hands none out)
+        self._client.change_message_visibility(QueueUrl=self._queue_url, ReceiptHandle=receipt,
+                                               VisibilityTimeout=seconds)

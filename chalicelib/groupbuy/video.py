@@ -48,4 +48,7 @@ class Video:
     width: int | None = None
     height: int | None = None
     published_at: int | None = None
+    claimed_by: str | None = None
+    """The SQS message whose delivery claimed it for processing: that message handed out again
+    means the run holding it died (its lease lapsed), so the redelivery takes over at once."""
     version: int = 0

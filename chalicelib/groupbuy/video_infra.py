@@ -19,8 +19,11 @@ Memory and timeout: transcoding a 60 s 1080p source to the 30 s 720p H.264 + AAC
 1 vCPU); at 3,008 MB (≈ 1.7 vCPU, the largest size every account may configure) the encoder's and
 decoder's threads may use the second core for about the same GB-seconds (infra/README.md). The
 300 s timeout leaves ×30 for a slow CPU share and moving a 100 MB source in and out of S3; the
-queue hides a taken message for 6 × 300 s, as AWS advises for an SQS event source, and a message
-that failed 3 receives goes to the dead-letter queue (and pages ops).
+queue hides a taken message for 6 × 300 s, as AWS advises for an SQS event source (the poller may
+hold it while Lambda throttles), but a running `process_videos` replaces that by a 10 s lease it
+renews while it works (`videos.py` LEASE_S): a run that died comes back within the lease, a failed
+one after a 5 min back-off. A message that failed 3 receives goes to the dead-letter queue (and
+pages ops).
 """
 
 from __future__ import annotations
@@ -136,6 +139,9 @@ VIDEO_PERMISSIONS: tuple[Permission, ...] = (
                ({"Fn::Sub": f"${{VideoBucket.Arn}}/{UPLOADS_PREFIX}*"},)),
     Permission("WriteVideos", (VIDEO_FUNCTION_NAME,), ("s3:PutObject",),
                ({"Fn::Sub": f"${{VideoBucket.Arn}}/{VIDEOS_PREFIX}*"},)),
+    # The lease on the message being processed (videos.py LEASE_S), and its back-off after a failure.
+    Permission("HoldVideoMessages", (VIDEO_FUNCTION_NAME,), ("sqs:ChangeMessageVisibility",),
+               ({"Fn::GetAtt": ["VideoQueue", "Arn"]},)),
 )
 
 VIDEO_ENVIRONMENT: dict[str, Any] = {VIDEO_BUCKET_ENV: {"Ref": "VideoBucket"},

@@ -21,7 +21,7 @@ from chalicelib.persistence.writes import lost_condition, met_its_own_save
 
 _FIELDS = ("id", "voucher_id", "customer_id", "deal_id", "shop_id", "shop_name", "visit_date", "source_key",
            "created_at", "updated_at", "attempts", "reason", "detail", "video_key", "poster_key", "duration_s",
-           "width", "height", "published_at")
+           "width", "height", "published_at", "claimed_by")
 
 
 class DynamoVideoStore:
@@ -77,5 +77,5 @@ def _video(item: VideoModel) -> Video:
         status=VideoStatus(item.status), created_at=int(item.created_at), updated_at=int(item.updated_at),
         attempts=int(item.attempts or 0), reason=item.reason, detail=item.detail, video_key=item.video_key,
         poster_key=item.poster_key, duration_s=float_or_none(item.duration_s), width=int_or_none(item.width),
-        height=int_or_none(item.height), published_at=int_or_none(item.published_at),
+        height=int_or_none(item.height), published_at=int_or_none(item.published_at), claimed_by=item.claimed_by,
         version=int(item.version or 0))

@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth.principal import Principal, Role
+from chalicelib.core.batches import Delivery
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import InvalidTransition, NotFound
+from chalicelib.core.heartbeat import Heartbeat
 from chalicelib.core.ids import is_id, new_id
 from chalicelib.core.observability import MetricsSink, log
 from chalicelib.core.timefmt import iso
@@ -47,11 +49,21 @@ UPLOAD_EXPIRES_S = 3600
 LINK_EXPIRES_S = 3600
 CLAIMABLE = frozenset({VideoStatus.AWAITING_UPLOAD, VideoStatus.FAILED})
 PROCESSING = frozenset({VideoStatus.PROCESSING})
+LEASE_S = 10
+"""How long the message of a video being processed stays hidden past its last renewal (renewed
+every `LEASE_S / 3` s while the processing runs, `core/heartbeat.py`): a run that died (killed,
+out of memory, timed out) has its message handed out again within this, instead of after the
+queue's visibility timeout of 6 × the function's timeout (30 min)."""
+FAILED_RETRY_AFTER_S = 300
+"""A processing that raised comes back after this (SQS's next receive, until `MAX_RECEIVES`): a
+back-off, not the lease, since whatever failed (S3, a codec) is not fixed in ten seconds."""
 ABANDONED_AFTER_MS = (TIMEOUT_S + 60) * 1000
 """A video `processing` for longer than the function may run (and a minute for clocks) was left by
-an attempt Lambda killed: a redelivery takes it over. A younger one is another delivery's work in
-progress (S3 notifies twice, sometimes at once): a duplicate leaves it alone instead of transcoding
-it again, and so can never mark `failed` what the other attempt is about to publish."""
+an attempt Lambda killed: any delivery takes it over. A younger one is in progress, unless the
+delivery is of the very message that claimed it (`claimed_by`): SQS hands that one out again only
+once the lease of the run holding it lapsed, so that run died and its redelivery takes over at once.
+Any other delivery (S3 notifies twice, sometimes at once) leaves it alone instead of transcoding it
+again, and so can never mark `failed` what the other attempt is about to publish."""
 
 
 @dataclass(frozen=True)
@@ -152,9 +164,23 @@ class VideoService:
 
     # ── processing (the `process_videos` function) ──────────────────────────────────────────
 
-    def process_upload(self, bucket: str, key: str, size: int) -> None:
-        """One S3 notification. Returns when it is done with or nothing is left to do; raises to
-        have SQS deliver it again."""
+    def process_upload(self, bucket: str, key: str, size: int, delivery: Delivery) -> None:
+        """One S3 notification, holding its message's lease while it works. Returns when it is done
+        with or nothing is left to do; raises to have SQS deliver it again, after a back-off."""
+        try:
+            with Heartbeat(lambda: self._queue.hold(delivery.receipt, LEASE_S), LEASE_S / 3, f"video:{key[:200]}"):
+                self._process_upload(bucket, key, delivery)
+        except Exception:
+            self._hold_for_retry(delivery)  # once the heartbeat stopped: no renewal may undo the back-off
+            raise
+
+    def _hold_for_retry(self, delivery: Delivery) -> None:
+        try:
+            self._queue.hold(delivery.receipt, FAILED_RETRY_AFTER_S)
+        except Exception as exc:  # noqa: BLE001 - then it comes back within the lease: sooner, not lost
+            log("video.backoff_unset", logging.WARNING, error=repr(exc)[:300])
+
+    def _process_upload(self, bucket: str, key: str, delivery: Delivery) -> None:
         parsed = parse_upload_key(key)
         video = None if parsed is None else self.store.get(parsed[1])
         if parsed is None or video is None or video.voucher_id != parsed[0]:
@@ -166,16 +192,18 @@ class VideoService:
         now = self._clock.now_ms()
         claimable = CLAIMABLE
         if video.status is VideoStatus.PROCESSING:
-            if now - video.updated_at < ABANDONED_AFTER_MS:
+            redelivered = video.claimed_by == delivery.message_id
+            if not redelivered and now - video.updated_at < ABANDONED_AFTER_MS:
                 log("video.in_progress", video_id=video.id, attempts=video.attempts)
                 return
+            log("video.taken_over", video_id=video.id, attempts=video.attempts, redelivered=redelivered)
             claimable = PROCESSING
         stored = self._files.head(key)
         if stored is None:  # before claiming: a notification of nothing must not leave the video `processing`
             log("video.upload_missing", logging.WARNING, video_id=video.id, key=key)
             return
         claimed = self.store.move(video, claimable, {"status": VideoStatus.PROCESSING, "attempts": video.attempts + 1,
-                                                     "updated_at": now})
+                                                     "updated_at": now, "claimed_by": delivery.message_id})
         if claimed is None:
             return  # another delivery claimed or settled it meanwhile
         if stored.size > self.limits.max_bytes:

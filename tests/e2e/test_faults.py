@@ -36,9 +36,15 @@ class Faults:
     def __init__(self, urls: StackUrls) -> None:
         self._http = httpx.Client(base_url=urls.ws.replace("ws://", "http://", 1), timeout=WAIT_S, trust_env=False)
 
-    def set(self, rates: dict[str, float], limits: dict[str, int] | None = None) -> None:
-        answer = self._http.put("/_faults", json={"rates": rates, **({"limits": limits} if limits else {})})
+    def set(self, rates: dict[str, float], limits: dict[str, int] | None = None,
+            handlers: dict[str, str] | None = None) -> None:
+        answer = self._http.put("/_faults", json={"rates": rates, **({"limits": limits} if limits else {}),
+                                                  **({"handlers": handlers} if handlers else {})})
         assert answer.status_code == 200, answer.text
+
+    def killed(self, handler: str) -> int:
+        count: int = self._http.get("/_stats").json()["invocations_killed"].get(handler, 0)
+        return count
 
     def injected(self, fault: str) -> int:
         count: int = self._http.get("/_faults").json()["injected"].get(fault, 0)
@@ -347,6 +353,30 @@ def test_a_video_whose_upload_notification_came_twice_or_late_is_processed_once_
     assert len([m for m in buy.phone.received if m.get("type") == "video.published"]) == 1
     listed = parties.customer().get(f"/deals/{buy.deal_id}/videos").json()["items"]
     assert [v["video_id"] for v in listed] == [video_id]
+
+
+def test_a_video_whose_processing_was_killed_after_its_claim_is_published_once_a_lease_later(
+        parties: Parties, faults: Faults, tmp_path: Path) -> None:
+    from devstack import clips
+    from tests.e2e.test_groupbuy_flow import PROCESSING_S, GroupBuy, pushed, upload
+
+    buy = GroupBuy(parties)
+    buy.slots_in_seconds({"dinner": (30, 60)})
+    [offered] = buy.bought()
+    requested = buy.redeemed(offered["data"]["voucher_id"])["data"]
+    video_id = requested["video_id"]
+    clip = clips.make_clip(tmp_path / "visit.mp4", 1.5, 320, 180, faststart=True)
+
+    killed_before = faults.killed("process_videos")
+    # its first DynamoDB write is the claim (awaiting_upload → processing): the run dies holding it
+    faults.set({"kill.after_write": 1.0}, limits={"kill.after_write": 1},
+               handlers={"kill.after_write": "process_videos"})
+    upload(requested, clip)
+    published = buy.phone.wait_for(pushed("video.published", video_id=video_id), timeout_s=PROCESSING_S)
+    assert faults.killed("process_videos") == killed_before + 1
+    assert published["data"]["status"] == "published"
+    buy.phone.drain(QUIET_S)
+    assert len([m for m in buy.phone.received if m.get("type") == "video.published"]) == 1
 
 
 # ── clock skew between containers ─────────────────────────────────────────────────────────

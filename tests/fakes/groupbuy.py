@@ -199,6 +199,10 @@ class InMemoryVideoStore(VideoStore):
 class RecordingUploadQueue(UploadQueue):
     def __init__(self) -> None:
         self.resent: list[tuple[str, int]] = []
+        self.held: list[tuple[str, int]] = []
 
     def resend(self, bucket_key: str, size: int) -> None:
         self.resent.append((bucket_key, size))
+
+    def hold(self, receipt: str, seconds: int) -> None:
+        self.held.append((receipt, seconds))

@@ -21,13 +21,16 @@ from chalicelib import bootstrap
 from chalicelib.groupbuy import media
 from chalicelib.groupbuy.video import VideoStatus
 from chalicelib.groupbuy.video_infra import TIMEOUT_S, VIDEO_QUEUE_NAME
-from devstack import clips
+from chalicelib.groupbuy.videos import FAILED_RETRY_AFTER_S, LEASE_S
+from devstack import clips, events
+from tests import iam
 from tests.conftest import World, aws_client, make_world, watched
-from tests.events import sqs_event
 from tests.functional.api import Reply
 from tests.functional.levers import AppLevers
 from tests.functional.market import Market
+from tests.log_lines import captured
 
+REGION = "us-east-1"
 SHOP = "m_noodles"
 SHOP_NAME = "Noodle Bar"
 BUYER, OTHER = "u-buyer", "u-other"
@@ -100,10 +103,23 @@ class Videos(AppLevers):
                     bodies.append(message["Body"])
         return bodies
 
+    def delivered(self, body: str) -> dict[str, Any]:
+        """A message of its own carrying `body` (as S3 sends each notification, a duplicate too),
+        received off the queue: the event Lambda's event source invokes `process_videos` with (one
+        message a batch, as it is set), with the receipt a lease on it changes."""
+        sqs, url = aws_client("sqs"), self.world.queue_urls[VIDEO_QUEUE_NAME]
+        with iam.the_tests_own():
+            sqs.send_message(QueueUrl=url, MessageBody=body)
+            [message] = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1)["Messages"]
+        return events.sqs_event([message], queue_arn=events.queue_arn(url, REGION), region=REGION)
+
     def process(self, body: str) -> bool:
-        """SQS hands the message to `process_videos` (one a batch, as its event source is set):
-        whether the function reported it failed (SQS would deliver it again)."""
-        answer = self.client.lambda_.invoke("process_videos", sqs_event([body])).payload
+        """SQS hands `body` to `process_videos`: whether the function reported it failed (SQS would
+        deliver it again)."""
+        return self.invoke(self.delivered(body))
+
+    def invoke(self, event: dict[str, Any]) -> bool:
+        answer = self.client.lambda_.invoke("process_videos", event).payload
         return bool(answer["batchItemFailures"])
 
     # ── what comes out ──────────────────────────────────────────────────────────────────────
@@ -440,6 +456,64 @@ def test_the_published_video_carries_the_shops_watermark_bottom_left(videos: Vid
     assert frame.shape[:2] == (360, 640)
     assert (frame[360 - 80:, :220] > 200).sum() > 200  # white text on the dark box
     assert frame[:80, -220:].max() < 60  # the opposite corner untouched
+
+
+class Killed(BaseException):
+    """The process died mid-run (out of memory, Lambda's timeout): nothing of the app survives it."""
+
+
+def _die(*args: Any, **kwargs: Any) -> Any:
+    raise Killed
+
+
+def test_a_run_killed_after_its_claim_is_taken_over_at_once_by_its_own_messages_redelivery(
+        videos: Videos, clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    requested = videos.requested()
+    body = videos.upload(requested, clip)
+    delivery = videos.delivered(body)
+    real_process = media.process
+    monkeypatch.setattr(media, "process", _die)
+    with pytest.raises(Killed):
+        videos.invoke(delivery)
+    store = videos.world.groupbuy.videos.store
+    assert store.get(requested["video_id"]).status is VideoStatus.PROCESSING  # type: ignore[union-attr]
+    monkeypatch.setattr(media, "process", real_process)
+    videos.process(body)  # S3's duplicate: another message, which cannot tell the claim is dead
+    assert videos.buyer_got("video.published") == []
+    videos.world.clock.advance(LEASE_S)  # no renewal came: SQS hands the killed run's message out again
+    assert videos.invoke(delivery) is False
+    [published] = videos.buyer_got("video.published")
+    assert published["video_id"] == requested["video_id"]
+    assert store.get(requested["video_id"]).attempts == 2  # type: ignore[union-attr]
+
+
+def test_a_processing_holds_its_message_for_the_lease_and_a_failed_one_for_the_back_off(
+        videos: Videos, clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.groupbuy.upload_queue import SqsUploadQueue
+
+    held: list[tuple[str, int]] = []
+    real_hold = SqsUploadQueue.hold
+
+    def recorded(queue: SqsUploadQueue, receipt: str, seconds: int) -> None:
+        held.append((receipt, seconds))
+        real_hold(queue, receipt, seconds)  # on moto: a receipt it does not know would raise
+
+    monkeypatch.setattr(SqsUploadQueue, "hold", recorded)
+    requested = videos.requested()
+    body = videos.upload(requested, clip)
+    failing = videos.delivered(body)
+    receipt = failing["Records"][0]["receiptHandle"]
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        assert held == [(receipt, LEASE_S)]  # hidden for one lease while it works
+        raise OSError("the codec crashed")
+
+    monkeypatch.setattr(media, "process", broken)
+    with captured() as logs:
+        assert videos.invoke(failing) is True
+    assert held == [(receipt, LEASE_S), (receipt, FAILED_RETRY_AFTER_S)]
+    assert logs.events("lease.renewal_failed") == []
+    assert videos.world.groupbuy.videos.store.get(requested["video_id"]).status is VideoStatus.FAILED  # type: ignore[union-attr]
 
 
 def _ms(instant: str) -> int:

@@ -159,3 +159,19 @@ def dead_letters_once_running(pump: Any, sqs: Any, urls: dict[str, str]) -> list
     finally:
         pump.stop()
     return dead
+
+
+def test_a_held_message_stays_hidden_for_the_lease_and_a_hold_of_zero_hands_it_out_again(
+        account: tuple[Any, Any, dict[str, str]]) -> None:
+    from chalicelib.groupbuy.upload_queue import SqsUploadQueue
+
+    _, sqs, urls = account
+    url = urls[VIDEO_QUEUE_NAME]
+    queue = SqsUploadQueue(sqs, url, BUCKET)
+    sqs.purge_queue(QueueUrl=url)  # S3's test event
+    sqs.send_message(QueueUrl=url, MessageBody="an upload's notification")
+    [message] = sqs.receive_message(QueueUrl=url)["Messages"]  # visible again at once: the fixture's 0 s
+    queue.hold(message["ReceiptHandle"], 600)
+    assert bodies(sqs, url) == []
+    queue.hold(message["ReceiptHandle"], 0)  # what a lapsed lease comes to
+    assert bodies(sqs, url) == ["an upload's notification"]

@@ -88,6 +88,20 @@ def test_a_limited_fault_strikes_that_many_times_then_stops(in_invocation: None)
     assert not plan.strikes("sqs.send")
 
 
+def test_a_fault_given_a_handler_strikes_in_that_function_only() -> None:
+    plan = armed({"kill.after_write": 1.0, "sqs.send": 1.0})
+    plan.set({"kill.after_write": 1.0, "sqs.send": 1.0}, handlers={"kill.after_write": "process_videos"})
+    for handler, killed in (("rest", False), ("process_videos", True), ("fire_alarms", False)):
+        token = running_handler.set(handler)
+        try:
+            assert plan.strikes("kill.after_write") is killed and plan.strikes("sqs.send")
+        finally:
+            running_handler.reset(token)
+    assert plan.as_json()["handlers"] == {"kill.after_write": "process_videos"}
+    with pytest.raises(ValueError, match="unknown fault"):
+        plan.set({"sqs.send": 1.0}, handlers={"nosuch.fault": "rest"})
+
+
 @pytest.mark.parametrize("limits", [{"sqs.send": -1}, {"nosuch.fault": 1}])
 def test_a_negative_or_unknown_limit_is_refused(limits: dict[str, int]) -> None:
     plan = FaultPlan({"sqs.send": 0.2})

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.core.batches import Delivery
 from chalicelib.groupbuy import handlers
 from chalicelib.groupbuy.handlers import PoisonMessage, Upload, upload_correlation_id, uploads_in
 from tests.log_lines import captured
@@ -83,7 +84,8 @@ def processed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Upload, str | None]
     from chalicelib.core import correlation
 
     seen: list[tuple[Upload, str | None]] = []
-    monkeypatch.setattr(handlers, "_process", lambda upload: seen.append((upload, correlation.correlation_id())))
+    monkeypatch.setattr(handlers, "_process",
+                        lambda upload, received: seen.append((upload, correlation.correlation_id())))
     return seen
 
 
@@ -101,6 +103,13 @@ def test_the_apps_process_videos_hands_each_upload_to_the_service_under_its_own_
     assert processed == [(Upload(BUCKET, "uploads/v_1/u_1.mp4", 999), "video:v_1:u_1.mp4")]
 
 
+def test_each_upload_is_handed_over_with_the_delivery_of_its_own_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    deliveries: list[tuple[str, Delivery]] = []
+    monkeypatch.setattr(handlers, "_process", lambda upload, received: deliveries.append((upload.key, received)))
+    invoke(notification(created("uploads/v/a.mp4")), notification(created("uploads/v/b.mp4")))
+    assert deliveries == [("uploads/v/a.mp4", Delivery("m0", "r0")), ("uploads/v/b.mp4", Delivery("m1", "r1"))]
+
+
 def test_a_poison_message_is_logged_and_dropped_and_the_test_event_skipped(
         processed: list[tuple[Upload, str | None]]) -> None:
     with captured() as logs:
@@ -113,7 +122,7 @@ def test_a_poison_message_is_logged_and_dropped_and_the_test_event_skipped(
 
 def test_a_failure_to_process_reports_that_message_alone_so_that_sqs_retries_it(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    def failing(upload: Upload) -> None:
+    def failing(upload: Upload, received: Delivery) -> None:
         if upload.key == "uploads/v/bad.mp4":
             raise OSError("S3 is down")
 
