@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from chalice.app import Blueprint, CloudWatchEvent, Rate, SQSEvent
 
@@ -41,39 +42,51 @@ def fire_alarms(event: SQSEvent) -> BatchResponse:
 def _fire(event: SQSEvent, batch: correlation.Ids) -> list[str]:
     """The ids of the messages whose alarm is to be delivered again."""
     engine = bootstrap.container().engine
-    engine.guard_batch([record.to_dict()["receiptHandle"] for record in event])
+    received = list(_readable_alarms(event))
+    engine.guard_batch([(alarm.receipt, alarm.message.wake_at) for alarm in received])
     unfinished: list[str] = []
     # Soonest first: an alarm received early waits in-process for its moment (`engine.fire`), and an
     # alarm due sooner must not wait behind it in the same batch.
-    for message, body, received_id in sorted(_readable_alarms(event), key=lambda alarm: alarm[0].wake_at):
+    for alarm in sorted(received, key=lambda alarm: alarm.message.wake_at):
+        message = alarm.message
         with correlation.bound(batch.caused_by(correlation.alarm_id(message.kind, message.entity_id,
                                                                     message.wake_at))):
             try:
                 if engine.fire(message) is FireOutcome.LOST_RACE and not engine.redeliver(message):
-                    unfinished.append(received_id)
+                    unfinished.append(alarm.message_id)
             except UnknownWorkflow as exc:
-                log("alarm.poison", logging.ERROR, body=body[:200], error=str(exc))
+                log("alarm.poison", logging.ERROR, body=alarm.body[:200], error=str(exc))
             except Exception as exc:  # noqa: BLE001 - one bad alarm must not block the batch; SQS retries it
                 failure = transient_failure(exc)
                 if failure is None:
                     log("alarm.failed", logging.ERROR, kind=message.kind, entity_id=message.entity_id, exc_info=True)
-                    unfinished.append(received_id)  # a bug: SQS's redeliveries, then the dead-letter queue
+                    unfinished.append(alarm.message_id)  # a bug: SQS's redeliveries, then the dead-letter queue
                     continue
                 # AWS after the client's retries: sent again in a second or so, not after the
                 # visibility timeout (a minute)
                 log("alarm.unavailable", logging.WARNING, kind=message.kind, entity_id=message.entity_id,
                     reason=failure.reason, redelivery=message.redelivery)
                 if not engine.redeliver(message):
-                    unfinished.append(received_id)
+                    unfinished.append(alarm.message_id)
     return unfinished
 
 
-def _readable_alarms(event: SQSEvent) -> Iterator[tuple[AlarmMessage, str, str]]:
+class _Received(NamedTuple):
+    message: AlarmMessage
+    body: str
+    message_id: str
+    receipt: str
+
+
+def _readable_alarms(event: SQSEvent) -> Iterator[_Received]:
+    """The batch's alarms; an unreadable message is logged and dropped (retrying cannot fix it)."""
     for record in event:
         try:
-            yield AlarmMessage.from_json(record.body), record.body, message_id(record)
+            message = AlarmMessage.from_json(record.body)
         except ValueError as exc:
-            log("alarm.poison", logging.ERROR, body=record.body[:200], error=str(exc))  # retrying cannot fix it
+            log("alarm.poison", logging.ERROR, body=record.body[:200], error=str(exc))
+            continue
+        yield _Received(message, record.body, message_id(record), record.to_dict()["receiptHandle"])
 
 
 @routes.schedule(Rate(1, unit=Rate.MINUTES))

@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib.core.timefmt import iso
 from chalicelib.orders.model import Order
+from chalicelib.waitstate.engine import OVERDUE_GUARD_S
 from chalicelib.waitstate.model import AlarmMessage, Stored
 from tests.events import sqs_event
 from tests.functional.shop import Shop
@@ -274,3 +275,21 @@ def test_a_batch_of_alarms_comes_back_after_the_grace_if_its_invocation_dies_and
     shop.to_deadline(lone)
     assert shop.deliver(alone) == [] and len(shop.world.alarms.guarded) == 1
     assert (shop.status(first), shop.status(second), shop.status(lone)) == ("not_connected",) * 3
+
+
+def test_alarms_the_sweeper_sent_again_come_back_a_second_after_their_batch_dies_not_a_grace(shop: Shop) -> None:
+    lost = [shop.placed()["order_id"] for _ in range(2)]
+    shop.queued()  # both triggers lost on the way (the process died after the write)
+    grace_s = shop.world.container.settings.overdue_grace_s
+    shop.to_deadline(lost[-1], grace_s + 1)
+    shop.sweep()
+    resent = shop.queued()
+    assert sorted(m.entity_id for m in resent) == sorted(lost)
+    on_time = shop.placed()["order_id"]
+    due = shop.queued()
+    shop.to_deadline(on_time)
+    assert shop.deliver([*resent, *due]) == []
+    (overdue_receipts, overdue_after_s), (due_receipts, due_after_s) = shop.world.alarms.guarded
+    assert (len(overdue_receipts), overdue_after_s) == (2, OVERDUE_GUARD_S)
+    assert (len(due_receipts), due_after_s) == (1, grace_s)
+    assert [shop.status(o) for o in (*lost, on_time)] == ["not_connected"] * 3

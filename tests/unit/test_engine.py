@@ -9,7 +9,13 @@ import pytest
 from chalicelib.core.clock import FakeClock
 from chalicelib.core.observability import RecordingMetrics
 from chalicelib.orders.model import Order
-from chalicelib.waitstate.engine import REDELIVERY, WaitStateEngine, redelivery_delay_s, trigger_delay_s
+from chalicelib.waitstate.engine import (
+    OVERDUE_GUARD_S,
+    REDELIVERY,
+    WaitStateEngine,
+    redelivery_delay_s,
+    trigger_delay_s,
+)
 from chalicelib.waitstate.model import AlarmMessage, EntityStore
 from tests.engine_contract import EngineContract
 from tests.fakes import InMemoryEntityStore
@@ -61,13 +67,33 @@ def test_guarding_a_batch_that_sqs_refuses_to_guard_is_logged_and_the_batch_goes
 
     engine = WaitStateEngine(Unguardable(), FakeClock(), RecordingMetrics(), due_shards=16, sweep_interval_s=60,
                              overdue_grace_s=5)
-    engine.guard_batch(["r1", "r2"])  # raises nothing
+    engine.guard_batch([("r1", 1_795_000_000_000), ("r2", 1_795_000_000_000)])  # raises nothing
 
 
 def test_a_batch_is_guarded_for_the_grace_and_a_lone_alarm_not_at_all() -> None:
     alarms = RecordingAlarmQueue()
-    engine = WaitStateEngine(alarms, FakeClock(), RecordingMetrics(), due_shards=16, sweep_interval_s=60,
+    clock = FakeClock()
+    engine = WaitStateEngine(alarms, clock, RecordingMetrics(), due_shards=16, sweep_interval_s=60,
                              overdue_grace_s=5)
-    engine.guard_batch(["r1"])
-    engine.guard_batch(["r1", "r2"])
+    engine.guard_batch([("r1", clock.now_ms())])
+    engine.guard_batch([("r1", clock.now_ms()), ("r2", clock.now_ms() - 4_999)])
     assert alarms.guarded == [(["r1", "r2"], 5)]
+
+
+def test_the_overdue_alarms_of_a_batch_come_back_after_a_second_and_the_others_after_the_grace() -> None:
+    alarms = RecordingAlarmQueue()
+    clock = FakeClock()
+    engine = WaitStateEngine(alarms, clock, RecordingMetrics(), due_shards=16, sweep_interval_s=60,
+                             overdue_grace_s=5)
+    now = clock.now_ms()
+    engine.guard_batch([("due", now), ("overdue", now - 5_000), ("long_overdue", now - 70_000), ("early", now + 900)])
+    assert alarms.guarded == [(["overdue", "long_overdue"], OVERDUE_GUARD_S), (["due", "early"], 5)]
+
+
+def test_a_batch_of_overdue_alarms_alone_is_guarded_in_one_call() -> None:
+    alarms = RecordingAlarmQueue()
+    clock = FakeClock()
+    engine = WaitStateEngine(alarms, clock, RecordingMetrics(), due_shards=16, sweep_interval_s=60,
+                             overdue_grace_s=5)
+    engine.guard_batch([(f"r{n}", clock.now_ms() - 6_000) for n in range(3)])
+    assert alarms.guarded == [(["r0", "r1", "r2"], OVERDUE_GUARD_S)]
