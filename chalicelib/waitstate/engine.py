@@ -289,10 +289,10 @@ class WaitStateEngine:
         if len(received) < 2:
             return  # a lone alarm's own crash came after its write (or it failed before: SQS redelivers)
         overdue_before = self._clock.now_ms() - self._overdue_grace_ms
+        grace_s = max(1, self._overdue_grace_ms // 1000)
         hidden_for: dict[int, list[str]] = {}
         for receipt, wake_at in received:
-            after_s = OVERDUE_GUARD_S if wake_at <= overdue_before else max(1, self._overdue_grace_ms // 1000)
-            hidden_for.setdefault(after_s, []).append(receipt)
+            hidden_for.setdefault(OVERDUE_GUARD_S if wake_at <= overdue_before else grace_s, []).append(receipt)
         for after_s, receipts in sorted(hidden_for.items()):
             try:
                 self._alarms.redeliver_unless_done(receipts, after_s)
